@@ -1,0 +1,378 @@
+//! Aerie's configuration. Sources are layered: built-in defaults, then the TOML file, then
+//! `AERIE_*` environment variables (with `*_FILE` variants for secrets), then command-line
+//! flags. Every default path derives from one data directory, so several installations can
+//! live side by side. Loading is a pure function of its inputs: no globals, no hidden reads
+//! of the process environment, so it is tested directly.
+#![forbid(unsafe_code)]
+
+mod secret;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use secret::Secret;
+
+/// Errors that stop Aerie from starting. Each renders as one line fit for a terminal.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The config file was named but could not be read.
+    #[error("cannot read config file {path}: {message}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The config file is not valid TOML for our schema.
+    #[error("invalid config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, one line.
+        message: String,
+    },
+    /// A value is present but unusable.
+    #[error("invalid {key}: {message}")]
+    Invalid {
+        /// The setting, named as the user wrote it (`AERIE_DATABASE_URL`, `panel.bind`, ...).
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, for terminals.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The fully resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The directory every default path derives from.
+    pub data_dir: PathBuf,
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+    /// Panel settings.
+    pub panel: PanelConfig,
+    /// Wings (node daemon) settings.
+    pub wings: WingsConfig,
+    /// Logging settings.
+    pub log: LogConfig,
+}
+
+/// Panel settings.
+#[derive(Debug, Clone)]
+pub struct PanelConfig {
+    /// Where the panel's HTTP server listens.
+    pub bind: SocketAddr,
+    /// The public URL users reach the panel at (used in links, e-mails and wings' config).
+    pub url: String,
+    /// Database URL: `sqlite://…`, `postgres://…` or `mysql://…` (`mariadb://` is accepted).
+    pub database_url: Secret,
+    /// The file holding the panel's signing key (created on first start when missing).
+    pub app_key_file: PathBuf,
+}
+
+/// Wings settings.
+#[derive(Debug, Clone)]
+pub struct WingsConfig {
+    /// Where wings' HTTP API listens.
+    pub bind: SocketAddr,
+    /// Wings' Pterodactyl-shaped `config.yml`.
+    pub config_file: PathBuf,
+    /// Where server volumes live.
+    pub volumes_dir: PathBuf,
+    /// The Docker engine socket; `None` uses `DOCKER_HOST` or the default socket.
+    pub docker_socket: Option<String>,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    /// An `EnvFilter` directive such as `info,aerie_panel=debug`.
+    pub filter: String,
+    /// Pretty or JSON lines.
+    pub format: LogFormat,
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config`.
+    pub config_file: Option<PathBuf>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--bind` (the panel's address).
+    pub bind: Option<String>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+    /// `--wings-bind`.
+    pub wings_bind: Option<String>,
+    /// `--log-format`.
+    pub log_format: Option<String>,
+}
+
+/// A successful load: the config and any warnings to log once logging is up.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The resolved configuration.
+    pub config: Config,
+    /// Non-fatal problems (unknown `AERIE_*` variables, for instance).
+    pub warnings: Vec<String>,
+}
+
+/// Every `AERIE_*` variable Aerie reads. Anything else with the prefix earns a warning.
+pub const KNOWN_ENV: &[&str] = &[
+    "AERIE_CONFIG",
+    "AERIE_DATA_DIR",
+    "AERIE_BIND",
+    "AERIE_PANEL_URL",
+    "AERIE_DATABASE_URL",
+    "AERIE_DATABASE_URL_FILE",
+    "AERIE_APP_KEY_FILE",
+    "AERIE_WINGS_BIND",
+    "AERIE_WINGS_CONFIG",
+    "AERIE_VOLUMES_DIR",
+    "AERIE_DOCKER_SOCKET",
+    "AERIE_LOG",
+    "AERIE_LOG_FORMAT",
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    #[serde(default)]
+    panel: FilePanel,
+    #[serde(default)]
+    wings: FileWings,
+    #[serde(default)]
+    log: FileLog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePanel {
+    bind: Option<String>,
+    url: Option<String>,
+    database_url: Option<String>,
+    database_url_file: Option<PathBuf>,
+    app_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWings {
+    bind: Option<String>,
+    config_file: Option<PathBuf>,
+    volumes_dir: Option<PathBuf>,
+    docker_socket: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    filter: Option<String>,
+    format: Option<String>,
+}
+
+/// The default data directory: `/var/lib/aerie` for root, the XDG data directory otherwise.
+pub fn default_data_dir(env: &BTreeMap<String, String>, is_root: bool) -> PathBuf {
+    if is_root {
+        return PathBuf::from("/var/lib/aerie");
+    }
+    if let Some(x) = env.get("XDG_DATA_HOME").filter(|s| !s.is_empty()) {
+        return Path::new(x).join("aerie");
+    }
+    match env.get("HOME").filter(|s| !s.is_empty()) {
+        Some(h) => Path::new(h).join(".local/share/aerie"),
+        None => PathBuf::from("./aerie-data"),
+    }
+}
+
+/// Loads the configuration from `env` (the process environment, passed in) and `cli`.
+pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> Result<Loaded, ConfigError> {
+    let mut warnings = Vec::new();
+    for key in env.keys().filter(|k| k.starts_with("AERIE_")) {
+        if !KNOWN_ENV.contains(&key.as_str()) && !key.starts_with("AERIE_TEST_") {
+            warnings.push(format!("ignoring unknown environment variable {key}"));
+        }
+    }
+    let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+
+    // The data directory decides where the default config file is, so resolve it first from
+    // the sources that cannot come from that file.
+    let early_data_dir = cli.data_dir.clone().or_else(|| get("AERIE_DATA_DIR").map(PathBuf::from));
+    let explicit_file = cli.config_file.clone().or_else(|| get("AERIE_CONFIG").map(PathBuf::from));
+    let (file, config_file) = match explicit_file {
+        Some(path) => (read_file(&path)?, Some(path)),
+        None => {
+            let dir = early_data_dir.clone().unwrap_or_else(|| default_data_dir(env, is_root));
+            let path = dir.join("aerie.toml");
+            if path.exists() { (read_file(&path)?, Some(path)) } else { (FileConfig::default(), None) }
+        }
+    };
+
+    let data_dir = early_data_dir
+        .or(file.data_dir.clone())
+        .unwrap_or_else(|| default_data_dir(env, is_root));
+    let data_dir = absolute(&data_dir);
+
+    // Panel.
+    let bind_src = pick(&[("--bind", cli.bind.clone()), ("AERIE_BIND", get("AERIE_BIND")), ("panel.bind", file.panel.bind.clone())]);
+    let bind = parse_addr(bind_src, "127.0.0.1:8080")?;
+    let url = pick(&[("AERIE_PANEL_URL", get("AERIE_PANEL_URL")), ("panel.url", file.panel.url.clone())]);
+    let url = match url {
+        Some((key, v)) => {
+            let parsed = url::Url::parse(&v).map_err(|e| invalid(key, format!("`{v}` is not a URL ({e})")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid(key, format!("`{v}` must be an http or https URL")));
+            }
+            v.trim_end_matches('/').to_owned()
+        }
+        None => format!("http://{bind}"),
+    };
+
+    let db_file_env = get("AERIE_DATABASE_URL_FILE").map(|p| ("AERIE_DATABASE_URL_FILE", PathBuf::from(p)));
+    let db_file_toml = file.panel.database_url_file.clone().map(|p| ("panel.database_url_file", p));
+    let database_url = if let Some(v) = cli.database_url.clone() {
+        ("--database-url", v)
+    } else if let Some(v) = get("AERIE_DATABASE_URL") {
+        ("AERIE_DATABASE_URL", v)
+    } else if let Some((key, path)) = db_file_env {
+        (key, read_secret_file(key, &path)?)
+    } else if let Some(v) = file.panel.database_url.clone() {
+        ("panel.database_url", v)
+    } else if let Some((key, path)) = db_file_toml {
+        (key, read_secret_file(key, &path)?)
+    } else {
+        ("database_url", format!("sqlite://{}", data_dir.join("panel.db").display()))
+    };
+    let database_url = Secret::new(normalize_database_url(database_url.0, &database_url.1)?);
+
+    let app_key_file = get("AERIE_APP_KEY_FILE")
+        .map(PathBuf::from)
+        .or(file.panel.app_key_file.clone())
+        .unwrap_or_else(|| data_dir.join("app.key"));
+
+    // Wings.
+    let wbind = pick(&[
+        ("--wings-bind", cli.wings_bind.clone()),
+        ("AERIE_WINGS_BIND", get("AERIE_WINGS_BIND")),
+        ("wings.bind", file.wings.bind.clone()),
+    ]);
+    let wings = WingsConfig {
+        bind: parse_addr(wbind, "127.0.0.1:8443")?,
+        config_file: get("AERIE_WINGS_CONFIG")
+            .map(PathBuf::from)
+            .or(file.wings.config_file.clone())
+            .unwrap_or_else(|| data_dir.join("wings/config.yml")),
+        volumes_dir: get("AERIE_VOLUMES_DIR")
+            .map(PathBuf::from)
+            .or(file.wings.volumes_dir.clone())
+            .unwrap_or_else(|| data_dir.join("volumes")),
+        docker_socket: get("AERIE_DOCKER_SOCKET").or(file.wings.docker_socket.clone()),
+    };
+
+    // Logging.
+    let format_src = pick(&[
+        ("--log-format", cli.log_format.clone()),
+        ("AERIE_LOG_FORMAT", get("AERIE_LOG_FORMAT")),
+        ("log.format", file.log.format.clone()),
+    ]);
+    let format = match format_src {
+        None => LogFormat::Pretty,
+        Some((_, v)) if v == "pretty" || v == "text" => LogFormat::Pretty,
+        Some((_, v)) if v == "json" => LogFormat::Json,
+        Some((key, v)) => return Err(invalid(key, format!("`{v}` is not a log format (pretty or json)"))),
+    };
+    let filter = get("AERIE_LOG").or(file.log.filter.clone()).unwrap_or_else(|| "info".to_owned());
+
+    Ok(Loaded {
+        config: Config {
+            data_dir,
+            config_file,
+            panel: PanelConfig { bind, url, database_url, app_key_file },
+            wings,
+            log: LogConfig { filter, format },
+        },
+        warnings,
+    })
+}
+
+fn invalid(key: &str, message: String) -> ConfigError {
+    ConfigError::Invalid { key: key.to_owned(), message }
+}
+
+fn pick(sources: &[(&'static str, Option<String>)]) -> Option<(&'static str, String)> {
+    sources.iter().find_map(|(k, v)| v.clone().filter(|s| !s.is_empty()).map(|v| (*k, v)))
+}
+
+fn parse_addr(src: Option<(&'static str, String)>, default: &str) -> Result<SocketAddr, ConfigError> {
+    let (key, v) = src.unwrap_or(("bind", default.to_owned()));
+    v.parse::<SocketAddr>()
+        .map_err(|_| invalid(key, format!("`{v}` is not an address like 127.0.0.1:8080")))
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: path.to_owned(), message: e.to_string() })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.message().replace('\n', " "),
+    })
+}
+
+fn read_secret_file(key: &str, path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_owned())
+        .map_err(|e| invalid(key, format!("cannot read {}: {e}", path.display())))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_owned()
+    } else {
+        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_owned())
+    }
+}
+
+/// Checks a database URL and brings it to the form the driver expects
+/// (`mariadb://` → `mysql://`, `postgresql://` → `postgres://`).
+pub fn normalize_database_url(key: &str, raw: &str) -> Result<String, ConfigError> {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return Err(invalid(key, "expected a URL like sqlite:///path/panel.db, postgres://… or mysql://…".into()));
+    };
+    let scheme = match scheme {
+        "sqlite" => {
+            if rest.is_empty() {
+                return Err(invalid(key, "sqlite:// needs a file path".into()));
+            }
+            return Ok(raw.to_owned());
+        }
+        "postgres" | "postgresql" => "postgres",
+        "mysql" | "mariadb" => "mysql",
+        other => {
+            return Err(invalid(key, format!("unsupported database `{other}` (use sqlite, postgres or mysql)")));
+        }
+    };
+    let url = format!("{scheme}://{rest}");
+    let parsed = url::Url::parse(&url).map_err(|e| invalid(key, format!("not a valid URL ({e})")))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(key, "the URL has no host".into()));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,31 @@
+//! Services: the rules of the panel, callable from handlers and from the CLI alike.
+
+pub mod keys;
+pub mod nodes;
+pub mod password;
+pub mod users;
+
+use aerie_db::DbError;
+use aerie_http::Error;
+
+/// Maps a database error to the user-facing error, once, here.
+pub(crate) fn db_err(e: DbError) -> Error {
+    match e {
+        DbError::Unique { constraint } => {
+            let field = ["email", "username", "external_id", "short", "identifier", "uuid"]
+                .into_iter()
+                .find(|f| constraint.contains(f))
+                .unwrap_or("value");
+            Error::validation(field, "unique", format!("The {field} has already been taken."))
+        }
+        DbError::ForeignKey => Error::Conflict("The resource is still in use or refers to something missing.".into()),
+        other => Error::internal(other),
+    }
+}
+
+/// Random alphanumeric string of `len` characters from the OS generator.
+pub fn random_alnum(len: usize) -> String {
+    use rand::Rng;
+    use rand::distr::Alphanumeric;
+    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+}

@@ -1,0 +1,39 @@
+//! Everything a request handler may reach, passed explicitly (no globals).
+
+use std::sync::Arc;
+
+use aerie_db::Db;
+use aerie_proto::health::Check;
+
+/// A dependency the health report checks besides the database (the local node's Docker
+/// engine under `aerie up`, for instance).
+pub trait HealthProbe: Send + Sync {
+    /// The name the check is reported under.
+    fn name(&self) -> &'static str;
+    /// Runs the check.
+    fn check(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Check> + Send + '_>>;
+}
+
+/// Shared panel state. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The public URL of the panel.
+    pub url: String,
+    /// Extra health checks.
+    pub probes: Vec<Arc<dyn HealthProbe>>,
+}
+
+impl AppState {
+    /// State with no extra probes.
+    pub fn new(db: Db, url: impl Into<String>) -> Self {
+        Self { db, url: url.into(), probes: Vec::new() }
+    }
+
+    /// Adds a health probe.
+    pub fn with_probe(mut self, probe: Arc<dyn HealthProbe>) -> Self {
+        self.probes.push(probe);
+        self
+    }
+}

@@ -1,0 +1,26 @@
+//! The Aerie node daemon ("wings") as a library: it drives the local Docker engine and
+//! serves the Pterodactyl Wings HTTP API to the panel. The binary (`aerie wings`, or
+//! `aerie up` for a single machine) builds a [`WingsState`] and hands it to [`serve`].
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod docker;
+mod routes;
+mod state;
+
+pub use routes::docker_check;
+pub use state::WingsState;
+
+/// The wings router with every layer applied.
+pub fn router(state: WingsState) -> axum::Router {
+    aerie_http::with_observability(routes::router(state), "wings", aerie_http::Envelope::Wings)
+}
+
+/// Serves wings on `listener` until `shutdown` resolves.
+pub async fn serve(
+    state: WingsState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    aerie_http::serve(router(state), listener, shutdown).await
+}

@@ -1,0 +1,253 @@
+//! The subcommands: load config, open what they need, call the libraries.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aerie_config::{Config, LogFormat, Overrides};
+use aerie_db::Db;
+use aerie_panel::services::{keys, nodes, users};
+use anyhow::{Context, Result, bail};
+use tokio::net::TcpListener;
+
+use crate::{Cli, Command, KeyAction, UserAction};
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+}
+
+fn load(cli: &Cli, mut o: Overrides) -> Result<Config> {
+    o.config_file = cli.config.clone();
+    o.data_dir = cli.data_dir.clone();
+    o.log_format = cli.log_format.clone();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let loaded = aerie_config::load(&env, &o, is_root())?;
+    init_tracing(&loaded.config);
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(loaded.config)
+}
+
+fn init_tracing(c: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&c.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second init (never in practice) is harmless, so its error is ignored.
+    let _ = match c.log.format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+async fn open_db(c: &Config) -> Result<Db> {
+    std::fs::create_dir_all(&c.data_dir).with_context(|| format!("cannot create data directory {}", c.data_dir.display()))?;
+    let db = Db::connect(c.panel.database_url.expose()).await?;
+    let applied = db.migrate().await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "database migrated");
+    }
+    Ok(db)
+}
+
+async fn bind(addr: std::net::SocketAddr, what: &str) -> Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for the {what}"))
+}
+
+/// A shutdown future per server, all fired by one Ctrl-C/SIGTERM.
+fn shutdown_pair() -> (impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
+        aerie_http_shutdown().await;
+        let _ = tx.send(true);
+    });
+    let make = move || {
+        let mut rx = rx.clone();
+        Box::pin(async move {
+            let _ = rx.wait_for(|v| *v).await;
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+    };
+    (make, handle)
+}
+
+async fn aerie_http_shutdown() {
+    // Same behaviour as aerie_http::shutdown_signal, without the binary depending on it.
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutdown signal received, draining requests");
+}
+
+struct DockerProbe(aerie_wings::WingsState);
+
+impl aerie_panel::HealthProbe for DockerProbe {
+    fn name(&self) -> &'static str {
+        "docker"
+    }
+    fn check(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = aerie_proto::health::Check> + Send + '_>> {
+        Box::pin(aerie_wings::docker_check(&self.0))
+    }
+}
+
+fn read_password(password: Option<String>, file: Option<std::path::PathBuf>) -> Result<Option<String>> {
+    match (password, file) {
+        (Some(p), _) => Ok(Some(p)),
+        (None, Some(f)) => Ok(Some(
+            std::fs::read_to_string(&f)
+                .with_context(|| format!("cannot read password file {}", f.display()))?
+                .trim_end_matches(['\n', '\r'])
+                .to_owned(),
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Runs the chosen subcommand.
+pub async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Panel { bind: b, database_url } => {
+            let c = load(&cli, Overrides { bind: b.clone(), database_url: database_url.clone(), ..Default::default() })?;
+            let listener = bind(c.panel.bind, "panel").await?;
+            let db = open_db(&c).await?;
+            let state = aerie_panel::AppState::new(db, c.panel.url.clone());
+            tracing::info!(panel.url = %c.panel.url, listen = %c.panel.bind, "panel listening");
+            let (shutdown, _h) = shutdown_pair();
+            aerie_panel::serve(state, listener, shutdown()).await?;
+        }
+        Command::Wings { bind: b } => {
+            let c = load(&cli, Overrides::default())?;
+            let file = aerie_wings::config::WingsFile::load(&c.wings.config_file)?;
+            let addr = match b {
+                Some(b) => b.parse().with_context(|| format!("invalid --bind `{b}`"))?,
+                None => format!("{}:{}", file.api.host, file.api.port)
+                    .parse()
+                    .with_context(|| format!("invalid api.host/api.port in {}", c.wings.config_file.display()))?,
+            };
+            let listener = bind(addr, "wings API").await?;
+            let engine = aerie_wings::docker::Engine::connect(c.wings.docker_socket.as_deref())?;
+            if let Err(e) = engine.version().await {
+                tracing::warn!(error.message = %e, "Docker engine not reachable yet; servers cannot run until it is");
+            }
+            let state = aerie_wings::WingsState::new(engine, file.token);
+            tracing::info!(listen = %addr, "wings listening");
+            let (shutdown, _h) = shutdown_pair();
+            aerie_wings::serve(state, listener, shutdown()).await?;
+        }
+        Command::Up { bind: b, wings_bind, database_url } => {
+            let c = load(
+                &cli,
+                Overrides {
+                    bind: b.clone(),
+                    wings_bind: wings_bind.clone(),
+                    database_url: database_url.clone(),
+                    ..Default::default()
+                },
+            )?;
+            let panel_listener = bind(c.panel.bind, "panel").await?;
+            let wings_listener = bind(c.wings.bind, "local node").await?;
+            let wings_port = wings_listener.local_addr()?.port();
+            let db = open_db(&c).await?;
+            first_run_admin(&db, &c).await?;
+            std::fs::create_dir_all(&c.wings.volumes_dir)
+                .with_context(|| format!("cannot create {}", c.wings.volumes_dir.display()))?;
+            let node = nodes::ensure_local_node(&db, wings_port, &c.wings.volumes_dir.display().to_string()).await?;
+            let engine = aerie_wings::docker::Engine::connect(c.wings.docker_socket.as_deref())?;
+            match engine.version().await {
+                Ok(v) => tracing::info!(docker.version = %v, "Docker engine reachable"),
+                Err(e) => tracing::warn!(error.message = %e, "Docker engine not reachable; servers cannot run until it is"),
+            }
+            let wings = aerie_wings::WingsState::new(engine, node.daemon_token.clone());
+            let panel = aerie_panel::AppState::new(db, c.panel.url.clone()).with_probe(Arc::new(DockerProbe(wings.clone())));
+            let (shutdown, _h) = shutdown_pair();
+            tracing::info!(panel.url = %c.panel.url, node.id = node.id, node.port = wings_port, "aerie up: panel and local node running");
+            println!("Aerie is up: panel {} (node {} on 127.0.0.1:{wings_port})", c.panel.url, node.id);
+            let (p, w) = tokio::join!(
+                aerie_panel::serve(panel, panel_listener, shutdown()),
+                aerie_wings::serve(wings, wings_listener, shutdown()),
+            );
+            p?;
+            w?;
+        }
+        Command::Migrate { database_url } => {
+            let c = load(&cli, Overrides { database_url: database_url.clone(), ..Default::default() })?;
+            let db = Db::connect(c.panel.database_url.expose()).await?;
+            let applied = db.migrate().await?;
+            let all = db.applied_migrations().await?;
+            println!(
+                "{} database: applied {} migration(s) now, {} in total (latest {})",
+                db.backend().name(),
+                applied.len(),
+                all.len(),
+                all.last().copied().unwrap_or(0)
+            );
+        }
+        Command::User { action: UserAction::Create { email, username, password, password_file, admin } } => {
+            let c = load(&cli, Overrides::default())?;
+            let db = open_db(&c).await?;
+            let password = read_password(password.clone(), password_file.clone())?;
+            let user = users::create_user(
+                &db,
+                users::CreateUser { email: email.clone(), username: username.clone(), password, root_admin: *admin },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created user {} ({}) id {}{}", user.username, user.email, user.id, if user.root_admin { ", administrator" } else { "" });
+        }
+        Command::Key { action: KeyAction::Create { user, key_type, memo } } => {
+            let c = load(&cli, Overrides::default())?;
+            let db = open_db(&c).await?;
+            let owner = users::find_user(&db, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created = keys::create_key(&db, &owner, *key_type, memo.clone(), Vec::new())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created {} key {} for {}", if *key_type == aerie_proto::keys::KeyType::Application { "application" } else { "client" }, created.key.identifier, owner.username);
+            println!("{}", created.token);
+        }
+    }
+    Ok(())
+}
+
+/// On the first start of `aerie up`, creates the administrator and prints the login once.
+/// The password is also left in `<data dir>/initial-admin.txt` (mode 0600) so the start
+/// script can show it again; delete that file after changing the password.
+async fn first_run_admin(db: &Db, c: &Config) -> Result<()> {
+    if db.users().count().await? > 0 {
+        return Ok(());
+    }
+    let password = aerie_panel::services::random_alnum(20);
+    let user = users::create_user(
+        db,
+        users::CreateUser {
+            email: "admin@aerie.local".into(),
+            username: "admin".into(),
+            password: Some(password.clone()),
+            root_admin: true,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let file = c.data_dir.join("initial-admin.txt");
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&file)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        writeln!(f, "username: {}\npassword: {password}", user.username)?;
+    }
+    if user.username.is_empty() {
+        bail!("admin creation failed");
+    }
+    println!("created administrator `{}` with password {password} (also in {})", user.username, file.display());
+    Ok(())
+}
