@@ -117,6 +117,13 @@ impl Db {
         Ok(())
     }
 
+    /// Runs one raw administrative statement (CREATE/DROP DATABASE in test harnesses).
+    /// Never pass user input here.
+    pub async fn raw_execute(&self, sql: &str) -> Result<(), DbError> {
+        self.pool.execute(sql).await?;
+        Ok(())
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -54,6 +54,14 @@ impl From<sqlx::Error> for DbError {
                 sqlx::error::ErrorKind::ForeignKeyViolation => return DbError::ForeignKey,
                 _ => {}
             }
+            // Some drivers report a constraint failure without classifying it.
+            let msg = d.message();
+            if msg.contains("FOREIGN KEY constraint failed") || msg.contains("foreign key constraint fails") {
+                return DbError::ForeignKey;
+            }
+            if msg.contains("UNIQUE constraint failed") || msg.contains("Duplicate entry") {
+                return DbError::Unique { constraint: msg.to_owned() };
+            }
         }
         match e {
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::ColumnNotFound(_) | sqlx::Error::Decode(_) => {

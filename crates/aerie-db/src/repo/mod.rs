@@ -18,8 +18,17 @@ pub(crate) fn get_bool(row: &AnyRow, col: &str) -> Result<bool, DbError> {
     Ok(row.try_get::<i64, _>(col)? != 0)
 }
 pub(crate) fn get_str(row: &AnyRow, col: &str) -> Result<String, DbError> {
-    Ok(row.try_get::<String, _>(col)?)
+    get_opt_str(row, col)?.ok_or_else(|| DbError::Decode(format!("column {col} is NULL")))
 }
+/// MySQL reports `TEXT` columns as `BLOB` through the `Any` driver, so a text column that
+/// does not decode as a string is read as bytes and checked to be UTF-8.
 pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>, DbError> {
-    Ok(row.try_get::<Option<String>, _>(col)?)
+    match row.try_get::<Option<String>, _>(col) {
+        Ok(v) => Ok(v),
+        Err(sqlx::Error::ColumnDecode { .. }) => match row.try_get::<Option<Vec<u8>>, _>(col)? {
+            None => Ok(None),
+            Some(b) => String::from_utf8(b).map(Some).map_err(|e| DbError::Decode(format!("column {col}: {e}"))),
+        },
+        Err(e) => Err(e.into()),
+    }
 }
