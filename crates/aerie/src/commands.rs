@@ -54,6 +54,16 @@ async fn bind(addr: std::net::SocketAddr, what: &str) -> Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for the {what}"))
 }
 
+/// The URL to advertise: the configured one, or the address actually bound when the URL
+/// was only derived from `--bind` (so `--bind 127.0.0.1:0` reports the real port).
+fn public_url(c: &Config, listener: &TcpListener) -> Result<String> {
+    if c.panel.url == format!("http://{}", c.panel.bind) {
+        Ok(format!("http://{}", listener.local_addr()?))
+    } else {
+        Ok(c.panel.url.clone())
+    }
+}
+
 /// A shutdown future per server, all fired by one Ctrl-C/SIGTERM.
 fn shutdown_pair() -> (impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = tokio::sync::watch::channel(false);
@@ -114,9 +124,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Panel { bind: b, database_url } => {
             let c = load(&cli, Overrides { bind: b.clone(), database_url: database_url.clone(), ..Default::default() })?;
             let listener = bind(c.panel.bind, "panel").await?;
+            let url = public_url(&c, &listener)?;
             let db = open_db(&c).await?;
-            let state = aerie_panel::AppState::new(db, c.panel.url.clone());
-            tracing::info!(panel.url = %c.panel.url, listen = %c.panel.bind, "panel listening");
+            let state = aerie_panel::AppState::new(db, url.clone());
+            tracing::info!(panel.url = %url, listen = %listener.local_addr()?, "panel listening");
+            println!("Aerie panel listening at {url}");
             let (shutdown, _h) = shutdown_pair();
             aerie_panel::serve(state, listener, shutdown()).await?;
         }
@@ -152,6 +164,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let panel_listener = bind(c.panel.bind, "panel").await?;
             let wings_listener = bind(c.wings.bind, "local node").await?;
             let wings_port = wings_listener.local_addr()?.port();
+            let url = public_url(&c, &panel_listener)?;
             let db = open_db(&c).await?;
             first_run_admin(&db, &c).await?;
             std::fs::create_dir_all(&c.wings.volumes_dir)
@@ -163,10 +176,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Err(e) => tracing::warn!(error.message = %e, "Docker engine not reachable; servers cannot run until it is"),
             }
             let wings = aerie_wings::WingsState::new(engine, node.daemon_token.clone());
-            let panel = aerie_panel::AppState::new(db, c.panel.url.clone()).with_probe(Arc::new(DockerProbe(wings.clone())));
+            let panel = aerie_panel::AppState::new(db, url.clone()).with_probe(Arc::new(DockerProbe(wings.clone())));
             let (shutdown, _h) = shutdown_pair();
-            tracing::info!(panel.url = %c.panel.url, node.id = node.id, node.port = wings_port, "aerie up: panel and local node running");
-            println!("Aerie is up: panel {} (node {} on 127.0.0.1:{wings_port})", c.panel.url, node.id);
+            tracing::info!(panel.url = %url, node.id = node.id, node.port = wings_port, "aerie up: panel and local node running");
+            println!("Aerie is up: panel {url} (node {} on 127.0.0.1:{wings_port})", node.id);
             let (p, w) = tokio::join!(
                 aerie_panel::serve(panel, panel_listener, shutdown()),
                 aerie_wings::serve(wings, wings_listener, shutdown()),
