@@ -58,3 +58,26 @@ ensure_rust() {
 ensure_node() {
   if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
 }
+
+# build_web: installs the web UI's npm dependencies when package-lock.json changed, then
+# builds web/dist (which the panel embeds at compile time).
+build_web() {
+  ensure_node
+  local web="$AERIE_ROOT/web" stamp
+  stamp=$(sha256sum "$web/package-lock.json" | cut -c1-16)
+  if [ "$(cat "$web/node_modules/.aerie-stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "installing web dependencies (npm ci)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+    echo "$stamp" >"$web/node_modules/.aerie-stamp"
+  fi
+  log "building the web UI"
+  (cd "$web" && npm run --silent build >"$AERIE_STATE/web-build.log" 2>&1) \
+    || { cat "$AERIE_STATE/web-build.log" >&2; die "web build failed"; }
+}
+
+ensure_nextest() {
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "installing cargo-nextest"
+    cargo install --locked cargo-nextest >/dev/null
+  fi
+}
