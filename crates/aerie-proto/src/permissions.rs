@@ -37,6 +37,6 @@ mod tests {
         assert!(super::is_known("database.view_password"));
         assert!(!super::is_known("file.move"));
         assert!(!super::is_known("admin.websocket.errors"));
-        assert_eq!(super::all().len(), 41);
+        assert_eq!(super::all().len(), 40);
     }
 }
