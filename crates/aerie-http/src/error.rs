@@ -51,6 +51,9 @@ pub enum Error {
         /// Seconds until a retry can succeed.
         retry_after: u64,
     },
+    /// An upstream process refused or failed (a stopped server, a failing wings).
+    #[error("{0}")]
+    BadGateway(String),
     /// A dependency (database, Docker, wings) did not answer.
     #[error("{0}")]
     Unavailable(String),
@@ -80,6 +83,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -4,7 +4,12 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+mod configfiles;
 pub mod docker;
+pub mod remote;
+pub mod runtime;
+pub mod server;
+mod ws;
 mod routes;
 mod state;
 

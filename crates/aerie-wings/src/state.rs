@@ -3,20 +3,33 @@
 use std::sync::Arc;
 
 use crate::docker::Engine;
+use crate::server::Manager;
 
 /// Everything a wings handler may reach. Cheap to clone.
 #[derive(Clone)]
 pub struct WingsState {
     /// The Docker engine.
     pub engine: Engine,
-    /// The node token the panel presents as `Authorization: Bearer …`.
+    /// The servers on this node.
+    pub manager: Arc<Manager>,
+    /// The node token the panel presents as `Authorization: Bearer …`; also the JWT key.
     token: Arc<str>,
 }
 
 impl WingsState {
-    /// New state for a node whose daemon token is `token`.
+    /// State for a node with default settings and no panel (health, system info, tests).
     pub fn new(engine: Engine, token: impl Into<String>) -> Self {
-        Self { engine, token: Arc::from(token.into()) }
+        let ctx = crate::server::NodeContext {
+            runtime: Arc::new(crate::runtime::docker::DockerRuntime::new(engine.clone())),
+            panel: None,
+            settings: crate::server::NodeSettings::default(),
+        };
+        Self::with_manager(engine, Manager::new(Arc::new(ctx)), token)
+    }
+
+    /// State for a node whose servers `manager` holds and whose daemon token is `token`.
+    pub fn with_manager(engine: Engine, manager: Arc<Manager>, token: impl Into<String>) -> Self {
+        Self { engine, manager, token: Arc::from(token.into()) }
     }
 
     /// Compares a presented token with the node token in constant time.
@@ -26,5 +39,10 @@ impl WingsState {
         let b = self.token.as_bytes();
         // Length is not secret (tokens have a fixed length); content is.
         a.len() == b.len() && bool::from(a.ct_eq(b))
+    }
+
+    /// The key websocket and transfer JWTs are signed with.
+    pub fn jwt_key(&self) -> &[u8] {
+        self.token.as_bytes()
     }
 }

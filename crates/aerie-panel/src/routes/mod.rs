@@ -2,6 +2,7 @@
 
 mod account;
 mod health;
+mod nodes;
 
 use axum::Router;
 use axum::http::Uri;
@@ -14,6 +15,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::get_health))
         .route("/api/client/account", get(account::get_account))
+        .route("/api/application/nodes/{id}/configuration", get(nodes::get_node_configuration))
         .fallback(fallback)
         .with_state(state)
 }

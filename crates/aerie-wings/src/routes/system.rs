@@ -1,32 +1,11 @@
 //! `GET /api/system` (Pterodactyl v1 shape), behind the node token.
 
-use aerie_http::Error;
 use aerie_proto::wings::SystemInfo;
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 
+use super::auth::NodeAuth;
 use crate::WingsState;
-
-/// Proof that the request carried the node token.
-pub(crate) struct NodeAuth;
-
-impl FromRequestParts<WingsState> for NodeAuth {
-    type Rejection = Error;
-    async fn from_request_parts(parts: &mut Parts, state: &WingsState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Error::Unauthenticated)?;
-        if state.token_matches(token.trim()) {
-            Ok(NodeAuth)
-        } else {
-            Err(Error::Forbidden("You are not authorized to access this endpoint.".into()))
-        }
-    }
-}
 
 fn go_arch() -> &'static str {
     match std::env::consts::ARCH {

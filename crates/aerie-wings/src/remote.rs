@@ -1,0 +1,343 @@
+//! The wings → panel remote API (`/api/remote/*`): listing the node's servers at boot,
+//! fetching one server's settings and install script, reporting install results, and
+//! uploading activity. Speaks to an Aerie panel and a Pterodactyl panel alike.
+//!
+//! Every request carries `Authorization: Bearer <token_id>.<token>`; the header is marked
+//! sensitive and neither it nor the token ever appears in an error or a log line.
+//! Connection failures and 5xx answers are retried with exponential backoff for a bounded
+//! time ([`RetryPolicy`]); 4xx answers are final, because asking again cannot change them.
+
+use std::time::{Duration, Instant};
+
+use aerie_proto::error::PanelErrors;
+use aerie_proto::wings::{ActivityBatch, InstallScript, InstallStatus, RemoteServer, RemoteServerPage};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+
+use crate::config::WingsFile;
+
+/// The media type Pterodactyl's API versioning uses.
+const PTERODACTYL_JSON: &str = "application/vnd.pterodactyl.v1+json";
+
+/// What can go wrong calling the panel.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RemoteError {
+    /// The wings config cannot make a client (no panel URL, a token that is not a header value).
+    #[error("cannot call the panel: {message}")]
+    Config {
+        /// Why.
+        message: String,
+    },
+    /// The panel could not be reached (connection refused, DNS, TLS, timeout), after retries.
+    #[error("cannot reach the panel at {url}: {message}")]
+    Unreachable {
+        /// The URL called (it never holds credentials).
+        url: String,
+        /// Why.
+        message: String,
+    },
+    /// The panel answered with an error status (5xx only after the retries ran out).
+    #[error("the panel answered {status} to {method} {path}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+        /// `errors[0].code` of the Pterodactyl error envelope, when the body had one.
+        code: Option<String>,
+        /// `errors[0].detail` of the Pterodactyl error envelope, when the body had one.
+        detail: Option<String>,
+    },
+    /// The panel answered 2xx with a body that is not the expected document.
+    #[error("unexpected answer from the panel to {method} {path}: {message}")]
+    Decode {
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl RemoteError {
+    /// The HTTP status the panel answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RemoteError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// How long and how often to retry a failed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The first wait.
+    pub initial_delay: Duration,
+    /// Waits double up to this.
+    pub max_delay: Duration,
+    /// No retry starts once this much time has passed since the first attempt
+    /// (a wait that would end later is not begun).
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 250 ms, doubling to at most 5 s, for at most 30 s (Wings retries 5xx for 30 s too).
+    fn default() -> Self {
+        Self {
+            initial_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self { initial_delay: Duration::ZERO, max_delay: Duration::ZERO, max_elapsed: Duration::ZERO }
+    }
+}
+
+/// A client for the panel's remote API. Cheap to clone.
+#[derive(Clone)]
+pub struct RemoteClient {
+    http: reqwest::Client,
+    base: Url,
+    per_page: u64,
+    /// Retry behaviour; tests shorten it.
+    pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for RemoteClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteClient")
+            .field("base", &self.base.as_str())
+            .field("per_page", &self.per_page)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(reqwest::Response),
+    /// Worth another try (connection failure or 5xx).
+    Retry(RemoteError),
+    Fail(RemoteError),
+}
+
+impl RemoteClient {
+    /// A client for the panel at `config.remote`, authenticating as the node of `config`,
+    /// with the timeout and page size of `config.remote_query`.
+    pub fn new(config: &WingsFile) -> Result<Self, RemoteError> {
+        let bad = |message: String| RemoteError::Config { message };
+        let remote = config.remote.trim();
+        if remote.is_empty() {
+            return Err(bad("`remote` (the panel URL) is not set in the wings config".into()));
+        }
+        let base = Url::parse(remote).map_err(|e| bad(format!("`remote` is not a URL ({e})")))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(bad(format!("`remote` must be an http(s) URL, not `{remote}`")));
+        }
+        if config.token_id.is_empty() || config.token.is_empty() {
+            return Err(bad("`token_id` and `token` must both be set in the wings config".into()));
+        }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}.{}", config.token_id, config.token))
+            .map_err(|_| bad("`token_id` or `token` holds characters not allowed in an HTTP header".into()))?;
+        auth.set_sensitive(true);
+        let agent = HeaderValue::from_str(&format!("Aerie Wings/v{} (id:{})", aerie_proto::VERSION, config.token_id))
+            .map_err(|_| bad("`token_id` holds characters not allowed in an HTTP header".into()))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(ACCEPT, HeaderValue::from_static(PTERODACTYL_JSON));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, agent);
+        let timeout = match config.remote_query.timeout {
+            0 => Duration::from_secs(30),
+            s => Duration::from_secs(s),
+        };
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(timeout)
+            .build()
+            .map_err(|e| bad(format!("cannot build the HTTP client ({e})")))?;
+        Ok(Self { http, base, per_page: config.remote_query.boot_servers_per_page.max(1), retry: RetryPolicy::default() })
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Every server on this node (`GET /api/remote/servers`), fetched page by page until
+    /// `meta.current_page` reaches `meta.last_page`.
+    pub async fn list_servers(&self) -> Result<Vec<RemoteServer>, RemoteError> {
+        let mut servers = Vec::new();
+        let mut page: u64 = 1;
+        loop {
+            let url = self.url(&["servers"], &[("page", page.to_string()), ("per_page", self.per_page.to_string())]);
+            let p: RemoteServerPage = self.json(Method::GET, url, None).await?;
+            servers.extend(p.data);
+            // Follow our own counter, bounded by what the panel says is last, so a panel
+            // that repeats `current_page` cannot keep us here forever.
+            if p.meta.current_page >= p.meta.last_page || page >= p.meta.last_page {
+                break;
+            }
+            page += 1;
+        }
+        tracing::debug!(servers = servers.len(), pages = page, "listed servers from the panel");
+        Ok(servers)
+    }
+
+    /// One server's settings and process configuration (`GET /api/remote/servers/{uuid}`).
+    pub async fn get_server(&self, uuid: &str) -> Result<RemoteServer, RemoteError> {
+        let mut s: RemoteServer = self.json(Method::GET, self.url(&["servers", uuid], &[]), None).await?;
+        // The single-server document has no `uuid`; the list items do.
+        if s.uuid.is_empty() {
+            s.uuid = uuid.to_owned();
+        }
+        Ok(s)
+    }
+
+    /// The egg's install script for a server (`GET /api/remote/servers/{uuid}/install`).
+    pub async fn install_script(&self, uuid: &str) -> Result<InstallScript, RemoteError> {
+        self.json(Method::GET, self.url(&["servers", uuid, "install"], &[]), None).await
+    }
+
+    /// Reports how an install ended (`POST /api/remote/servers/{uuid}/install`).
+    pub async fn set_install_status(&self, uuid: &str, status: InstallStatus) -> Result<(), RemoteError> {
+        let body = to_body(&status)?;
+        self.call(Method::POST, self.url(&["servers", uuid, "install"], &[]), Some(body)).await.map(drop)
+    }
+
+    /// Tells the panel wings restarted, so servers stuck installing or restoring are reset
+    /// (`POST /api/remote/servers/reset`).
+    pub async fn reset_servers(&self) -> Result<(), RemoteError> {
+        self.call(Method::POST, self.url(&["servers", "reset"], &[]), None).await.map(drop)
+    }
+
+    /// Uploads activity entries (`POST /api/remote/activity`).
+    pub async fn send_activity(&self, batch: &ActivityBatch) -> Result<(), RemoteError> {
+        let body = to_body(batch)?;
+        self.call(Method::POST, self.url(&["activity"], &[]), Some(body)).await.map(drop)
+    }
+
+    /// `<remote>/api/remote/<segments…>?<query>`, each segment percent-encoded.
+    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", "remote"]).extend(segments);
+        }
+        url.set_query(None);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        url
+    }
+
+    async fn json<T: DeserializeOwned>(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<T, RemoteError> {
+        let path = url.path().to_owned();
+        let m = method.to_string();
+        let resp = self.call(method, url, body).await?;
+        let bytes = resp.bytes().await.map_err(|e| RemoteError::Decode {
+            method: m.clone(),
+            path: path.clone(),
+            message: format!("reading the body failed: {}", describe(e)),
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| RemoteError::Decode { method: m, path, message: e.to_string() })
+    }
+
+    /// Sends a request, retrying connection failures and 5xx answers within [`RetryPolicy`].
+    async fn call(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<reqwest::Response, RemoteError> {
+        let started = Instant::now();
+        let mut delay = self.retry.initial_delay;
+        let mut attempt: u32 = 1;
+        loop {
+            let error = match self.attempt(&method, &url, body.as_deref()).await {
+                Attempt::Done(resp) => return Ok(resp),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(e) => e,
+            };
+            if started.elapsed() + delay > self.retry.max_elapsed {
+                tracing::warn!(http.method = %method, url.path = url.path(), attempts = attempt, error.message = %error, "panel call failed, giving up");
+                return Err(error);
+            }
+            tracing::debug!(http.method = %method, url.path = url.path(), attempt, retry_in_ms = delay.as_millis() as u64, error.message = %error, "panel call failed, retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(self.retry.max_delay);
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(&self, method: &Method, url: &Url, body: Option<&[u8]>) -> Attempt {
+        let mut req = self.http.request(method.clone(), url.clone());
+        if let Some(b) = body {
+            req = req.body(b.to_vec());
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let retry = e.is_connect();
+                let err = RemoteError::Unreachable { url: public_url(url), message: describe(e) };
+                return if retry { Attempt::Retry(err) } else { Attempt::Fail(err) };
+            }
+        };
+        let status = resp.status();
+        if status.is_success() {
+            return Attempt::Done(resp);
+        }
+        let err = status_error(method, url, status, resp).await;
+        if status.is_server_error() { Attempt::Retry(err) } else { Attempt::Fail(err) }
+    }
+}
+
+fn to_body<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, RemoteError> {
+    serde_json::to_vec(v).map_err(|e| RemoteError::Config { message: format!("cannot encode the request: {e}") })
+}
+
+/// Builds the error for a non-2xx answer, taking `errors[0]` from a Pterodactyl envelope.
+async fn status_error(method: &Method, url: &Url, status: StatusCode, resp: reqwest::Response) -> RemoteError {
+    let envelope = resp.bytes().await.ok().and_then(|b| serde_json::from_slice::<PanelErrors>(&b).ok());
+    let first = envelope.and_then(|e| e.errors.into_iter().next());
+    RemoteError::Status {
+        status: status.as_u16(),
+        method: method.to_string(),
+        path: url.path().to_owned(),
+        code: first.as_ref().map(|e| e.code.clone()),
+        detail: first.map(|e| e.detail),
+    }
+}
+
+/// The URL without user info, query or fragment, for messages.
+fn public_url(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+/// reqwest's message without its URL (the caller reports that separately), plus the
+/// underlying causes, which reqwest's own `Display` leaves out.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let s_msg = s.to_string();
+        if !msg.contains(&s_msg) {
+            msg.push_str(": ");
+            msg.push_str(&s_msg);
+        }
+        source = s.source();
+    }
+    msg
+}

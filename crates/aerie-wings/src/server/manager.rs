@@ -1,0 +1,140 @@
+//! Every server on the node, by UUID, and the node-wide websocket deny list.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use aerie_proto::wings::{RemoteServer, events};
+
+use super::{NodeContext, PowerError, Server};
+
+/// The node's servers.
+pub struct Manager {
+    ctx: Arc<NodeContext>,
+    servers: RwLock<HashMap<String, Arc<Server>>>,
+    /// jti → unix time before which that jti's tokens are refused.
+    denied: RwLock<HashMap<String, i64>>,
+    /// Tokens issued before wings started are refused (Wings does the same).
+    boot_time: i64,
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Manager {
+    /// An empty manager.
+    pub fn new(ctx: Arc<NodeContext>) -> Arc<Self> {
+        Arc::new(Self { ctx, servers: RwLock::new(HashMap::new()), denied: RwLock::new(HashMap::new()), boot_time: now_secs() })
+    }
+
+    /// Node context.
+    pub fn context(&self) -> &Arc<NodeContext> {
+        &self.ctx
+    }
+
+    /// When this wings started (unix seconds).
+    pub fn boot_time(&self) -> i64 {
+        self.boot_time
+    }
+
+    /// A server by UUID.
+    pub fn get(&self, uuid: &str) -> Option<Arc<Server>> {
+        read(&self.servers).get(uuid).cloned()
+    }
+
+    /// All servers.
+    pub fn all(&self) -> Vec<Arc<Server>> {
+        let mut v: Vec<_> = read(&self.servers).values().cloned().collect();
+        v.sort_by(|a, b| a.uuid().cmp(b.uuid()));
+        v
+    }
+
+    /// Adds servers known to the panel at boot and re-attaches those still running.
+    /// Returns how many were re-attached. A bad entry is logged and skipped.
+    pub async fn boot(&self, configs: Vec<RemoteServer>) -> usize {
+        let mut reattached = 0;
+        for mut cfg in configs {
+            if cfg.settings.uuid.is_empty() {
+                cfg.settings.uuid = cfg.uuid.clone();
+            }
+            let server = match Server::new(self.ctx.clone(), cfg) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error.message = %e, "skipping a server the panel sent");
+                    continue;
+                }
+            };
+            write(&self.servers).insert(server.uuid().to_owned(), server.clone());
+            match server.reattach().await {
+                Ok(true) => reattached += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(server.uuid = %server.uuid(), error.message = %e, "could not re-attach"),
+            }
+        }
+        reattached
+    }
+
+    /// Registers a new server (from the panel's settings). Installs it in the background.
+    pub fn create(&self, cfg: RemoteServer, start_on_completion: bool) -> Result<Arc<Server>, String> {
+        let server = Server::new(self.ctx.clone(), cfg)?;
+        {
+            let mut map = write(&self.servers);
+            if map.contains_key(server.uuid()) {
+                return Err(format!("a server with uuid {} already exists on this node", server.uuid()));
+            }
+            map.insert(server.uuid().to_owned(), server.clone());
+        }
+        let s = server.clone();
+        tokio::spawn(async move {
+            if let Err(e) = s.install(false, start_on_completion).await {
+                tracing::warn!(server.uuid = %s.uuid(), error.message = %e, "install failed");
+            }
+        });
+        Ok(server)
+    }
+
+    /// Deletes a server: kills it, removes its container and files, and tells listeners.
+    pub async fn delete(&self, uuid: &str) -> Result<(), PowerError> {
+        let Some(server) = write(&self.servers).remove(uuid) else { return Ok(()) };
+        server.mark_deleted();
+        let _ = server.power(aerie_proto::wings::PowerAction::Kill, None).await;
+        let _ = self.ctx.runtime.remove(uuid).await;
+        server.publish(events::DELETED, vec!["null".into()]);
+        let volume = server.volume();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = std::fs::remove_dir_all(&volume) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(error.message = %e, path = %volume.display(), "could not remove server files");
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Refuses tokens with these jtis issued until now.
+    pub fn deny(&self, jtis: &[String]) {
+        let now = now_secs();
+        let mut d = write(&self.denied);
+        for j in jtis {
+            d.insert(j.clone(), now);
+        }
+    }
+
+    /// Whether a token (by jti and issue time) is refused.
+    pub fn is_denied(&self, jti: &str, iat: i64) -> bool {
+        if iat < self.boot_time {
+            return true;
+        }
+        read(&self.denied).get(jti).is_some_and(|t| iat <= *t)
+    }
+}

@@ -1,0 +1,116 @@
+//! Node-wide settings the server state machine needs, distilled from wings' `config.yml`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Node-wide settings. `Default` gives Pterodactyl's defaults with paths under `/tmp`.
+#[derive(Debug, Clone)]
+pub struct NodeSettings {
+    /// `Pterodactyl` in Wings; the daemon's name in console messages.
+    pub app_name: String,
+    /// Where server volumes live (`<data>/<uuid>`).
+    pub data_dir: PathBuf,
+    /// Scratch space (install scripts).
+    pub tmp_dir: PathBuf,
+    /// Logs (install logs under `install/`).
+    pub log_dir: PathBuf,
+    /// The uid containers run as and volumes are owned by.
+    pub uid: u32,
+    /// The gid containers run as.
+    pub gid: u32,
+    /// Docker network servers join.
+    pub network: String,
+    /// DNS servers for containers.
+    pub dns: Vec<String>,
+    /// `/tmp` tmpfs size in MB.
+    pub tmpfs_mb: i64,
+    /// Process limit per container.
+    pub pids_limit: i64,
+    /// Installer memory floor in MB.
+    pub installer_memory_mb: i64,
+    /// Installer CPU floor in percent.
+    pub installer_cpu: i64,
+    /// Whether `overhead` multipliers are overridden.
+    pub overhead_override: bool,
+    /// The multiplier used when overridden.
+    pub overhead_default: f64,
+    /// Console throttle: on or off.
+    pub throttle_enabled: bool,
+    /// Console throttle: lines per interval.
+    pub throttle_lines: u64,
+    /// Console throttle: interval.
+    pub throttle_interval: Duration,
+    /// Lines sent on `send logs`.
+    pub websocket_log_count: usize,
+    /// Crash detection on/off.
+    pub crash_detection: bool,
+    /// Treat exit code 0 as a crash.
+    pub clean_exit_is_crash: bool,
+    /// No automatic restart if the previous crash was more recent than this.
+    pub crash_timeout: Duration,
+    /// How long an install may run.
+    pub install_timeout: Duration,
+    /// How long `stop` waits before killing.
+    pub stop_timeout: Duration,
+    /// Panel URL (allowed websocket origin).
+    pub panel_url: String,
+    /// Other allowed websocket origins (`*` = any).
+    pub allowed_origins: Vec<String>,
+    /// Root filesystem of server containers is read-only.
+    pub readonly_root: bool,
+}
+
+impl Default for NodeSettings {
+    fn default() -> Self {
+        let base = std::env::temp_dir().join("aerie-wings");
+        Self {
+            app_name: "Aerie".into(),
+            data_dir: base.join("volumes"),
+            tmp_dir: base.join("tmp"),
+            log_dir: base.join("logs"),
+            uid: 1000,
+            gid: 1000,
+            network: "aerie_nw".into(),
+            dns: vec![],
+            tmpfs_mb: 100,
+            pids_limit: 512,
+            installer_memory_mb: 1024,
+            installer_cpu: 100,
+            overhead_override: false,
+            overhead_default: 1.05,
+            throttle_enabled: true,
+            throttle_lines: 2000,
+            throttle_interval: Duration::from_millis(100),
+            websocket_log_count: 150,
+            crash_detection: true,
+            clean_exit_is_crash: true,
+            crash_timeout: Duration::from_secs(60),
+            install_timeout: Duration::from_secs(3600),
+            stop_timeout: Duration::from_secs(600),
+            panel_url: String::new(),
+            allowed_origins: vec![],
+            readonly_root: true,
+        }
+    }
+}
+
+impl NodeSettings {
+    /// Memory overhead multiplier for a limit in MB, as Wings computes it.
+    pub fn memory_multiplier(&self, memory_mb: i64) -> f64 {
+        if self.overhead_override {
+            return self.overhead_default;
+        }
+        if memory_mb <= 2048 {
+            1.15
+        } else if memory_mb <= 4096 {
+            1.10
+        } else {
+            1.05
+        }
+    }
+
+    /// `uid:gid` for Docker.
+    pub fn user(&self) -> String {
+        format!("{}:{}", self.uid, self.gid)
+    }
+}
