@@ -180,3 +180,5 @@ impl ScratchDb {
         self.admin.close().await;
     }
 }
+
+pub mod node;

@@ -51,34 +51,60 @@ impl DockerRuntime {
         Self { engine }
     }
 
-    /// Creates the bridge network servers join, when missing. A configured subnet that
-    /// overlaps an existing network is retried without one (Docker then picks a free range).
-    pub async fn ensure_network(&self, name: &str, subnet: Option<&str>) -> Result<(), RuntimeError> {
+    /// Creates the bridge network servers join, when missing, and returns its id. A
+    /// configured subnet that overlaps an existing network is retried without one (Docker
+    /// then picks a free range). Docker allows duplicate names, so when two processes race
+    /// to create it, every caller settles on the oldest one and removes younger duplicates:
+    /// use the returned id, not the name, for containers.
+    pub async fn ensure_network(&self, name: &str, subnet: Option<&str>) -> Result<String, RuntimeError> {
         let docker = self.engine.client();
-        if docker.inspect_network(name, None).await.is_ok() {
-            return Ok(());
-        }
-        let mut req = NetworkCreateRequest {
-            name: name.to_owned(),
-            driver: Some("bridge".into()),
-            labels: Some(HashMap::from([("io.aerie.managed".to_owned(), "true".to_owned())])),
-            ..Default::default()
+        let list = |docker: bollard::Docker, name: String| async move {
+            let filters = HashMap::from([("name".to_owned(), vec![name.clone()])]);
+            let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default().filters(&filters).build();
+            let mut found: Vec<(String, String)> = docker
+                .list_networks(Some(opts))
+                .await
+                .map_err(engine_err)?
+                .into_iter()
+                .filter(|n| n.name.as_deref() == Some(name.as_str()))
+                .filter_map(|n| Some((n.created.map(|c| c.to_string()).unwrap_or_default(), n.id?)))
+                .collect();
+            // Oldest first: the first network created stays first whoever lists later.
+            found.sort();
+            Ok::<_, RuntimeError>(found.into_iter().map(|(_, id)| id).collect::<Vec<_>>())
         };
-        if let Some(s) = subnet.filter(|s| !s.is_empty()) {
-            req.ipam = Some(bollard::models::Ipam {
-                config: Some(vec![bollard::models::IpamConfig { subnet: Some(s.to_owned()), ..Default::default() }]),
+        let mut ids = list(docker.clone(), name.to_owned()).await?;
+        if ids.is_empty() {
+            let mut req = NetworkCreateRequest {
+                name: name.to_owned(),
+                driver: Some("bridge".into()),
+                labels: Some(HashMap::from([("io.aerie.managed".to_owned(), "true".to_owned())])),
                 ..Default::default()
-            });
-        }
-        match docker.create_network(req.clone()).await {
-            Ok(_) => Ok(()),
-            Err(e) if req.ipam.is_some() => {
+            };
+            if let Some(s) = subnet.filter(|s| !s.is_empty()) {
+                req.ipam = Some(bollard::models::Ipam {
+                    config: Some(vec![bollard::models::IpamConfig { subnet: Some(s.to_owned()), ..Default::default() }]),
+                    ..Default::default()
+                });
+            }
+            if let Err(e) = docker.create_network(req.clone()).await {
+                if req.ipam.is_none() {
+                    return Err(engine_err(e));
+                }
                 tracing::warn!(error.message = %e, network = name, "network subnet unavailable, letting Docker choose");
                 req.ipam = None;
-                docker.create_network(req).await.map(|_| ()).map_err(engine_err)
+                docker.create_network(req).await.map_err(engine_err)?;
             }
-            Err(e) => Err(engine_err(e)),
+            ids = list(docker.clone(), name.to_owned()).await?;
         }
+        let Some(keep) = ids.first().cloned() else {
+            return Err(RuntimeError::Engine(format!("network {name} vanished after creation")));
+        };
+        for extra in ids.iter().skip(1) {
+            // In use by another racer's container: it stays, harmlessly.
+            let _ = docker.remove_network(extra).await;
+        }
+        Ok(keep)
     }
 
     async fn remove_if_exists(&self, name: &str) -> Result<(), RuntimeError> {
@@ -170,6 +196,8 @@ impl ContainerRuntime for DockerRuntime {
                     config: Some(HashMap::from([
                         ("max-size".to_owned(), "5m".to_owned()),
                         ("max-file".to_owned(), "1".to_owned()),
+                        ("compress".to_owned(), "false".to_owned()),
+                        ("mode".to_owned(), "non-blocking".to_owned()),
                     ])),
                 }),
                 ..Default::default()
