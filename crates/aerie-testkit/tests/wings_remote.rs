@@ -1,6 +1,7 @@
 //! Wings' remote API client against a stand-in panel: a small axum server on `127.0.0.1:0`
 //! that checks the credentials exactly and records what wings sends. No sleeps but the
 //! client's own backoff.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -151,10 +152,12 @@ async fn panel() -> (String, Shared, tokio::sync::oneshot::Sender<()>) {
 }
 
 fn config(remote: &str, token: &str) -> WingsFile {
-    let mut c = WingsFile::default();
-    c.remote = remote.to_owned();
-    c.token_id = TOKEN_ID.to_owned();
-    c.token = token.to_owned();
+    let mut c = WingsFile {
+        remote: remote.to_owned(),
+        token_id: TOKEN_ID.to_owned(),
+        token: token.to_owned(),
+        ..WingsFile::default()
+    };
     c.remote_query.boot_servers_per_page = PER_PAGE;
     c.remote_query.timeout = 5;
     c
@@ -207,6 +210,11 @@ async fn fetches_a_server_and_its_install_script_and_reports_back() {
         }],
     };
     client.send_activity(&batch).await.unwrap();
+
+    // The server state machine reaches the panel through the same client.
+    let link: Arc<dyn aerie_wings::server::PanelLink> = Arc::new(client.clone());
+    assert_eq!(link.get_server("def").await.unwrap().uuid, "def");
+    assert_eq!(link.install_script("def").await.unwrap().entrypoint, "ash");
 
     let seen = seen.lock().unwrap();
     assert_eq!(

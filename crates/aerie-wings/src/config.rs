@@ -699,6 +699,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 
@@ -878,13 +879,15 @@ some_future_key: {nested: 1}
         assert_eq!(c.remote_query, RemoteQuerySection { timeout: 30, boot_servers_per_page: 50 });
         assert!(c.allowed_mounts.is_empty());
 
-        let mut expected = WingsFile::default();
-        expected.uuid = "u".into();
-        expected.token_id = "abcdefghijklmnop".into();
-        expected.token = "secret".into();
+        let mut expected = WingsFile {
+            uuid: "u".into(),
+            token_id: "abcdefghijklmnop".into(),
+            token: "secret".into(),
+            remote: "https://panel.example".into(),
+            ..WingsFile::default()
+        };
         expected.api.ssl.cert = "/a".into();
         expected.api.ssl.key = "/b".into();
-        expected.remote = "https://panel.example".into();
         assert_eq!(c, expected, "every key the file omits is Wings' default");
         assert_eq!(WingsFile::from_yaml("").unwrap(), WingsFile::default());
     }

@@ -285,7 +285,7 @@ impl RemoteClient {
             Ok(r) => r,
             Err(e) => {
                 let retry = e.is_connect();
-                let err = RemoteError::Unreachable { url: public_url(url), message: describe(e) };
+                let err = unreachable(url, e);
                 return if retry { Attempt::Retry(err) } else { Attempt::Fail(err) };
             }
         };
@@ -296,6 +296,76 @@ impl RemoteClient {
         let err = status_error(method, url, status, resp).await;
         if status.is_server_error() { Attempt::Retry(err) } else { Attempt::Fail(err) }
     }
+}
+
+/// The server state machine reaches the panel through this client.
+impl crate::server::PanelLink for RemoteClient {
+    fn get_server<'a>(&'a self, uuid: &'a str) -> crate::runtime::BoxFut<'a, Result<RemoteServer, String>> {
+        Box::pin(async move { RemoteClient::get_server(self, uuid).await.map_err(|e| e.to_string()) })
+    }
+
+    fn install_script<'a>(&'a self, uuid: &'a str) -> crate::runtime::BoxFut<'a, Result<InstallScript, String>> {
+        Box::pin(async move { RemoteClient::install_script(self, uuid).await.map_err(|e| e.to_string()) })
+    }
+
+    fn set_install_status<'a>(
+        &'a self,
+        uuid: &'a str,
+        status: InstallStatus,
+    ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move { RemoteClient::set_install_status(self, uuid, status).await.map_err(|e| e.to_string()) })
+    }
+}
+
+/// Fetches node `node`'s wings configuration from the panel's application API
+/// (`GET /api/application/nodes/{node}/configuration`) with an administrator's API key, as
+/// `wings configure` does. One attempt, no retries: a person is waiting for the answer.
+/// `remote` is filled from `panel_url` when the panel leaves it empty.
+pub async fn fetch_node_configuration(
+    panel_url: &str,
+    api_key: &str,
+    node: u64,
+    timeout: Duration,
+) -> Result<WingsFile, RemoteError> {
+    let bad = |message: String| RemoteError::Config { message };
+    let mut url = Url::parse(panel_url.trim()).map_err(|e| bad(format!("`{panel_url}` is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(bad(format!("the panel URL must be http(s), not `{panel_url}`")));
+    }
+    let mut auth = HeaderValue::from_str(&format!("Bearer {}", api_key.trim()))
+        .map_err(|_| bad("the API key holds characters not allowed in an HTTP header".into()))?;
+    auth.set_sensitive(true);
+    let node_id = node.to_string();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(["api", "application", "nodes", node_id.as_str(), "configuration"]);
+    }
+    url.set_query(None);
+    let http = reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .map_err(|e| bad(format!("cannot build the HTTP client ({e})")))?;
+    let resp = http
+        .get(url.clone())
+        .header(AUTHORIZATION, auth)
+        .header(ACCEPT, PTERODACTYL_JSON)
+        .header(USER_AGENT, format!("Aerie Wings/v{}", aerie_proto::VERSION))
+        .send()
+        .await
+        .map_err(|e| unreachable(&url, e))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(status_error(&Method::GET, &url, status, resp).await);
+    }
+    let decode = |message: String| RemoteError::Decode { method: "GET".into(), path: url.path().to_owned(), message };
+    let bytes = resp.bytes().await.map_err(|e| decode(format!("reading the body failed: {}", describe(e))))?;
+    let mut file: WingsFile = serde_json::from_slice(&bytes).map_err(|e| decode(e.to_string()))?;
+    if file.token.is_empty() || file.token_id.is_empty() {
+        return Err(decode("the configuration has no `token_id`/`token`".into()));
+    }
+    if file.remote.is_empty() {
+        file.remote = panel_url.trim().trim_end_matches('/').to_owned();
+    }
+    Ok(file)
 }
 
 fn to_body<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, RemoteError> {
@@ -315,6 +385,18 @@ async fn status_error(method: &Method, url: &Url, status: StatusCode, resp: reqw
     }
 }
 
+/// The error for a request that got no answer.
+fn unreachable(url: &Url, e: reqwest::Error) -> RemoteError {
+    // The workspace builds reqwest without a TLS backend; say so instead of reqwest's
+    // "invalid URL, scheme is not http".
+    let message = if url.scheme() == "https" && e.is_connect() && describe_ref(&e).contains("scheme is not http") {
+        "this build of Aerie has no TLS client, so it cannot reach an https:// panel yet".to_owned()
+    } else {
+        describe(e)
+    };
+    RemoteError::Unreachable { url: public_url(url), message }
+}
+
 /// The URL without user info, query or fragment, for messages.
 fn public_url(url: &Url) -> String {
     let mut u = url.clone();
@@ -328,9 +410,12 @@ fn public_url(url: &Url) -> String {
 /// reqwest's message without its URL (the caller reports that separately), plus the
 /// underlying causes, which reqwest's own `Display` leaves out.
 fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
+    describe_ref(&e.without_url())
+}
+
+fn describe_ref(e: &reqwest::Error) -> String {
     let mut msg = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         let s_msg = s.to_string();
         if !msg.contains(&s_msg) {

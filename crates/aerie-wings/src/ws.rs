@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::WingsState;
 use crate::server::{Event, Server};
@@ -86,22 +86,35 @@ impl Session {
                     }
                 }
                 ev = events.recv() => {
-                    match ev {
-                        Ok(ev) => {
-                            if ev.name == events::DELETED {
-                                let _ = tx.send(frame(events::DELETED, ev.args)).await;
-                                let _ = tx.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server deleted".into() }))).await;
-                                return;
-                            }
-                            if let Some(out) = self.forward(ev) {
-                                if tx.send(out).await.is_err() {
-                                    return;
-                                }
-                            }
-                        }
+                    let mut batch = match ev {
+                        Ok(ev) => vec![ev],
                         // A slow client misses lines rather than slowing the server down.
                         Err(RecvError::Lagged(_)) => continue,
                         Err(RecvError::Closed) => break,
+                    };
+                    // Drain what is already queued and flush once: one write per burst,
+                    // not one per line.
+                    while batch.len() < 512 {
+                        match events.try_recv() {
+                            Ok(ev) => batch.push(ev),
+                            Err(TryRecvError::Lagged(_)) => continue,
+                            Err(_) => break,
+                        }
+                    }
+                    for ev in batch {
+                        if ev.name == events::DELETED {
+                            let _ = tx.send(Message::Text(ev.frame)).await;
+                            let _ = tx.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server deleted".into() }))).await;
+                            return;
+                        }
+                        if let Some(out) = self.forward(ev) {
+                            if tx.feed(out).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if tx.flush().await.is_err() {
+                        return;
                     }
                 }
                 _ = ticker.tick() => {
@@ -146,7 +159,7 @@ impl Session {
         if ev.name == events::DAEMON_ERROR {
             return Some(self.daemon_error(ev.args.first().map(String::as_str).unwrap_or_default()));
         }
-        Some(frame(ev.name, ev.args))
+        Some(Message::Text(ev.frame))
     }
 
     fn daemon_error(&self, message: &str) -> Message {

@@ -9,7 +9,7 @@ use aerie_panel::services::{keys, nodes, users};
 use anyhow::{Context, Result, bail};
 use tokio::net::TcpListener;
 
-use crate::{Cli, Command, KeyAction, UserAction};
+use crate::{Cli, Command, KeyAction, UserAction, WingsAction};
 
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -132,7 +132,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             let (shutdown, _h) = shutdown_pair();
             aerie_panel::serve(state, listener, shutdown()).await?;
         }
-        Command::Wings { bind: b } => {
+        Command::Wings { action: Some(WingsAction::Configure { panel, token, token_file, node }), .. } => {
+            let c = load(&cli, Overrides::default())?;
+            let token = read_secret(token.clone(), token_file.clone(), "API key")?;
+            configure_wings(&c, panel, &token, *node).await?;
+        }
+        Command::Wings { bind: b, action: None } => {
             let c = load(&cli, Overrides::default())?;
             let file = aerie_wings::config::WingsFile::load(&c.wings.config_file)?;
             let addr = match b {
@@ -223,6 +228,43 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("{}", created.token);
         }
     }
+    Ok(())
+}
+
+/// `--token` or the first line of `--token-file`.
+fn read_secret(value: Option<String>, file: Option<std::path::PathBuf>, what: &str) -> Result<String> {
+    match read_password(value, file)? {
+        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        _ => bail!("the {what} is empty"),
+    }
+}
+
+/// `aerie wings configure`: fetches the node's configuration with an application key and
+/// writes it as the wings config file, keeping a previous file as `<file>.bak`.
+async fn configure_wings(c: &Config, panel: &str, token: &str, node: u64) -> Result<()> {
+    use aerie_wings::remote::{RemoteError, fetch_node_configuration};
+    let file = match fetch_node_configuration(panel, token, node, std::time::Duration::from_secs(30)).await {
+        Ok(f) => f,
+        Err(RemoteError::Status { status, detail, .. }) => {
+            let detail = detail.map(|d| format!(": {d}")).unwrap_or_default();
+            match status {
+                401 => bail!("the panel at {panel} did not accept the API key (401{detail})"),
+                403 => bail!("the API key may not read node {node}'s configuration (403{detail}); use an administrator's application key"),
+                404 => bail!("node {node} was not found on the panel at {panel} (404{detail})"),
+                s => bail!("the panel at {panel} answered {s}{detail}"),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let path = &c.wings.config_file;
+    if path.exists() {
+        let bak = std::path::PathBuf::from(format!("{}.bak", path.display()));
+        std::fs::copy(path, &bak).with_context(|| format!("cannot keep the old config as {}", bak.display()))?;
+        println!("kept the previous config as {}", bak.display());
+    }
+    file.save(path)?;
+    tracing::info!(node.id = node, node.uuid = %file.uuid, path = %path.display(), "wings configured");
+    println!("wrote node {node}'s configuration to {}", path.display());
     Ok(())
 }
 

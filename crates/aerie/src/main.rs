@@ -39,11 +39,15 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
-    /// Run the node daemon.
+    /// Run the node daemon (or, with `configure`, write its config file).
+    #[command(args_conflicts_with_subcommands = true)]
     Wings {
         /// Address to listen on (default: api.host/api.port of the wings config file).
         #[arg(long)]
         bind: Option<String>,
+        /// Instead of running: set the daemon up.
+        #[command(subcommand)]
+        action: Option<WingsAction>,
     },
     /// Run the panel and a local node in one process (single machine).
     Up {
@@ -74,6 +78,27 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: KeyAction,
+    },
+}
+
+/// `aerie wings …`
+#[derive(Debug, Subcommand)]
+pub enum WingsAction {
+    /// Fetch this node's configuration from the panel and write the wings config file
+    /// (`wings.config_file`; an existing file is kept as `<file>.bak`).
+    Configure {
+        /// The panel's URL, e.g. https://panel.example.com.
+        #[arg(long, short = 'p', visible_alias = "panel-url", value_name = "URL")]
+        panel: String,
+        /// An application API key (ptla_…) of an administrator.
+        #[arg(long, short = 't', value_name = "KEY", required_unless_present = "token_file")]
+        token: Option<String>,
+        /// Read the API key from this file (keeps it out of the process list).
+        #[arg(long, value_name = "FILE", conflicts_with = "token")]
+        token_file: Option<PathBuf>,
+        /// The node's numeric id on the panel.
+        #[arg(long, short = 'n', value_name = "ID")]
+        node: u64,
     },
 }
 

@@ -50,6 +50,8 @@ pub struct Event {
     pub name: &'static str,
     /// String arguments.
     pub args: Vec<String>,
+    /// The websocket frame text, serialized once for every listener.
+    pub frame: axum::extract::ws::Utf8Bytes,
 }
 
 /// Shared by every server on the node.
@@ -102,7 +104,7 @@ impl Server {
         let s = &ctx.settings;
         let console = Console::new(s.websocket_log_count.max(150), s.throttle_enabled, s.throttle_lines, s.throttle_interval);
         let (state, _) = watch::channel(ProcessState::Offline);
-        let (events, _) = broadcast::channel(1024);
+        let (events, _) = broadcast::channel(8192);
         let (restart_tx, restart_rx) = tokio::sync::mpsc::unbounded_channel();
         let server = Arc::new(Self {
             uuid,
@@ -217,8 +219,13 @@ impl Server {
     }
 
     pub(crate) fn publish(&self, name: &'static str, args: Vec<String>) {
-        // No listeners is fine.
-        let _ = self.events.send(Event { name, args });
+        if self.events.receiver_count() == 0 {
+            return;
+        }
+        let text = serde_json::to_string(&aerie_proto::wings::WsMessage { event: name.to_owned(), args: args.clone() })
+            .unwrap_or_default();
+        // No listeners left by now is fine.
+        let _ = self.events.send(Event { name, args, frame: text.into() });
     }
 
     /// Prints a daemon line on the console, in Wings' colours.

@@ -58,6 +58,8 @@ pub struct NodeSettings {
     pub allowed_origins: Vec<String>,
     /// Root filesystem of server containers is read-only.
     pub readonly_root: bool,
+    /// Wings' configuration as JSON, for `{{config.X}}` placeholders in egg config files.
+    pub config_json: serde_json::Value,
 }
 
 impl Default for NodeSettings {
@@ -90,6 +92,7 @@ impl Default for NodeSettings {
             panel_url: String::new(),
             allowed_origins: vec![],
             readonly_root: true,
+            config_json: serde_json::json!({"docker": {"network": {"interface": "172.18.0.1"}}}),
         }
     }
 }
