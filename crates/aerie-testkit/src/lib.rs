@@ -181,4 +181,5 @@ impl ScratchDb {
     }
 }
 
+pub mod games;
 pub mod node;

@@ -52,7 +52,7 @@ impl Default for WingsFile {
     fn default() -> Self {
         Self {
             debug: false,
-            app_name: "Pterodactyl".into(),
+            app_name: "Aerie".into(),
             uuid: String::new(),
             token_id: String::new(),
             token: String::new(),
@@ -864,7 +864,7 @@ some_future_key: {nested: 1}
         // Exactly what the panel's node configuration endpoint produces, plus an empty key.
         let yml = "debug: false\nuuid: u\ntoken_id: abcdefghijklmnop\ntoken: secret\napi:\n  host: 0.0.0.0\n  port: 8080\n  ssl:\n    enabled: false\n    cert: /a\n    key: /b\n  upload_limit: 100\nsystem:\n  data: /var/lib/pterodactyl/volumes\n  sftp:\n    bind_port: 2022\nallowed_mounts:\nremote: 'https://panel.example'\n";
         let c = WingsFile::from_yaml(yml).unwrap();
-        assert_eq!(c.app_name, "Pterodactyl");
+        assert_eq!(c.app_name, "Aerie");
         assert_eq!(c.system.root_directory, "/var/lib/pterodactyl");
         assert_eq!(c.system.sftp.bind_address, "0.0.0.0");
         assert_eq!(c.system.username, "pterodactyl");

@@ -3,6 +3,7 @@
 //! `aerie up` for a single machine) builds a [`WingsState`] and hands it to [`serve`].
 #![forbid(unsafe_code)]
 
+pub mod boot;
 pub mod config;
 mod configfiles;
 pub mod docker;

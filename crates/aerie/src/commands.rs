@@ -151,7 +151,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             if let Err(e) = engine.version().await {
                 tracing::warn!(error.message = %e, "Docker engine not reachable yet; servers cannot run until it is");
             }
-            let state = aerie_wings::WingsState::new(engine, file.token);
+            let state = aerie_wings::boot::start_node(&file, engine).await;
             tracing::info!(listen = %addr, "wings listening");
             let (shutdown, _h) = shutdown_pair();
             aerie_wings::serve(state, listener, shutdown()).await?;
@@ -180,7 +180,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Ok(v) => tracing::info!(docker.version = %v, "Docker engine reachable"),
                 Err(e) => tracing::warn!(error.message = %e, "Docker engine not reachable; servers cannot run until it is"),
             }
-            let wings = aerie_wings::WingsState::new(engine, node.daemon_token.clone());
+            let mut file = aerie_wings::config::WingsFile::for_local_node(
+                &node.uuid,
+                &node.daemon_token_id,
+                &node.daemon_token,
+                "127.0.0.1",
+                wings_port,
+                &url,
+                &c.data_dir,
+            );
+            file.system.data = c.wings.volumes_dir.display().to_string();
+            let wings = aerie_wings::boot::start_node(&file, engine).await;
             let panel = aerie_panel::AppState::new(db, url.clone()).with_probe(Arc::new(DockerProbe(wings.clone())));
             let (shutdown, _h) = shutdown_pair();
             tracing::info!(panel.url = %url, node.id = node.id, node.port = wings_port, "aerie up: panel and local node running");

@@ -84,16 +84,29 @@ impl Manager {
         reattached
     }
 
-    /// Registers a new server (from the panel's settings). Installs it in the background.
+    /// Registers a new server (from the panel's settings) and installs it in the background.
+    /// A server this node already knows (loaded at boot before the panel's create call
+    /// arrived) takes the new settings and is installed: the call is idempotent.
     pub fn create(&self, cfg: RemoteServer, start_on_completion: bool) -> Result<Arc<Server>, String> {
-        let server = Server::new(self.ctx.clone(), cfg)?;
-        {
-            let mut map = write(&self.servers);
-            if map.contains_key(server.uuid()) {
-                return Err(format!("a server with uuid {} already exists on this node", server.uuid()));
+        let existing = self.get(&cfg.settings.uuid);
+        let server = match existing {
+            Some(s) => {
+                if s.is_installing() {
+                    return Err(format!("server {} is already being installed", s.uuid()));
+                }
+                s.update_config(cfg)?;
+                s
             }
-            map.insert(server.uuid().to_owned(), server.clone());
-        }
+            None => {
+                let server = Server::new(self.ctx.clone(), cfg)?;
+                let mut map = write(&self.servers);
+                if let Some(s) = map.get(server.uuid()) {
+                    return Err(format!("a server with uuid {} was created concurrently", s.uuid()));
+                }
+                map.insert(server.uuid().to_owned(), server.clone());
+                server
+            }
+        };
         let s = server.clone();
         tokio::spawn(async move {
             if let Err(e) = s.install(false, start_on_completion).await {

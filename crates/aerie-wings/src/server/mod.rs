@@ -299,11 +299,13 @@ impl Server {
             }
             Verdict::Drop => return,
         }
-        if self.state() == ProcessState::Starting && lock(&self.done).matches(&line) {
-            self.set_state(ProcessState::Running);
-        }
+        let started = self.state() == ProcessState::Starting && lock(&self.done).matches(&line);
         lock(&self.console).push(line.clone());
         self.publish(events::CONSOLE_OUTPUT, vec![line]);
+        // After the line, so listeners see the done line before the status change.
+        if started {
+            self.set_state(ProcessState::Running);
+        }
     }
 
     /// Attaches to the container and watches its output, stats and exit. Returns once

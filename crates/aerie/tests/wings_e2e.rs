@@ -1,0 +1,265 @@
+//! End to end on the real Docker engine with real game servers from Debian: a real
+//! `aerie wings` process, driven over HTTP and the websocket as a Pterodactyl panel and
+//! browser would, with the panel's remote API played by an HTTP stand-in.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use aerie_testkit::games::{HttpPanel, free_port, server_from_egg};
+use aerie_testkit::node::{WsClient, new_uuid, sign_ws};
+use aerie_wings::config::WingsFile;
+use serde_json::{Value, json};
+
+const T: Duration = Duration::from_secs(90);
+
+struct Wings {
+    child: Child,
+    url: String,
+    token: String,
+    dir: std::path::PathBuf,
+    client: reqwest::Client,
+}
+
+impl Wings {
+    /// Writes the node config under `dir` (first time) and starts `aerie wings`.
+    async fn start(dir: &std::path::Path, panel: &HttpPanel, port: u16) -> Self {
+        let cfg_path = dir.join("wings/config.yml");
+        if !cfg_path.exists() {
+            let mut f = WingsFile::for_local_node("node-e2e", &panel.token_id, &panel.token, "127.0.0.1", port, &panel.url, dir);
+            f.docker.network.name = "aerie_e2e_nw".into();
+            f.save(&cfg_path).expect("save config");
+        }
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aerie"));
+        cmd.arg("--data-dir").arg(dir).arg("wings").env("AERIE_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit());
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_")) {
+            cmd.env_remove(k);
+        }
+        let child = cmd.spawn().expect("spawn aerie wings");
+        let w = Self { child, url: format!("http://127.0.0.1:{port}"), token: panel.token.clone(), dir: dir.to_owned(), client: reqwest::Client::new() };
+        let deadline = tokio::time::Instant::now() + T;
+        loop {
+            if let Ok(r) = w.client.get(format!("{}/api/health", w.url)).send().await {
+                if r.status() == 200 {
+                    break;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "wings did not become healthy");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        w
+    }
+
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client.post(format!("{}{path}", self.url)).bearer_auth(&self.token).json(&body).send().await.expect("request")
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().await.expect("request")
+    }
+
+    async fn ws(&self, uuid: &str, panel: &HttpPanel, perms: &[&str]) -> WsClient {
+        let url = format!("{}/api/servers/{uuid}/ws", self.url.replace("http://", "ws://"));
+        let mut ws = WsClient::connect(&url, Some(&panel.url)).await;
+        ws.auth(&sign_ws(&self.token, uuid, perms, 600, &format!("jti-{}", new_uuid()))).await;
+        ws
+    }
+
+    fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn volume(&self, uuid: &str) -> std::path::PathBuf {
+        self.dir.join("volumes").join(uuid)
+    }
+}
+
+impl Drop for Wings {
+    fn drop(&mut self) {
+        self.kill_hard();
+    }
+}
+
+async fn install(w: &Wings, panel: &HttpPanel, uuid: &str, start: bool) -> WsClient {
+    let r = w.post("/api/servers", json!({"uuid": uuid, "start_on_completion": start})).await;
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
+    let mut ws = w.ws(uuid, panel, &["*", "admin.websocket.install"]).await;
+    ws.wait_for(T, "install completed", |m| m.event == "install completed").await;
+    let deadline = tokio::time::Instant::now() + T;
+    while panel.statuses_for(uuid).is_empty() {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(panel.statuses_for(uuid)[0].successful, "install reported as failed: {:?}", ws.seen);
+    ws
+}
+
+fn console_has(ws: &WsClient, needle: &str) -> bool {
+    ws.seen.iter().any(|m| m.event == "console output" && m.args.iter().any(|a| a.contains(needle)))
+}
+
+async fn docker_kill(uuid: &str) {
+    let docker = bollard::Docker::connect_with_local_defaults().expect("docker");
+    let opts = bollard::query_parameters::KillContainerOptionsBuilder::default().signal("SIGKILL").build();
+    docker.kill_container(uuid, Some(opts)).await.expect("kill from outside");
+}
+
+#[tokio::test]
+async fn openttd_install_run_command_crash_restart_wings_and_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let panel = HttpPanel::start().await;
+    let game_port = free_port();
+    let uuid = new_uuid();
+    let (server, script) = server_from_egg("openttd", &uuid, game_port, &[("SERVER_NAME", "Aerie E2E")]);
+    panel.put(server, script);
+    let mut wings = Wings::start(dir.path(), &panel, free_port()).await;
+    assert_eq!(panel.resets(), 1, "wings resets server states on boot");
+
+    // Install: the egg's script writes openttd.cfg; its exit code is checked.
+    let mut ws = install(&wings, &panel, &uuid, false).await;
+    assert!(ws.seen.iter().any(|m| m.event == "install output" && m.args[0].contains("OpenTTD config written")), "{:?}", ws.seen);
+
+    // Start: running is detected from the game's real done line.
+    ws.send("set state", &["start"]).await;
+    ws.wait_for(T, "starting", |m| m.event == "status" && m.args == ["starting"]).await;
+    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
+    assert!(console_has(&ws, "Map generated, starting game"));
+
+    // The ini parser set the allocated port and the variable before the start.
+    let cfg = std::fs::read_to_string(wings.volume(&uuid).join("openttd.cfg")).unwrap();
+    assert!(cfg.contains(&format!("server_port = {game_port}")), "{cfg}");
+    assert!(cfg.contains("server_name = Aerie E2E"), "{cfg}");
+    // The game is reachable on the port published on 127.0.0.1.
+    tokio::net::TcpStream::connect(("127.0.0.1", game_port)).await.expect("OpenTTD listens on its allocation");
+
+    // A console command reaches the game, and its answer comes back.
+    ws.send("send command", &["echo hello-from-aerie"]).await;
+    ws.wait_for(T, "echo output", |m| {
+        m.event == "console output" && m.args[0].contains("hello-from-aerie") && !m.args[0].contains("echo ")
+    })
+    .await;
+
+    // Stats arrive about once a second with real numbers.
+    let m = ws
+        .wait_for(T, "running stats", |m| {
+            m.event == "stats"
+                && serde_json::from_str::<Value>(&m.args[0]).is_ok_and(|s| s["state"] == "running" && s["memory_bytes"].as_u64() > Some(0))
+        })
+        .await;
+    let stats: Value = serde_json::from_str(&m.args[0]).unwrap();
+    assert!(stats["memory_limit_bytes"].as_u64().unwrap() >= 1024 * 1_000_000);
+    assert!(stats["uptime"].as_u64().unwrap() > 0);
+
+    // Kill the game from outside: crash detection restarts it.
+    docker_kill(&uuid).await;
+    ws.wait_for(T, "crash detected", |m| m.event == "console output" && m.args[0].contains("crashed state")).await;
+    ws.wait_for(T, "restarted", |m| m.event == "status" && m.args == ["running"]).await;
+
+    // Kill wings itself; the game keeps running; a new wings re-attaches with its console.
+    let port = wings.url.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    wings.kill_hard();
+    drop(ws);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    let c = docker.inspect_container(&uuid, None).await.unwrap();
+    assert_eq!(c.state.and_then(|s| s.running), Some(true), "the game survives wings dying");
+
+    // Tokens from before the restart are refused (issued before boot); fetch a new one.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let wings = Wings::start(dir.path(), &panel, port).await;
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let r = wings.get(&format!("/api/servers/{uuid}")).await;
+        if r.status() == 200 && r.json::<Value>().await.unwrap()["state"] == "running" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "server not re-attached");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut ws = wings.ws(&uuid, &panel, &["*"]).await;
+    ws.send("send logs", &[]).await;
+    ws.wait_for(T, "console restored", |m| m.event == "console output" && m.args[0].contains("Map generated, starting game")).await;
+    ws.send("send command", &["echo after-restart"]).await;
+    ws.wait_for(T, "command after restart", |m| {
+        m.event == "console output" && m.args[0].contains("after-restart") && !m.args[0].contains("echo ")
+    })
+    .await;
+
+    // Stop by command (`exit`): a clean stop, not a crash.
+    ws.send("set state", &["stop"]).await;
+    ws.wait_for(T, "stopping", |m| m.event == "status" && m.args == ["stopping"]).await;
+    ws.wait_for(T, "offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    let c = docker.inspect_container(&uuid, None).await.unwrap();
+    assert_eq!(c.state.and_then(|s| s.exit_code), Some(0), "OpenTTD exited by itself on `exit`");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while ws.next(Duration::from_millis(200)).await.is_some() {}
+    assert!(!console_has(&ws, "crashed state"));
+
+    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+/// Mumble's 12-byte UDP ping; the server answers with 24 bytes echoing our ident.
+async fn mumble_ping(port: u16) -> bool {
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let mut ping = [0u8; 12];
+    ping[4..].copy_from_slice(&0x0123_4567_89ab_cdefu64.to_be_bytes());
+    for _ in 0..20 {
+        let _ = sock.send_to(&ping, ("127.0.0.1", port)).await;
+        let mut buf = [0u8; 64];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(500), sock.recv(&mut buf)).await {
+            return n == 24 && buf[4..12] == ping[4..];
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn mumble_runs_as_a_user_answers_udp_and_stops_by_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let panel = HttpPanel::start().await;
+    let game_port = free_port();
+    let uuid = new_uuid();
+    let (server, script) = server_from_egg("mumble", &uuid, game_port, &[("WELCOME", "Hi from Aerie")]);
+    panel.put(server, script);
+    let wings = Wings::start(dir.path(), &panel, free_port()).await;
+    let mut ws = install(&wings, &panel, &uuid, true).await;
+    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
+    assert!(console_has(&ws, "Server listening on"));
+    let ini = std::fs::read_to_string(wings.volume(&uuid).join("murmur.ini")).unwrap();
+    assert!(ini.contains(&format!("port={game_port}")) || ini.contains(&format!("port = {game_port}")), "{ini}");
+    assert!(ini.contains("Hi from Aerie"), "{ini}");
+    assert!(mumble_ping(game_port).await, "Mumble answers its UDP ping on the published port");
+
+    // Stop by signal (SIGTERM from the egg's `^SIGTERM`).
+    ws.send("set state", &["stop"]).await;
+    ws.wait_for(T, "offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    assert!(!console_has(&ws, "crashed state"));
+    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+#[tokio::test]
+async fn minetest_file_parser_udp_allocation_and_sigint_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let panel = HttpPanel::start().await;
+    let game_port = free_port();
+    let uuid = new_uuid();
+    let (server, script) = server_from_egg("minetest", &uuid, game_port, &[]);
+    panel.put(server, script);
+    let wings = Wings::start(dir.path(), &panel, free_port()).await;
+    let mut ws = install(&wings, &panel, &uuid, true).await;
+    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
+    assert!(console_has(&ws, &format!(":{game_port}.")), "the game listens on its allocated port: {:?}", ws.seen);
+    let conf = std::fs::read_to_string(wings.volume(&uuid).join("minetest.conf")).unwrap();
+    assert!(conf.contains("server_name = Aerie Minetest"), "{conf}");
+    assert!(conf.contains("max_users = 12"), "{conf}");
+    assert!(conf.contains("creative_mode = false"), "untouched lines kept: {conf}");
+    assert!(wings.volume(&uuid).join("world").is_dir(), "world data lives in the volume");
+
+    ws.send("set state", &["stop"]).await;
+    ws.wait_for(T, "offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    assert!(!console_has(&ws, "crashed state"));
+    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}
