@@ -96,7 +96,7 @@ async fn configure_writes_the_nodes_config_from_the_panel() {
     assert_eq!(file.remote, url);
     assert_eq!(i64::from(file.api.port), node.daemon_listen);
     assert_eq!(file.system.data, node.daemon_base);
-    assert_eq!(file.app_name, "Pterodactyl", "keys the panel leaves out are written with their defaults");
+    assert_eq!(file.app_name, "Aerie", "keys the panel leaves out are written with their defaults");
     {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
