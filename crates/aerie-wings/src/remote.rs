@@ -387,14 +387,7 @@ async fn status_error(method: &Method, url: &Url, status: StatusCode, resp: reqw
 
 /// The error for a request that got no answer.
 fn unreachable(url: &Url, e: reqwest::Error) -> RemoteError {
-    // The workspace builds reqwest without a TLS backend; say so instead of reqwest's
-    // "invalid URL, scheme is not http".
-    let message = if url.scheme() == "https" && e.is_connect() && describe_ref(&e).contains("scheme is not http") {
-        "this build of Aerie has no TLS client, so it cannot reach an https:// panel yet".to_owned()
-    } else {
-        describe(e)
-    };
-    RemoteError::Unreachable { url: public_url(url), message }
+    RemoteError::Unreachable { url: public_url(url), message: describe(e) }
 }
 
 /// The URL without user info, query or fragment, for messages.
