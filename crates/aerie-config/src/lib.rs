@@ -4,6 +4,7 @@
 //! live side by side. Loading is a pure function of its inputs: no globals, no hidden reads
 //! of the process environment, so it is tested directly.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod secret;
 

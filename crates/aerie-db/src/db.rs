@@ -57,14 +57,13 @@ impl Db {
         let mut url = url.replacen("mariadb://", "mysql://", 1).replacen("postgresql://", "postgres://", 1);
         if backend == Backend::Sqlite {
             let path = url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default().to_owned();
-            if path != ":memory:" {
-                if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if path != ":memory:"
+                && let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| DbError::Connect {
                         backend: "sqlite",
                         message: format!("cannot create {}: {e}", dir.display()),
                     })?;
                 }
-            }
             if !url.contains("mode=") {
                 url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }

@@ -7,6 +7,7 @@
 //! integers and booleans are `BIGINT` (`i64`, booleans 0/1), short strings `VARCHAR(n)`,
 //! long strings `TEXT`, timestamps RFC 3339 UTC strings with microseconds (sortable).
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod db;
 mod error;

@@ -230,32 +230,32 @@ pub(crate) enum Settings {
 fn m0001() -> Vec<Ddl> {
     let users = Table::create()
         .table(Users::Table)
-        .col(&mut id(Users::Id))
-        .col(&mut string_null(Users::ExternalId, 191).unique_key().to_owned())
-        .col(&mut string(Users::Uuid, 36).unique_key().to_owned())
-        .col(&mut string(Users::Username, 191).unique_key().to_owned())
-        .col(&mut string(Users::Email, 191).unique_key().to_owned())
-        .col(&mut string_null(Users::NameFirst, 191))
-        .col(&mut string_null(Users::NameLast, 191))
-        .col(&mut string_null(Users::Password, 255))
-        .col(&mut ColumnDef::new(Users::Language).string_len(5).not_null().default("en").to_owned())
-        .col(&mut int(Users::RootAdmin, 0))
-        .col(&mut int(Users::UseTotp, 0))
-        .col(&mut text_null(Users::TotpSecret))
-        .col(&mut ts(Users::CreatedAt))
-        .col(&mut ts(Users::UpdatedAt))
+        .col(id(Users::Id))
+        .col(string_null(Users::ExternalId, 191).unique_key().to_owned())
+        .col(string(Users::Uuid, 36).unique_key().to_owned())
+        .col(string(Users::Username, 191).unique_key().to_owned())
+        .col(string(Users::Email, 191).unique_key().to_owned())
+        .col(string_null(Users::NameFirst, 191))
+        .col(string_null(Users::NameLast, 191))
+        .col(string_null(Users::Password, 255))
+        .col(ColumnDef::new(Users::Language).string_len(5).not_null().default("en").to_owned())
+        .col(int(Users::RootAdmin, 0))
+        .col(int(Users::UseTotp, 0))
+        .col(text_null(Users::TotpSecret))
+        .col(ts(Users::CreatedAt))
+        .col(ts(Users::UpdatedAt))
         .to_owned();
 
     let mut keys = Table::create();
     keys.table(ApiKeys::Table)
-        .col(&mut id(ApiKeys::Id))
-        .col(&mut ColumnDef::new(ApiKeys::UserId).big_integer().not_null().to_owned())
-        .col(&mut int(ApiKeys::KeyType, 1))
-        .col(&mut string(ApiKeys::Identifier, 16).unique_key().to_owned())
-        .col(&mut string(ApiKeys::TokenHash, 64))
-        .col(&mut string_null(ApiKeys::Memo, 500))
-        .col(&mut text_null(ApiKeys::AllowedIps))
-        .col(&mut ts_null(ApiKeys::LastUsedAt));
+        .col(id(ApiKeys::Id))
+        .col(ColumnDef::new(ApiKeys::UserId).big_integer().not_null().to_owned())
+        .col(int(ApiKeys::KeyType, 1))
+        .col(string(ApiKeys::Identifier, 16).unique_key().to_owned())
+        .col(string(ApiKeys::TokenHash, 64))
+        .col(string_null(ApiKeys::Memo, 500))
+        .col(text_null(ApiKeys::AllowedIps))
+        .col(ts_null(ApiKeys::LastUsedAt));
     for c in [
         ApiKeys::RServers,
         ApiKeys::RNodes,
@@ -267,9 +267,9 @@ fn m0001() -> Vec<Ddl> {
         ApiKeys::RDatabaseHosts,
         ApiKeys::RServerDatabases,
     ] {
-        keys.col(&mut int(c, 0));
+        keys.col(int(c, 0));
     }
-    keys.col(&mut ts(ApiKeys::CreatedAt)).col(&mut ts(ApiKeys::UpdatedAt)).foreign_key(
+    keys.col(ts(ApiKeys::CreatedAt)).col(ts(ApiKeys::UpdatedAt)).foreign_key(
         ForeignKey::create()
             .name("fk_api_keys_user")
             .from(ApiKeys::Table, ApiKeys::UserId)
@@ -279,37 +279,37 @@ fn m0001() -> Vec<Ddl> {
 
     let locations = Table::create()
         .table(Locations::Table)
-        .col(&mut id(Locations::Id))
-        .col(&mut string(Locations::Short, 60).unique_key().to_owned())
-        .col(&mut text_null(Locations::Long))
-        .col(&mut ts(Locations::CreatedAt))
-        .col(&mut ts(Locations::UpdatedAt))
+        .col(id(Locations::Id))
+        .col(string(Locations::Short, 60).unique_key().to_owned())
+        .col(text_null(Locations::Long))
+        .col(ts(Locations::CreatedAt))
+        .col(ts(Locations::UpdatedAt))
         .to_owned();
 
     let nodes = Table::create()
         .table(Nodes::Table)
-        .col(&mut id(Nodes::Id))
-        .col(&mut string(Nodes::Uuid, 36).unique_key().to_owned())
-        .col(&mut int(Nodes::Public, 1))
-        .col(&mut string(Nodes::Name, 191))
-        .col(&mut text_null(Nodes::Description))
-        .col(&mut ColumnDef::new(Nodes::LocationId).big_integer().not_null().to_owned())
-        .col(&mut string(Nodes::Fqdn, 191))
-        .col(&mut ColumnDef::new(Nodes::Scheme).string_len(5).not_null().default("https").to_owned())
-        .col(&mut int(Nodes::BehindProxy, 0))
-        .col(&mut int(Nodes::MaintenanceMode, 0))
-        .col(&mut int(Nodes::Memory, 0))
-        .col(&mut int(Nodes::MemoryOverallocate, 0))
-        .col(&mut int(Nodes::Disk, 0))
-        .col(&mut int(Nodes::DiskOverallocate, 0))
-        .col(&mut int(Nodes::UploadSize, 100))
-        .col(&mut string(Nodes::DaemonTokenId, 16).unique_key().to_owned())
-        .col(&mut string(Nodes::DaemonToken, 255))
-        .col(&mut int(Nodes::DaemonListen, 8080))
-        .col(&mut int(Nodes::DaemonSftp, 2022))
-        .col(&mut ColumnDef::new(Nodes::DaemonBase).string_len(191).not_null().default("/var/lib/pterodactyl/volumes").to_owned())
-        .col(&mut ts(Nodes::CreatedAt))
-        .col(&mut ts(Nodes::UpdatedAt))
+        .col(id(Nodes::Id))
+        .col(string(Nodes::Uuid, 36).unique_key().to_owned())
+        .col(int(Nodes::Public, 1))
+        .col(string(Nodes::Name, 191))
+        .col(text_null(Nodes::Description))
+        .col(ColumnDef::new(Nodes::LocationId).big_integer().not_null().to_owned())
+        .col(string(Nodes::Fqdn, 191))
+        .col(ColumnDef::new(Nodes::Scheme).string_len(5).not_null().default("https").to_owned())
+        .col(int(Nodes::BehindProxy, 0))
+        .col(int(Nodes::MaintenanceMode, 0))
+        .col(int(Nodes::Memory, 0))
+        .col(int(Nodes::MemoryOverallocate, 0))
+        .col(int(Nodes::Disk, 0))
+        .col(int(Nodes::DiskOverallocate, 0))
+        .col(int(Nodes::UploadSize, 100))
+        .col(string(Nodes::DaemonTokenId, 16).unique_key().to_owned())
+        .col(string(Nodes::DaemonToken, 255))
+        .col(int(Nodes::DaemonListen, 8080))
+        .col(int(Nodes::DaemonSftp, 2022))
+        .col(ColumnDef::new(Nodes::DaemonBase).string_len(191).not_null().default("/var/lib/pterodactyl/volumes").to_owned())
+        .col(ts(Nodes::CreatedAt))
+        .col(ts(Nodes::UpdatedAt))
         .foreign_key(
             ForeignKey::create()
                 .name("fk_nodes_location")
@@ -321,8 +321,8 @@ fn m0001() -> Vec<Ddl> {
 
     let settings = Table::create()
         .table(Settings::Table)
-        .col(&mut string(Settings::Key, 191).primary_key().to_owned())
-        .col(&mut text_null(Settings::Value))
+        .col(string(Settings::Key, 191).primary_key().to_owned())
+        .col(text_null(Settings::Value))
         .to_owned();
 
     vec![

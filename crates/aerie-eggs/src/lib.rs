@@ -12,6 +12,7 @@
 //!
 //! Nothing here does I/O or panics on bad input: every failure is an [`EggError`].
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod egg;
 pub mod error;

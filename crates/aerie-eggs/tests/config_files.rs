@@ -2,6 +2,8 @@
 //! edited with its parser, placeholders resolved for one server. Sample files are in
 //! `tests/fixtures/files`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use aerie_eggs::{Egg, EggError, PlaceholderContext, apply_config_file, process_configuration_for_server};

@@ -1,6 +1,8 @@
 //! Reading real and representative eggs (fixtures in `tests/fixtures`, see SOURCES.md there)
 //! and converting them to the wings process configuration.
 
+#![allow(clippy::unwrap_used)]
+
 use aerie_eggs::{Egg, EggError, EggFormat, FindValue, process_configuration};
 use serde_json::json;
 

@@ -2,6 +2,7 @@
 //! responses, request ids, request spans carrying the matched route, and the [`serve`] seam
 //! that tests use to run a real server on an ephemeral port.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod error;
 mod serve;

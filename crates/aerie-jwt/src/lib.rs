@@ -4,6 +4,7 @@
 //! checks the signature (constant time) and `exp`, exactly as Wings does; the caller checks
 //! the rest (server, permissions, deny lists).
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -21,12 +21,11 @@ async fn bearer_key(parts: &mut Parts, state: &AppState) -> Result<(ApiKey, User
         .ok_or(Error::Unauthenticated)?
         .trim();
     let (key, user) = keys::authenticate(&state.db, token).await?;
-    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        if !keys::ip_allowed(&key.allowed_ips, addr.ip()) {
+    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
+        && !keys::ip_allowed(&key.allowed_ips, addr.ip()) {
             tracing::info!(api_key.identifier = %key.identifier, client.ip = %addr.ip(), "api key used from a disallowed address");
             return Err(Error::Forbidden("This API key is not allowed from your IP address.".into()));
         }
-    }
     Ok((key, user))
 }
 

@@ -3,6 +3,7 @@
 //!
 //! This crate has no I/O and no framework dependencies, so both sides and the tests can use it.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod error;
 pub mod health;

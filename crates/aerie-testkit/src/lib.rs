@@ -7,6 +7,7 @@
 //! `AERIE_TEST_MYSQL_URL` (set by `scripts/test`) and **fail** when it is missing: a test
 //! never skips silently.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 use std::net::SocketAddr;
 

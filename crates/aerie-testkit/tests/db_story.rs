@@ -2,6 +2,8 @@
 //! every supported backend. SQLite always; PostgreSQL and MariaDB from the servers that
 //! `scripts/test` starts (these tests fail, never skip, when the server is missing).
 
+#![allow(clippy::unwrap_used)]
+
 use aerie_db::models::{ApiKeyPermissions, NewApiKey, NewNode, NewUser};
 use aerie_db::repo::users::UserPatch;
 use aerie_db::{Db, DbError};

@@ -1,5 +1,7 @@
 //! Black-box tests of the panel over HTTP on an ephemeral port.
 
+#![allow(clippy::unwrap_used)]
+
 use aerie_proto::keys::KeyType;
 use aerie_testkit::TestPanel;
 use serde_json::Value;

@@ -1,6 +1,8 @@
 //! Wings against the real Docker engine (started by `scripts/setup-docker`). These tests
 //! fail when no engine answers: they never skip.
 
+#![allow(clippy::unwrap_used)]
+
 use aerie_testkit::TestWings;
 use aerie_wings::docker::{DockerError, Limits, OneShot};
 use serde_json::Value;

@@ -1,6 +1,8 @@
 //! Server lifecycle on the real engine: crash detection and its restart guard, re-attaching
 //! after a wings restart, failed installs, commands to stopped servers, deletion.
 
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

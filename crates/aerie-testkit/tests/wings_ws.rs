@@ -1,6 +1,8 @@
 //! The console websocket against a real server in Docker: authentication failures give the
 //! right `jwt error`, permissions gate commands and power, origins are checked.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use aerie_testkit::node::{TestNode, WsClient, echo_server, new_uuid, sign_ws};

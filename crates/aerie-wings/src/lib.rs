@@ -2,6 +2,7 @@
 //! serves the Pterodactyl Wings HTTP API to the panel. The binary (`aerie wings`, or
 //! `aerie up` for a single machine) builds a [`WingsState`] and hands it to [`serve`].
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod boot;
 pub mod config;

@@ -107,22 +107,20 @@ impl Session {
                             let _ = tx.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server deleted".into() }))).await;
                             return;
                         }
-                        if let Some(out) = self.forward(ev) {
-                            if tx.feed(out).await.is_err() {
+                        if let Some(out) = self.forward(ev)
+                            && tx.feed(out).await.is_err() {
                                 return;
                             }
-                        }
                     }
                     if tx.flush().await.is_err() {
                         return;
                     }
                 }
                 _ = ticker.tick() => {
-                    if let Some(out) = self.check_expiry() {
-                        if tx.send(out).await.is_err() {
+                    if let Some(out) = self.check_expiry()
+                        && tx.send(out).await.is_err() {
                             return;
                         }
-                    }
                 }
             }
         }

@@ -1,5 +1,7 @@
 //! The `aerie` binary as a user runs it.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 

@@ -2,6 +2,8 @@
 //! `aerie wings` process, driven over HTTP and the websocket as a Pterodactyl panel and
 //! browser would, with the panel's remote API played by an HTTP stand-in.
 
+#![allow(clippy::unwrap_used)]
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -38,11 +40,10 @@ impl Wings {
         let w = Self { child, url: format!("http://127.0.0.1:{port}"), token: panel.token.clone(), dir: dir.to_owned(), client: reqwest::Client::new() };
         let deadline = tokio::time::Instant::now() + T;
         loop {
-            if let Ok(r) = w.client.get(format!("{}/api/health", w.url)).send().await {
-                if r.status() == 200 {
+            if let Ok(r) = w.client.get(format!("{}/api/health", w.url)).send().await
+                && r.status() == 200 {
                     break;
                 }
-            }
             assert!(tokio::time::Instant::now() < deadline, "wings did not become healthy");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

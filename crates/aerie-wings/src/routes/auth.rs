@@ -18,7 +18,7 @@ impl FromRequestParts<WingsState> for NodeAuth {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Error::Unauthenticated)?;
+            .ok_or(Error::Unauthenticated)?;
         if state.token_matches(token.trim()) {
             Ok(NodeAuth)
         } else {

@@ -19,11 +19,10 @@ impl Server {
         }
         let result = self.install_inner(reinstall).await;
         let ok = matches!(result, Ok(true));
-        if let Some(panel) = &self.ctx.panel {
-            if let Err(e) = panel.set_install_status(&self.uuid, InstallStatus { successful: ok, reinstall }).await {
+        if let Some(panel) = &self.ctx.panel
+            && let Err(e) = panel.set_install_status(&self.uuid, InstallStatus { successful: ok, reinstall }).await {
                 tracing::warn!(server.uuid = %self.uuid, error.message = %e, "could not report the install status");
             }
-        }
         self.installing.store(false, Ordering::SeqCst);
         self.publish(events::INSTALL_COMPLETED, vec![String::new()]);
         match &result {

@@ -125,11 +125,10 @@ impl Manager {
         server.publish(events::DELETED, vec!["null".into()]);
         let volume = server.volume();
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = std::fs::remove_dir_all(&volume) {
-                if e.kind() != std::io::ErrorKind::NotFound {
+            if let Err(e) = std::fs::remove_dir_all(&volume)
+                && e.kind() != std::io::ErrorKind::NotFound {
                     tracing::warn!(error.message = %e, path = %volume.display(), "could not remove server files");
                 }
-            }
         });
         Ok(())
     }

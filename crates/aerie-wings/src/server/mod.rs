@@ -379,8 +379,8 @@ impl Server {
         let timeout = self.ctx.settings.crash_timeout;
         {
             let mut last = lock(&self.last_crash);
-            if let Some(t) = *last {
-                if !timeout.is_zero() && t.elapsed() < timeout {
+            if let Some(t) = *last
+                && !timeout.is_zero() && t.elapsed() < timeout {
                     drop(last);
                     self.daemon_message(&format!(
                         "Aborting automatic restart, last crash occurred less than {} seconds ago.",
@@ -388,7 +388,6 @@ impl Server {
                     ));
                     return;
                 }
-            }
             *last = Some(Instant::now());
         }
         tracing::warn!(server.uuid = %self.uuid, exit_code = status.exit_code, oom = status.oom_killed, "server crashed; restarting");
