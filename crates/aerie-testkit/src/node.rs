@@ -19,6 +19,8 @@ pub struct MemoryPanel {
     servers: Mutex<HashMap<String, (RemoteServer, InstallScript)>>,
     /// Install results wings reported, in order.
     pub statuses: Mutex<Vec<(String, InstallStatus)>>,
+    /// Activity batches wings sent.
+    pub activity: Mutex<Vec<aerie_proto::wings::ActivityEntry>>,
 }
 
 impl MemoryPanel {
@@ -47,6 +49,12 @@ impl PanelLink for MemoryPanel {
     fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
             self.statuses.lock().expect("lock").push((uuid.to_owned(), status));
+            Ok(())
+        })
+    }
+    fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            self.activity.lock().expect("lock").extend(batch.data.iter().cloned());
             Ok(())
         })
     }

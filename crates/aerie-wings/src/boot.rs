@@ -52,6 +52,9 @@ pub fn node_settings(file: &WingsFile) -> NodeSettings {
         panel_url: file.remote.trim_end_matches('/').to_owned(),
         allowed_origins: file.allowed_origins.clone(),
         config_json: file.to_json(),
+        disk_check_interval: Duration::from_secs(u64::try_from(s.disk_check_interval).unwrap_or(150).max(1)),
+        activity_send_interval: Duration::from_secs(u64::try_from(s.activity_send_interval).unwrap_or(60).max(1)),
+        activity_send_count: usize::try_from(s.activity_send_count).unwrap_or(100).max(1),
         ..d
     }
 }
@@ -79,6 +82,7 @@ pub async fn start_node(file: &WingsFile, engine: Engine) -> WingsState {
     };
     let ctx = NodeContext { runtime: Arc::new(runtime), panel, settings };
     let manager = Manager::new(Arc::new(ctx));
+    manager.spawn_activity_sender();
     if file.remote.is_empty() {
         tracing::warn!("no panel configured (`remote` is empty); no servers will be loaded");
     } else if let Ok(client) = RemoteClient::new(file) {

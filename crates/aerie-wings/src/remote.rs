@@ -315,6 +315,10 @@ impl crate::server::PanelLink for RemoteClient {
     ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
         Box::pin(async move { RemoteClient::set_install_status(self, uuid, status).await.map_err(|e| e.to_string()) })
     }
+
+    fn send_activity<'a>(&'a self, batch: &'a ActivityBatch) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move { RemoteClient::send_activity(self, batch).await.map_err(|e| e.to_string()) })
+    }
 }
 
 /// Fetches node `node`'s wings configuration from the panel's application API

@@ -38,6 +38,7 @@ fn origin_allowed(state: &WingsState, headers: &HeaderMap) -> bool {
 pub(crate) async fn websocket(
     State(state): State<WingsState>,
     Path(uuid): Path<String>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -48,12 +49,15 @@ pub(crate) async fn websocket(
     if !origin_allowed(&state, &headers) {
         return aerie_http::Error::Forbidden("This origin is not allowed to connect to this node.".into()).into_response();
     }
-    ws.max_message_size(64 * 1024).on_upgrade(move |socket| Session { state, server, claims: None, listening: false }.run(socket))
+    let ip = peer.ip().to_string();
+    ws.max_message_size(64 * 1024).on_upgrade(move |socket| Session { state, server, ip, claims: None, listening: false }.run(socket))
 }
 
 struct Session {
     state: WingsState,
     server: Arc<Server>,
+    /// The client's address, for the activity log.
+    ip: String,
     claims: Option<WebsocketClaims>,
     listening: bool,
 }
@@ -229,8 +233,17 @@ impl Session {
                 if self.server.state() == ProcessState::Offline {
                     return vec![];
                 }
-                match self.server.send_commands(&[cmd]).await {
-                    Ok(()) => vec![],
+                match self.server.send_commands(std::slice::from_ref(&cmd)).await {
+                    Ok(()) => {
+                        self.state.manager.record_activity(
+                            self.server.uuid(),
+                            "server:console.command",
+                            Some(&claims.user_uuid),
+                            &self.ip,
+                            Some(serde_json::json!({ "command": cmd })),
+                        );
+                        vec![]
+                    }
                     Err(e) => vec![self.daemon_error(&e.to_string())],
                 }
             }
@@ -253,6 +266,8 @@ impl Session {
                         )],
                     )];
                 }
+                let event = format!("server:power.{}", m.args[0]);
+                self.state.manager.record_activity(self.server.uuid(), &event, Some(&claims.user_uuid), &self.ip, None);
                 let server = self.server.clone();
                 tokio::spawn(async move {
                     if let Err(e) = server.power(action, None).await {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use aerie_proto::wings::{RemoteServer, events};
+use aerie_proto::wings::{ActivityBatch, ActivityEntry, RemoteServer, events};
 
 use super::{NodeContext, PowerError, Server};
 
@@ -15,6 +15,9 @@ pub struct Manager {
     denied: RwLock<HashMap<String, i64>>,
     /// Tokens issued before wings started are refused (Wings does the same).
     boot_time: i64,
+    /// Activity waiting to be sent to the panel.
+    activity: std::sync::Mutex<Vec<ActivityEntry>>,
+    activity_wake: tokio::sync::Notify,
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -34,7 +37,14 @@ fn now_secs() -> i64 {
 impl Manager {
     /// An empty manager.
     pub fn new(ctx: Arc<NodeContext>) -> Arc<Self> {
-        Arc::new(Self { ctx, servers: RwLock::new(HashMap::new()), denied: RwLock::new(HashMap::new()), boot_time: now_secs() })
+        Arc::new(Self {
+            ctx,
+            servers: RwLock::new(HashMap::new()),
+            denied: RwLock::new(HashMap::new()),
+            boot_time: now_secs(),
+            activity: std::sync::Mutex::new(Vec::new()),
+            activity_wake: tokio::sync::Notify::new(),
+        })
     }
 
     /// Node context.
@@ -148,5 +158,63 @@ impl Manager {
             return true;
         }
         read(&self.denied).get(jti).is_some_and(|t| iat <= *t)
+    }
+
+    /// Queues an activity entry (`server:console.command`, `server:power.start`, …).
+    pub fn record_activity(&self, server: &str, event: &str, user: Option<&str>, ip: &str, metadata: Option<serde_json::Value>) {
+        let entry = ActivityEntry {
+            user: user.filter(|u| !u.is_empty()).map(str::to_owned),
+            server: server.to_owned(),
+            event: event.to_owned(),
+            metadata,
+            ip: ip.to_owned(),
+            timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        let len = {
+            let mut q = self.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            q.push(entry);
+            q.len()
+        };
+        if len >= self.ctx.settings.activity_send_count {
+            self.activity_wake.notify_one();
+        }
+    }
+
+    /// Entries queued and not yet sent.
+    pub fn pending_activity(&self) -> Vec<ActivityEntry> {
+        self.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Sends queued activity to the panel every `activity_send_interval`, or sooner when
+    /// `activity_send_count` entries are waiting. A failed send keeps the entries for the
+    /// next round (bounded, oldest dropped first), so a panel outage loses nothing short.
+    pub fn spawn_activity_sender(self: &Arc<Self>) {
+        let Some(panel) = self.ctx.panel.clone() else { return };
+        // The node lives as long as the process; the sender lives with it.
+        let me = self.clone();
+        let interval = self.ctx.settings.activity_send_interval;
+        tokio::spawn(async move {
+            loop {
+                let _ = tokio::time::timeout(interval, me.activity_wake.notified()).await;
+                let batch: Vec<ActivityEntry> = {
+                    let mut q = me.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let n = q.len().min(me.ctx.settings.activity_send_count.max(1));
+                    q.drain(..n).collect()
+                };
+                if batch.is_empty() {
+                    continue;
+                }
+                let body = ActivityBatch { data: batch };
+                if let Err(e) = panel.send_activity(&body).await {
+                    tracing::warn!(error.message = %e, entries = body.data.len(), "could not send activity; will retry");
+                    let mut q = me.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut kept = body.data;
+                    kept.append(&mut q);
+                    let excess = kept.len().saturating_sub(10_000);
+                    kept.drain(..excess);
+                    *q = kept;
+                }
+            }
+        });
     }
 }

@@ -41,6 +41,8 @@ pub trait PanelLink: Send + Sync + 'static {
     fn install_script<'a>(&'a self, uuid: &'a str) -> BoxFut<'a, Result<InstallScript, String>>;
     /// `POST /api/remote/servers/{uuid}/install`.
     fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>>;
+    /// `POST /api/remote/activity`.
+    fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>>;
 }
 
 /// An event for websocket listeners.
@@ -340,9 +342,17 @@ impl Server {
         let me = self.clone();
         tokio::spawn(async move {
             let mut stream = me.ctx.runtime.stats(&me.uuid);
+            let mut disk_checked = Instant::now();
             while let Some(sample) = stream.next().await {
                 if me.state() == ProcessState::Offline {
                     break;
+                }
+                if disk_checked.elapsed() >= me.ctx.settings.disk_check_interval {
+                    disk_checked = Instant::now();
+                    let v = me.volume();
+                    let used = tokio::task::spawn_blocking(move || disk_usage(&v)).await.unwrap_or(0);
+                    lock(&me.stats).disk_bytes = used;
+                    me.enforce_disk_limit(used);
                 }
                 {
                     let mut s = lock(&me.stats);
@@ -514,6 +524,21 @@ pub fn disk_usage(dir: &std::path::Path) -> u64 {
 }
 
 impl Server {
+    /// Stops a running server that has outgrown its disk limit (Wings' disk limiter).
+    fn enforce_disk_limit(self: &Arc<Self>, used: u64) {
+        let limit_mb = u64::try_from(lock(&self.config).settings.build.disk_space).unwrap_or(0);
+        if limit_mb == 0 || used <= limit_mb * 1024 * 1024 || self.state() == ProcessState::Offline {
+            return;
+        }
+        self.daemon_message("Server is exceeding the assigned disk space limit, stopping process now.");
+        let me = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = me.power(aerie_proto::wings::PowerAction::Stop, Some(Duration::from_secs(60))).await {
+                tracing::warn!(server.uuid = %me.uuid, error.message = %e, "disk limiter could not stop the server");
+            }
+        });
+    }
+
     pub(crate) fn mark_deleted(&self) {
         self.deleted.store(true, Ordering::SeqCst);
     }

@@ -58,6 +58,12 @@ pub struct NodeSettings {
     pub allowed_origins: Vec<String>,
     /// Root filesystem of server containers is read-only.
     pub readonly_root: bool,
+    /// How often a running server's disk use is measured.
+    pub disk_check_interval: Duration,
+    /// How often queued activity is sent to the panel.
+    pub activity_send_interval: Duration,
+    /// Send early once this many activity entries are queued.
+    pub activity_send_count: usize,
     /// Wings' configuration as JSON, for `{{config.X}}` placeholders in egg config files.
     pub config_json: serde_json::Value,
 }
@@ -92,6 +98,9 @@ impl Default for NodeSettings {
             panel_url: String::new(),
             allowed_origins: vec![],
             readonly_root: true,
+            disk_check_interval: Duration::from_secs(150),
+            activity_send_interval: Duration::from_secs(60),
+            activity_send_count: 100,
             config_json: serde_json::json!({"docker": {"network": {"interface": "172.18.0.1"}}}),
         }
     }
