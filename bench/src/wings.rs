@@ -194,9 +194,11 @@ async fn main() {
     println!("| benchmark | Aerie | reference | ratio |");
     println!("| --- | --- | --- | --- |");
     println!(
-        "| console fan-out, {clients} websocket clients, {lines} lines (throttle off) | {per_client:.0} lines/s per client ({:.1}% of lines delivered) | raw Docker attach, 1 reader: {raw:.0} lines/s | {:.2} |",
+        "| console fan-out, {clients} websocket clients, {lines} lines (throttle off) | {per_client:.0} lines/s per client, {:.0} frames/s in all ({:.1}% of lines delivered) | raw Docker attach, 1 reader: {raw:.0} lines/s | {:.2} per client, {:.2} in all |",
+        per_client * clients as f64,
         delivered * 100.0,
-        per_client / raw
+        per_client / raw,
+        per_client * clients as f64 / raw
     );
     println!(
         "| start to first line (median of 7) | wings start: {wings_ms:.0} ms | bare `docker start` + attach: {bare_ms:.0} ms | {:.2} |",
