@@ -107,8 +107,12 @@ fn not_found() -> (StatusCode, Json<Value>) {
 impl HttpPanel {
     /// Starts the stand-in on an ephemeral port.
     pub async fn start() -> Self {
-        let token_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
-        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        Self::start_on(0, None).await
+    }
+
+    /// Starts the stand-in on `port` (0 = any), reusing `creds` (token id, token) if given.
+    pub async fn start_on(port: u16, creds: Option<(String, String)>) -> Self {
+        let (token_id, token) = creds.unwrap_or_else(Self::new_credentials);
         let inner = Arc::new(Inner { auth: format!("Bearer {token_id}.{token}"), ..Inner::default() });
         let app = axum::Router::new()
             .route("/api/remote/servers", get(list))
@@ -117,12 +121,18 @@ impl HttpPanel {
             .route("/api/remote/servers/{uuid}/install", get(script).post(status))
             .route("/api/remote/activity", post(|| async { StatusCode::NO_CONTENT }))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         Self { inner, url, token_id, token }
+    }
+
+    fn new_credentials() -> (String, String) {
+        let token_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        (token_id, token)
     }
 
     /// Adds a server.

@@ -264,3 +264,37 @@ async fn minetest_file_parser_udp_allocation_and_sigint_stop() {
     let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
     assert_eq!(r.status(), 204);
 }
+
+#[tokio::test]
+async fn wings_keeps_serving_while_the_panel_is_down_and_boots_once_it_is_up() {
+    let dir = tempfile::tempdir().unwrap();
+    // A panel address nothing listens on yet.
+    let panel_port = free_port();
+    let mut down = HttpPanel::start().await;
+    down.url = format!("http://127.0.0.1:{panel_port}");
+    let wings = Wings::start(dir.path(), &down, free_port()).await;
+    let r = wings.get("/api/system").await;
+    assert_eq!(r.status(), 200, "the API answers without a panel");
+    let r = wings.get("/api/servers").await;
+    assert_eq!(r.json::<Value>().await.unwrap(), json!([]));
+    let r = wings.post("/api/servers", json!({"uuid": new_uuid()})).await;
+    assert_eq!(r.status(), 502, "creating needs the panel, and says so");
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("panel"), "{body}");
+
+    // The panel comes up with one server: wings' boot retry picks it up.
+    let panel = HttpPanel::start_on(panel_port, Some((down.token_id.clone(), down.token.clone()))).await;
+    let uuid = new_uuid();
+    let (server, script) = server_from_egg("minetest", &uuid, free_port(), &[]);
+    panel.put(server, script);
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let list: Value = wings.get("/api/servers").await.json().await.unwrap();
+        if list.as_array().unwrap().iter().any(|s| s["configuration"]["uuid"] == uuid.as_str()) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "wings never loaded the server");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(panel.resets() >= 1);
+}
