@@ -607,3 +607,128 @@ mod tests {
         assert!(!c.has_permission("admin.websocket.install"));
     }
 }
+
+/// Claims of a signed file download URL (`GET /download/file?token=`), 15 minutes, single use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDownloadClaims {
+    /// Expires at (seconds).
+    pub exp: i64,
+    /// Issued at.
+    #[serde(default)]
+    pub iat: i64,
+    /// Single-use id.
+    pub unique_id: String,
+    /// The server.
+    pub server_uuid: String,
+    /// The file, relative to the server root.
+    pub file_path: String,
+}
+
+/// Claims of a signed upload URL (`POST /upload/file?token=`), 15 minutes, single use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileUploadClaims {
+    /// Expires at.
+    pub exp: i64,
+    /// Issued at.
+    #[serde(default)]
+    pub iat: i64,
+    /// Single-use id.
+    pub unique_id: String,
+    /// The server.
+    pub server_uuid: String,
+    /// The uploading user.
+    #[serde(default)]
+    pub user_uuid: String,
+}
+
+/// Claims of a signed backup download URL (`GET /download/backup?token=`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupDownloadClaims {
+    /// Expires at.
+    pub exp: i64,
+    /// Issued at.
+    #[serde(default)]
+    pub iat: i64,
+    /// Single-use id.
+    pub unique_id: String,
+    /// The server.
+    pub server_uuid: String,
+    /// The backup.
+    pub backup_uuid: String,
+}
+
+/// `PUT files/rename`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenameRequest {
+    /// Directory both sides are relative to.
+    #[serde(default)]
+    pub root: String,
+    /// Moves.
+    pub files: Vec<RenameItem>,
+}
+
+/// One move.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenameItem {
+    /// From.
+    pub from: String,
+    /// To.
+    pub to: String,
+}
+
+/// `POST files/delete` and `files/compress`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FilesRequest {
+    /// Directory the names are in.
+    #[serde(default)]
+    pub root: String,
+    /// Names.
+    pub files: Vec<String>,
+}
+
+/// `POST files/copy`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CopyRequest {
+    /// The file to copy.
+    pub location: String,
+}
+
+/// `POST files/create-directory`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateDirectoryRequest {
+    /// New directory name.
+    pub name: String,
+    /// Parent directory.
+    #[serde(default)]
+    pub path: String,
+}
+
+/// `POST files/decompress`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecompressRequest {
+    /// Directory the archive is in (and extracts into).
+    #[serde(default)]
+    pub root: String,
+    /// The archive.
+    pub file: String,
+}
+
+/// `POST files/chmod`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChmodRequest {
+    /// Directory the names are in.
+    #[serde(default)]
+    pub root: String,
+    /// Changes.
+    pub files: Vec<ChmodItem>,
+}
+
+/// One mode change; `mode` is an octal string (`"755"`) or, from some clients, a number whose
+/// decimal digits are read as octal (`755`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChmodItem {
+    /// Name.
+    pub file: String,
+    /// Mode.
+    pub mode: Value,
+}

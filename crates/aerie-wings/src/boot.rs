@@ -89,7 +89,8 @@ pub async fn start_node(file: &WingsFile, engine: Engine) -> WingsState {
         let m = manager.clone();
         tokio::spawn(async move { boot_loop(client, m).await });
     }
-    WingsState::with_manager(engine, manager, file.token.clone())
+    let upload = u64::try_from(file.api.upload_limit).unwrap_or(100).saturating_mul(1024 * 1024);
+    WingsState::with_manager(engine, manager, file.token.clone()).with_upload_limit(upload)
 }
 
 async fn boot_loop(client: RemoteClient, manager: Arc<Manager>) {

@@ -14,6 +14,7 @@ pub mod server;
 mod ws;
 mod routes;
 mod state;
+mod tokens;
 
 pub use routes::docker_check;
 pub use state::WingsState;

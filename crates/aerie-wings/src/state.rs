@@ -14,6 +14,10 @@ pub struct WingsState {
     pub manager: Arc<Manager>,
     /// The node token the panel presents as `Authorization: Bearer …`; also the JWT key.
     token: Arc<str>,
+    /// Download/upload token ids already used.
+    used: Arc<crate::tokens::UsedTokens>,
+    /// Largest single uploaded file, in bytes (`api.upload_limit` MB).
+    upload_limit: u64,
 }
 
 impl WingsState {
@@ -29,7 +33,29 @@ impl WingsState {
 
     /// State for a node whose servers `manager` holds and whose daemon token is `token`.
     pub fn with_manager(engine: Engine, manager: Arc<Manager>, token: impl Into<String>) -> Self {
-        Self { engine, manager, token: Arc::from(token.into()) }
+        Self {
+            engine,
+            manager,
+            token: Arc::from(token.into()),
+            used: Arc::new(crate::tokens::UsedTokens::default()),
+            upload_limit: 100 * 1024 * 1024,
+        }
+    }
+
+    /// Sets the per-file upload limit in bytes (0 = unlimited).
+    pub fn with_upload_limit(mut self, bytes: u64) -> Self {
+        self.upload_limit = bytes;
+        self
+    }
+
+    /// The per-file upload limit in bytes.
+    pub fn upload_limit_bytes(&self) -> u64 {
+        self.upload_limit
+    }
+
+    /// Single-use token ids.
+    pub fn used_tokens(&self) -> &crate::tokens::UsedTokens {
+        &self.used
     }
 
     /// Compares a presented token with the node token in constant time.

@@ -1,6 +1,7 @@
 //! Wings route table (Pterodactyl Wings `router/router.go`).
 
 mod auth;
+mod files;
 mod health;
 mod servers;
 mod system;
@@ -8,7 +9,8 @@ mod system;
 pub use health::docker_check;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
 
 use crate::WingsState;
 
@@ -26,6 +28,16 @@ pub(crate) fn router(state: WingsState) -> Router {
         .route("/api/servers/{uuid}/sync", post(servers::post_sync))
         .route("/api/servers/{uuid}/ws/deny", post(servers::post_ws_deny))
         .route("/api/servers/{uuid}/ws", get(crate::ws::websocket))
+        .route("/api/servers/{uuid}/files/list-directory", get(files::list_directory))
+        .route("/api/servers/{uuid}/files/contents", get(files::get_contents))
+        .route("/api/servers/{uuid}/files/write", post(files::post_write).layer(DefaultBodyLimit::disable()))
+        .route("/api/servers/{uuid}/files/rename", put(files::put_rename))
+        .route("/api/servers/{uuid}/files/copy", post(files::post_copy))
+        .route("/api/servers/{uuid}/files/delete", post(files::post_delete))
+        .route("/api/servers/{uuid}/files/create-directory", post(files::post_create_directory))
+        .route("/api/servers/{uuid}/files/chmod", post(files::post_chmod))
+        .route("/download/file", get(files::download_file))
+        .route("/upload/file", post(files::upload_file).layer(DefaultBodyLimit::disable()))
         .with_state(state)
 }
 

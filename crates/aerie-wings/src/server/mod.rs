@@ -87,6 +87,8 @@ pub struct Server {
     run_id: std::sync::atomic::AtomicU64,
     /// Crash restarts are requested here and carried out by the supervisor task.
     restart_tx: tokio::sync::mpsc::UnboundedSender<()>,
+    /// The file jail over the volume, opened on first use.
+    jail: Mutex<Option<Arc<aerie_fs::Jail>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -126,6 +128,7 @@ impl Server {
             deleted: AtomicBool::new(false),
             run_id: std::sync::atomic::AtomicU64::new(0),
             restart_tx,
+            jail: Mutex::new(None),
         });
         server.spawn_supervisor(restart_rx);
         Ok(server)
@@ -255,8 +258,37 @@ impl Server {
     pub fn update_config(&self, config: RemoteServer) -> Result<(), String> {
         let done = DoneMatcher::new(&config.process_configuration.startup.done, config.process_configuration.startup.strip_ansi)?;
         *lock(&self.done) = done;
-        *lock(&self.config) = config;
+        let mut cur = lock(&self.config);
+        if cur.settings.build.disk_space != config.settings.build.disk_space || cur.settings.egg.file_denylist != config.settings.egg.file_denylist {
+            // Limits changed: the next file operation opens a jail with the new ones.
+            *lock(&self.jail) = None;
+        }
+        *cur = config;
         Ok(())
+    }
+
+    /// The file jail over this server's volume (created, and owned by the container user,
+    /// when missing).
+    pub fn jail(&self) -> Result<Arc<aerie_fs::Jail>, aerie_fs::Error> {
+        if let Some(j) = lock(&self.jail).clone() {
+            return Ok(j);
+        }
+        let volume = self.volume();
+        let node = &self.ctx.settings;
+        if !volume.exists() {
+            std::fs::create_dir_all(&volume).map_err(aerie_fs::Error::from_io)?;
+            let _ = std::os::unix::fs::lchown(&volume, Some(node.uid), Some(node.gid));
+        }
+        let (limit, denylist) = {
+            let c = lock(&self.config);
+            (u64::try_from(c.settings.build.disk_space).unwrap_or(0) * 1024 * 1024, c.settings.egg.file_denylist.clone())
+        };
+        let j = Arc::new(aerie_fs::Jail::open(
+            &volume,
+            aerie_fs::JailOptions { uid: node.uid, gid: node.gid, disk_limit_bytes: limit, denylist, read_only: false },
+        )?);
+        *lock(&self.jail) = Some(j.clone());
+        Ok(j)
     }
 
     /// Fetches the configuration from the panel, when there is one.
