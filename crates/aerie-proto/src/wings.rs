@@ -732,3 +732,95 @@ pub struct ChmodItem {
     /// Mode.
     pub mode: Value,
 }
+
+/// Where a backup is kept: on the node (`wings`) or in S3 through presigned URLs (`s3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupAdapter {
+    /// A file in the node's backup directory.
+    Wings,
+    /// A multipart upload to S3-compatible storage, through URLs the panel presigns.
+    S3,
+}
+
+/// `POST /api/servers/{uuid}/backup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRequest {
+    /// Where to put the archive.
+    pub adapter: BackupAdapter,
+    /// The backup's UUID (the panel's).
+    pub uuid: String,
+    /// Newline-separated, gitignore-like patterns of files to leave out; when empty the
+    /// server's `.pteroignore` is used.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub ignore: String,
+}
+
+/// `POST /api/servers/{uuid}/backup/{backup}/restore`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreRequest {
+    /// Where the archive is.
+    pub adapter: BackupAdapter,
+    /// Delete every file of the server before extracting.
+    #[serde(default)]
+    pub truncate_directory: bool,
+    /// A presigned GET URL of the archive (required for `s3`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub download_url: String,
+}
+
+/// One uploaded part of an S3 backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupPart {
+    /// The `ETag` S3 answered the part's PUT with (quotes included, as S3 sends it).
+    pub etag: String,
+    /// 1-based part number.
+    pub part_number: u32,
+}
+
+/// `POST /api/remote/backups/{uuid}`: how a backup ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupStatus {
+    /// Whether the archive was made (and uploaded).
+    pub successful: bool,
+    /// Hex digest of the archive's bytes (empty on failure).
+    pub checksum: String,
+    /// The digest algorithm (`sha256` in Aerie; Pterodactyl Wings sends `sha1`).
+    pub checksum_type: String,
+    /// Size of the archive in bytes.
+    pub size: u64,
+    /// The uploaded parts (S3 only; empty for local backups).
+    #[serde(default)]
+    pub parts: Vec<BackupPart>,
+}
+
+/// `GET /api/remote/backups/{uuid}?size=`: presigned `UploadPart` URLs for an S3 backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupUploadParts {
+    /// One URL per part, in part order.
+    pub parts: Vec<String>,
+    /// The size of every part but the last, in bytes.
+    pub part_size: u64,
+}
+
+/// `POST /api/remote/backups/{uuid}/restore`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreStatus {
+    /// Whether the restore completed.
+    pub successful: bool,
+}
+
+/// The JSON carried (as a string) by the `backup completed` websocket event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupCompleted {
+    /// The backup.
+    pub uuid: String,
+    /// Whether it succeeded.
+    pub is_successful: bool,
+    /// Hex digest of the archive.
+    pub checksum: String,
+    /// The digest algorithm.
+    pub checksum_type: String,
+    /// Archive size in bytes.
+    pub file_size: u64,
+}

@@ -21,6 +21,15 @@ pub struct MemoryPanel {
     pub statuses: Mutex<Vec<(String, InstallStatus)>>,
     /// Activity batches wings sent.
     pub activity: Mutex<Vec<aerie_proto::wings::ActivityEntry>>,
+    /// Backup results wings reported (`POST /api/remote/backups/{uuid}`), in order.
+    pub backups: Mutex<Vec<(String, aerie_proto::wings::BackupStatus)>>,
+    /// Restore results wings reported (`POST /api/remote/backups/{uuid}/restore`), in order.
+    pub restores: Mutex<Vec<(String, bool)>>,
+    /// Presigned part URLs to hand out per backup UUID (`GET /api/remote/backups/{uuid}`):
+    /// as many as the size needs are returned, as the panel would presign them.
+    pub backup_parts: Mutex<HashMap<String, aerie_proto::wings::BackupUploadParts>>,
+    /// The sizes wings asked part URLs for, by backup UUID.
+    pub part_requests: Mutex<Vec<(String, u64)>>,
 }
 
 impl MemoryPanel {
@@ -32,6 +41,16 @@ impl MemoryPanel {
     /// Install results reported for `uuid`.
     pub fn statuses_for(&self, uuid: &str) -> Vec<InstallStatus> {
         self.statuses.lock().expect("lock").iter().filter(|(u, _)| u == uuid).map(|(_, s)| *s).collect()
+    }
+
+    /// Backup results reported for backup `backup`.
+    pub fn backup_statuses(&self, backup: &str) -> Vec<aerie_proto::wings::BackupStatus> {
+        self.backups.lock().expect("lock").iter().filter(|(u, _)| u == backup).map(|(_, s)| s.clone()).collect()
+    }
+
+    /// Restore results reported for backup `backup`.
+    pub fn restore_statuses(&self, backup: &str) -> Vec<bool> {
+        self.restores.lock().expect("lock").iter().filter(|(u, _)| u == backup).map(|(_, s)| *s).collect()
     }
 }
 
@@ -55,6 +74,40 @@ impl PanelLink for MemoryPanel {
     fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
             self.activity.lock().expect("lock").extend(batch.data.iter().cloned());
+            Ok(())
+        })
+    }
+    fn backup_upload_parts<'a>(
+        &'a self,
+        backup: &'a str,
+        size: u64,
+    ) -> BoxFut<'a, Result<aerie_proto::wings::BackupUploadParts, String>> {
+        Box::pin(async move {
+            self.part_requests.lock().expect("lock").push((backup.to_owned(), size));
+            let Some(mut p) = self.backup_parts.lock().expect("lock").get(backup).cloned() else {
+                return Err(format!("404: no S3 upload prepared for backup {backup}"));
+            };
+            let needed = usize::try_from(size.div_ceil(p.part_size.max(1)).max(1)).unwrap_or(usize::MAX);
+            if needed > p.parts.len() {
+                return Err(format!("the test prepared {} parts; {size} bytes need {needed}", p.parts.len()));
+            }
+            p.parts.truncate(needed);
+            Ok(p)
+        })
+    }
+    fn set_backup_status<'a>(
+        &'a self,
+        backup: &'a str,
+        status: &'a aerie_proto::wings::BackupStatus,
+    ) -> BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            self.backups.lock().expect("lock").push((backup.to_owned(), status.clone()));
+            Ok(())
+        })
+    }
+    fn set_restore_status<'a>(&'a self, backup: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            self.restores.lock().expect("lock").push((backup.to_owned(), successful));
             Ok(())
         })
     }
@@ -85,6 +138,14 @@ pub fn now() -> i64 {
 impl TestNode {
     /// Starts a node; `tune` may adjust the settings (throttle, crash timeout…).
     pub async fn start_with(tune: impl FnOnce(&mut NodeSettings)) -> Self {
+        Self::start_configured(tune, |s| s).await
+    }
+
+    /// Starts a node, adjusting both the node settings and the HTTP state.
+    pub async fn start_configured(
+        tune: impl FnOnce(&mut NodeSettings),
+        tune_state: impl FnOnce(aerie_wings::WingsState) -> aerie_wings::WingsState,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut settings = NodeSettings {
             data_dir: dir.path().join("volumes"),
@@ -101,7 +162,7 @@ impl TestNode {
         let panel = Arc::new(MemoryPanel::default());
         let ctx = NodeContext { runtime: Arc::new(runtime), panel: Some(panel.clone()), settings };
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let state = aerie_wings::WingsState::with_manager(engine, Manager::new(Arc::new(ctx)), token.clone());
+        let state = tune_state(aerie_wings::WingsState::with_manager(engine, Manager::new(Arc::new(ctx)), token.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel();

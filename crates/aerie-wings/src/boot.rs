@@ -32,6 +32,7 @@ pub fn node_settings(file: &WingsFile) -> NodeSettings {
         data_dir: path(&s.data, d.data_dir.clone()),
         tmp_dir: path(&s.tmp_directory, d.tmp_dir.clone()),
         log_dir: path(&s.log_directory, d.log_dir.clone()),
+        backup_dir: path(&s.backup_directory, d.backup_dir.clone()),
         uid,
         gid,
         network: if file.docker.network.name.is_empty() { d.network.clone() } else { file.docker.network.name.clone() },
@@ -90,7 +91,9 @@ pub async fn start_node(file: &WingsFile, engine: Engine) -> WingsState {
         tokio::spawn(async move { boot_loop(client, m).await });
     }
     let upload = u64::try_from(file.api.upload_limit).unwrap_or(100).saturating_mul(1024 * 1024);
-    WingsState::with_manager(engine, manager, file.token.clone()).with_upload_limit(upload)
+    WingsState::with_manager(engine, manager, file.token.clone())
+        .with_upload_limit(upload)
+        .with_remote_downloads(!file.api.disable_remote_download, file.api.remote_download_allow_private)
 }
 
 async fn boot_loop(client: RemoteClient, manager: Arc<Manager>) {

@@ -104,6 +104,9 @@ pub struct ApiSection {
     pub ssl: SslSection,
     /// Refuse `POST /api/servers/:id/files/pull`.
     pub disable_remote_download: bool,
+    /// Allow `files/pull` from private, loopback and link-local addresses (off: SSRF guard).
+    #[serde(default)]
+    pub remote_download_allow_private: bool,
     /// Largest upload, in MB.
     pub upload_limit: i64,
     /// Proxies whose `X-Forwarded-For` is believed.
@@ -117,6 +120,7 @@ impl Default for ApiSection {
             port: 8080,
             ssl: SslSection::default(),
             disable_remote_download: false,
+            remote_download_allow_private: false,
             upload_limit: 100,
             trusted_proxies: Vec::new(),
         }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use aerie_proto::error::PanelErrors;
 use aerie_proto::wings::{ActivityBatch, InstallScript, InstallStatus, RemoteServer, RemoteServerPage};
+use aerie_proto::wings::{BackupStatus, BackupUploadParts, RestoreStatus};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -229,6 +230,24 @@ impl RemoteClient {
         self.call(Method::POST, self.url(&["activity"], &[]), Some(body)).await.map(drop)
     }
 
+    /// Presigned `UploadPart` URLs for an S3 backup of `size` bytes
+    /// (`GET /api/remote/backups/{uuid}?size=`).
+    pub async fn backup_upload_parts(&self, backup: &str, size: u64) -> Result<BackupUploadParts, RemoteError> {
+        self.json(Method::GET, self.url(&["backups", backup], &[("size", size.to_string())]), None).await
+    }
+
+    /// Reports how a backup ended (`POST /api/remote/backups/{uuid}`).
+    pub async fn set_backup_status(&self, backup: &str, status: &BackupStatus) -> Result<(), RemoteError> {
+        let body = to_body(status)?;
+        self.call(Method::POST, self.url(&["backups", backup], &[]), Some(body)).await.map(drop)
+    }
+
+    /// Reports how a restore ended (`POST /api/remote/backups/{uuid}/restore`).
+    pub async fn set_restore_status(&self, backup: &str, successful: bool) -> Result<(), RemoteError> {
+        let body = to_body(&RestoreStatus { successful })?;
+        self.call(Method::POST, self.url(&["backups", backup, "restore"], &[]), Some(body)).await.map(drop)
+    }
+
     /// `<remote>/api/remote/<segments…>?<query>`, each segment percent-encoded.
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
@@ -318,6 +337,26 @@ impl crate::server::PanelLink for RemoteClient {
 
     fn send_activity<'a>(&'a self, batch: &'a ActivityBatch) -> crate::runtime::BoxFut<'a, Result<(), String>> {
         Box::pin(async move { RemoteClient::send_activity(self, batch).await.map_err(|e| e.to_string()) })
+    }
+
+    fn backup_upload_parts<'a>(
+        &'a self,
+        backup: &'a str,
+        size: u64,
+    ) -> crate::runtime::BoxFut<'a, Result<BackupUploadParts, String>> {
+        Box::pin(async move { RemoteClient::backup_upload_parts(self, backup, size).await.map_err(|e| e.to_string()) })
+    }
+
+    fn set_backup_status<'a>(
+        &'a self,
+        backup: &'a str,
+        status: &'a BackupStatus,
+    ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move { RemoteClient::set_backup_status(self, backup, status).await.map_err(|e| e.to_string()) })
+    }
+
+    fn set_restore_status<'a>(&'a self, backup: &'a str, successful: bool) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move { RemoteClient::set_restore_status(self, backup, successful).await.map_err(|e| e.to_string()) })
     }
 }
 

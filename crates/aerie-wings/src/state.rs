@@ -18,6 +18,12 @@ pub struct WingsState {
     used: Arc<crate::tokens::UsedTokens>,
     /// Largest single uploaded file, in bytes (`api.upload_limit` MB).
     upload_limit: u64,
+    /// Remote downloads in progress (`files/pull`).
+    downloads: Arc<crate::routes::Downloads>,
+    /// `api.disable_remote_download`.
+    no_remote_download: bool,
+    /// `api.remote_download_allow_private`: allow pulls from private and loopback addresses.
+    allow_private: bool,
 }
 
 impl WingsState {
@@ -39,7 +45,29 @@ impl WingsState {
             token: Arc::from(token.into()),
             used: Arc::new(crate::tokens::UsedTokens::default()),
             upload_limit: 100 * 1024 * 1024,
+            downloads: Arc::default(),
+            no_remote_download: false,
+            allow_private: false,
         }
+    }
+
+    /// Sets the remote-download policy.
+    pub fn with_remote_downloads(mut self, enabled: bool, allow_private: bool) -> Self {
+        self.no_remote_download = !enabled;
+        self.allow_private = allow_private;
+        self
+    }
+
+    pub(crate) fn downloads(&self) -> &crate::routes::Downloads {
+        &self.downloads
+    }
+
+    pub(crate) fn disable_remote_download(&self) -> bool {
+        self.no_remote_download
+    }
+
+    pub(crate) fn allow_private_downloads(&self) -> bool {
+        self.allow_private
     }
 
     /// Sets the per-file upload limit in bytes (0 = unlimited).

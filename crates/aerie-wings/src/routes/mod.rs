@@ -2,6 +2,7 @@
 
 mod auth;
 mod files;
+mod pull;
 mod health;
 mod servers;
 mod system;
@@ -36,9 +37,12 @@ pub(crate) fn router(state: WingsState) -> Router {
         .route("/api/servers/{uuid}/files/delete", post(files::post_delete))
         .route("/api/servers/{uuid}/files/create-directory", post(files::post_create_directory))
         .route("/api/servers/{uuid}/files/chmod", post(files::post_chmod))
+        .route("/api/servers/{uuid}/files/pull", get(pull::list_pulls).post(pull::post_pull))
+        .route("/api/servers/{uuid}/files/pull/{download}", axum::routing::delete(pull::delete_pull))
         .route("/download/file", get(files::download_file))
         .route("/upload/file", post(files::upload_file).layer(DefaultBodyLimit::disable()))
         .with_state(state)
 }
 
+pub(crate) use pull::Downloads;
 pub(crate) use servers::find as find_server;

@@ -43,6 +43,30 @@ pub trait PanelLink: Send + Sync + 'static {
     fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>>;
     /// `POST /api/remote/activity`.
     fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>>;
+    /// `GET /api/remote/backups/{uuid}?size=`: presigned part URLs for an S3 backup of
+    /// `size` bytes. The default refuses (a link without backup support).
+    fn backup_upload_parts<'a>(
+        &'a self,
+        backup: &'a str,
+        size: u64,
+    ) -> BoxFut<'a, Result<aerie_proto::wings::BackupUploadParts, String>> {
+        let _ = (backup, size);
+        Box::pin(async { Err("this panel link does not support S3 backups".to_owned()) })
+    }
+    /// `POST /api/remote/backups/{uuid}`: how a backup ended. The default refuses.
+    fn set_backup_status<'a>(
+        &'a self,
+        backup: &'a str,
+        status: &'a aerie_proto::wings::BackupStatus,
+    ) -> BoxFut<'a, Result<(), String>> {
+        let _ = (backup, status);
+        Box::pin(async { Err("this panel link does not support backups".to_owned()) })
+    }
+    /// `POST /api/remote/backups/{uuid}/restore`: how a restore ended. The default refuses.
+    fn set_restore_status<'a>(&'a self, backup: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>> {
+        let _ = (backup, successful);
+        Box::pin(async { Err("this panel link does not support backups".to_owned()) })
+    }
 }
 
 /// An event for websocket listeners.

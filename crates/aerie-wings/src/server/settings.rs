@@ -14,6 +14,8 @@ pub struct NodeSettings {
     pub tmp_dir: PathBuf,
     /// Logs (install logs under `install/`).
     pub log_dir: PathBuf,
+    /// Local backups (`<backup_dir>/<backup uuid>.tar.zst`).
+    pub backup_dir: PathBuf,
     /// The uid containers run as and volumes are owned by.
     pub uid: u32,
     /// The gid containers run as.
@@ -76,6 +78,7 @@ impl Default for NodeSettings {
             data_dir: base.join("volumes"),
             tmp_dir: base.join("tmp"),
             log_dir: base.join("logs"),
+            backup_dir: base.join("backups"),
             uid: 1000,
             gid: 1000,
             network: "aerie_nw".into(),
