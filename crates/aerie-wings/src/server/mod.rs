@@ -8,6 +8,8 @@ mod install;
 mod manager;
 pub(crate) mod power;
 pub mod settings;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::pin::Pin;
