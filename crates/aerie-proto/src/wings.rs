@@ -824,3 +824,56 @@ pub struct BackupCompleted {
     /// Archive size in bytes.
     pub file_size: u64,
 }
+
+/// How an SFTP user proved who they are (`type` of [`SftpAuthRequest`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SftpAuthKind {
+    /// `password`: [`SftpAuthRequest::password`] is the account password.
+    Password,
+    /// `public_key`: [`SftpAuthRequest::password`] is the key as an `authorized_keys` line.
+    PublicKey,
+}
+
+/// `POST /api/remote/sftp/auth`: wings asks the panel whether an SFTP login is valid.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SftpAuthRequest {
+    /// Password or public key.
+    #[serde(rename = "type")]
+    pub kind: SftpAuthKind,
+    /// `<panel username>.<server short id>`, as typed by the user.
+    pub username: String,
+    /// The password, or the key as `ssh-ed25519 AAAA…` (no comment).
+    pub password: String,
+    /// The client's IP address.
+    pub ip: String,
+    /// An identifier of the SSH connection (hex).
+    pub session_id: String,
+    /// The client's SSH identification string (`SSH-2.0-OpenSSH_9.2p1 …`).
+    pub client_version: String,
+}
+
+impl std::fmt::Debug for SftpAuthRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SftpAuthRequest")
+            .field("kind", &self.kind)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("ip", &self.ip)
+            .field("session_id", &self.session_id)
+            .field("client_version", &self.client_version)
+            .finish()
+    }
+}
+
+/// The panel's answer to a valid SFTP login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SftpAuthResponse {
+    /// The user's UUID.
+    pub user: String,
+    /// The server's UUID.
+    pub server: String,
+    /// The user's permissions on the server (`["*"]` for the owner and administrators).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub permissions: Vec<String>,
+}

@@ -19,6 +19,8 @@ pub struct MemoryPanel {
     servers: Mutex<HashMap<String, (RemoteServer, InstallScript)>>,
     /// Install results wings reported, in order.
     pub statuses: Mutex<Vec<(String, InstallStatus)>>,
+    /// Transfer verdicts (uuid, successful) wings reported as a target.
+    pub transfers: Mutex<Vec<(String, bool)>>,
     /// Activity batches wings sent.
     pub activity: Mutex<Vec<aerie_proto::wings::ActivityEntry>>,
     /// Backup results wings reported (`POST /api/remote/backups/{uuid}`), in order.
@@ -68,6 +70,12 @@ impl PanelLink for MemoryPanel {
     fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
             self.statuses.lock().expect("lock").push((uuid.to_owned(), status));
+            Ok(())
+        })
+    }
+    fn set_transfer_status<'a>(&'a self, uuid: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            self.transfers.lock().expect("lock").push((uuid.to_owned(), successful));
             Ok(())
         })
     }

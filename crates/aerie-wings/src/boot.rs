@@ -84,6 +84,7 @@ pub async fn start_node(file: &WingsFile, engine: Engine) -> WingsState {
     let ctx = NodeContext { runtime: Arc::new(runtime), panel, settings };
     let manager = Manager::new(Arc::new(ctx));
     manager.spawn_activity_sender();
+    crate::sftp::start_sftp(file, manager.clone()).await;
     if file.remote.is_empty() {
         tracing::warn!("no panel configured (`remote` is empty); no servers will be loaded");
     } else if let Ok(client) = RemoteClient::new(file) {

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod backup;
 pub mod boot;
 pub mod config;
 mod configfiles;
@@ -11,10 +12,12 @@ pub mod docker;
 pub mod remote;
 pub mod runtime;
 pub mod server;
+pub mod sftp;
 mod ws;
 mod routes;
 mod state;
 mod tokens;
+pub mod transfer;
 
 pub use routes::docker_check;
 pub use state::WingsState;

@@ -218,6 +218,13 @@ impl RemoteClient {
         self.call(Method::POST, self.url(&["servers", uuid, "install"], &[]), Some(body)).await.map(drop)
     }
 
+    /// `POST /api/remote/servers/{uuid}/transfer/success` (or `failure`): the target node's
+    /// verdict on an incoming transfer.
+    pub async fn set_transfer_status(&self, uuid: &str, successful: bool) -> Result<(), RemoteError> {
+        let which = if successful { "success" } else { "failure" };
+        self.call(Method::POST, self.url(&["servers", uuid, "transfer", which], &[]), None).await.map(drop)
+    }
+
     /// Tells the panel wings restarted, so servers stuck installing or restoring are reset
     /// (`POST /api/remote/servers/reset`).
     pub async fn reset_servers(&self) -> Result<(), RemoteError> {
@@ -337,6 +344,10 @@ impl crate::server::PanelLink for RemoteClient {
 
     fn send_activity<'a>(&'a self, batch: &'a ActivityBatch) -> crate::runtime::BoxFut<'a, Result<(), String>> {
         Box::pin(async move { RemoteClient::send_activity(self, batch).await.map_err(|e| e.to_string()) })
+    }
+
+    fn set_transfer_status<'a>(&'a self, uuid: &'a str, successful: bool) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move { RemoteClient::set_transfer_status(self, uuid, successful).await.map_err(|e| e.to_string()) })
     }
 
     fn backup_upload_parts<'a>(
@@ -461,4 +472,45 @@ fn describe_ref(e: &reqwest::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+impl RemoteClient {
+    /// Asks the panel whether an SFTP login is valid (`POST /api/remote/sftp/auth`). One
+    /// attempt, no retries: an SSH client is waiting, and its login has a deadline.
+    pub async fn sftp_auth(
+        &self,
+        req: &aerie_proto::wings::SftpAuthRequest,
+    ) -> Result<aerie_proto::wings::SftpAuthResponse, RemoteError> {
+        let url = self.url(&["sftp", "auth"], &[]);
+        let path = url.path().to_owned();
+        let resp = match self.attempt(&Method::POST, &url, Some(&to_body(req)?)).await {
+            Attempt::Done(resp) => resp,
+            Attempt::Retry(e) | Attempt::Fail(e) => return Err(e),
+        };
+        let decode = |message: String| RemoteError::Decode { method: "POST".into(), path: path.clone(), message };
+        let bytes = resp.bytes().await.map_err(|e| decode(format!("reading the body failed: {}", describe(e))))?;
+        serde_json::from_slice(&bytes).map_err(|e| decode(e.to_string()))
+    }
+}
+
+/// SFTP logins are checked by the panel: 403 (and 400/401/404/422, which a panel answers for
+/// a malformed username or an unknown server) deny, 429 is the panel's throttle, anything
+/// else means the panel could not answer.
+impl crate::sftp::SftpAuthenticator for RemoteClient {
+    fn authenticate(
+        &self,
+        req: aerie_proto::wings::SftpAuthRequest,
+    ) -> crate::runtime::BoxFut<'_, Result<aerie_proto::wings::SftpAuthResponse, crate::sftp::SftpAuthError>> {
+        use crate::sftp::SftpAuthError;
+        Box::pin(async move {
+            match self.sftp_auth(&req).await {
+                Ok(r) => Ok(r),
+                Err(e) => Err(match e.status() {
+                    Some(400 | 401 | 403 | 404 | 422) => SftpAuthError::Denied,
+                    Some(429) => SftpAuthError::Throttled,
+                    _ => SftpAuthError::Unavailable { message: e.to_string() },
+                }),
+            }
+        })
+    }
 }

@@ -18,6 +18,8 @@ pub struct WingsState {
     used: Arc<crate::tokens::UsedTokens>,
     /// Largest single uploaded file, in bytes (`api.upload_limit` MB).
     upload_limit: u64,
+    /// Transfers in progress.
+    transfers: Arc<crate::transfer::Transfers>,
     /// Remote downloads in progress (`files/pull`).
     downloads: Arc<crate::routes::Downloads>,
     /// `api.disable_remote_download`.
@@ -46,6 +48,7 @@ impl WingsState {
             used: Arc::new(crate::tokens::UsedTokens::default()),
             upload_limit: 100 * 1024 * 1024,
             downloads: Arc::default(),
+            transfers: Arc::default(),
             no_remote_download: false,
             allow_private: false,
         }
@@ -56,6 +59,11 @@ impl WingsState {
         self.no_remote_download = !enabled;
         self.allow_private = allow_private;
         self
+    }
+
+    /// Transfers in progress.
+    pub fn transfers(&self) -> &crate::transfer::Transfers {
+        &self.transfers
     }
 
     pub(crate) fn downloads(&self) -> &crate::routes::Downloads {

@@ -1,8 +1,11 @@
 //! Wings route table (Pterodactyl Wings `router/router.go`).
 
+mod archive;
 mod auth;
+mod backups;
 mod files;
 mod pull;
+mod transfers;
 mod health;
 mod servers;
 mod system;
@@ -37,8 +40,17 @@ pub(crate) fn router(state: WingsState) -> Router {
         .route("/api/servers/{uuid}/files/delete", post(files::post_delete))
         .route("/api/servers/{uuid}/files/create-directory", post(files::post_create_directory))
         .route("/api/servers/{uuid}/files/chmod", post(files::post_chmod))
+        .route("/api/servers/{uuid}/files/compress", post(archive::post_compress))
+        .route("/api/servers/{uuid}/files/decompress", post(archive::post_decompress))
         .route("/api/servers/{uuid}/files/pull", get(pull::list_pulls).post(pull::post_pull))
         .route("/api/servers/{uuid}/files/pull/{download}", axum::routing::delete(pull::delete_pull))
+        .route("/api/servers/{uuid}/backup", post(backups::post_backup))
+        .route("/api/servers/{uuid}/backup/{backup}", axum::routing::delete(backups::delete_backup))
+        .route("/api/servers/{uuid}/backup/{backup}/restore", post(backups::post_restore))
+        .route("/download/backup", get(backups::download_backup))
+        .route("/api/servers/{uuid}/transfer", post(transfers::post_transfer).delete(transfers::delete_transfer))
+        .route("/api/transfers", post(transfers::receive_transfer).layer(DefaultBodyLimit::disable()))
+        .route("/api/transfers/{uuid}", axum::routing::delete(transfers::delete_incoming))
         .route("/download/file", get(files::download_file))
         .route("/upload/file", post(files::upload_file).layer(DefaultBodyLimit::disable()))
         .with_state(state)

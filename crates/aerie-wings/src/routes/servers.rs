@@ -102,6 +102,9 @@ pub(crate) async fn post_power(
     if s.is_installing() {
         return Err(Error::Conflict(PowerError::Installing.to_string()));
     }
+    if state.transfers().is_transferring(&uuid) {
+        return Err(Error::Conflict("The server is being transferred and cannot be controlled.".into()));
+    }
     let wait = Duration::from_secs(u64::try_from(req.wait_seconds.unwrap_or(30).clamp(0, 300)).unwrap_or(30));
     // Like Wings: accepted at once, carried out in the background.
     tokio::spawn(async move {

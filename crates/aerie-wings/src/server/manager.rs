@@ -126,6 +126,17 @@ impl Manager {
         Ok(server)
     }
 
+    /// Registers a server arriving by transfer: no install, its files come with it.
+    pub fn adopt(&self, cfg: RemoteServer) -> Result<Arc<Server>, String> {
+        let server = Server::new(self.ctx.clone(), cfg)?;
+        let mut map = write(&self.servers);
+        if map.contains_key(server.uuid()) {
+            return Err(format!("a server with uuid {} already exists on this node", server.uuid()));
+        }
+        map.insert(server.uuid().to_owned(), server.clone());
+        Ok(server)
+    }
+
     /// Deletes a server: kills it, removes its container and files, and tells listeners.
     pub async fn delete(&self, uuid: &str) -> Result<(), PowerError> {
         let Some(server) = write(&self.servers).remove(uuid) else { return Ok(()) };

@@ -45,6 +45,8 @@ pub trait PanelLink: Send + Sync + 'static {
     fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>>;
     /// `POST /api/remote/activity`.
     fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>>;
+    /// `POST /api/remote/servers/{uuid}/transfer/success` or `…/failure`, from the target node.
+    fn set_transfer_status<'a>(&'a self, uuid: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>>;
     /// `GET /api/remote/backups/{uuid}?size=`: presigned part URLs for an S3 backup of
     /// `size` bytes. The default refuses (a link without backup support).
     fn backup_upload_parts<'a>(
