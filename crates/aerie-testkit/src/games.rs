@@ -75,6 +75,8 @@ struct Inner {
     servers: Mutex<Vec<(RemoteServer, InstallScript)>>,
     statuses: Mutex<Vec<(String, InstallStatus)>>,
     resets: Mutex<u32>,
+    transfers: Mutex<Vec<(String, bool)>>,
+    unlisted: Mutex<Vec<String>>,
     auth: String,
 }
 
@@ -120,6 +122,7 @@ impl HttpPanel {
             .route("/api/remote/servers/{uuid}", get(one))
             .route("/api/remote/servers/{uuid}/install", get(script).post(status))
             .route("/api/remote/activity", post(|| async { StatusCode::NO_CONTENT }))
+            .route("/api/remote/servers/{uuid}/transfer/{which}", post(transfer_result))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -142,9 +145,21 @@ impl HttpPanel {
         v.push((server, script));
     }
 
+    /// Adds a server the remote API serves by UUID but does not list for this node (a
+    /// server being transferred here still belongs to its source node until it arrives).
+    pub fn put_unlisted(&self, server: RemoteServer, script: InstallScript) {
+        self.inner.unlisted.lock().expect("lock").push(server.settings.uuid.clone());
+        self.put(server, script);
+    }
+
     /// Install results reported for `uuid`.
     pub fn statuses_for(&self, uuid: &str) -> Vec<InstallStatus> {
         self.inner.statuses.lock().expect("lock").iter().filter(|(u, _)| u == uuid).map(|(_, s)| *s).collect()
+    }
+
+    /// Transfer verdicts reported by a target wings: (uuid, successful).
+    pub fn transfers(&self) -> Vec<(String, bool)> {
+        self.inner.transfers.lock().expect("lock").clone()
     }
 
     /// How many times wings reset server states (once per boot).
@@ -155,9 +170,21 @@ impl HttpPanel {
 
 async fn list(State(s): State<Shared>, h: HeaderMap) -> Result<Json<RemoteServerPage>, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
-    let data: Vec<RemoteServer> = s.servers.lock().expect("lock").iter().map(|(r, _)| r.clone()).collect();
+    let hidden = s.unlisted.lock().expect("lock").clone();
+    let data: Vec<RemoteServer> =
+        s.servers.lock().expect("lock").iter().filter(|(r, _)| !hidden.contains(&r.settings.uuid)).map(|(r, _)| r.clone()).collect();
     let total = data.len() as u64;
     Ok(Json(RemoteServerPage { data, meta: RemotePageMeta { current_page: 1, last_page: 1, total } }))
+}
+
+async fn transfer_result(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path((uuid, which)): Path<(String, String)>,
+) -> Result<StatusCode, (StatusCode, Json<Value>)> {
+    authorized(&s, &h)?;
+    s.transfers.lock().expect("lock").push((uuid, which == "success"));
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn reset(State(s): State<Shared>, h: HeaderMap) -> Result<StatusCode, (StatusCode, Json<Value>)> {

@@ -83,7 +83,7 @@ async fn pulls_follow_redirects_report_progress_and_respect_the_disk_limit_when_
     let body: Value = r.json().await.unwrap();
     assert!(body["identifier"].is_string());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !server.volume().join("renamed.jar").exists() || node.get(&format!("/api/servers/{uuid}/files/pull")).await.json::<Value>().await.unwrap()["downloads"].as_array().unwrap().len() > 0 {
+    while !server.volume().join("renamed.jar").exists() || !node.get(&format!("/api/servers/{uuid}/files/pull")).await.json::<Value>().await.unwrap()["downloads"].as_array().unwrap().is_empty() {
         assert!(tokio::time::Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -298,3 +298,114 @@ async fn wings_keeps_serving_while_the_panel_is_down_and_boots_once_it_is_up() {
     }
     assert!(panel.resets() >= 1);
 }
+
+fn transfer_token(target_token: &str, uuid: &str) -> String {
+    let now = aerie_testkit::node::now();
+    let claims = aerie_wings::transfer::TransferClaims { sub: uuid.to_owned(), exp: now + 900, iat: now };
+    format!("Bearer {}", aerie_jwt::sign(&claims, target_token.as_bytes(), None).unwrap())
+}
+
+fn files_of(root: &std::path::Path) -> Vec<(String, u64, Vec<u8>)> {
+    let mut out = Vec::new();
+    fn walk(base: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, u64, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                let sum = bytes.iter().fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(*b)));
+                out.push((p.strip_prefix(base).unwrap().display().to_string(), bytes.len() as u64, sum.to_le_bytes().to_vec()));
+            }
+        }
+    }
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+async fn state_of(w: &Wings, uuid: &str) -> Value {
+    w.get(&format!("/api/servers/{uuid}")).await.json::<Value>().await.unwrap()["state"].clone()
+}
+
+/// Two `aerie wings` processes on loopback sharing the Docker engine: the server moves with
+/// identical files and runs on the target; an interrupted transfer leaves the source intact.
+#[tokio::test]
+async fn transfer_between_two_wings_processes() {
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (panel_a, panel_b) = (HttpPanel::start().await, HttpPanel::start().await);
+    let uuid = new_uuid();
+    let (server, script) = server_from_egg("minetest", &uuid, free_port(), &[]);
+    panel_a.put(server.clone(), script.clone());
+    panel_b.put_unlisted(server, script);
+    let source = Wings::start(dir_a.path(), &panel_a, free_port()).await;
+    let mut target = Wings::start(dir_b.path(), &panel_b, free_port()).await;
+    let _ = install(&source, &panel_a, &uuid, true).await;
+    let deadline = tokio::time::Instant::now() + T;
+    while state_of(&source, &uuid).await != "running" {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A large file makes the transfer take long enough to interrupt.
+    let big: Vec<u8> = (0..96 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(source.volume(&uuid).join("big.dat"), &big).unwrap();
+    drop(big);
+
+    // 1. Interrupted: the target dies mid-stream.
+    let r = source
+        .post(&format!("/api/servers/{uuid}/transfer"), json!({"url": format!("{}/api/transfers", target.url), "token": transfer_token(&target.token, &uuid), "server": {"uuid": uuid}}))
+        .await;
+    assert_eq!(r.status(), 202);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let target_port = target.url.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    target.kill_hard();
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let r = source.post(&format!("/api/servers/{uuid}/transfer"), json!({"url": "http://127.0.0.1:9/api/transfers", "token": "Bearer x", "server": {"uuid": uuid}})).await;
+        if r.status() == 202 {
+            // The first transfer has ended (a new one could start); this one fails at once.
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the interrupted transfer never ended");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = files_of(&source.volume(&uuid));
+    assert!(before.iter().any(|(n, len, _)| n == "big.dat" && *len == 96 * 1024 * 1024), "source files intact");
+    assert!(panel_b.transfers().iter().all(|(_, ok)| !ok), "nothing was reported as a success");
+    // The source server is still startable.
+    assert_eq!(source.post(&format!("/api/servers/{uuid}/power"), json!({"action": "start"})).await.status(), 202);
+    let deadline = tokio::time::Instant::now() + T;
+    while state_of(&source, &uuid).await != "running" {
+        assert!(tokio::time::Instant::now() < deadline, "source not startable after a failed transfer");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // 2. A full transfer to a restarted target.
+    let target = Wings::start(dir_b.path(), &panel_b, target_port).await;
+    let r = source
+        .post(&format!("/api/servers/{uuid}/transfer"), json!({"url": format!("{}/api/transfers", target.url), "token": transfer_token(&target.token, &uuid), "server": {"uuid": uuid}}))
+        .await;
+    assert_eq!(r.status(), 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !panel_b.transfers().iter().any(|(u, ok)| u == &uuid && *ok) {
+        assert!(tokio::time::Instant::now() < deadline, "transfer did not complete: {:?}", panel_b.transfers());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let moved = files_of(&target.volume(&uuid));
+    let now_source = files_of(&source.volume(&uuid));
+    assert_eq!(moved, now_source, "identical files on the target");
+    assert_eq!(state_of(&source, &uuid).await, "offline", "the source stopped for the move");
+
+    // The panel moves the server: delete on the source, start on the target.
+    let r = source.client.delete(format!("{}/api/servers/{uuid}", source.url)).bearer_auth(&source.token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(target.post(&format!("/api/servers/{uuid}/power"), json!({"action": "start"})).await.status(), 202);
+    let deadline = tokio::time::Instant::now() + T;
+    while state_of(&target, &uuid).await != "running" {
+        assert!(tokio::time::Instant::now() < deadline, "server does not run on the target");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let r = target.client.delete(format!("{}/api/servers/{uuid}", target.url)).bearer_auth(&target.token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}

@@ -129,16 +129,14 @@ async fn vet(url: &url::Url, allow_private: bool) -> Result<SocketAddr, Error> {
 }
 
 fn file_name_from(url: &url::Url, resp: &reqwest::Response, use_header: bool) -> Option<String> {
-    if use_header {
-        if let Some(cd) = resp.headers().get(reqwest::header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()) {
-            if let Some(name) = cd.split(';').find_map(|p| p.trim().strip_prefix("filename=")) {
+    if use_header
+        && let Some(cd) = resp.headers().get(reqwest::header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok())
+            && let Some(name) = cd.split(';').find_map(|p| p.trim().strip_prefix("filename=")) {
                 let n = name.trim_matches('"').rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
                 if !n.is_empty() && n != "." && n != ".." {
                     return Some(n);
                 }
             }
-        }
-    }
     url.path_segments().and_then(|mut s| s.next_back()).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 

@@ -141,11 +141,10 @@ pub(crate) async fn receive_transfer(State(state): State<WingsState>, headers: H
     if !ok {
         let _ = state.manager.delete(&uuid).await;
     }
-    if let Some(panel) = panel {
-        if let Err(e) = panel.set_transfer_status(&uuid, ok).await {
+    if let Some(panel) = panel
+        && let Err(e) = panel.set_transfer_status(&uuid, ok).await {
             tracing::warn!(server.uuid = %uuid, error.message = %e, "could not report the transfer result to the panel");
         }
-    }
     state.transfers().end(&uuid);
     result.map(|()| StatusCode::OK)
 }

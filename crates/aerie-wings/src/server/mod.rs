@@ -409,8 +409,15 @@ impl Server {
                 }
                 if disk_checked.elapsed() >= me.ctx.settings.disk_check_interval {
                     disk_checked = Instant::now();
-                    let v = me.volume();
-                    let used = tokio::task::spawn_blocking(move || disk_usage(&v)).await.unwrap_or(0);
+                    // Rescan through the jail: it also corrects the incremental counter for
+                    // whatever the game wrote itself.
+                    let used = match me.jail() {
+                        Ok(j) => tokio::task::spawn_blocking(move || j.rescan()).await.ok().and_then(Result::ok).unwrap_or(0),
+                        Err(_) => {
+                            let v = me.volume();
+                            tokio::task::spawn_blocking(move || disk_usage(&v)).await.unwrap_or(0)
+                        }
+                    };
                     lock(&me.stats).disk_bytes = used;
                     me.enforce_disk_limit(used);
                 }

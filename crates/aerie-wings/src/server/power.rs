@@ -102,8 +102,13 @@ impl Server {
 
         self.daemon_message("Checking server disk space usage, this could take a few seconds...");
         let limit_mb = u64::try_from(lock(&self.config).settings.build.disk_space).unwrap_or(0);
-        let v = volume.clone();
-        let used = tokio::task::spawn_blocking(move || super::disk_usage(&v)).await.unwrap_or(0);
+        let used = match self.jail() {
+            Ok(j) => tokio::task::spawn_blocking(move || j.rescan()).await.ok().and_then(Result::ok).unwrap_or(0),
+            Err(_) => {
+                let v = volume.clone();
+                tokio::task::spawn_blocking(move || super::disk_usage(&v)).await.unwrap_or(0)
+            }
+        };
         lock(&self.stats).disk_bytes = used;
         if limit_mb > 0 && used > limit_mb * 1024 * 1024 {
             return Err(PowerError::Disk { used: used / (1024 * 1024), limit: limit_mb });
