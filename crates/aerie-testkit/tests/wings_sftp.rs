@@ -593,33 +593,3 @@ async fn openssh_sftp_client_works() {
     );
     node.cleanup(&uuid).await;
 }
-
-#[tokio::test]
-async fn zz_throughput() {
-    let node = TestNode::start().await;
-    let uuid = installed(&node, 0).await;
-    let auth = TestAuth::new(&uuid, &["*"]);
-    let (addr, _server, _stop) = sftp_server(&node, auth.clone(), |_| {}).await;
-    let work = node.dir.path().join("openssh");
-    std::fs::create_dir_all(&work).unwrap();
-    let key = work.join("id_ed25519");
-    tokio::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).output().await.unwrap();
-    let public = std::fs::read_to_string(work.join("id_ed25519.pub")).unwrap();
-    *auth.key.lock().unwrap() = Some(public.split_whitespace().take(2).collect::<Vec<_>>().join(" "));
-    std::fs::write(work.join("big.bin"), vec![5u8; 64 << 20]).unwrap();
-    std::fs::write(work.join("batch"), "put big.bin /big.bin\nget /big.bin back.bin\n").unwrap();
-    let t = std::time::Instant::now();
-    let out = tokio::process::Command::new("sftp").current_dir(&work)
-        .args(["-b", "batch", "-i", "id_ed25519", "-P", &addr.port().to_string(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"])
-        .arg(format!("alice.{}@127.0.0.1", short(&uuid))).output().await.unwrap();
-    eprintln!("openssh put+get 64MiB: {:?} ok={}", t.elapsed(), out.status.success());
-    let sftp = login(addr, &format!("alice.{}", short(&uuid))).await;
-    let data = vec![9u8; 64 << 20];
-    let t = std::time::Instant::now();
-    upload(&sftp, "/r.bin", &data).await.unwrap();
-    eprintln!("rust put 64MiB: {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let back = sftp.read("/r.bin").await.unwrap();
-    eprintln!("rust get 64MiB: {:?} {}", t.elapsed(), back.len() == data.len());
-    node.cleanup(&uuid).await;
-}

@@ -27,9 +27,8 @@ pub mod local;
 pub mod rules;
 pub mod s3;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use aerie_proto::wings::{
     BackupAdapter, BackupCompleted, BackupPart, BackupRequest, BackupStatus, ProcessState, RestoreRequest, events,
@@ -72,65 +71,56 @@ pub enum BackupError {
 /// What a server is doing with its files right now: a restore excludes every other backup
 /// operation on the same server; backups may run side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Busy {
+pub enum Busy {
+    /// This many backups are being made.
     Backups(u32),
+    /// A restore is running.
     Restoring,
 }
 
-/// Operations in progress, by volume path. Kept here rather than on [`Server`] so the backup
-/// code stays in one place; the path is unique per server and node, so nodes in one process
-/// (tests) never meet.
-fn busy() -> &'static Mutex<HashMap<PathBuf, Busy>> {
-    static BUSY: OnceLock<Mutex<HashMap<PathBuf, Busy>>> = OnceLock::new();
-    BUSY.get_or_init(|| Mutex::new(HashMap::new()))
+/// Held while a backup or restore of a server runs; released on drop. The state lives on
+/// the [`Server`] itself (no process-wide registry).
+pub struct OpGuard {
+    server: std::sync::Arc<Server>,
 }
 
-/// Held while a backup or restore of a server runs; released on drop.
-#[derive(Debug)]
-pub struct OpGuard {
-    volume: PathBuf,
+impl std::fmt::Debug for OpGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpGuard").field("server", &self.server.uuid()).finish()
+    }
 }
 
 impl OpGuard {
-    fn acquire(volume: PathBuf, restore: bool) -> Option<OpGuard> {
-        let mut map = busy().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match (map.get(&volume).copied(), restore) {
-            (None, true) => {
-                map.insert(volume.clone(), Busy::Restoring);
-            }
-            (None, false) => {
-                map.insert(volume.clone(), Busy::Backups(1));
-            }
-            (Some(Busy::Backups(n)), false) => {
-                map.insert(volume.clone(), Busy::Backups(n + 1));
-            }
+    fn acquire(server: &std::sync::Arc<Server>, restore: bool) -> Option<OpGuard> {
+        let mut busy = server.file_ops();
+        match (*busy, restore) {
+            (None, true) => *busy = Some(Busy::Restoring),
+            (None, false) => *busy = Some(Busy::Backups(1)),
+            (Some(Busy::Backups(n)), false) => *busy = Some(Busy::Backups(n + 1)),
             _ => return None,
         }
-        Some(OpGuard { volume })
+        drop(busy);
+        Some(OpGuard { server: server.clone() })
     }
 
     /// For a backup of `server`; `None` while it is being restored.
-    pub fn for_backup(server: &Server) -> Option<OpGuard> {
-        Self::acquire(server.volume(), false)
+    pub fn for_backup(server: &std::sync::Arc<Server>) -> Option<OpGuard> {
+        Self::acquire(server, false)
     }
 
     /// For a restore of `server`; `None` while a backup or restore of it runs.
-    pub fn for_restore(server: &Server) -> Option<OpGuard> {
-        Self::acquire(server.volume(), true)
+    pub fn for_restore(server: &std::sync::Arc<Server>) -> Option<OpGuard> {
+        Self::acquire(server, true)
     }
 }
 
 impl Drop for OpGuard {
     fn drop(&mut self) {
-        let mut map = busy().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match map.get(&self.volume).copied() {
-            Some(Busy::Backups(n)) if n > 1 => {
-                map.insert(self.volume.clone(), Busy::Backups(n - 1));
-            }
-            _ => {
-                map.remove(&self.volume);
-            }
-        }
+        let mut busy = self.server.file_ops();
+        *busy = match *busy {
+            Some(Busy::Backups(n)) if n > 1 => Some(Busy::Backups(n - 1)),
+            _ => None,
+        };
     }
 }
 

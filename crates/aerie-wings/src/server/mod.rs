@@ -117,6 +117,8 @@ pub struct Server {
     restart_tx: tokio::sync::mpsc::UnboundedSender<()>,
     /// The file jail over the volume, opened on first use.
     jail: Mutex<Option<Arc<aerie_fs::Jail>>>,
+    /// A backup or restore in progress.
+    file_ops: Mutex<Option<crate::backup::Busy>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -157,6 +159,7 @@ impl Server {
             run_id: std::sync::atomic::AtomicU64::new(0),
             restart_tx,
             jail: Mutex::new(None),
+            file_ops: Mutex::new(None),
         });
         server.spawn_supervisor(restart_rx);
         Ok(server)
@@ -604,6 +607,16 @@ impl Server {
                 tracing::warn!(server.uuid = %me.uuid, error.message = %e, "disk limiter could not stop the server");
             }
         });
+    }
+
+    /// Backup/restore state, for the backup module.
+    pub(crate) fn file_ops(&self) -> std::sync::MutexGuard<'_, Option<crate::backup::Busy>> {
+        lock(&self.file_ops)
+    }
+
+    /// Whether a restore is rewriting the server's files.
+    pub fn is_restoring(&self) -> bool {
+        matches!(*lock(&self.file_ops), Some(crate::backup::Busy::Restoring))
     }
 
     pub(crate) fn mark_deleted(&self) {

@@ -16,7 +16,7 @@ pub enum PowerError {
     #[error("another power action is currently being processed for this server, please try again later")]
     Busy,
     /// The server is installing, transferring or restoring.
-    #[error("the server is currently installing and cannot be controlled")]
+    #[error("the server is installing or restoring a backup and cannot be controlled")]
     Installing,
     /// Start from a state other than offline.
     #[error("the server is already running")]
@@ -58,7 +58,7 @@ impl Server {
     /// Runs a power action. `lock_wait`: `None` fails at once when busy (websocket),
     /// `Some(d)` waits up to `d` for the lock (HTTP `wait_seconds`).
     pub async fn power(self: &Arc<Self>, action: PowerAction, lock_wait: Option<Duration>) -> Result<(), PowerError> {
-        if self.is_installing() {
+        if self.is_installing() || (self.is_restoring() && action != PowerAction::Kill) {
             return Err(PowerError::Installing);
         }
         if action == PowerAction::Kill {
