@@ -77,6 +77,7 @@ struct Inner {
     resets: Mutex<u32>,
     transfers: Mutex<Vec<(String, bool)>>,
     unlisted: Mutex<Vec<String>>,
+    backups: Mutex<Vec<(String, Value)>>,
     auth: String,
 }
 
@@ -123,6 +124,7 @@ impl HttpPanel {
             .route("/api/remote/servers/{uuid}/install", get(script).post(status))
             .route("/api/remote/activity", post(|| async { StatusCode::NO_CONTENT }))
             .route("/api/remote/servers/{uuid}/transfer/{which}", post(transfer_result))
+            .route("/api/remote/backups/{uuid}", post(backup_status))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -162,6 +164,11 @@ impl HttpPanel {
         self.inner.transfers.lock().expect("lock").clone()
     }
 
+    /// Backup results wings reported: (backup uuid, body).
+    pub fn backups(&self) -> Vec<(String, Value)> {
+        self.inner.backups.lock().expect("lock").clone()
+    }
+
     /// How many times wings reset server states (once per boot).
     pub fn resets(&self) -> u32 {
         *self.inner.resets.lock().expect("lock")
@@ -184,6 +191,17 @@ async fn transfer_result(
 ) -> Result<StatusCode, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
     s.transfers.lock().expect("lock").push((uuid, which == "success"));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn backup_status(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path(uuid): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<StatusCode, (StatusCode, Json<Value>)> {
+    authorized(&s, &h)?;
+    s.backups.lock().expect("lock").push((uuid, body));
     Ok(StatusCode::NO_CONTENT)
 }
 

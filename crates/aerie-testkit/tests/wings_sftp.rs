@@ -593,3 +593,37 @@ async fn openssh_sftp_client_works() {
     );
     node.cleanup(&uuid).await;
 }
+
+// ---- start-up from config.yml --------------------------------------------------------------
+
+#[tokio::test]
+async fn start_sftp_follows_the_config_and_survives_a_taken_port() {
+    let node = TestNode::start().await;
+    let root = node.dir.path().join("wings-root");
+    let mut file = aerie_wings::config::WingsFile {
+        remote: "http://127.0.0.1:9".into(),
+        token_id: "abcdefghijklmnop".into(),
+        token: "node-secret".into(),
+        ..Default::default()
+    };
+    file.system.root_directory = root.display().to_string();
+    file.system.sftp.bind_address = "127.0.0.1".into();
+
+    file.system.sftp.bind_port = 0;
+    assert_eq!(aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await, None, "port 0 disables SFTP");
+
+    // A port in use is logged and wings carries on.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    file.system.sftp.bind_port = taken.local_addr().unwrap().port();
+    assert_eq!(aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await, None);
+    drop(taken);
+
+    let addr = aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await.expect("listening");
+    assert_eq!(addr.port(), file.system.sftp.bind_port);
+    let key = root.join(".sftp").join("id_ed25519");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    // It speaks SSH; the panel (unreachable here) decides logins, so this one fails.
+    let mut c = Conn::open(addr).await;
+    assert!(c.seen.lock().unwrap().host_key.is_some());
+    assert!(!c.password("alice.1a2b3c4d", "secret").await);
+}

@@ -81,6 +81,7 @@ pub async fn start_node(file: &WingsFile, engine: Engine) -> WingsState {
             }
         }
     };
+    remove_partial_backups(&settings.backup_dir);
     let ctx = NodeContext { runtime: Arc::new(runtime), panel, settings };
     let manager = Manager::new(Arc::new(ctx));
     manager.spawn_activity_sender();
@@ -114,6 +115,21 @@ async fn boot_loop(client: RemoteClient, manager: Arc<Manager>) {
                 tracing::warn!(error.message = %e, retry_in_s = delay.as_secs(), "cannot load servers from the panel; retrying");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+/// Deletes backup archives a previous run left half-written (it was killed mid-backup);
+/// they were never reported to the panel, so nothing refers to them.
+fn remove_partial_backups(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().ends_with(".partial") {
+            match std::fs::remove_file(e.path()) {
+                Ok(()) => tracing::info!(file = %e.path().display(), "removed a half-written backup from an earlier run"),
+                Err(err) => tracing::warn!(file = %e.path().display(), error.message = %err, "cannot remove a half-written backup"),
             }
         }
     }

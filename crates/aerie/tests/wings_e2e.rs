@@ -409,3 +409,40 @@ async fn transfer_between_two_wings_processes() {
     let r = target.client.delete(format!("{}/api/servers/{uuid}", target.url)).bearer_auth(&target.token).send().await.unwrap();
     assert_eq!(r.status(), 204);
 }
+
+/// Killing wings in the middle of a backup leaves no archive that counts as made: nothing is
+/// reported to the panel, no final file exists, and the next start removes the partial one.
+#[tokio::test]
+async fn a_backup_interrupted_by_killing_wings_is_never_reported_as_successful() {
+    let dir = tempfile::tempdir().unwrap();
+    let panel = HttpPanel::start().await;
+    let uuid = new_uuid();
+    let (server, script) = server_from_egg("minetest", &uuid, free_port(), &[]);
+    panel.put(server, script);
+    let port = free_port();
+    let mut wings = Wings::start(dir.path(), &panel, port).await;
+    let _ = install(&wings, &panel, &uuid, false).await;
+    let noise: Vec<u8> = (0..160 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    std::fs::write(wings.volume(&uuid).join("noise.bin"), &noise).unwrap();
+    drop(noise);
+
+    let backup = new_uuid();
+    let r = wings.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "wings", "uuid": backup, "ignore": ""})).await;
+    assert_eq!(r.status(), 202);
+    let backups = dir.path().join("wings/backups");
+    let deadline = tokio::time::Instant::now() + T;
+    while !std::fs::read_dir(&backups).map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".partial"))).unwrap_or(false) {
+        assert!(tokio::time::Instant::now() < deadline, "the backup never started writing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wings.kill_hard();
+    assert!(panel.backups().is_empty(), "nothing reported: {:?}", panel.backups());
+    assert!(!backups.join(format!("{backup}.tar.zst")).exists(), "no final archive");
+
+    let wings = Wings::start(dir.path(), &panel, port).await;
+    let leftovers: Vec<String> = std::fs::read_dir(&backups).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(leftovers.iter().all(|n| !n.ends_with(".partial")), "partial archive removed at start: {leftovers:?}");
+    assert!(panel.backups().is_empty());
+    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}
