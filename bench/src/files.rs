@@ -1,0 +1,177 @@
+//! File benchmarks for wings, each against a reference on the same disk in the same run:
+//!
+//! 1. upload: streaming `files/write` of a large file, against `cp` of the same file;
+//! 2. download: `files/contents?download=1`, against `cat file > /dev/null`;
+//! 3. backup: a local backup (tar + zstd level 1, SHA-256), against `tar -cf - . | zstd -1 -T1`;
+//! 4. listing a directory of 100 000 files, against `ls -la` of the same directory.
+//!
+//! Usage: `cargo run --release -p aerie-bench --bin bench-files [size_mib]`. Needs the Docker
+//! engine (for the test node), `zstd`, and free disk of about 4× the file size.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use aerie_testkit::node::{TestNode, echo_server, new_uuid};
+use serde_json::json;
+
+fn shell(cmd: &str) -> Duration {
+    let t = Instant::now();
+    let ok = Command::new("bash").arg("-c").arg(cmd).status().expect("run shell").success();
+    assert!(ok, "`{cmd}` failed");
+    t.elapsed()
+}
+
+fn drop_caches_hint() {
+    // Not dropping the page cache (needs privileges and would slow every other process);
+    // both sides run warm, one after the other, on the same file.
+}
+
+async fn installed(node: &TestNode) -> String {
+    let uuid = new_uuid();
+    let (server, script) = echo_server(&uuid);
+    node.panel.put(server, script);
+    node.post("/api/servers", json!({"uuid": uuid})).await;
+    while node.panel.statuses_for(&uuid).is_empty() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    uuid
+}
+
+fn mib_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0) / d.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let size_mib: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(512);
+    let bytes = size_mib * 1024 * 1024;
+    let node = TestNode::start().await;
+    let uuid = installed(&node).await;
+    let server = node.state.manager.get(&uuid).expect("server");
+    let work = node.dir.path().join("bench");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let src = work.join("source.bin");
+    shell(&format!("head -c {bytes} /dev/urandom > {}", src.display()));
+    drop_caches_hint();
+    let mut rows = Vec::new();
+
+    // 1. Upload vs cp.
+    let cp = shell(&format!("cp {} {}", src.display(), work.join("copy.bin").display()));
+    let file = tokio::fs::File::open(&src).await.expect("open");
+    let body = reqwest::Body::wrap_stream(tokio_util_stream(file));
+    let t = Instant::now();
+    let r = node
+        .client
+        .post(format!("{}/api/servers/{uuid}/files/write?file=/upload.bin", node.url))
+        .bearer_auth(&node.token)
+        .header("content-length", bytes)
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 204);
+    let up = t.elapsed();
+    rows.push(format!(
+        "| upload {size_mib} MiB (`files/write`, streamed over loopback HTTP) | {:.0} MiB/s | `cp` on the same disk: {:.0} MiB/s | {:.2} |",
+        mib_s(bytes, up),
+        mib_s(bytes, cp),
+        cp.as_secs_f64() / up.as_secs_f64()
+    ));
+
+    // 2. Download vs cat.
+    let cat = shell(&format!("cat {} > /dev/null", server.volume().join("upload.bin").display()));
+    let t = Instant::now();
+    let r = node
+        .client
+        .get(format!("{}/api/servers/{uuid}/files/contents?file=/upload.bin&download=1", node.url))
+        .bearer_auth(&node.token)
+        .send()
+        .await
+        .expect("download");
+    let mut got = 0u64;
+    let mut s = r.bytes_stream();
+    use futures_util::StreamExt;
+    while let Some(c) = s.next().await {
+        got += c.expect("chunk").len() as u64;
+    }
+    let down = t.elapsed();
+    assert_eq!(got, bytes);
+    rows.push(format!(
+        "| download {size_mib} MiB (`files/contents?download=1`) | {:.0} MiB/s | `cat > /dev/null`: {:.0} MiB/s | {:.2} |",
+        mib_s(bytes, down),
+        mib_s(bytes, cat),
+        cat.as_secs_f64() / down.as_secs_f64()
+    ));
+
+    // 3. Backup vs tar | zstd, on the volume (the uploaded file plus a tree of small files).
+    let tree = server.volume().join("tree");
+    for d in 0..20 {
+        std::fs::create_dir_all(tree.join(format!("d{d}"))).expect("dir");
+        for f in 0..500 {
+            std::fs::write(tree.join(format!("d{d}/f{f}.txt")), format!("line {f} of dir {d}\n").repeat(40)).expect("file");
+        }
+    }
+    let vol = server.volume();
+    let tz = shell(&format!("tar -C {} -cf - . | zstd -1 -T1 -q -o {}", vol.display(), work.join("ref.tar.zst").display()));
+    let backup = new_uuid();
+    let t = Instant::now();
+    let r = node.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "wings", "uuid": backup, "ignore": ""})).await;
+    assert_eq!(r.status(), 202);
+    let done = loop {
+        if let Some(b) = node.panel.backups.lock().expect("lock").iter().find(|(u, _)| u == &backup).cloned() {
+            break b;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let bk = t.elapsed();
+    assert!(done.1.successful, "backup failed");
+    let vol_bytes = aerie_wings::server::disk_usage(&vol);
+    rows.push(format!(
+        "| backup of {} MiB (1 large random file + 10 000 small text files), zstd level 1 | {:.0} MiB/s | `tar -cf - . \\| zstd -1 -T1`: {:.0} MiB/s | {:.2} |",
+        vol_bytes / (1024 * 1024),
+        mib_s(vol_bytes, bk),
+        mib_s(vol_bytes, tz),
+        tz.as_secs_f64() / bk.as_secs_f64()
+    ));
+
+    // 4. Listing 100 000 files.
+    let many = server.volume().join("many");
+    std::fs::create_dir_all(&many).expect("dir");
+    for i in 0..100_000 {
+        std::fs::write(many.join(format!("file-{i:06}.dat")), b"x").expect("file");
+    }
+    let ls = shell(&format!("ls -la {} > /dev/null", many.display()));
+    let t = Instant::now();
+    let r = node.get(&format!("/api/servers/{uuid}/files/list-directory?directory=/many")).await;
+    let list: serde_json::Value = r.json().await.expect("json");
+    let lt = t.elapsed();
+    assert_eq!(list.as_array().expect("array").len(), 100_000);
+    rows.push(format!(
+        "| list a directory of 100 000 files (`files/list-directory`, JSON over HTTP) | {:.0} ms | `ls -la > /dev/null`: {:.0} ms | {:.2} |",
+        lt.as_secs_f64() * 1000.0,
+        ls.as_secs_f64() * 1000.0,
+        ls.as_secs_f64() / lt.as_secs_f64()
+    ));
+
+    node.cleanup(&uuid).await;
+    println!("| benchmark | Aerie | reference | ratio (reference time / Aerie time) |");
+    println!("| --- | --- | --- | --- |");
+    for r in rows {
+        println!("{r}");
+    }
+}
+
+fn tokio_util_stream(file: tokio::fs::File) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> {
+    use tokio::io::AsyncReadExt;
+    futures_util::stream::unfold(file, |mut f| async move {
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(buf), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    })
+}
