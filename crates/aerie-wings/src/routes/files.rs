@@ -83,12 +83,14 @@ fn stream_file(file: std::fs::File) -> Body {
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
         let mut file = file;
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
+            // A fresh 1 MiB buffer per chunk, handed over without copying.
+            let mut buf = vec![0u8; 1 << 20];
             match file.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    if tx.blocking_send(Ok(buf[..n].to_vec())).is_err() {
+                    buf.truncate(n);
+                    if tx.blocking_send(Ok(buf)).is_err() {
                         break;
                     }
                 }
@@ -181,12 +183,26 @@ where
         None => j.create_write(&p, true),
     })
     .await?;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
-        writer = tokio::task::spawn_blocking(move || writer.write_all(&chunk).map(|()| writer))
-            .await
-            .map_err(Error::internal)?
-            .map_err(|e| fs_err(aerie_fs::Error::from_io(e)))?;
+    // Network chunks are small; gather about 1 MiB before each trip to a blocking thread.
+    const BATCH: usize = 1 << 20;
+    let mut batch: Vec<u8> = Vec::with_capacity(BATCH);
+    loop {
+        let next = stream.next().await;
+        let done = next.is_none();
+        if let Some(chunk) = next {
+            let chunk = chunk.map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
+            batch.extend_from_slice(&chunk);
+        }
+        if batch.len() >= BATCH || (done && !batch.is_empty()) {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            writer = tokio::task::spawn_blocking(move || writer.write_all(&full).map(|()| writer))
+                .await
+                .map_err(Error::internal)?
+                .map_err(|e| fs_err(aerie_fs::Error::from_io(e)))?;
+        }
+        if done {
+            break;
+        }
     }
     tokio::task::spawn_blocking(move || writer.finish()).await.map_err(Error::internal)?.map_err(fs_err)
 }
