@@ -79,6 +79,7 @@ async fn a_server_moves_with_its_files_and_starts_on_the_target() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(target.panel.transfers.lock().unwrap()[0], (uuid.clone(), true));
+    ws.wait_for(T, "progress", |m| m.event == "transfer logs" && m.args[0].contains("MiB of compressed data")).await;
     ws.wait_for(T, "transfer log", |m| m.event == "transfer logs" && m.args[0].contains("received by the target")).await;
 
     // Same files on both sides; the source keeps its copy until the panel deletes it.

@@ -105,7 +105,12 @@ struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
     hash: Sha256,
     cancel: Arc<AtomicBool>,
+    sent: u64,
+    progress: Box<dyn FnMut(u64) + Send>,
 }
+
+/// How often progress is reported.
+const PROGRESS_EVERY: u64 = 32 * 1024 * 1024;
 
 impl Write for ChannelWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -113,6 +118,11 @@ impl Write for ChannelWriter {
             return Err(std::io::Error::other("the transfer was cancelled"));
         }
         self.hash.update(buf);
+        let before = self.sent / PROGRESS_EVERY;
+        self.sent += buf.len() as u64;
+        if self.sent / PROGRESS_EVERY != before {
+            (self.progress)(self.sent);
+        }
         self.tx
             .blocking_send(Ok(buf.to_vec()))
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the target stopped receiving"))?;
@@ -160,19 +170,22 @@ fn append_dir(jail: &Jail, tar: &mut tar::Builder<impl Write>, dir: &str, cancel
 }
 
 /// Writes a tar.gz of the whole volume into `tx`, returning the hex SHA-256 of the bytes sent.
+/// `progress` is called with the bytes sent so far, every 32 MiB.
 pub fn stream_volume(
     jail: &Jail,
     tx: tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
     cancel: Arc<AtomicBool>,
+    progress: Box<dyn FnMut(u64) + Send>,
 ) -> std::io::Result<String> {
-    let writer = ChannelWriter { tx, hash: Sha256::new(), cancel: cancel.clone() };
+    let writer = ChannelWriter { tx, hash: Sha256::new(), cancel: cancel.clone(), sent: 0, progress };
     let gz = flate2::write::GzEncoder::new(std::io::BufWriter::with_capacity(256 * 1024, writer), flate2::Compression::fast());
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
     append_dir(jail, &mut tar, "/", &cancel)?;
     let gz = tar.into_inner()?;
     let buf = gz.finish()?;
-    let writer = buf.into_inner().map_err(|e| e.into_error())?;
+    let mut writer = buf.into_inner().map_err(|e| e.into_error())?;
+    (writer.progress)(writer.sent);
     Ok(hex::encode(writer.hash.finalize()))
 }
 

@@ -63,8 +63,10 @@ async fn send(server: &Arc<Server>, url: url::Url, token: &str, cancel: Arc<std:
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(16);
     let (sum_tx, sum_rx) = tokio::sync::oneshot::channel::<Result<String, String>>();
     let c = cancel.clone();
+    let me = server.clone();
+    let progress = Box::new(move |sent: u64| transfer::log(&me, &format!("Sent {:.1} MiB of compressed data.", sent as f64 / 1_048_576.0)));
     tokio::task::spawn_blocking(move || {
-        let r = transfer::stream_volume(&jail, tx, c).map_err(|e| e.to_string());
+        let r = transfer::stream_volume(&jail, tx, c, progress).map_err(|e| e.to_string());
         let _ = sum_tx.send(r);
     });
     let archive = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
