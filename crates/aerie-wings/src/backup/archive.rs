@@ -357,3 +357,68 @@ mod tests {
         assert_eq!(sha256_of(&b"abc"[..]).unwrap(), hex);
     }
 }
+
+/// Like [`HashingWriter`] over a file, but hashing and writing run on a second thread, fed
+/// 1 MiB blocks through a short queue: compression and SHA-256 then use both cores.
+pub struct PipelinedHashWriter {
+    block: Vec<u8>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    worker: Option<std::thread::JoinHandle<io::Result<(String, u64, std::fs::File)>>>,
+}
+
+const BLOCK: usize = 1 << 20;
+
+impl PipelinedHashWriter {
+    /// Starts the worker that owns `file`.
+    pub fn new(mut file: std::fs::File) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let worker = std::thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            let mut bytes = 0u64;
+            for block in rx {
+                hasher.update(&block);
+                file.write_all(&block)?;
+                bytes += block.len() as u64;
+            }
+            Ok((hex::encode(hasher.finalize()), bytes, file))
+        });
+        Self { block: Vec::with_capacity(BLOCK), tx: Some(tx), worker: Some(worker) }
+    }
+
+    fn send_block(&mut self) -> io::Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
+        match &self.tx {
+            Some(tx) => tx.send(full).map_err(|_| io::Error::other("the backup writer stopped")),
+            None => Err(io::Error::other("the backup writer is finished")),
+        }
+    }
+
+    /// Flushes, waits for the worker, and returns the hex digest, the byte count and the file.
+    pub fn finish(mut self) -> io::Result<(String, u64, std::fs::File)> {
+        self.send_block()?;
+        self.tx = None;
+        match self.worker.take() {
+            Some(w) => w.join().map_err(|_| io::Error::other("the backup writer panicked"))?,
+            None => Err(io::Error::other("the backup writer is finished")),
+        }
+    }
+}
+
+impl Write for PipelinedHashWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = BLOCK - self.block.len();
+        let n = buf.len().min(room);
+        self.block.extend_from_slice(&buf[..n]);
+        if self.block.len() == BLOCK {
+            self.send_block()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -9,11 +9,11 @@
 //!   so a node that moved to Aerie can still restore, download and delete its old backups.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use super::archive::{self, ArchiveSummary, Compression, HashingWriter, Throttled};
+use super::archive::{self, ArchiveSummary, Compression, Throttled};
 use super::rules::IgnoreRules;
 
 /// A finished archive file.
@@ -95,10 +95,9 @@ fn write_tmp(jail: &aerie_fs::Jail, rules: &IgnoreRules, level: Compression, wri
     // never follows a link planted at the name.
     let _ = std::fs::remove_file(tmp);
     let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(tmp)?;
-    let out = Throttled::new(HashingWriter::new(BufWriter::with_capacity(256 * 1024, file)), write_limit);
+    let out = Throttled::new(archive::PipelinedHashWriter::new(file), write_limit);
     let (summary, out) = archive::write_archive(jail, rules, level, out)?;
-    let (checksum, size, buffered) = out.into_inner().finish();
-    let file = buffered.into_inner().map_err(|e| e.into_error())?;
+    let (checksum, size, file) = out.into_inner().finish()?;
     file.sync_all()?;
     Ok(Archived { checksum, size, summary })
 }
