@@ -325,39 +325,6 @@ pub fn sha256_of(mut r: impl Read) -> io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exactly_cuts_and_pads() {
-        let mut out = Vec::new();
-        Exactly::new(&b"hello world"[..], 5).read_to_end(&mut out).unwrap();
-        assert_eq!(out, b"hello");
-        let mut out = Vec::new();
-        Exactly::new(&b"hi"[..], 5).read_to_end(&mut out).unwrap();
-        assert_eq!(out, b"hi\0\0\0");
-    }
-
-    #[test]
-    fn levels() {
-        assert_eq!(Compression::from_config("none"), Compression::None);
-        assert_eq!(Compression::from_config("best_compression").zstd_level(), 12);
-        assert_eq!(Compression::from_config("whatever"), Compression::BestSpeed);
-    }
-
-    #[test]
-    fn hashing_writer_matches_a_one_shot_digest() {
-        let mut w = HashingWriter::new(Vec::new());
-        w.write_all(b"abc").unwrap();
-        let (hex, n, inner) = w.finish();
-        assert_eq!(n, 3);
-        assert_eq!(inner, b"abc");
-        assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert_eq!(sha256_of(&b"abc"[..]).unwrap(), hex);
-    }
-}
-
 /// Like [`HashingWriter`] over a file, but hashing and writing run on a second thread, fed
 /// 1 MiB blocks through a short queue: compression and SHA-256 then use both cores.
 pub struct PipelinedHashWriter {
@@ -420,5 +387,38 @@ impl Write for PipelinedHashWriter {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exactly_cuts_and_pads() {
+        let mut out = Vec::new();
+        Exactly::new(&b"hello world"[..], 5).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"hello");
+        let mut out = Vec::new();
+        Exactly::new(&b"hi"[..], 5).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"hi\0\0\0");
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(Compression::from_config("none"), Compression::None);
+        assert_eq!(Compression::from_config("best_compression").zstd_level(), 12);
+        assert_eq!(Compression::from_config("whatever"), Compression::BestSpeed);
+    }
+
+    #[test]
+    fn hashing_writer_matches_a_one_shot_digest() {
+        let mut w = HashingWriter::new(Vec::new());
+        w.write_all(b"abc").unwrap();
+        let (hex, n, inner) = w.finish();
+        assert_eq!(n, 3);
+        assert_eq!(inner, b"abc");
+        assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(sha256_of(&b"abc"[..]).unwrap(), hex);
     }
 }
