@@ -108,6 +108,7 @@ async fn main() {
     let (w3, k3) = (work.clone(), key.clone());
     let (ossh_up, ossh_down) = tokio::task::spawn_blocking(move || sftp_round(&w3, sshd_port, "root", &k3, &remote)).await.expect("openssh");
     let _ = sshd.kill();
+    let _ = sshd.wait();
     node.cleanup(&uuid).await;
 
     let rate = |d: Duration| size_mib as f64 / d.as_secs_f64();
