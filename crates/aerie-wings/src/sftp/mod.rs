@@ -128,6 +128,11 @@ impl SftpServer {
             max_auth_attempts: 6,
             inactivity_timeout: Some(options.idle_timeout),
             nodelay: true,
+            // Larger flow-control window and queues: uploads stall less waiting for window
+            // adjustments (OpenSSH's client keeps 64 requests in flight).
+            window_size: 16 * 1024 * 1024,
+            channel_buffer_size: 1024,
+            event_buffer_size: 256,
             ..Default::default()
         };
         Ok(Self {
