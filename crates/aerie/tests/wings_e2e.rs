@@ -356,7 +356,16 @@ async fn transfer_between_two_wings_processes() {
         .post(&format!("/api/servers/{uuid}/transfer"), json!({"url": format!("{}/api/transfers", target.url), "token": transfer_token(&target.token, &uuid), "server": {"uuid": uuid}}))
         .await;
     assert_eq!(r.status(), 202);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Kill the target as soon as the archive is arriving in its copy of the volume.
+    let incoming = target.volume(&uuid);
+    let deadline = tokio::time::Instant::now() + T;
+    while !std::fs::read_dir(&incoming)
+        .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with(".aerie-transfer-")))
+        .unwrap_or(false)
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the archive never started arriving");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let target_port = target.url.rsplit(':').next().unwrap().parse::<u16>().unwrap();
     target.kill_hard();
     let deadline = tokio::time::Instant::now() + T;

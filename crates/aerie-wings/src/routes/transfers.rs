@@ -163,6 +163,16 @@ async fn receive(state: &WingsState, uuid: &str, mut multipart: Multipart, cance
         cfg.settings.uuid = uuid.to_owned();
     }
     let server = state.manager.adopt(cfg).map_err(Error::Conflict)?;
+    // This node does not know the server, so anything in its directory is left over from an
+    // earlier transfer that died half-way (wings killed mid-stream): start clean.
+    let volume = server.volume();
+    if volume.exists() {
+        tracing::info!(server.uuid = %uuid, path = %volume.display(), "removing leftovers of an interrupted transfer");
+        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&volume))
+            .await
+            .map_err(Error::internal)?
+            .map_err(|e| Error::internal(format!("cannot clear the leftovers of an earlier transfer: {e}")))?;
+    }
     let jail = server.jail().map_err(fs_err)?;
     let name = format!(".aerie-transfer-{}.tar.gz", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let mut hash = Sha256::new();
