@@ -16,7 +16,12 @@ use serde_json::json;
 
 fn shell(cmd: &str) -> Duration {
     let t = Instant::now();
-    let ok = Command::new("bash").arg("-c").arg(cmd).status().expect("run shell").success();
+    let ok = Command::new("bash")
+        .arg("-c")
+        .arg(cmd)
+        .status()
+        .expect("run shell")
+        .success();
     assert!(ok, "`{cmd}` failed");
     t.elapsed()
 }
@@ -43,7 +48,10 @@ fn mib_s(bytes: u64, d: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let size_mib: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(512);
+    let size_mib: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(512);
     let bytes = size_mib * 1024 * 1024;
     let node = TestNode::start().await;
     let uuid = installed(&node).await;
@@ -56,9 +64,16 @@ async fn main() {
     let mut rows = Vec::new();
 
     // 1. Upload vs cp.
-    let cp = shell(&format!("cp {} {}", src.display(), work.join("copy.bin").display()));
+    let cp = shell(&format!(
+        "cp {} {}",
+        src.display(),
+        work.join("copy.bin").display()
+    ));
     // The client is curl, a separate process, as a user's uploader would be; `-T` streams the file.
-    let up_url = format!("{}/api/servers/{uuid}/files/write?file=/upload.bin", node.url);
+    let up_url = format!(
+        "{}/api/servers/{uuid}/files/write?file=/upload.bin",
+        node.url
+    );
     let token = node.token.clone();
     let src2 = src.clone();
     let up = tokio::task::spawn_blocking(move || {
@@ -69,7 +84,12 @@ async fn main() {
     })
     .await
     .expect("upload");
-    assert_eq!(std::fs::metadata(server.volume().join("upload.bin")).expect("uploaded").len(), bytes);
+    assert_eq!(
+        std::fs::metadata(server.volume().join("upload.bin"))
+            .expect("uploaded")
+            .len(),
+        bytes
+    );
     rows.push(format!(
         "| upload {size_mib} MiB (`files/write` streamed by `curl -T`, loopback HTTP) | {:.0} MiB/s | `cp` on the same disk: {:.0} MiB/s | {:.2} |",
         mib_s(bytes, up),
@@ -78,11 +98,19 @@ async fn main() {
     ));
 
     // 2. Download vs cat.
-    let cat = shell(&format!("cat {} > /dev/null", server.volume().join("upload.bin").display()));
-    let down_url = format!("{}/api/servers/{uuid}/files/contents?file=/upload.bin&download=1", node.url);
+    let cat = shell(&format!(
+        "cat {} > /dev/null",
+        server.volume().join("upload.bin").display()
+    ));
+    let down_url = format!(
+        "{}/api/servers/{uuid}/files/contents?file=/upload.bin&download=1",
+        node.url
+    );
     let token = node.token.clone();
     let down = tokio::task::spawn_blocking(move || {
-        shell(&format!("curl -sf -H 'Authorization: Bearer {token}' '{down_url}' -o /dev/null"))
+        shell(&format!(
+            "curl -sf -H 'Authorization: Bearer {token}' '{down_url}' -o /dev/null"
+        ))
     })
     .await
     .expect("download");
@@ -98,11 +126,19 @@ async fn main() {
     for d in 0..20 {
         std::fs::create_dir_all(tree.join(format!("d{d}"))).expect("dir");
         for f in 0..500 {
-            std::fs::write(tree.join(format!("d{d}/f{f}.txt")), format!("line {f} of dir {d}\n").repeat(40)).expect("file");
+            std::fs::write(
+                tree.join(format!("d{d}/f{f}.txt")),
+                format!("line {f} of dir {d}\n").repeat(40),
+            )
+            .expect("file");
         }
     }
     let vol = server.volume();
-    let tz = shell(&format!("tar -C {} -cf - . | zstd -1 -T1 -q -o {}", vol.display(), work.join("ref.tar.zst").display()));
+    let tz = shell(&format!(
+        "tar -C {} -cf - . | zstd -1 -T1 -q -o {}",
+        vol.display(),
+        work.join("ref.tar.zst").display()
+    ));
     // Wings fsyncs a finished backup before reporting it; the same for the reference.
     let tz_sync = shell(&format!(
         "tar -C {} -cf - . | zstd -1 -T1 -q -f -o {out} && sync {out}",
@@ -111,10 +147,23 @@ async fn main() {
     ));
     let backup = new_uuid();
     let t = Instant::now();
-    let r = node.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "wings", "uuid": backup, "ignore": ""})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup"),
+            json!({"adapter": "wings", "uuid": backup, "ignore": ""}),
+        )
+        .await;
     assert_eq!(r.status(), 202);
     let done = loop {
-        if let Some(b) = node.panel.backups.lock().expect("lock").iter().find(|(u, _)| u == &backup).cloned() {
+        if let Some(b) = node
+            .panel
+            .backups
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|(u, _)| u == &backup)
+            .cloned()
+        {
             break b;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -140,7 +189,11 @@ async fn main() {
     }
     let ls = shell(&format!("ls -la {} > /dev/null", many.display()));
     let t = Instant::now();
-    let r = node.get(&format!("/api/servers/{uuid}/files/list-directory?directory=/many")).await;
+    let r = node
+        .get(&format!(
+            "/api/servers/{uuid}/files/list-directory?directory=/many"
+        ))
+        .await;
     let list: serde_json::Value = r.json().await.expect("json");
     let lt = t.elapsed();
     assert_eq!(list.as_array().expect("array").len(), 100_000);

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 use aerie_testkit::node::{TestNode, echo_server, new_uuid};
 use aerie_wings::runtime::BoxFut;
-use aerie_wings::sftp::{SftpAuthError, SftpAuthKind, SftpAuthRequest, SftpAuthResponse, SftpAuthenticator, SftpOptions, SftpServer};
+use aerie_wings::sftp::{
+    SftpAuthError, SftpAuthKind, SftpAuthRequest, SftpAuthResponse, SftpAuthenticator, SftpOptions,
+    SftpServer,
+};
 use serde_json::json;
 
 struct KeyAuth {
@@ -19,10 +22,17 @@ struct KeyAuth {
 }
 
 impl SftpAuthenticator for KeyAuth {
-    fn authenticate(&self, req: SftpAuthRequest) -> BoxFut<'_, Result<SftpAuthResponse, SftpAuthError>> {
+    fn authenticate(
+        &self,
+        req: SftpAuthRequest,
+    ) -> BoxFut<'_, Result<SftpAuthResponse, SftpAuthError>> {
         Box::pin(async move {
             if req.kind == SftpAuthKind::PublicKey && req.password == self.key {
-                Ok(SftpAuthResponse { user: "bench".into(), server: self.server.clone(), permissions: vec!["*".into()] })
+                Ok(SftpAuthResponse {
+                    user: "bench".into(),
+                    server: self.server.clone(),
+                    permissions: vec!["*".into()],
+                })
             } else {
                 Err(SftpAuthError::Denied)
             }
@@ -32,12 +42,23 @@ impl SftpAuthenticator for KeyAuth {
 
 fn run(cmd: &mut Command) -> std::process::Output {
     let out = cmd.output().expect("run");
-    assert!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
 /// Times `put` then `get` of `file` with OpenSSH's sftp client.
-fn sftp_round(work: &std::path::Path, port: u16, user: &str, key: &std::path::Path, remote: &str) -> (Duration, Duration) {
+fn sftp_round(
+    work: &std::path::Path,
+    port: u16,
+    user: &str,
+    key: &std::path::Path,
+    remote: &str,
+) -> (Duration, Duration) {
     let client = |batch: &str| {
         std::fs::write(work.join("batch"), batch).expect("batch");
         let t = Instant::now();
@@ -45,7 +66,18 @@ fn sftp_round(work: &std::path::Path, port: u16, user: &str, key: &std::path::Pa
             .current_dir(work)
             .args(["-b", "batch", "-P", &port.to_string(), "-i"])
             .arg(key)
-            .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR"])
+            .args([
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "LogLevel=ERROR",
+            ])
             .arg(format!("{user}@127.0.0.1")));
         t.elapsed()
     };
@@ -56,7 +88,10 @@ fn sftp_round(work: &std::path::Path, port: u16, user: &str, key: &std::path::Pa
 
 #[tokio::main]
 async fn main() {
-    let size_mib: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(256);
+    let size_mib: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(256);
     let node = TestNode::start().await;
     let uuid = new_uuid();
     let (server, script) = echo_server(&uuid);
@@ -67,28 +102,57 @@ async fn main() {
     }
     let work = node.dir.path().join("sftp-bench");
     std::fs::create_dir_all(&work).expect("dir");
-    run(Command::new("bash").arg("-c").arg(format!("head -c {} /dev/urandom > {}/source.bin", size_mib << 20, work.display())));
+    run(Command::new("bash").arg("-c").arg(format!(
+        "head -c {} /dev/urandom > {}/source.bin",
+        size_mib << 20,
+        work.display()
+    )));
     let key = work.join("id_ed25519");
-    run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key));
+    run(Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key));
     let public = std::fs::read_to_string(work.join("id_ed25519.pub")).expect("pub");
-    let line = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let line = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
 
     // Wings' SFTP.
-    let auth = Arc::new(KeyAuth { server: uuid.clone(), key: line });
-    let sftp = SftpServer::new(node.state.manager.clone(), auth, SftpOptions::new(work.join("hostkey"))).expect("sftp server");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let auth = Arc::new(KeyAuth {
+        server: uuid.clone(),
+        key: line,
+    });
+    let sftp = SftpServer::new(
+        node.state.manager.clone(),
+        auth,
+        SftpOptions::new(work.join("hostkey")),
+    )
+    .expect("sftp server");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(sftp.serve(listener, std::future::pending()));
     let user = format!("bench.{}", &uuid.replace('-', "")[..8]);
     let (w2, k2, u2) = (work.clone(), key.clone(), user.clone());
-    let (aerie_up, aerie_down) = tokio::task::spawn_blocking(move || sftp_round(&w2, port, &u2, &k2, "/up.bin")).await.expect("aerie");
+    let (aerie_up, aerie_down) =
+        tokio::task::spawn_blocking(move || sftp_round(&w2, port, &u2, &k2, "/up.bin"))
+            .await
+            .expect("aerie");
 
     // OpenSSH's sshd with its sftp-server, on loopback, files in a plain directory.
     let sshd_dir = work.join("sshd");
     std::fs::create_dir_all(sshd_dir.join("files")).expect("dir");
     std::fs::create_dir_all("/run/sshd").expect("privsep dir");
-    run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(sshd_dir.join("host")));
-    std::fs::copy(work.join("id_ed25519.pub"), sshd_dir.join("authorized_keys")).expect("keys");
+    run(Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(sshd_dir.join("host")));
+    std::fs::copy(
+        work.join("id_ed25519.pub"),
+        sshd_dir.join("authorized_keys"),
+    )
+    .expect("keys");
     let sshd_port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
@@ -102,11 +166,20 @@ async fn main() {
         ),
     )
     .expect("config");
-    let mut sshd = Command::new("/usr/sbin/sshd").arg("-D").arg("-e").arg("-f").arg(sshd_dir.join("sshd_config")).spawn().expect("sshd");
+    let mut sshd = Command::new("/usr/sbin/sshd")
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(sshd_dir.join("sshd_config"))
+        .spawn()
+        .expect("sshd");
     std::thread::sleep(Duration::from_millis(500));
     let remote = format!("{}/files/up.bin", sshd_dir.display());
     let (w3, k3) = (work.clone(), key.clone());
-    let (ossh_up, ossh_down) = tokio::task::spawn_blocking(move || sftp_round(&w3, sshd_port, "root", &k3, &remote)).await.expect("openssh");
+    let (ossh_up, ossh_down) =
+        tokio::task::spawn_blocking(move || sftp_round(&w3, sshd_port, "root", &k3, &remote))
+            .await
+            .expect("openssh");
     let _ = sshd.kill();
     let _ = sshd.wait();
     node.cleanup(&uuid).await;

@@ -29,15 +29,34 @@ fn printer(uuid: &str, lines: u64) -> (RemoteServer, InstallScript) {
         "process_configuration": {"startup": {"done": ["ready"]}, "stop": {"type": "signal", "value": "SIGKILL"}}
     }))
     .expect("server document");
-    (server, InstallScript { container_image: "aerie/debian:bookworm".into(), entrypoint: "bash".into(), script: "true".into() })
+    (
+        server,
+        InstallScript {
+            container_image: "aerie/debian:bookworm".into(),
+            entrypoint: "bash".into(),
+            script: "true".into(),
+        },
+    )
 }
 
 async fn start(node: &TestNode, uuid: &str) -> Duration {
     let server = node.state.manager.get(uuid).expect("server");
     let t = Instant::now();
-    server.power(aerie_proto::wings::PowerAction::Start, Some(Duration::from_secs(30))).await.expect("start");
+    server
+        .power(
+            aerie_proto::wings::PowerAction::Start,
+            Some(Duration::from_secs(30)),
+        )
+        .await
+        .expect("start");
     let mut rx = server.watch_state();
-    tokio::time::timeout(Duration::from_secs(60), rx.wait_for(|s| *s == ProcessState::Running)).await.expect("running").expect("state");
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        rx.wait_for(|s| *s == ProcessState::Running),
+    )
+    .await
+    .expect("running")
+    .expect("state");
     t.elapsed()
 }
 
@@ -55,8 +74,16 @@ async fn register(node: &TestNode, lines: u64) -> String {
 /// Reference for fan-out: read the printer's output straight from a Docker attach.
 async fn raw_attach_rate(node: &TestNode, uuid: &str, lines: u64) -> f64 {
     let docker = node.state.engine.client();
-    let opts = bollard::query_parameters::AttachContainerOptionsBuilder::default().stdin(true).stdout(true).stderr(true).stream(true).build();
-    let mut a = docker.attach_container(uuid, Some(opts)).await.expect("attach");
+    let opts = bollard::query_parameters::AttachContainerOptionsBuilder::default()
+        .stdin(true)
+        .stdout(true)
+        .stderr(true)
+        .stream(true)
+        .build();
+    let mut a = docker
+        .attach_container(uuid, Some(opts))
+        .await
+        .expect("attach");
     let last = format!("{lines}");
     use tokio::io::AsyncWriteExt;
     a.input.write_all(b"go\n").await.expect("write");
@@ -141,7 +168,11 @@ async fn fan_out(clients: usize, lines: u64) -> (f64, f64, f64) {
     node.cleanup(&uuid).await;
     let per_client = total as f64 / clients as f64 / elapsed;
     eprintln!("fan-out: {complete}/{clients} clients received all {lines} lines");
-    (raw, per_client, total as f64 / (clients as f64 * lines as f64))
+    (
+        raw,
+        per_client,
+        total as f64 / (clients as f64 * lines as f64),
+    )
 }
 
 async fn start_overhead(runs: usize) -> (f64, f64) {
@@ -156,23 +187,43 @@ async fn start_overhead(runs: usize) -> (f64, f64) {
     let uuid = register(&node, 1).await;
     start(&node, &uuid).await;
     let server = node.state.manager.get(&uuid).expect("server");
-    server.power(aerie_proto::wings::PowerAction::Kill, None).await.expect("kill");
+    server
+        .power(aerie_proto::wings::PowerAction::Kill, None)
+        .await
+        .expect("kill");
     let docker = node.state.engine.client().clone();
     let mut bare = Vec::new();
     for _ in 0..runs {
-        let opts = bollard::query_parameters::AttachContainerOptionsBuilder::default().stdout(true).stream(true).build();
+        let opts = bollard::query_parameters::AttachContainerOptionsBuilder::default()
+            .stdout(true)
+            .stream(true)
+            .build();
         let t = Instant::now();
-        let mut a = docker.attach_container(&uuid, Some(opts)).await.expect("attach");
-        docker.start_container(&uuid, None::<bollard::query_parameters::StartContainerOptions>).await.expect("start");
+        let mut a = docker
+            .attach_container(&uuid, Some(opts))
+            .await
+            .expect("attach");
+        docker
+            .start_container(
+                &uuid,
+                None::<bollard::query_parameters::StartContainerOptions>,
+            )
+            .await
+            .expect("start");
         while let Some(Ok(c)) = a.output.next().await {
             if String::from_utf8_lossy(&c.into_bytes()).contains("ready") {
                 break;
             }
         }
         bare.push(t.elapsed().as_secs_f64() * 1000.0);
-        let k = bollard::query_parameters::KillContainerOptionsBuilder::default().signal("SIGKILL").build();
+        let k = bollard::query_parameters::KillContainerOptionsBuilder::default()
+            .signal("SIGKILL")
+            .build();
         docker.kill_container(&uuid, Some(k)).await.expect("kill");
-        let mut w = docker.wait_container(&uuid, None::<bollard::query_parameters::WaitContainerOptions>);
+        let mut w = docker.wait_container(
+            &uuid,
+            None::<bollard::query_parameters::WaitContainerOptions>,
+        );
         let _ = w.next().await;
     }
     node.state.manager.delete(&uuid).await.expect("delete");

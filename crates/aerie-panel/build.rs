@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -20,7 +22,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let dist = manifest.join("../../web/dist");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed={}", dist.display());
@@ -29,7 +32,11 @@ fn main() {
     walk(&dist, &mut files);
     let mut code = String::from("pub(crate) static ASSETS: &[Asset] = &[\n");
     for (i, f) in files.iter().enumerate() {
-        let rel = f.strip_prefix(&dist).expect("walked under dist").to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&dist)
+            .expect("walked under dist")
+            .to_string_lossy()
+            .replace('\\', "/");
         let bytes = std::fs::read(f).expect("read asset");
         let compressible = matches!(
             f.extension().and_then(|e| e.to_str()),
@@ -48,7 +55,10 @@ fn main() {
         }
         code.push_str(&format!(
             "    Asset {{ path: {rel:?}, body: include_bytes!({:?}), gzip: {gz} }},\n",
-            f.canonicalize().expect("canonical path").display().to_string()
+            f.canonicalize()
+                .expect("canonical path")
+                .display()
+                .to_string()
         ));
     }
     code.push_str("];\n");

@@ -69,8 +69,18 @@ pub fn compress(jail: &Jail, root: &str, files: &[String], format: Format) -> Re
     let stamp = Utc::now().format("%Y-%m-%dT%H%M%S").to_string();
     let archive = free_name(jail, &root_rel, &stamp, format)?;
     let state = Rc::new(TrackState::default());
-    let writer = Tracked { inner: jail.create_write(&archive, true)?, state: Rc::clone(&state), pos: 0, end: 0 };
-    let mut walker = Walker { jail, archive: archive.clone(), sink: Sink::new(writer, format)?, seen: HashSet::new() };
+    let writer = Tracked {
+        inner: jail.create_write(&archive, true)?,
+        state: Rc::clone(&state),
+        pos: 0,
+        end: 0,
+    };
+    let mut walker = Walker {
+        jail,
+        archive: archive.clone(),
+        sink: Sink::new(writer, format)?,
+        seen: HashSet::new(),
+    };
 
     let result = (|| -> Result<()> {
         for (path, name) in &selected {
@@ -127,7 +137,10 @@ impl Walker<'_> {
     /// selected: one that does not exist is an error rather than a skip.
     fn add(&mut self, path: &str, name: &str, depth: usize, top: bool) -> Result<()> {
         if path == self.archive || self.jail.is_denied(path) || self.seen.contains(name) {
-            tracing::debug!(path, "left out of the archive: denied, or the archive itself");
+            tracing::debug!(
+                path,
+                "left out of the archive: denied, or the archive itself"
+            );
             return Ok(());
         }
         let stat = match self.jail.symlink_metadata(path) {
@@ -141,7 +154,10 @@ impl Walker<'_> {
         }
         if stat.directory {
             if depth >= aerie_fs::usage::MAX_DEPTH {
-                return Err(aerie_fs::Error::InvalidPath { reason: "the directory tree is nested too deeply" }.into());
+                return Err(aerie_fs::Error::InvalidPath {
+                    reason: "the directory tree is nested too deeply",
+                }
+                .into());
             }
             if stat.name.starts_with(STAGING_PREFIX) {
                 return Ok(());
@@ -166,8 +182,13 @@ impl Walker<'_> {
         }
         let file = match self.jail.open_read(path) {
             Ok(f) => f,
-            Err(aerie_fs::Error::HardLink | aerie_fs::Error::NotAFile | aerie_fs::Error::Symlink) => {
-                tracing::debug!(path, "left out of the archive: hard link, special file, or swapped for a link");
+            Err(
+                aerie_fs::Error::HardLink | aerie_fs::Error::NotAFile | aerie_fs::Error::Symlink,
+            ) => {
+                tracing::debug!(
+                    path,
+                    "left out of the archive: hard link, special file, or swapped for a link"
+                );
                 return Ok(());
             }
             Err(aerie_fs::Error::NotFound) if !top => return Ok(()),
@@ -209,14 +230,16 @@ impl Write for Tracked {
         let n = if self.state.discard.get() {
             buf.len()
         } else {
-            self.inner.write(buf).map_err(|e| match aerie_fs::Error::from_io(e) {
-                aerie_fs::Error::DiskLimit { limit, needed } => {
-                    self.state.disk_limit.set(Some((limit, needed)));
-                    io::Error::other(aerie_fs::Error::DiskLimit { limit, needed })
-                }
-                aerie_fs::Error::Io(e) => e,
-                other => io::Error::other(other),
-            })?
+            self.inner
+                .write(buf)
+                .map_err(|e| match aerie_fs::Error::from_io(e) {
+                    aerie_fs::Error::DiskLimit { limit, needed } => {
+                        self.state.disk_limit.set(Some((limit, needed)));
+                        io::Error::other(aerie_fs::Error::DiskLimit { limit, needed })
+                    }
+                    aerie_fs::Error::Io(e) => e,
+                    other => io::Error::other(other),
+                })?
         };
         self.pos += n as u64;
         self.end = self.end.max(self.pos);
@@ -224,7 +247,11 @@ impl Write for Tracked {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.state.discard.get() { Ok(()) } else { self.inner.flush() }
+        if self.state.discard.get() {
+            Ok(())
+        } else {
+            self.inner.flush()
+        }
     }
 }
 
@@ -301,10 +328,9 @@ impl Sink {
     fn new(writer: Tracked, format: Format) -> Result<Sink> {
         Ok(match format {
             Format::Zip => Sink::Zip(Some(Box::new(zip::ZipWriter::new(writer)))),
-            Format::TarGz => Sink::Tar(Some(tar_builder(Compressor::Gzip(flate2::write::GzEncoder::new(
-                writer,
-                flate2::Compression::default(),
-            ))))),
+            Format::TarGz => Sink::Tar(Some(tar_builder(Compressor::Gzip(
+                flate2::write::GzEncoder::new(writer, flate2::Compression::default()),
+            )))),
             Format::TarZst => Sink::Tar(Some(tar_builder(Compressor::Zstd(
                 zstd::Encoder::new(writer, 0).map_err(Error::Io)?,
             )))),
@@ -315,22 +341,28 @@ impl Sink {
         match self {
             Sink::Zip(z) => {
                 let z = z.as_mut().ok_or_else(finished)?;
-                z.add_directory(format!("{name}/"), zip_options(stat, 0)).map_err(zip_err)
+                z.add_directory(format!("{name}/"), zip_options(stat, 0))
+                    .map_err(zip_err)
             }
             Sink::Tar(t) => {
                 let t = t.as_mut().ok_or_else(finished)?;
                 let mut h = tar_header(stat, tar::EntryType::Directory, 0);
-                t.append_data(&mut h, format!("{name}/"), io::empty()).map_err(write_err)
+                t.append_data(&mut h, format!("{name}/"), io::empty())
+                    .map_err(write_err)
             }
         }
     }
 
     fn file(&mut self, name: &str, stat: &Stat, size: u64, file: File) -> Result<()> {
-        let mut data = Exact { inner: file, left: size };
+        let mut data = Exact {
+            inner: file,
+            left: size,
+        };
         match self {
             Sink::Zip(z) => {
                 let z = z.as_mut().ok_or_else(finished)?;
-                z.start_file(name, zip_options(stat, size)).map_err(zip_err)?;
+                z.start_file(name, zip_options(stat, size))
+                    .map_err(zip_err)?;
                 io::copy(&mut data, z).map(|_| ()).map_err(write_err)
             }
             Sink::Tar(t) => {
@@ -349,7 +381,11 @@ impl Sink {
             }
             Sink::Tar(t) => {
                 let t = t.take().ok_or_else(finished)?;
-                t.into_inner().map_err(write_err)?.finish().map_err(write_err)?.finish()
+                t.into_inner()
+                    .map_err(write_err)?
+                    .finish()
+                    .map_err(write_err)?
+                    .finish()
             }
         }
     }
@@ -409,7 +445,9 @@ impl Read for Exact {
         if self.left == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let want = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len());
+        let want = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
         let n = match self.inner.read(&mut buf[..want])? {
             0 => {
                 buf[..want].fill(0);

@@ -26,20 +26,26 @@ pub enum Error {
     #[error("no files were selected to compress")]
     NothingSelected,
     /// Neither the first bytes nor the file name say which archive format this is.
-    #[error("the file is not an archive in a supported format (zip, tar, tar.gz, tar.xz, tar.zst, gz, xz, zst)")]
+    #[error(
+        "the file is not an archive in a supported format (zip, tar, tar.gz, tar.xz, tar.zst, gz, xz, zst)"
+    )]
     UnknownFormat,
     /// The archive could not be read: truncated, damaged, or not what its header claims.
     #[error("the archive is damaged or unreadable: {0}")]
     Corrupt(String),
     /// An entry's name is absolute or climbs with `..` (a "zip-slip" archive). Nothing of the
     /// archive is kept.
-    #[error("the archive was not extracted: entry `{entry}` points outside the directory it is extracted into")]
+    #[error(
+        "the archive was not extracted: entry `{entry}` points outside the directory it is extracted into"
+    )]
     UnsafeEntry {
         /// The entry's name as stored in the archive.
         entry: String,
     },
     /// The archive expands to more bytes than allowed. Nothing of the archive is kept.
-    #[error("the archive was not extracted: its contents are larger than the {limit} bytes allowed")]
+    #[error(
+        "the archive was not extracted: its contents are larger than the {limit} bytes allowed"
+    )]
     TooLarge {
         /// The limit in bytes.
         limit: u64,
@@ -60,7 +66,9 @@ pub enum Error {
     /// An entry would replace a directory with a file or a file with a directory. Checked after
     /// the archive was unpacked and before anything in the destination changed, so nothing of
     /// the archive is kept and nothing existing is touched.
-    #[error("the archive was not extracted: `{path}` already exists as a {existing} and the archive has a {incoming} there")]
+    #[error(
+        "the archive was not extracted: `{path}` already exists as a {existing} and the archive has a {incoming} there"
+    )]
     TypeConflict {
         /// The destination path, relative to the server root.
         path: String,
@@ -89,7 +97,10 @@ impl Error {
     pub fn status_hint(&self) -> u16 {
         match self {
             Error::Fs(e) | Error::Entry { source: e, .. } => e.status_hint(),
-            Error::NothingSelected | Error::UnknownFormat | Error::Corrupt(_) | Error::UnsafeEntry { .. } => 400,
+            Error::NothingSelected
+            | Error::UnknownFormat
+            | Error::Corrupt(_)
+            | Error::UnsafeEntry { .. } => 400,
             Error::TooLarge { .. }
             | Error::RatioExceeded { .. }
             | Error::TooManyEntries { .. }

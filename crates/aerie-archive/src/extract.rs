@@ -93,7 +93,10 @@ impl Limits {
             0 => Limits::DEFAULT_MAX_TOTAL_BYTES,
             limit => limit.saturating_sub(usage.used()),
         };
-        Limits { max_total_bytes, ..Limits::default() }
+        Limits {
+            max_total_bytes,
+            ..Limits::default()
+        }
     }
 }
 
@@ -113,12 +116,19 @@ impl Default for Limits {
 pub fn decompress(jail: &Jail, root: &str, file: &str, limits: Limits) -> Result<u64> {
     let root_rel = RelPath::parse(root)?;
     let archive_rel = RelPath::parse(&join(root, file))?;
-    let archive_name = archive_rel.file_name().ok_or(aerie_fs::Error::IsADirectory)?.to_owned();
+    let archive_name = archive_rel
+        .file_name()
+        .ok_or(aerie_fs::Error::IsADirectory)?
+        .to_owned();
     let mut src = jail.open_read(&archive_rel.to_string())?;
     let compressed = src.metadata().map_err(aerie_fs::Error::from)?.len();
     let mut head = Vec::with_capacity(512);
-    (&mut src).take(512).read_to_end(&mut head).map_err(aerie_fs::Error::from)?;
-    src.seek(SeekFrom::Start(0)).map_err(aerie_fs::Error::from)?;
+    (&mut src)
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(aerie_fs::Error::from)?;
+    src.seek(SeekFrom::Start(0))
+        .map_err(aerie_fs::Error::from)?;
     let kind = detect(&head, &archive_name).ok_or(Error::UnknownFormat)?;
     // The target directory must exist (it does when the archive is in it, which is the API's
     // shape; a `file` with `/` may point elsewhere).
@@ -128,12 +138,22 @@ pub fn decompress(jail: &Jail, root: &str, file: &str, limits: Limits) -> Result
 
     let staging = create_staging(jail, &root_rel)?;
     let budget = Rc::new(RefCell::new(Budget::new(limits, compressed)));
-    let mut ex = Extractor { jail, root: root_rel, staging: staging.clone(), budget: Rc::clone(&budget), written: 0 };
-    let result = ex.unpack(kind, src, &archive_name).and_then(|()| ex.move_into_place());
+    let mut ex = Extractor {
+        jail,
+        root: root_rel,
+        staging: staging.clone(),
+        budget: Rc::clone(&budget),
+        written: 0,
+    };
+    let result = ex
+        .unpack(kind, src, &archive_name)
+        .and_then(|()| ex.move_into_place());
     let written = ex.written;
     match jail.remove(&staging.to_string()) {
         Ok(()) | Err(aerie_fs::Error::NotFound) => {}
-        Err(e) => tracing::warn!(dir = %staging, error = %e, "could not delete an extraction's staging directory"),
+        Err(e) => {
+            tracing::warn!(dir = %staging, error = %e, "could not delete an extraction's staging directory")
+        }
     }
     // A tripped limit explains whatever error it caused further up (the parser's or ours).
     if let Some(trip) = budget.borrow_mut().tripped.take() {
@@ -148,7 +168,11 @@ fn create_staging(jail: &Jail, root: &RelPath) -> Result<RelPath> {
     for attempt in 0u64..16 {
         let mut h = state.build_hasher();
         h.write_u64(attempt);
-        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
         let dir = root.join(&format!("{STAGING_PREFIX}{:016x}", h.finish()))?;
         match jail.symlink_metadata(&dir.to_string()) {
             Err(aerie_fs::Error::NotFound) => {
@@ -179,8 +203,19 @@ struct Budget {
 
 impl Budget {
     fn new(limits: Limits, compressed: u64) -> Budget {
-        let ratio_cap = limits.max_ratio.saturating_mul(compressed).max(RATIO_ALLOWANCE);
-        Budget { limits, ratio_cap, expanded: 0, entries: 0, metadata: 0, in_data: false, tripped: None }
+        let ratio_cap = limits
+            .max_ratio
+            .saturating_mul(compressed)
+            .max(RATIO_ALLOWANCE);
+        Budget {
+            limits,
+            ratio_cap,
+            expanded: 0,
+            entries: 0,
+            metadata: 0,
+            in_data: false,
+            tripped: None,
+        }
     }
 
     fn trip(&mut self, e: Error) -> Error {
@@ -193,16 +228,22 @@ impl Budget {
     fn charge(&mut self, n: u64) -> Result<()> {
         let next = self.expanded.saturating_add(n);
         if next > self.limits.max_total_bytes {
-            return Err(self.trip(Error::TooLarge { limit: self.limits.max_total_bytes }));
+            return Err(self.trip(Error::TooLarge {
+                limit: self.limits.max_total_bytes,
+            }));
         }
         if self.limits.max_ratio != u64::MAX && next > self.ratio_cap {
-            return Err(self.trip(Error::RatioExceeded { ratio: self.limits.max_ratio }));
+            return Err(self.trip(Error::RatioExceeded {
+                ratio: self.limits.max_ratio,
+            }));
         }
         self.expanded = next;
         if !self.in_data {
             self.metadata = self.metadata.saturating_add(n);
             if self.metadata > MAX_ENTRY_METADATA {
-                return Err(self.trip(Error::Corrupt("an entry's header is larger than 1 MiB".into())));
+                return Err(self.trip(Error::Corrupt(
+                    "an entry's header is larger than 1 MiB".into(),
+                )));
             }
         }
         Ok(())
@@ -213,7 +254,9 @@ impl Budget {
         self.entries += 1;
         self.metadata = 0;
         if self.entries > self.limits.max_entries {
-            return Err(self.trip(Error::TooManyEntries { limit: self.limits.max_entries }));
+            return Err(self.trip(Error::TooManyEntries {
+                limit: self.limits.max_entries,
+            }));
         }
         Ok(())
     }
@@ -228,7 +271,10 @@ struct Guarded<R> {
 impl<R: Read> Read for Guarded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.budget.borrow_mut().charge(n as u64).map_err(|e| io::Error::other(e.to_string()))?;
+        self.budget
+            .borrow_mut()
+            .charge(n as u64)
+            .map_err(|e| io::Error::other(e.to_string()))?;
         Ok(n)
     }
 }
@@ -239,7 +285,11 @@ fn decoder(c: Compression, src: File) -> Result<Box<dyn Read>> {
     Ok(match c {
         Compression::None => Box::new(src),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(src)),
-        Compression::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(src, true, XZ_MEMORY_LIMIT_KIB)),
+        Compression::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+            src,
+            true,
+            XZ_MEMORY_LIMIT_KIB,
+        )),
         Compression::Zstd => Box::new(zstd::Decoder::with_buffer(src).map_err(corrupt)?),
     })
 }
@@ -264,13 +314,23 @@ impl Extractor<'_> {
         match kind {
             Kind::Zip => self.unpack_zip(src),
             Kind::Tar(c) => {
-                let stream = Guarded { inner: decoder(c, src)?, budget: Rc::clone(&self.budget) };
+                let stream = Guarded {
+                    inner: decoder(c, src)?,
+                    budget: Rc::clone(&self.budget),
+                };
                 self.unpack_tar(stream)
             }
             Kind::Single(c) => {
-                let keep = single_file_name(&archive_name.to_ascii_lowercase()).unwrap_or(archive_name.len());
-                let name = archive_name.get(..keep).ok_or(Error::UnknownFormat)?.to_owned();
-                let mut stream = Guarded { inner: decoder(c, src)?, budget: Rc::clone(&self.budget) };
+                let keep = single_file_name(&archive_name.to_ascii_lowercase())
+                    .unwrap_or(archive_name.len());
+                let name = archive_name
+                    .get(..keep)
+                    .ok_or(Error::UnknownFormat)?
+                    .to_owned();
+                let mut stream = Guarded {
+                    inner: decoder(c, src)?,
+                    budget: Rc::clone(&self.budget),
+                };
                 self.budget.borrow_mut().entry()?;
                 self.budget.borrow_mut().in_data = true;
                 self.entry(&name, EntryKind::File, None, &mut stream, true)
@@ -279,7 +339,8 @@ impl Extractor<'_> {
     }
 
     fn unpack_zip(&mut self, src: File) -> Result<()> {
-        let mut zip = zip::ZipArchive::new(io::BufReader::with_capacity(CHUNK, src)).map_err(corrupt)?;
+        let mut zip =
+            zip::ZipArchive::new(io::BufReader::with_capacity(CHUNK, src)).map_err(corrupt)?;
         // No parser buffers anything between entries here: every byte read is entry data.
         self.budget.borrow_mut().in_data = true;
         for i in 0..zip.len() {
@@ -299,11 +360,12 @@ impl Extractor<'_> {
             // Each zip entry has its own decompressor, not a guarded stream: `pump` charges the
             // budget as it copies (`charged` is false).
             let raw = f.name().map_err(corrupt)?.into_owned();
-            self.entry(&name, kind, mode, &mut f, false).map_err(|e| match e {
-                // Name the entry as stored, not as normalised.
-                Error::UnsafeEntry { .. } => Error::UnsafeEntry { entry: raw },
-                other => other,
-            })?;
+            self.entry(&name, kind, mode, &mut f, false)
+                .map_err(|e| match e {
+                    // Name the entry as stored, not as normalised.
+                    Error::UnsafeEntry { .. } => Error::UnsafeEntry { entry: raw },
+                    other => other,
+                })?;
         }
         Ok(())
     }
@@ -322,7 +384,9 @@ impl Extractor<'_> {
                 T::Symlink => EntryKind::Skip("symbolic link"),
                 T::Link => EntryKind::Skip("hard link"),
                 T::Char | T::Block | T::Fifo => EntryKind::Skip("device or FIFO"),
-                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => EntryKind::Skip("metadata"),
+                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {
+                    EntryKind::Skip("metadata")
+                }
                 _ => EntryKind::Skip("unknown entry type"),
             };
             // Entry data goes through the guarded stream, which charges the budget already.
@@ -336,21 +400,43 @@ impl Extractor<'_> {
 
     /// Handles one entry: checks its name, then writes, creates or drains it. `charged` says
     /// the reader already charges the budget.
-    fn entry(&mut self, raw: &str, kind: EntryKind, mode: Option<u32>, data: &mut dyn Read, charged: bool) -> Result<()> {
+    fn entry(
+        &mut self,
+        raw: &str,
+        kind: EntryKind,
+        mode: Option<u32>,
+        data: &mut dyn Read,
+        charged: bool,
+    ) -> Result<()> {
         let rel = entry_path(raw)?;
         let skip = match (&rel, &kind) {
             (_, EntryKind::Skip(why)) => Some(*why),
             (None, _) => Some("names the target directory itself"),
-            (Some(rel), _) if rel.first().is_some_and(|n| n.starts_with(STAGING_PREFIX)) => Some("reserved name"),
-            (Some(rel), _) if self.jail.is_denied(&self.under(&self.root, rel)?.to_string()) => Some("denied by the egg"),
+            (Some(rel), _) if rel.first().is_some_and(|n| n.starts_with(STAGING_PREFIX)) => {
+                Some("reserved name")
+            }
+            (Some(rel), _)
+                if self
+                    .jail
+                    .is_denied(&self.under(&self.root, rel)?.to_string()) =>
+            {
+                Some("denied by the egg")
+            }
             _ => None,
         };
         let (Some(rel), None) = (rel, skip) else {
-            tracing::debug!(entry = raw, why = skip.unwrap_or_default(), "archive entry skipped");
+            tracing::debug!(
+                entry = raw,
+                why = skip.unwrap_or_default(),
+                "archive entry skipped"
+            );
             return self.pump(data, None, raw, charged);
         };
         let staged = self.under(&self.staging, &rel)?.to_string();
-        let in_jail = |e: aerie_fs::Error| Error::Entry { entry: raw.to_owned(), source: e };
+        let in_jail = |e: aerie_fs::Error| Error::Entry {
+            entry: raw.to_owned(),
+            source: e,
+        };
         match kind {
             EntryKind::Dir => {
                 self.jail.create_dir_all(&staged).map_err(in_jail)?;
@@ -361,7 +447,9 @@ impl Extractor<'_> {
                 self.pump(data, Some(&mut w), raw, charged)?;
                 w.finish().map_err(in_jail)?;
                 if let Some(m) = mode {
-                    self.jail.chmod(&staged, (m & 0o777) | 0o600).map_err(in_jail)?;
+                    self.jail
+                        .chmod(&staged, (m & 0o777) | 0o600)
+                        .map_err(in_jail)?;
                 }
                 Ok(())
             }
@@ -371,7 +459,13 @@ impl Extractor<'_> {
 
     /// Copies an entry's data into `out`, or drains it (a skipped entry still costs its
     /// decompression, and the budget counts it).
-    fn pump(&mut self, data: &mut dyn Read, mut out: Option<&mut aerie_fs::Writer>, raw: &str, charged: bool) -> Result<()> {
+    fn pump(
+        &mut self,
+        data: &mut dyn Read,
+        mut out: Option<&mut aerie_fs::Writer>,
+        raw: &str,
+        charged: bool,
+    ) -> Result<()> {
         let mut buf = vec![0u8; CHUNK];
         loop {
             let n = match data.read(&mut buf) {
@@ -384,8 +478,10 @@ impl Extractor<'_> {
                 self.budget.borrow_mut().charge(n as u64)?;
             }
             if let Some(w) = out.as_deref_mut() {
-                w.write_all(&buf[..n])
-                    .map_err(|e| Error::Entry { entry: raw.to_owned(), source: aerie_fs::Error::from_io(e) })?;
+                w.write_all(&buf[..n]).map_err(|e| Error::Entry {
+                    entry: raw.to_owned(),
+                    source: aerie_fs::Error::from_io(e),
+                })?;
                 self.written += n as u64;
             }
         }
@@ -413,9 +509,18 @@ impl Extractor<'_> {
         Ok(())
     }
 
-    fn plan(&self, from: &RelPath, to: &RelPath, depth: usize, moves: &mut Vec<Move>) -> Result<()> {
+    fn plan(
+        &self,
+        from: &RelPath,
+        to: &RelPath,
+        depth: usize,
+        moves: &mut Vec<Move>,
+    ) -> Result<()> {
         if depth >= aerie_fs::usage::MAX_DEPTH {
-            return Err(aerie_fs::Error::InvalidPath { reason: "the directory tree is nested too deeply" }.into());
+            return Err(aerie_fs::Error::InvalidPath {
+                reason: "the directory tree is nested too deeply",
+            }
+            .into());
         }
         for entry in self.jail.list(&from.to_string())? {
             let src = from.join(&entry.name)?;
@@ -423,14 +528,22 @@ impl Extractor<'_> {
             let existing = match self.jail.symlink_metadata(&dst.to_string()) {
                 Ok(s) => s,
                 Err(aerie_fs::Error::NotFound) => {
-                    moves.push(Move { from: src, to: dst, replace: false });
+                    moves.push(Move {
+                        from: src,
+                        to: dst,
+                        replace: false,
+                    });
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
             let what = |dir: bool| if dir { "directory" } else { "file" };
             if existing.symlink {
-                moves.push(Move { from: src, to: dst, replace: true });
+                moves.push(Move {
+                    from: src,
+                    to: dst,
+                    replace: true,
+                });
             } else if existing.directory && entry.directory {
                 self.plan(&src, &dst, depth + 1, moves)?;
             } else if existing.directory || entry.directory {
@@ -440,7 +553,11 @@ impl Extractor<'_> {
                     incoming: what(entry.directory),
                 });
             } else {
-                moves.push(Move { from: src, to: dst, replace: true });
+                moves.push(Move {
+                    from: src,
+                    to: dst,
+                    replace: true,
+                });
             }
         }
         Ok(())
@@ -456,7 +573,9 @@ struct Move {
 /// Normalises an entry name into plain names; `None` for the target directory itself (`./`).
 /// Absolute names and `..` components are [`Error::UnsafeEntry`].
 pub(crate) fn entry_path(raw: &str) -> Result<Option<Vec<String>>> {
-    let unsafe_entry = || Error::UnsafeEntry { entry: raw.to_owned() };
+    let unsafe_entry = || Error::UnsafeEntry {
+        entry: raw.to_owned(),
+    };
     if raw.starts_with('/') || raw.contains('\0') {
         return Err(unsafe_entry());
     }
@@ -477,25 +596,55 @@ mod tests {
 
     #[test]
     fn entry_names_are_normalised_or_refused() {
-        assert_eq!(entry_path("a/b.txt").unwrap(), Some(vec!["a".into(), "b.txt".into()]));
-        assert_eq!(entry_path("./a//b/").unwrap(), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(
+            entry_path("a/b.txt").unwrap(),
+            Some(vec!["a".into(), "b.txt".into()])
+        );
+        assert_eq!(
+            entry_path("./a//b/").unwrap(),
+            Some(vec!["a".into(), "b".into()])
+        );
         assert_eq!(entry_path("./").unwrap(), None);
         assert_eq!(entry_path("").unwrap(), None);
-        for bad in ["../evil", "/etc/evil", "a/../../evil", "a/../b", "..", "//x", "a\0b"] {
-            assert!(matches!(entry_path(bad), Err(Error::UnsafeEntry { .. })), "{bad:?}");
+        for bad in [
+            "../evil",
+            "/etc/evil",
+            "a/../../evil",
+            "a/../b",
+            "..",
+            "//x",
+            "a\0b",
+        ] {
+            assert!(
+                matches!(entry_path(bad), Err(Error::UnsafeEntry { .. })),
+                "{bad:?}"
+            );
         }
-        assert_eq!(entry_path("..foo/...").unwrap(), Some(vec!["..foo".into(), "...".into()]));
+        assert_eq!(
+            entry_path("..foo/...").unwrap(),
+            Some(vec!["..foo".into(), "...".into()])
+        );
     }
 
     #[test]
     fn budget_checks_total_ratio_and_entries() {
-        let limits = Limits { max_total_bytes: 10 << 20, max_ratio: 10, max_entries: 2 };
+        let limits = Limits {
+            max_total_bytes: 10 << 20,
+            max_ratio: 10,
+            max_entries: 2,
+        };
         let mut b = Budget::new(limits, 100);
-        assert_eq!(b.ratio_cap, RATIO_ALLOWANCE, "small archives get the allowance");
+        assert_eq!(
+            b.ratio_cap, RATIO_ALLOWANCE,
+            "small archives get the allowance"
+        );
         b.in_data = true;
         assert!(b.charge(RATIO_ALLOWANCE).is_ok());
         assert!(b.charge(1).is_err());
-        assert!(matches!(b.tripped, Some(Error::RatioExceeded { ratio: 10 })));
+        assert!(matches!(
+            b.tripped,
+            Some(Error::RatioExceeded { ratio: 10 })
+        ));
 
         let mut b = Budget::new(limits, 10 << 20);
         b.in_data = true;
@@ -506,7 +655,10 @@ mod tests {
         let mut b = Budget::new(limits, 1);
         assert!(b.entry().is_ok() && b.entry().is_ok());
         assert!(b.entry().is_err());
-        assert!(matches!(b.tripped, Some(Error::TooManyEntries { limit: 2 })));
+        assert!(matches!(
+            b.tripped,
+            Some(Error::TooManyEntries { limit: 2 })
+        ));
 
         let mut b = Budget::new(Limits::default(), 1 << 30);
         assert!(b.charge(MAX_ENTRY_METADATA).is_ok());

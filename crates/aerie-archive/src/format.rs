@@ -37,7 +37,12 @@ impl Format {
     /// Reads a format name: `zip`, `tar.gz` (or `tgz`, `targz`), `tar.zst` (or `tzst`, `zst`).
     /// Case is ignored; `None` for anything else.
     pub fn parse(name: &str) -> Option<Format> {
-        match name.trim().trim_start_matches('.').to_ascii_lowercase().as_str() {
+        match name
+            .trim()
+            .trim_start_matches('.')
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "zip" => Some(Format::Zip),
             "tar.gz" | "tgz" | "targz" | "gz" | "gzip" => Some(Format::TarGz),
             "tar.zst" | "tzst" | "zst" | "zstd" | "tar.zstd" => Some(Format::TarZst),
@@ -84,10 +89,28 @@ pub(crate) fn looks_like_tar(head: &[u8]) -> bool {
         return true;
     }
     // V7 tar: the checksum field (148..156, octal) equals the byte sum with that field as spaces.
-    let Some(field) = head.get(148..156) else { return false };
-    let digits: String = field.iter().map(|&b| b as char).filter(|c| c.is_digit(8)).collect();
-    let Ok(stored) = u32::from_str_radix(&digits, 8) else { return false };
-    let sum: u32 = head[..512].iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
+    let Some(field) = head.get(148..156) else {
+        return false;
+    };
+    let digits: String = field
+        .iter()
+        .map(|&b| b as char)
+        .filter(|c| c.is_digit(8))
+        .collect();
+    let Ok(stored) = u32::from_str_radix(&digits, 8) else {
+        return false;
+    };
+    let sum: u32 = head[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
     head[0] != 0 && stored == sum
 }
 
@@ -107,7 +130,11 @@ pub(crate) fn detect(head: &[u8], name: &str) -> Option<Kind> {
         None
     };
     if let Some(c) = compression {
-        return Some(if single_file_name(&lower).is_some() { Kind::Single(c) } else { Kind::Tar(c) });
+        return Some(if single_file_name(&lower).is_some() {
+            Kind::Single(c)
+        } else {
+            Kind::Tar(c)
+        });
     }
     if ZIP_MAGICS.iter().any(|m| head.starts_with(m)) {
         return Some(Kind::Zip);
@@ -126,7 +153,17 @@ pub(crate) fn detect(head: &[u8], name: &str) -> Option<Kind> {
 /// For a single compressed file (`notes.txt.gz`, not `x.tar.gz`/`x.tgz`), the name it unpacks
 /// to (`notes.txt`); works on the lowercase name and returns the length to keep.
 pub(crate) fn single_file_name(lower: &str) -> Option<usize> {
-    const TARS: [&str; 9] = [".tar.gz", ".tgz", ".taz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.zstd", ".tar"];
+    const TARS: [&str; 9] = [
+        ".tar.gz",
+        ".tgz",
+        ".taz",
+        ".tar.xz",
+        ".txz",
+        ".tar.zst",
+        ".tzst",
+        ".tar.zstd",
+        ".tar",
+    ];
     if TARS.iter().any(|t| lower.ends_with(t)) {
         return None;
     }
@@ -151,12 +188,27 @@ mod tests {
     #[test]
     fn magic_bytes_win_over_names() {
         assert_eq!(detect(b"PK\x03\x04rest", "backup.tar.gz"), Some(Kind::Zip));
-        assert_eq!(detect(&[0x1f, 0x8b, 8, 0], "a.zip"), Some(Kind::Tar(Compression::Gzip)));
-        assert_eq!(detect(&[0x1f, 0x8b, 8, 0], "dump.sql.gz"), Some(Kind::Single(Compression::Gzip)));
-        assert_eq!(detect(&[0x1f, 0x8b, 8, 0], "x.tgz"), Some(Kind::Tar(Compression::Gzip)));
-        assert_eq!(detect(XZ_MAGIC, "x.tar.xz"), Some(Kind::Tar(Compression::Xz)));
+        assert_eq!(
+            detect(&[0x1f, 0x8b, 8, 0], "a.zip"),
+            Some(Kind::Tar(Compression::Gzip))
+        );
+        assert_eq!(
+            detect(&[0x1f, 0x8b, 8, 0], "dump.sql.gz"),
+            Some(Kind::Single(Compression::Gzip))
+        );
+        assert_eq!(
+            detect(&[0x1f, 0x8b, 8, 0], "x.tgz"),
+            Some(Kind::Tar(Compression::Gzip))
+        );
+        assert_eq!(
+            detect(XZ_MAGIC, "x.tar.xz"),
+            Some(Kind::Tar(Compression::Xz))
+        );
         assert_eq!(detect(ZSTD_MAGIC, "x"), Some(Kind::Tar(Compression::Zstd)));
-        assert_eq!(detect(&tar_head(), "no-extension"), Some(Kind::Tar(Compression::None)));
+        assert_eq!(
+            detect(&tar_head(), "no-extension"),
+            Some(Kind::Tar(Compression::None))
+        );
     }
 
     #[test]
@@ -173,7 +225,17 @@ mod tests {
         head[257..263].fill(0);
         head[263..265].fill(0);
         // Recompute the checksum without the magic.
-        let sum: u32 = head.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
+        let sum: u32 = head
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    u32::from(b)
+                }
+            })
+            .sum();
         head[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
         assert!(looks_like_tar(&head));
         head[0] = b'b';

@@ -203,7 +203,11 @@ pub fn default_data_dir(env: &BTreeMap<String, String>, is_root: bool) -> PathBu
 }
 
 /// Loads the configuration from `env` (the process environment, passed in) and `cli`.
-pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> Result<Loaded, ConfigError> {
+pub fn load(
+    env: &BTreeMap<String, String>,
+    cli: &Overrides,
+    is_root: bool,
+) -> Result<Loaded, ConfigError> {
     let mut warnings = Vec::new();
     for key in env.keys().filter(|k| k.starts_with("AERIE_")) {
         if !KNOWN_ENV.contains(&key.as_str()) && !key.starts_with("AERIE_TEST_") {
@@ -214,14 +218,26 @@ pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> R
 
     // The data directory decides where the default config file is, so resolve it first from
     // the sources that cannot come from that file.
-    let early_data_dir = cli.data_dir.clone().or_else(|| get("AERIE_DATA_DIR").map(PathBuf::from));
-    let explicit_file = cli.config_file.clone().or_else(|| get("AERIE_CONFIG").map(PathBuf::from));
+    let early_data_dir = cli
+        .data_dir
+        .clone()
+        .or_else(|| get("AERIE_DATA_DIR").map(PathBuf::from));
+    let explicit_file = cli
+        .config_file
+        .clone()
+        .or_else(|| get("AERIE_CONFIG").map(PathBuf::from));
     let (file, config_file) = match explicit_file {
         Some(path) => (read_file(&path)?, Some(path)),
         None => {
-            let dir = early_data_dir.clone().unwrap_or_else(|| default_data_dir(env, is_root));
+            let dir = early_data_dir
+                .clone()
+                .unwrap_or_else(|| default_data_dir(env, is_root));
             let path = dir.join("aerie.toml");
-            if path.exists() { (read_file(&path)?, Some(path)) } else { (FileConfig::default(), None) }
+            if path.exists() {
+                (read_file(&path)?, Some(path))
+            } else {
+                (FileConfig::default(), None)
+            }
         }
     };
 
@@ -231,12 +247,20 @@ pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> R
     let data_dir = absolute(&data_dir);
 
     // Panel.
-    let bind_src = pick(&[("--bind", cli.bind.clone()), ("AERIE_BIND", get("AERIE_BIND")), ("panel.bind", file.panel.bind.clone())]);
+    let bind_src = pick(&[
+        ("--bind", cli.bind.clone()),
+        ("AERIE_BIND", get("AERIE_BIND")),
+        ("panel.bind", file.panel.bind.clone()),
+    ]);
     let bind = parse_addr(bind_src, "127.0.0.1:8080")?;
-    let url = pick(&[("AERIE_PANEL_URL", get("AERIE_PANEL_URL")), ("panel.url", file.panel.url.clone())]);
+    let url = pick(&[
+        ("AERIE_PANEL_URL", get("AERIE_PANEL_URL")),
+        ("panel.url", file.panel.url.clone()),
+    ]);
     let url = match url {
         Some((key, v)) => {
-            let parsed = url::Url::parse(&v).map_err(|e| invalid(key, format!("`{v}` is not a URL ({e})")))?;
+            let parsed = url::Url::parse(&v)
+                .map_err(|e| invalid(key, format!("`{v}` is not a URL ({e})")))?;
             if !matches!(parsed.scheme(), "http" | "https") {
                 return Err(invalid(key, format!("`{v}` must be an http or https URL")));
             }
@@ -245,8 +269,13 @@ pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> R
         None => format!("http://{bind}"),
     };
 
-    let db_file_env = get("AERIE_DATABASE_URL_FILE").map(|p| ("AERIE_DATABASE_URL_FILE", PathBuf::from(p)));
-    let db_file_toml = file.panel.database_url_file.clone().map(|p| ("panel.database_url_file", p));
+    let db_file_env =
+        get("AERIE_DATABASE_URL_FILE").map(|p| ("AERIE_DATABASE_URL_FILE", PathBuf::from(p)));
+    let db_file_toml = file
+        .panel
+        .database_url_file
+        .clone()
+        .map(|p| ("panel.database_url_file", p));
     let database_url = if let Some(v) = cli.database_url.clone() {
         ("--database-url", v)
     } else if let Some(v) = get("AERIE_DATABASE_URL") {
@@ -258,7 +287,10 @@ pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> R
     } else if let Some((key, path)) = db_file_toml {
         (key, read_secret_file(key, &path)?)
     } else {
-        ("database_url", format!("sqlite://{}", data_dir.join("panel.db").display()))
+        (
+            "database_url",
+            format!("sqlite://{}", data_dir.join("panel.db").display()),
+        )
     };
     let database_url = Secret::new(normalize_database_url(database_url.0, &database_url.1)?);
 
@@ -296,15 +328,27 @@ pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> R
         None => LogFormat::Pretty,
         Some((_, v)) if v == "pretty" || v == "text" => LogFormat::Pretty,
         Some((_, v)) if v == "json" => LogFormat::Json,
-        Some((key, v)) => return Err(invalid(key, format!("`{v}` is not a log format (pretty or json)"))),
+        Some((key, v)) => {
+            return Err(invalid(
+                key,
+                format!("`{v}` is not a log format (pretty or json)"),
+            ));
+        }
     };
-    let filter = get("AERIE_LOG").or(file.log.filter.clone()).unwrap_or_else(|| "info".to_owned());
+    let filter = get("AERIE_LOG")
+        .or(file.log.filter.clone())
+        .unwrap_or_else(|| "info".to_owned());
 
     Ok(Loaded {
         config: Config {
             data_dir,
             config_file,
-            panel: PanelConfig { bind, url, database_url, app_key_file },
+            panel: PanelConfig {
+                bind,
+                url,
+                database_url,
+                app_key_file,
+            },
             wings,
             log: LogConfig { filter, format },
         },
@@ -313,21 +357,32 @@ pub fn load(env: &BTreeMap<String, String>, cli: &Overrides, is_root: bool) -> R
 }
 
 fn invalid(key: &str, message: String) -> ConfigError {
-    ConfigError::Invalid { key: key.to_owned(), message }
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        message,
+    }
 }
 
 fn pick(sources: &[(&'static str, Option<String>)]) -> Option<(&'static str, String)> {
-    sources.iter().find_map(|(k, v)| v.clone().filter(|s| !s.is_empty()).map(|v| (*k, v)))
+    sources
+        .iter()
+        .find_map(|(k, v)| v.clone().filter(|s| !s.is_empty()).map(|v| (*k, v)))
 }
 
-fn parse_addr(src: Option<(&'static str, String)>, default: &str) -> Result<SocketAddr, ConfigError> {
+fn parse_addr(
+    src: Option<(&'static str, String)>,
+    default: &str,
+) -> Result<SocketAddr, ConfigError> {
     let (key, v) = src.unwrap_or(("bind", default.to_owned()));
     v.parse::<SocketAddr>()
         .map_err(|_| invalid(key, format!("`{v}` is not an address like 127.0.0.1:8080")))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: path.to_owned(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
     toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_owned(),
         message: e.message().replace('\n', " "),
@@ -344,7 +399,9 @@ fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_owned()
     } else {
-        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_owned())
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_owned())
     }
 }
 
@@ -352,7 +409,10 @@ fn absolute(p: &Path) -> PathBuf {
 /// (`mariadb://` → `mysql://`, `postgresql://` → `postgres://`).
 pub fn normalize_database_url(key: &str, raw: &str) -> Result<String, ConfigError> {
     let Some((scheme, rest)) = raw.split_once("://") else {
-        return Err(invalid(key, "expected a URL like sqlite:///path/panel.db, postgres://… or mysql://…".into()));
+        return Err(invalid(
+            key,
+            "expected a URL like sqlite:///path/panel.db, postgres://… or mysql://…".into(),
+        ));
     };
     let scheme = match scheme {
         "sqlite" => {
@@ -364,11 +424,15 @@ pub fn normalize_database_url(key: &str, raw: &str) -> Result<String, ConfigErro
         "postgres" | "postgresql" => "postgres",
         "mysql" | "mariadb" => "mysql",
         other => {
-            return Err(invalid(key, format!("unsupported database `{other}` (use sqlite, postgres or mysql)")));
+            return Err(invalid(
+                key,
+                format!("unsupported database `{other}` (use sqlite, postgres or mysql)"),
+            ));
         }
     };
     let url = format!("{scheme}://{rest}");
-    let parsed = url::Url::parse(&url).map_err(|e| invalid(key, format!("not a valid URL ({e})")))?;
+    let parsed =
+        url::Url::parse(&url).map_err(|e| invalid(key, format!("not a valid URL ({e})")))?;
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid(key, "the URL has no host".into()));
     }

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use sea_query::{
-    MysqlQueryBuilder, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder, Value, Values,
+    MysqlQueryBuilder, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder, Value,
+    Values,
 };
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, query::Query};
@@ -28,7 +29,9 @@ impl Backend {
             Some("sqlite") => Ok(Backend::Sqlite),
             Some("postgres" | "postgresql") => Ok(Backend::Postgres),
             Some("mysql" | "mariadb") => Ok(Backend::MySql),
-            _ => Err(DbError::Url("expected sqlite://, postgres:// or mysql://".into())),
+            _ => Err(DbError::Url(
+                "expected sqlite://, postgres:// or mysql://".into(),
+            )),
         }
     }
 
@@ -54,18 +57,32 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let mut url = url.replacen("mariadb://", "mysql://", 1).replacen("postgresql://", "postgres://", 1);
+        let mut url =
+            url.replacen("mariadb://", "mysql://", 1)
+                .replacen("postgresql://", "postgres://", 1);
         if backend == Backend::Sqlite {
-            let path = url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default().to_owned();
+            let path = url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             if path != ":memory:"
-                && let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| DbError::Connect {
-                        backend: "sqlite",
-                        message: format!("cannot create {}: {e}", dir.display()),
-                    })?;
-                }
+                && let Some(dir) = std::path::Path::new(&path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| DbError::Connect {
+                    backend: "sqlite",
+                    message: format!("cannot create {}: {e}", dir.display()),
+                })?;
+            }
             if !url.contains("mode=") {
-                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+                url.push_str(if url.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
             }
         }
         let opts = AnyPoolOptions::new()
@@ -81,7 +98,10 @@ impl Db {
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                         }
                         Backend::MySql => {
-                            conn.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'").await?;
+                            conn.execute(
+                                "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
+                            )
+                            .await?;
                         }
                         Backend::Postgres => {}
                     }
@@ -92,10 +112,17 @@ impl Db {
         // only "timed out", while a single attempt says what is actually wrong.
         {
             use sqlx::Connection;
-            let conn = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect(&url))
-                .await
-                .map_err(|_| DbError::Connect { backend: backend.name(), message: "timed out after 10s".into() })?
-                .map_err(|e| DbError::Connect { backend: backend.name(), message: redact(&e.to_string()) })?;
+            let conn =
+                tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect(&url))
+                    .await
+                    .map_err(|_| DbError::Connect {
+                        backend: backend.name(),
+                        message: "timed out after 10s".into(),
+                    })?
+                    .map_err(|e| DbError::Connect {
+                        backend: backend.name(),
+                        message: redact(&e.to_string()),
+                    })?;
             let _ = conn.close().await;
         }
         let pool = opts.connect(&url).await.map_err(|e| DbError::Connect {
@@ -144,47 +171,71 @@ impl Db {
     /// Runs a statement, returning the number of rows it touched.
     pub(crate) async fn execute<S: QueryStatementWriter>(&self, stmt: &S) -> Result<u64, DbError> {
         let (sql, values) = self.build(stmt);
-        Ok(bind(sqlx::query(&sql), values).execute(&self.pool).await?.rows_affected())
+        Ok(bind(sqlx::query(&sql), values)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     /// Runs a query, returning every row.
-    pub(crate) async fn fetch_all<S: QueryStatementWriter>(&self, stmt: &S) -> Result<Vec<AnyRow>, DbError> {
+    pub(crate) async fn fetch_all<S: QueryStatementWriter>(
+        &self,
+        stmt: &S,
+    ) -> Result<Vec<AnyRow>, DbError> {
         let (sql, values) = self.build(stmt);
-        Ok(bind(sqlx::query(&sql), values).fetch_all(&self.pool).await?)
+        Ok(bind(sqlx::query(&sql), values)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Runs a query, returning the first row if any.
-    pub(crate) async fn fetch_optional<S: QueryStatementWriter>(&self, stmt: &S) -> Result<Option<AnyRow>, DbError> {
+    pub(crate) async fn fetch_optional<S: QueryStatementWriter>(
+        &self,
+        stmt: &S,
+    ) -> Result<Option<AnyRow>, DbError> {
         let (sql, values) = self.build(stmt);
-        Ok(bind(sqlx::query(&sql), values).fetch_optional(&self.pool).await?)
+        Ok(bind(sqlx::query(&sql), values)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Runs an INSERT and returns the new row's `id`, however the backend reports it.
-    pub(crate) async fn insert_id(&self, stmt: &mut sea_query::InsertStatement) -> Result<i64, DbError> {
+    pub(crate) async fn insert_id(
+        &self,
+        stmt: &mut sea_query::InsertStatement,
+    ) -> Result<i64, DbError> {
         use sqlx::Row;
         if self.backend != Backend::MySql {
             stmt.returning_col(sea_query::Alias::new("id"));
             let (sql, values) = self.build(&*stmt);
-            let row = bind(sqlx::query(&sql), values).fetch_one(&self.pool).await?;
+            let row = bind(sqlx::query(&sql), values)
+                .fetch_one(&self.pool)
+                .await?;
             return Ok(row.try_get::<i64, _>(0)?);
         }
         let (sql, values) = self.build(&*stmt);
         let res = bind(sqlx::query(&sql), values).execute(&self.pool).await?;
-        res.last_insert_id().ok_or_else(|| DbError::Other("the database did not report the new row's id".into()))
+        res.last_insert_id()
+            .ok_or_else(|| DbError::Other("the database did not report the new row's id".into()))
     }
 
     /// Counts rows of a `SELECT COUNT(*)` statement.
     pub(crate) async fn count(&self, stmt: &sea_query::SelectStatement) -> Result<i64, DbError> {
         use sqlx::Row;
         let (sql, values) = self.build(stmt);
-        let row = bind(sqlx::query(&sql), values).fetch_one(&self.pool).await?;
+        let row = bind(sqlx::query(&sql), values)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
 }
 
 /// Binds sea-query values to an `Any` query. Every integer goes in as `i64` and booleans as
 /// 0/1, matching the `BIGINT` columns the migrations create.
-fn bind<'q>(mut q: Query<'q, sqlx::Any, AnyArguments<'q>>, values: Values) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
+fn bind<'q>(
+    mut q: Query<'q, sqlx::Any, AnyArguments<'q>>,
+    values: Values,
+) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
     for v in values.0 {
         q = match v {
             Value::Bool(b) => q.bind(b.map(i64::from)),

@@ -48,7 +48,10 @@ impl From<sqlx::Error> for DbError {
             match d.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => {
                     return DbError::Unique {
-                        constraint: d.constraint().map(str::to_owned).unwrap_or_else(|| d.message().to_owned()),
+                        constraint: d
+                            .constraint()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| d.message().to_owned()),
                     };
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => return DbError::ForeignKey,
@@ -56,17 +59,21 @@ impl From<sqlx::Error> for DbError {
             }
             // Some drivers report a constraint failure without classifying it.
             let msg = d.message();
-            if msg.contains("FOREIGN KEY constraint failed") || msg.contains("foreign key constraint fails") {
+            if msg.contains("FOREIGN KEY constraint failed")
+                || msg.contains("foreign key constraint fails")
+            {
                 return DbError::ForeignKey;
             }
             if msg.contains("UNIQUE constraint failed") || msg.contains("Duplicate entry") {
-                return DbError::Unique { constraint: msg.to_owned() };
+                return DbError::Unique {
+                    constraint: msg.to_owned(),
+                };
             }
         }
         match e {
-            sqlx::Error::ColumnDecode { .. } | sqlx::Error::ColumnNotFound(_) | sqlx::Error::Decode(_) => {
-                DbError::Decode(e.to_string())
-            }
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::Decode(_) => DbError::Decode(e.to_string()),
             other => DbError::Other(other.to_string()),
         }
     }

@@ -46,7 +46,11 @@ pub struct Migration {
 
 /// Every migration, oldest first.
 pub fn all() -> Vec<Migration> {
-    vec![Migration { version: 1, name: "accounts_keys_locations_nodes", up: m0001 }]
+    vec![Migration {
+        version: 1,
+        name: "accounts_keys_locations_nodes",
+        up: m0001,
+    }]
 }
 
 #[derive(Iden)]
@@ -64,11 +68,26 @@ impl Db {
         let create = Table::create()
             .table(AerieMigrations::Table)
             .if_not_exists()
-            .col(ColumnDef::new(AerieMigrations::Version).big_integer().not_null().primary_key())
-            .col(ColumnDef::new(AerieMigrations::Name).string_len(191).not_null())
-            .col(ColumnDef::new(AerieMigrations::AppliedAt).string_len(32).not_null())
+            .col(
+                ColumnDef::new(AerieMigrations::Version)
+                    .big_integer()
+                    .not_null()
+                    .primary_key(),
+            )
+            .col(
+                ColumnDef::new(AerieMigrations::Name)
+                    .string_len(191)
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(AerieMigrations::AppliedAt)
+                    .string_len(32)
+                    .not_null(),
+            )
             .to_owned();
-        self.pool().execute(Ddl::Table(create).render(backend).as_str()).await?;
+        self.pool()
+            .execute(Ddl::Table(create).render(backend).as_str())
+            .await?;
 
         let applied: Vec<i64> = sqlx::query("SELECT version FROM aerie_migrations")
             .fetch_all(self.pool())
@@ -79,15 +98,25 @@ impl Db {
 
         let mut now_applied = Vec::new();
         for m in all().into_iter().filter(|m| !applied.contains(&m.version)) {
-            let fail = |e: sqlx::Error| DbError::Migration { version: m.version, name: m.name, message: e.to_string() };
+            let fail = |e: sqlx::Error| DbError::Migration {
+                version: m.version,
+                name: m.name,
+                message: e.to_string(),
+            };
             let mut tx = self.pool().begin().await.map_err(fail)?;
             for stmt in (m.up)() {
-                tx.execute(stmt.render(backend).as_str()).await.map_err(fail)?;
+                tx.execute(stmt.render(backend).as_str())
+                    .await
+                    .map_err(fail)?;
             }
             let (sql, values) = self.build(
                 &sea_query::Query::insert()
                     .into_table(AerieMigrations::Table)
-                    .columns([AerieMigrations::Version, AerieMigrations::Name, AerieMigrations::AppliedAt])
+                    .columns([
+                        AerieMigrations::Version,
+                        AerieMigrations::Name,
+                        AerieMigrations::AppliedAt,
+                    ])
                     .values_panic([m.version.into(), m.name.into(), crate::now().into()])
                     .to_owned(),
             );
@@ -101,7 +130,11 @@ impl Db {
             }
             q.execute(&mut *tx).await.map_err(fail)?;
             tx.commit().await.map_err(fail)?;
-            tracing::info!(migration.version = m.version, migration.name = m.name, "applied migration");
+            tracing::info!(
+                migration.version = m.version,
+                migration.name = m.name,
+                "applied migration"
+            );
             now_applied.push(m.version);
         }
         Ok(now_applied)
@@ -109,15 +142,24 @@ impl Db {
 
     /// The versions recorded as applied, ascending.
     pub async fn applied_migrations(&self) -> Result<Vec<i64>, DbError> {
-        let rows = sqlx::query("SELECT version FROM aerie_migrations ORDER BY version").fetch_all(self.pool()).await?;
-        rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(DbError::from)).collect()
+        let rows = sqlx::query("SELECT version FROM aerie_migrations ORDER BY version")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<i64, _>(0).map_err(DbError::from))
+            .collect()
     }
 }
 
 // ---- helpers shared by migrations ----
 
 fn id<T: Iden + 'static>(c: T) -> ColumnDef {
-    ColumnDef::new(c).big_integer().not_null().auto_increment().primary_key().to_owned()
+    ColumnDef::new(c)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
 }
 fn string<T: Iden + 'static>(c: T, len: u32) -> ColumnDef {
     ColumnDef::new(c).string_len(len).not_null().to_owned()
@@ -129,7 +171,11 @@ fn text_null<T: Iden + 'static>(c: T) -> ColumnDef {
     ColumnDef::new(c).text().null().to_owned()
 }
 fn int<T: Iden + 'static>(c: T, default: i64) -> ColumnDef {
-    ColumnDef::new(c).big_integer().not_null().default(default).to_owned()
+    ColumnDef::new(c)
+        .big_integer()
+        .not_null()
+        .default(default)
+        .to_owned()
 }
 fn ts<T: Iden + 'static>(c: T) -> ColumnDef {
     ColumnDef::new(c).string_len(32).not_null().to_owned()
@@ -238,7 +284,13 @@ fn m0001() -> Vec<Ddl> {
         .col(string_null(Users::NameFirst, 191))
         .col(string_null(Users::NameLast, 191))
         .col(string_null(Users::Password, 255))
-        .col(ColumnDef::new(Users::Language).string_len(5).not_null().default("en").to_owned())
+        .col(
+            ColumnDef::new(Users::Language)
+                .string_len(5)
+                .not_null()
+                .default("en")
+                .to_owned(),
+        )
         .col(int(Users::RootAdmin, 0))
         .col(int(Users::UseTotp, 0))
         .col(text_null(Users::TotpSecret))
@@ -249,7 +301,12 @@ fn m0001() -> Vec<Ddl> {
     let mut keys = Table::create();
     keys.table(ApiKeys::Table)
         .col(id(ApiKeys::Id))
-        .col(ColumnDef::new(ApiKeys::UserId).big_integer().not_null().to_owned())
+        .col(
+            ColumnDef::new(ApiKeys::UserId)
+                .big_integer()
+                .not_null()
+                .to_owned(),
+        )
         .col(int(ApiKeys::KeyType, 1))
         .col(string(ApiKeys::Identifier, 16).unique_key().to_owned())
         .col(string(ApiKeys::TokenHash, 64))
@@ -269,13 +326,15 @@ fn m0001() -> Vec<Ddl> {
     ] {
         keys.col(int(c, 0));
     }
-    keys.col(ts(ApiKeys::CreatedAt)).col(ts(ApiKeys::UpdatedAt)).foreign_key(
-        ForeignKey::create()
-            .name("fk_api_keys_user")
-            .from(ApiKeys::Table, ApiKeys::UserId)
-            .to(Users::Table, Users::Id)
-            .on_delete(ForeignKeyAction::Cascade),
-    );
+    keys.col(ts(ApiKeys::CreatedAt))
+        .col(ts(ApiKeys::UpdatedAt))
+        .foreign_key(
+            ForeignKey::create()
+                .name("fk_api_keys_user")
+                .from(ApiKeys::Table, ApiKeys::UserId)
+                .to(Users::Table, Users::Id)
+                .on_delete(ForeignKeyAction::Cascade),
+        );
 
     let locations = Table::create()
         .table(Locations::Table)
@@ -293,9 +352,20 @@ fn m0001() -> Vec<Ddl> {
         .col(int(Nodes::Public, 1))
         .col(string(Nodes::Name, 191))
         .col(text_null(Nodes::Description))
-        .col(ColumnDef::new(Nodes::LocationId).big_integer().not_null().to_owned())
+        .col(
+            ColumnDef::new(Nodes::LocationId)
+                .big_integer()
+                .not_null()
+                .to_owned(),
+        )
         .col(string(Nodes::Fqdn, 191))
-        .col(ColumnDef::new(Nodes::Scheme).string_len(5).not_null().default("https").to_owned())
+        .col(
+            ColumnDef::new(Nodes::Scheme)
+                .string_len(5)
+                .not_null()
+                .default("https")
+                .to_owned(),
+        )
         .col(int(Nodes::BehindProxy, 0))
         .col(int(Nodes::MaintenanceMode, 0))
         .col(int(Nodes::Memory, 0))
@@ -307,7 +377,13 @@ fn m0001() -> Vec<Ddl> {
         .col(string(Nodes::DaemonToken, 255))
         .col(int(Nodes::DaemonListen, 8080))
         .col(int(Nodes::DaemonSftp, 2022))
-        .col(ColumnDef::new(Nodes::DaemonBase).string_len(191).not_null().default("/var/lib/pterodactyl/volumes").to_owned())
+        .col(
+            ColumnDef::new(Nodes::DaemonBase)
+                .string_len(191)
+                .not_null()
+                .default("/var/lib/pterodactyl/volumes")
+                .to_owned(),
+        )
         .col(ts(Nodes::CreatedAt))
         .col(ts(Nodes::UpdatedAt))
         .foreign_key(
@@ -328,7 +404,13 @@ fn m0001() -> Vec<Ddl> {
     vec![
         Ddl::Table(users),
         Ddl::Table(keys.to_owned()),
-        Ddl::Index(Index::create().name("idx_api_keys_user").table(ApiKeys::Table).col(ApiKeys::UserId).to_owned()),
+        Ddl::Index(
+            Index::create()
+                .name("idx_api_keys_user")
+                .table(ApiKeys::Table)
+                .col(ApiKeys::UserId)
+                .to_owned(),
+        ),
         Ddl::Table(locations),
         Ddl::Table(nodes),
         Ddl::Table(settings),
@@ -337,5 +419,8 @@ fn m0001() -> Vec<Ddl> {
 
 /// Renders every migration for `backend`, for inspection (`aerie migrate --print`) and tests.
 pub fn render_all(backend: Backend) -> Vec<String> {
-    all().iter().flat_map(|m| (m.up)().into_iter().map(move |d| d.render(backend))).collect()
+    all()
+        .iter()
+        .flat_map(|m| (m.up)().into_iter().map(move |d| d.render(backend)))
+        .collect()
 }

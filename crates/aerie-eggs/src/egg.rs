@@ -209,16 +209,22 @@ impl Egg {
         let doc: Yaml = if text.trim_start().starts_with('{') {
             json_document(text).map_err(|e| EggError::Json(e.to_string()))?
         } else {
-            let mut doc: Yaml = serde_yaml::from_str(text).map_err(|e| EggError::Yaml(e.to_string()))?;
-            doc.apply_merge().map_err(|e| EggError::Yaml(e.to_string()))?;
+            let mut doc: Yaml =
+                serde_yaml::from_str(text).map_err(|e| EggError::Yaml(e.to_string()))?;
+            doc.apply_merge()
+                .map_err(|e| EggError::Yaml(e.to_string()))?;
             doc
         };
-        let Yaml::Mapping(root) = doc else { return Err(EggError::NotAnObject) };
+        let Yaml::Mapping(root) = doc else {
+            return Err(EggError::NotAnObject);
+        };
         Self::from_mapping(&root)
     }
 
     /// The wings `process_configuration` for this egg (see [`crate::process_configuration`]).
-    pub fn process_configuration(&self) -> Result<aerie_proto::wings::ProcessConfiguration, EggError> {
+    pub fn process_configuration(
+        &self,
+    ) -> Result<aerie_proto::wings::ProcessConfiguration, EggError> {
         crate::process::process_configuration(&self.config)
     }
 
@@ -228,13 +234,17 @@ impl Egg {
             .and_then(|m| get(m, "version"))
             .and_then(scalar_string)
             .ok_or(EggError::MissingVersion)?;
-        let format = EggFormat::from_version(&version).ok_or(EggError::UnsupportedVersion(version))?;
+        let format =
+            EggFormat::from_version(&version).ok_or(EggError::UnsupportedVersion(version))?;
         let update_url = match get(root, "meta").and_then(|m| m.as_mapping()) {
-            Some(meta) => opt_string(get(meta, "update_url"), "meta.update_url")?.filter(|u| !u.is_empty()),
+            Some(meta) => {
+                opt_string(get(meta, "update_url"), "meta.update_url")?.filter(|u| !u.is_empty())
+            }
             None => None,
         };
 
-        let name = opt_string(get(root, "name"), "name")?.ok_or_else(|| EggError::field("name", "is required"))?;
+        let name = opt_string(get(root, "name"), "name")?
+            .ok_or_else(|| EggError::field("name", "is required"))?;
         let startup_commands_field = get(root, "startup_commands");
         let mut startup_commands = match startup_commands_field {
             Some(v) => string_map(v, "startup_commands")?,
@@ -242,7 +252,11 @@ impl Egg {
         };
         let startup = match opt_string(get(root, "startup"), "startup")? {
             Some(s) => s,
-            None => startup_commands.values().next().cloned().unwrap_or_default(),
+            None => startup_commands
+                .values()
+                .next()
+                .cloned()
+                .unwrap_or_default(),
         };
         if startup_commands.is_empty() && !startup.is_empty() {
             startup_commands.insert("Default".into(), startup.clone());
@@ -305,10 +319,14 @@ fn docker_images(root: &Mapping, format: EggFormat) -> Result<IndexMap<String, S
     match get(root, "docker_images") {
         Some(Yaml::Mapping(map)) => {
             for (label, image) in map {
-                let label =
-                    scalar_string(label).ok_or_else(|| EggError::field("docker_images", "labels must be strings"))?;
-                let image = scalar_string(image)
-                    .ok_or_else(|| EggError::field(format!("docker_images.{label}"), "must be an image reference"))?;
+                let label = scalar_string(label)
+                    .ok_or_else(|| EggError::field("docker_images", "labels must be strings"))?;
+                let image = scalar_string(image).ok_or_else(|| {
+                    EggError::field(
+                        format!("docker_images.{label}"),
+                        "must be an image reference",
+                    )
+                })?;
                 images.insert(label, image);
             }
         }
@@ -317,7 +335,12 @@ fn docker_images(root: &Mapping, format: EggFormat) -> Result<IndexMap<String, S
                 images.insert(image.clone(), image);
             }
         }
-        Some(_) => return Err(EggError::field("docker_images", "must be a map of label to image")),
+        Some(_) => {
+            return Err(EggError::field(
+                "docker_images",
+                "must be a map of label to image",
+            ));
+        }
         None => {}
     }
     if images.is_empty() {
@@ -327,8 +350,8 @@ fn docker_images(root: &Mapping, format: EggFormat) -> Result<IndexMap<String, S
     }
     if images.is_empty() {
         // PLCN_v3 uses `image` for the egg's icon (a data: URI), never a docker image.
-        if let Some(image) =
-            opt_string(get(root, "image"), "image")?.filter(|i| !i.is_empty() && !i.starts_with("data:"))
+        if let Some(image) = opt_string(get(root, "image"), "image")?
+            .filter(|i| !i.is_empty() && !i.starts_with("data:"))
         {
             images.insert(image.clone(), image);
         }
@@ -340,7 +363,9 @@ fn docker_images(root: &Mapping, format: EggFormat) -> Result<IndexMap<String, S
 }
 
 fn install_script(root: &Mapping) -> Result<InstallScript, EggError> {
-    let Some(scripts) = get(root, "scripts") else { return Ok(InstallScript::default()) };
+    let Some(scripts) = get(root, "scripts") else {
+        return Ok(InstallScript::default());
+    };
     let Some(install) = scripts.as_mapping().and_then(|s| get(s, "installation")) else {
         return Ok(InstallScript::default());
     };
@@ -349,11 +374,18 @@ fn install_script(root: &Mapping) -> Result<InstallScript, EggError> {
     };
     let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     Ok(InstallScript {
-        script: opt_string(get(install, "script"), "scripts.installation.script")?.unwrap_or_default(),
-        container: non_empty(opt_string(get(install, "container"), "scripts.installation.container")?)
-            .unwrap_or_else(|| DEFAULT_INSTALL_CONTAINER.into()),
-        entrypoint: non_empty(opt_string(get(install, "entrypoint"), "scripts.installation.entrypoint")?)
-            .unwrap_or_else(|| DEFAULT_INSTALL_ENTRYPOINT.into()),
+        script: opt_string(get(install, "script"), "scripts.installation.script")?
+            .unwrap_or_default(),
+        container: non_empty(opt_string(
+            get(install, "container"),
+            "scripts.installation.container",
+        )?)
+        .unwrap_or_else(|| DEFAULT_INSTALL_CONTAINER.into()),
+        entrypoint: non_empty(opt_string(
+            get(install, "entrypoint"),
+            "scripts.installation.entrypoint",
+        )?)
+        .unwrap_or_else(|| DEFAULT_INSTALL_ENTRYPOINT.into()),
     })
 }
 
@@ -365,13 +397,20 @@ fn variables(value: Option<&Yaml>) -> Result<Vec<EggVariable>, EggError> {
         Some(Yaml::Mapping(map)) => map.values().collect(),
         Some(_) => return Err(EggError::field("variables", "must be a list")),
     };
-    items.into_iter().enumerate().map(|(i, v)| variable(i, v)).collect()
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| variable(i, v))
+        .collect()
 }
 
 fn variable(index: usize, value: &Yaml) -> Result<EggVariable, EggError> {
     let at = |name: &str| format!("variables[{index}].{name}");
     let Some(var) = value.as_mapping() else {
-        return Err(EggError::field(format!("variables[{index}]"), "must be a map"));
+        return Err(EggError::field(
+            format!("variables[{index}]"),
+            "must be a map",
+        ));
     };
     let env_variable = opt_string(get(var, "env_variable"), &at("env_variable"))?
         .filter(|e| !e.trim().is_empty())
@@ -380,7 +419,8 @@ fn variable(index: usize, value: &Yaml) -> Result<EggVariable, EggError> {
         name: opt_string(get(var, "name"), &at("name"))?.unwrap_or_else(|| env_variable.clone()),
         description: opt_string(get(var, "description"), &at("description"))?.unwrap_or_default(),
         env_variable,
-        default_value: opt_string(get(var, "default_value"), &at("default_value"))?.unwrap_or_default(),
+        default_value: opt_string(get(var, "default_value"), &at("default_value"))?
+            .unwrap_or_default(),
         user_viewable: bool_like(get(var, "user_viewable"), &at("user_viewable"))?,
         user_editable: bool_like(get(var, "user_editable"), &at("user_editable"))?,
         rules: rules(get(var, "rules"), &at("rules"))?,
@@ -405,29 +445,49 @@ fn rules(value: Option<&Yaml>, field: &str) -> Result<String, EggError> {
         None => Ok(String::new()),
         Some(Yaml::Sequence(_) | Yaml::Mapping(_)) => {
             let parts = string_list(value, field)?;
-            Ok(parts.into_iter().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>().join("|"))
+            Ok(parts
+                .into_iter()
+                .filter(|p| !p.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("|"))
         }
         Some(v) => match scalar_string(v) {
-            Some(s) => Ok(s.trim_end_matches(|c: char| c == '|' || c.is_whitespace()).to_owned()),
-            None => Err(EggError::field(field, "must be a string or a list of rules")),
+            Some(s) => Ok(s
+                .trim_end_matches(|c: char| c == '|' || c.is_whitespace())
+                .to_owned()),
+            None => Err(EggError::field(
+                field,
+                "must be a string or a list of rules",
+            )),
         },
     }
 }
 
 fn config_files(value: Option<&Yaml>) -> Result<IndexMap<String, ConfigFileSpec>, EggError> {
     const FIELD: &str = "config.files";
-    let Some(doc) = embedded_document(value, FIELD)? else { return Ok(IndexMap::new()) };
+    let Some(doc) = embedded_document(value, FIELD)? else {
+        return Ok(IndexMap::new());
+    };
     let map = match &doc {
         Yaml::Mapping(map) => map,
         Yaml::Sequence(seq) if seq.is_empty() => return Ok(IndexMap::new()),
-        _ => return Err(EggError::field(FIELD, "must be a map of file path to {parser, find}")),
+        _ => {
+            return Err(EggError::field(
+                FIELD,
+                "must be a map of file path to {parser, find}",
+            ));
+        }
     };
     let mut files = IndexMap::new();
     for (path, spec) in map {
-        let path = scalar_string(path).ok_or_else(|| EggError::field(FIELD, "file paths must be strings"))?;
+        let path = scalar_string(path)
+            .ok_or_else(|| EggError::field(FIELD, "file paths must be strings"))?;
         let at = format!("{FIELD}.\"{path}\"");
         let Some(spec) = spec.as_mapping() else {
-            return Err(EggError::field(at, "must be a map with `parser` and `find`"));
+            return Err(EggError::field(
+                at,
+                "must be a map with `parser` and `find`",
+            ));
         };
         let parser = opt_string(get(spec, "parser"), &format!("{at}.parser"))?
             .map(|p| p.trim().to_owned())
@@ -450,24 +510,30 @@ fn find_entries(value: Option<&Yaml>, at: &str) -> Result<IndexMap<String, FindV
     for (key, value) in map {
         let key = scalar_string(key).ok_or_else(|| EggError::field(at, "keys must be strings"))?;
         let entry_at = format!("{at}.\"{key}\"");
-        let entry =
-            match value {
-                Yaml::Mapping(pairs) => {
-                    let mut conditional = IndexMap::new();
-                    for (if_value, replace_with) in pairs {
-                        let if_value = scalar_string(if_value)
-                            .ok_or_else(|| EggError::field(&entry_at, "if_value keys must be strings"))?;
-                        let replace_with = scalar_json(replace_with).ok_or_else(|| {
-                            EggError::field(&entry_at, "replace_with values must be strings, numbers or booleans")
-                        })?;
-                        conditional.insert(if_value, replace_with);
-                    }
-                    FindValue::Conditional(conditional)
+        let entry = match value {
+            Yaml::Mapping(pairs) => {
+                let mut conditional = IndexMap::new();
+                for (if_value, replace_with) in pairs {
+                    let if_value = scalar_string(if_value).ok_or_else(|| {
+                        EggError::field(&entry_at, "if_value keys must be strings")
+                    })?;
+                    let replace_with = scalar_json(replace_with).ok_or_else(|| {
+                        EggError::field(
+                            &entry_at,
+                            "replace_with values must be strings, numbers or booleans",
+                        )
+                    })?;
+                    conditional.insert(if_value, replace_with);
                 }
-                other => FindValue::Value(scalar_json(other).ok_or_else(|| {
-                    EggError::field(&entry_at, "must be a value or a map of if_value to replace_with")
-                })?),
-            };
+                FindValue::Conditional(conditional)
+            }
+            other => FindValue::Value(scalar_json(other).ok_or_else(|| {
+                EggError::field(
+                    &entry_at,
+                    "must be a value or a map of if_value to replace_with",
+                )
+            })?),
+        };
         find.insert(key, entry);
     }
     Ok(find)
@@ -479,15 +545,23 @@ fn startup_spec(value: Option<&Yaml>) -> Result<StartupSpec, EggError> {
     if let Some(Yaml::String(s)) = value {
         let t = s.trim_start();
         if !t.is_empty() && !t.starts_with(['{', '[', '"']) {
-            return Ok(StartupSpec { done: vec![s.clone()], ..StartupSpec::default() });
+            return Ok(StartupSpec {
+                done: vec![s.clone()],
+                ..StartupSpec::default()
+            });
         }
     }
-    let Some(doc) = embedded_document(value, FIELD)? else { return Ok(StartupSpec::default()) };
+    let Some(doc) = embedded_document(value, FIELD)? else {
+        return Ok(StartupSpec::default());
+    };
     match &doc {
         Yaml::Mapping(map) => {
             let user_interaction = match get(map, "user_interaction") {
                 Some(v) => string_list(Some(v), "config.startup.user_interaction")?,
-                None => string_list(get(map, "userInteraction"), "config.startup.userInteraction")?,
+                None => string_list(
+                    get(map, "userInteraction"),
+                    "config.startup.userInteraction",
+                )?,
             };
             Ok(StartupSpec {
                 done: done_list(map.get("done"))?,
@@ -495,7 +569,10 @@ fn startup_spec(value: Option<&Yaml>) -> Result<StartupSpec, EggError> {
                 strip_ansi: bool_like(get(map, "strip_ansi"), "config.startup.strip_ansi")?,
             })
         }
-        other => Ok(StartupSpec { done: done_list(Some(other))?, ..StartupSpec::default() }),
+        other => Ok(StartupSpec {
+            done: done_list(Some(other))?,
+            ..StartupSpec::default()
+        }),
     }
 }
 
@@ -527,10 +604,16 @@ fn embedded_document(value: Option<&Yaml>, field: &str) -> Result<Option<Yaml>, 
         Some(Yaml::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Yaml::String(s)) => json_document(s)
             .map(Some)
-            .map_err(|e| EggError::EmbeddedJson { field: field.into(), message: e.to_string() }),
+            .map_err(|e| EggError::EmbeddedJson {
+                field: field.into(),
+                message: e.to_string(),
+            }),
         Some(Yaml::Tagged(t)) => embedded_document(Some(&t.value), field),
         Some(v @ (Yaml::Mapping(_) | Yaml::Sequence(_))) => Ok(Some(v.clone())),
-        Some(_) => Err(EggError::field(field, "must be a map or a JSON-encoded string")),
+        Some(_) => Err(EggError::field(
+            field,
+            "must be a map or a JSON-encoded string",
+        )),
     }
 }
 
@@ -637,7 +720,10 @@ fn scalar_json(value: &Yaml) -> Option<Json> {
         } else if let Some(u) = n.as_u64() {
             Json::from(u)
         } else {
-            n.as_f64().and_then(serde_json::Number::from_f64).map(Json::Number).unwrap_or(Json::String(n.to_string()))
+            n.as_f64()
+                .and_then(serde_json::Number::from_f64)
+                .map(Json::Number)
+                .unwrap_or(Json::String(n.to_string()))
         }),
         Yaml::String(s) => Some(Json::String(s.clone())),
         Yaml::Tagged(t) => scalar_json(&t.value),
@@ -648,7 +734,9 @@ fn scalar_json(value: &Yaml) -> Option<Json> {
 fn opt_string(value: Option<&Yaml>, field: &str) -> Result<Option<String>, EggError> {
     match value {
         None => Ok(None),
-        Some(v) => scalar_string(v).map(Some).ok_or_else(|| EggError::field(field, "must be a string")),
+        Some(v) => scalar_string(v)
+            .map(Some)
+            .ok_or_else(|| EggError::field(field, "must be a string")),
     }
 }
 
@@ -660,25 +748,34 @@ fn string_list(value: Option<&Yaml>, field: &str) -> Result<Vec<String>, EggErro
         Some(Yaml::Mapping(map)) => map.values().collect(),
         Some(Yaml::Tagged(t)) => return string_list(Some(&t.value), field),
         Some(v) => {
-            return Ok(scalar_string(v).into_iter().filter(|s| !s.is_empty()).collect());
+            return Ok(scalar_string(v)
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect());
         }
     };
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item {
             Yaml::Null => {}
-            v => out.push(scalar_string(v).ok_or_else(|| EggError::field(field, "must be a list of strings"))?),
+            v => out.push(
+                scalar_string(v)
+                    .ok_or_else(|| EggError::field(field, "must be a list of strings"))?,
+            ),
         }
     }
     Ok(out)
 }
 
 fn string_map(value: &Yaml, field: &str) -> Result<IndexMap<String, String>, EggError> {
-    let Yaml::Mapping(map) = value else { return Err(EggError::field(field, "must be a map of name to command")) };
+    let Yaml::Mapping(map) = value else {
+        return Err(EggError::field(field, "must be a map of name to command"));
+    };
     let mut out = IndexMap::new();
     for (k, v) in map {
         let k = scalar_string(k).ok_or_else(|| EggError::field(field, "names must be strings"))?;
-        let v = scalar_string(v).ok_or_else(|| EggError::field(format!("{field}.{k}"), "must be a string"))?;
+        let v = scalar_string(v)
+            .ok_or_else(|| EggError::field(format!("{field}.{k}"), "must be a string"))?;
         out.insert(k, v);
     }
     Ok(out)
@@ -693,7 +790,10 @@ fn bool_like(value: Option<&Yaml>, field: &str) -> Result<bool, EggError> {
         Some(Yaml::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => Ok(true),
             "" | "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(EggError::field(field, format!("must be a boolean, not `{s}`"))),
+            _ => Err(EggError::field(
+                field,
+                format!("must be a boolean, not `{s}`"),
+            )),
         },
         Some(Yaml::Tagged(t)) => bool_like(Some(&t.value), field),
         Some(_) => Err(EggError::field(field, "must be a boolean")),

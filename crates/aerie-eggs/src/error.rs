@@ -19,11 +19,15 @@ pub enum EggError {
     NotAnObject,
 
     /// The egg has no `meta.version`.
-    #[error("the egg has no `meta.version`; expected one of PTDL_v1, PTDL_v2, PLCN_v1, PLCN_v2 or PLCN_v3")]
+    #[error(
+        "the egg has no `meta.version`; expected one of PTDL_v1, PTDL_v2, PLCN_v1, PLCN_v2 or PLCN_v3"
+    )]
     MissingVersion,
 
     /// `meta.version` names a format this crate does not read.
-    #[error("unsupported egg format `{0}`; expected one of PTDL_v1, PTDL_v2, PLCN_v1, PLCN_v2 or PLCN_v3")]
+    #[error(
+        "unsupported egg format `{0}`; expected one of PTDL_v1, PTDL_v2, PLCN_v1, PLCN_v2 or PLCN_v3"
+    )]
     UnsupportedVersion(String),
 
     /// A field of the egg has a shape that cannot be read.
@@ -45,7 +49,9 @@ pub enum EggError {
     },
 
     /// A config file names a parser that does not exist.
-    #[error("unknown config file parser `{0}`; expected one of properties, file, yaml, yml, json, ini or xml")]
+    #[error(
+        "unknown config file parser `{0}`; expected one of properties, file, yaml, yml, json, ini or xml"
+    )]
     UnknownParser(String),
 
     /// An `if_value` of the form `regex:…` holds an invalid regular expression.
@@ -78,6 +84,9 @@ pub enum EggError {
 
 impl EggError {
     pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::InvalidField { field: field.into(), message: message.into() }
+        Self::InvalidField {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }

@@ -22,7 +22,9 @@ pub mod process;
 
 use aerie_proto::wings::ConfigReplace;
 
-pub use egg::{ConfigFileSpec, Egg, EggConfig, EggFormat, EggVariable, FindValue, InstallScript, StartupSpec};
+pub use egg::{
+    ConfigFileSpec, Egg, EggConfig, EggFormat, EggVariable, FindValue, InstallScript, StartupSpec,
+};
 pub use error::EggError;
 pub use parsers::{IfValue, Parser, ResolvedReplace};
 pub use placeholders::PlaceholderContext;
@@ -39,6 +41,9 @@ pub fn apply_config_file(
     ctx: &PlaceholderContext,
 ) -> Result<String, EggError> {
     let parser = Parser::from_name(parser)?;
-    let resolved = replaces.iter().map(|r| ResolvedReplace::from_config(r, ctx)).collect::<Result<Vec<_>, _>>()?;
+    let resolved = replaces
+        .iter()
+        .map(|r| ResolvedReplace::from_config(r, ctx))
+        .collect::<Result<Vec<_>, _>>()?;
     parser.apply(original, &resolved)
 }

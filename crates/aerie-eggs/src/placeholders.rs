@@ -41,7 +41,11 @@ impl PlaceholderContext {
     /// The context for one server on a node: allocations, limits and environment from the
     /// server's settings document, `{{config.*}}` from the node's configuration as JSON.
     pub fn from_server_settings(settings: &ServerSettings, wings_config: Json) -> Self {
-        let env = settings.environment.iter().map(|(k, v)| (k.clone(), json_text(v).unwrap_or_default())).collect();
+        let env = settings
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), json_text(v).unwrap_or_default()))
+            .collect();
         let b = &settings.build;
         let server = [
             ("uuid", settings.uuid.clone()),
@@ -53,7 +57,10 @@ impl PlaceholderContext {
             ("build.disk", b.disk_space.to_string()),
             ("build.image", settings.container.image.clone()),
             ("build.oom_disabled", b.oom_disabled.to_string()),
-            ("service.skip_scripts", settings.skip_egg_scripts.to_string()),
+            (
+                "service.skip_scripts",
+                settings.skip_egg_scripts.to_string(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -103,7 +110,11 @@ fn substitute(template: &str, ctx: &PlaceholderContext, side: Side, escape_dolla
             return out;
         };
         let key = after[..close].trim();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
             // Not a placeholder (e.g. `{{{x}}}`): keep one brace and look again from the next.
             out.push('{');
             rest = &rest[open + 1..];
@@ -142,7 +153,9 @@ fn lookup(key: &str, ctx: &PlaceholderContext, side: Side) -> Option<Found> {
     }
     let value = match key {
         "server.build.default.ip" | "server.allocations.default.ip" => Some(ctx.default_ip.clone()),
-        "server.build.default.port" | "server.allocations.default.port" => Some(ctx.default_port.to_string()),
+        "server.build.default.port" | "server.allocations.default.port" => {
+            Some(ctx.default_port.to_string())
+        }
         "server.build.memory" | "server.build.memory_limit" => Some(ctx.memory.to_string()),
         _ => {
             if let Some(var) = key
@@ -173,7 +186,13 @@ fn legacy_alias(key: &str) -> &str {
 
 /// Exact name first; eggs sometimes differ from the variable only in case.
 fn env_value(env: &BTreeMap<String, String>, name: &str) -> Option<String> {
-    env.get(name).or_else(|| env.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)).cloned()
+    env.get(name)
+        .or_else(|| {
+            env.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })
+        .cloned()
 }
 
 /// Looks a dotted path up in the wings configuration; each segment is tried as written, then
@@ -233,7 +252,9 @@ mod tests {
             ]
             .into_iter()
             .collect(),
-            server: [("build.swap".to_owned(), "0".to_owned())].into_iter().collect(),
+            server: [("build.swap".to_owned(), "0".to_owned())]
+                .into_iter()
+                .collect(),
             wings_config: serde_json::json!({
                 "docker": {"network": {"interface": "172.18.0.1", "dns": ["1.1.1.1"]}},
                 "api": {"port": 8080, "ssl": {"enabled": false}},
@@ -246,10 +267,16 @@ mod tests {
     fn panel_side_keys() {
         let c = ctx();
         assert_eq!(resolve("{{server.build.default.port}}", &c), "25565");
-        assert_eq!(resolve("0.0.0.0:{{server.build.default.port}}", &c), "0.0.0.0:25565");
+        assert_eq!(
+            resolve("0.0.0.0:{{server.build.default.port}}", &c),
+            "0.0.0.0:25565"
+        );
         assert_eq!(resolve("{{server.build.default.ip}}", &c), "10.0.0.5");
         assert_eq!(resolve("{{server.build.memory}}", &c), "2048");
-        assert_eq!(resolve("{{server.build.env.SERVER_JARFILE}}", &c), "server.jar");
+        assert_eq!(
+            resolve("{{server.build.env.SERVER_JARFILE}}", &c),
+            "server.jar"
+        );
         assert_eq!(resolve("{{env.SERVER_JARFILE}}", &c), "server.jar");
         assert_eq!(resolve("{{server.build.swap}}", &c), "0");
         assert_eq!(resolve("{{server.allocations.default.port}}", &c), "25565");
@@ -261,7 +288,10 @@ mod tests {
         let c = ctx();
         assert_eq!(resolve("{{env.SERVER_MEMORY}}", &c), "2048");
         assert_eq!(resolve("{{server.build.env.SERVER_MEMORY}}", &c), "2048");
-        assert_eq!(resolve("{{env.SERVER_IP}}:{{env.SERVER_PORT}}", &c), "10.0.0.5:25565");
+        assert_eq!(
+            resolve("{{env.SERVER_IP}}:{{env.SERVER_PORT}}", &c),
+            "10.0.0.5:25565"
+        );
         assert_eq!(resolve("{{server.build.env.SERVER_PORT}}", &c), "25565");
         assert_eq!(resolve("{{config.docker.interface}}", &c), "172.18.0.1");
     }
@@ -269,13 +299,19 @@ mod tests {
     #[test]
     fn wings_side_config() {
         let c = ctx();
-        assert_eq!(resolve("{{config.docker.network.interface}}", &c), "172.18.0.1");
+        assert_eq!(
+            resolve("{{config.docker.network.interface}}", &c),
+            "172.18.0.1"
+        );
         assert_eq!(resolve("{{config.api.port}}", &c), "8080");
         assert_eq!(resolve("{{config.api.ssl.enabled}}", &c), "false");
         assert_eq!(resolve("{{config.system.sftp.bindPort}}", &c), "2022");
         assert_eq!(resolve("{{config.docker.network.dns.0}}", &c), "1.1.1.1");
         // Not a scalar: left alone.
-        assert_eq!(resolve("{{config.docker.network}}", &c), "{{config.docker.network}}");
+        assert_eq!(
+            resolve("{{config.docker.network}}", &c),
+            "{{config.docker.network}}"
+        );
     }
 
     #[test]
@@ -284,7 +320,10 @@ mod tests {
         assert_eq!(resolve("{{ env.SERVER_JARFILE }}", &c), "server.jar");
         assert_eq!(resolve("{{  server.build.default.port}}", &c), "25565");
         assert_eq!(
-            resolve("{{env.NOPE}} {{server.nope}} {{config.nope.x}} {{other}}", &c),
+            resolve(
+                "{{env.NOPE}} {{server.nope}} {{config.nope.x}} {{other}}",
+                &c
+            ),
             "{{env.NOPE}} {{server.nope}} {{config.nope.x}} {{other}}"
         );
         assert_eq!(resolve("{{SERVER_JARFILE}}", &c), "{{SERVER_JARFILE}}");
@@ -296,20 +335,35 @@ mod tests {
 
     #[test]
     fn env_case_fallback() {
-        assert_eq!(resolve("{{server.build.env.SRV_NAME}}", &ctx()), "My $erver");
+        assert_eq!(
+            resolve("{{server.build.env.SRV_NAME}}", &ctx()),
+            "My $erver"
+        );
     }
 
     #[test]
     fn panel_side_leaves_config_for_wings() {
         let c = ctx();
-        assert_eq!(resolve_panel_side("{{config.docker.interface}}$2", &c), "{{config.docker.network.interface}}$2");
-        assert_eq!(resolve_panel_side("{{ config.api.port }}", &c), "{{config.api.port}}");
-        assert_eq!(resolve_panel_side("{{server.build.default.port}}", &c), "25565");
+        assert_eq!(
+            resolve_panel_side("{{config.docker.interface}}$2", &c),
+            "{{config.docker.network.interface}}$2"
+        );
+        assert_eq!(
+            resolve_panel_side("{{ config.api.port }}", &c),
+            "{{config.api.port}}"
+        );
+        assert_eq!(
+            resolve_panel_side("{{server.build.default.port}}", &c),
+            "25565"
+        );
     }
 
     #[test]
     fn regex_templates_escape_dollars_in_values() {
-        assert_eq!(resolve_for_regex("{{env.srv_name}}$1", &ctx()), "My $$erver$1");
+        assert_eq!(
+            resolve_for_regex("{{env.srv_name}}$1", &ctx()),
+            "My $$erver$1"
+        );
     }
 
     #[test]
@@ -323,11 +377,17 @@ mod tests {
         .expect("valid settings");
         let c = PlaceholderContext::from_server_settings(&settings, Json::Null);
         assert_eq!(
-            resolve("{{server.build.default.ip}}:{{server.build.default.port}} {{server.build.memory}}", &c),
+            resolve(
+                "{{server.build.default.ip}}:{{server.build.default.port}} {{server.build.memory}}",
+                &c
+            ),
             "1.2.3.4:27015 1024"
         );
         assert_eq!(
-            resolve("{{env.A}}{{env.N}}{{env.B}}[{{env.Z}}] {{server.uuid}} {{server.build.swap}}", &c),
+            resolve(
+                "{{env.A}}{{env.N}}{{env.B}}[{{env.Z}}] {{server.uuid}} {{server.build.swap}}",
+                &c
+            ),
             "x5true[] u-1 -1"
         );
     }

@@ -9,7 +9,9 @@
 //!   (an unknown one, such as Pelican's `toml`, fails only when that file is edited, with
 //!   [`EggError::UnknownParser`]).
 
-use aerie_proto::wings::{ConfigFile, ConfigReplace, ProcessConfiguration, StartupConfig, StopConfig};
+use aerie_proto::wings::{
+    ConfigFile, ConfigReplace, ProcessConfiguration, StartupConfig, StopConfig,
+};
 use serde_json::Value as Json;
 
 use crate::egg::{ConfigFileSpec, EggConfig, FindValue};
@@ -26,7 +28,11 @@ pub fn process_configuration(config: &EggConfig) -> Result<ProcessConfiguration,
             strip_ansi: config.startup.strip_ansi,
         },
         stop: stop_config(&config.stop),
-        configs: config.files.iter().map(|(path, spec)| config_file(path, spec)).collect::<Result<_, _>>()?,
+        configs: config
+            .files
+            .iter()
+            .map(|(path, spec)| config_file(path, spec))
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -54,8 +60,14 @@ pub fn stop_config(stop: &str) -> StopConfig {
         return StopConfig::default();
     }
     match stop.strip_prefix('^') {
-        Some(signal) => StopConfig { kind: "signal".into(), value: signal.to_uppercase() },
-        None => StopConfig { kind: "command".into(), value: stop.to_owned() },
+        Some(signal) => StopConfig {
+            kind: "signal".into(),
+            value: signal.to_uppercase(),
+        },
+        None => StopConfig {
+            kind: "command".into(),
+            value: stop.to_owned(),
+        },
     }
 }
 
@@ -67,21 +79,30 @@ fn config_file(path: &str, spec: &ConfigFileSpec) -> Result<ConfigFile, EggError
             FindValue::Value(v) => replace.push(ConfigReplace {
                 matcher: matcher.clone(),
                 if_value: None,
-                replace_with: scalar(v).ok_or_else(|| EggError::field(at(), "must be a string, number or boolean"))?,
+                replace_with: scalar(v)
+                    .ok_or_else(|| EggError::field(at(), "must be a string, number or boolean"))?,
             }),
             FindValue::Conditional(pairs) => {
                 for (if_value, replace_with) in pairs {
                     replace.push(ConfigReplace {
                         matcher: matcher.clone(),
                         if_value: Some(if_value.clone()),
-                        replace_with: scalar(replace_with)
-                            .ok_or_else(|| EggError::field(at(), "replace_with must be a string, number or boolean"))?,
+                        replace_with: scalar(replace_with).ok_or_else(|| {
+                            EggError::field(
+                                at(),
+                                "replace_with must be a string, number or boolean",
+                            )
+                        })?,
                     });
                 }
             }
         }
     }
-    Ok(ConfigFile { file: path.to_owned(), parser: spec.parser.clone(), replace })
+    Ok(ConfigFile {
+        file: path.to_owned(),
+        parser: spec.parser.clone(),
+        replace,
+    })
 }
 
 /// Scalars pass through; null becomes the empty string; lists and maps are refused.

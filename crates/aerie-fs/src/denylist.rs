@@ -33,7 +33,10 @@ pub struct Denylist {
 impl Denylist {
     /// Compiles the egg's patterns.
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Denylist {
-        let rules = patterns.iter().filter_map(|p| compile(p.as_ref())).collect();
+        let rules = patterns
+            .iter()
+            .filter_map(|p| compile(p.as_ref()))
+            .collect();
         Denylist { rules }
     }
 
@@ -84,13 +87,26 @@ fn compile(raw: &str) -> Option<Rule> {
     if body.is_empty() {
         return None;
     }
-    let glob = if anchored { body.to_owned() } else { format!("**/{body}") };
-    let build = |g: &str| GlobBuilder::new(g).literal_separator(true).backslash_escape(true).build();
+    let glob = if anchored {
+        body.to_owned()
+    } else {
+        format!("**/{body}")
+    };
+    let build = |g: &str| {
+        GlobBuilder::new(g)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+    };
     let matcher = match build(&glob) {
         Ok(g) => g.compile_matcher(),
         Err(_) => {
             let literal = globset::escape(body);
-            let glob = if anchored { literal } else { format!("**/{literal}") };
+            let glob = if anchored {
+                literal
+            } else {
+                format!("**/{literal}")
+            };
             build(&glob).ok()?.compile_matcher()
         }
     };

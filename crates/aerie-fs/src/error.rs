@@ -98,7 +98,8 @@ impl Error {
             Error::Denied | Error::ReadOnly => 403,
             Error::DiskLimit { .. } => 409,
             Error::Io(e)
-                if e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded =>
+                if e.kind() == std::io::ErrorKind::StorageFull
+                    || e.kind() == std::io::ErrorKind::QuotaExceeded =>
             {
                 507
             }
@@ -114,7 +115,9 @@ impl Error {
             Errno::EXIST | Errno::NOTEMPTY => Error::Exists,
             Errno::NOTDIR => Error::NotADirectory,
             Errno::ISDIR => Error::IsADirectory,
-            Errno::NAMETOOLONG => Error::InvalidPath { reason: "the path is too long" },
+            Errno::NAMETOOLONG => Error::InvalidPath {
+                reason: "the path is too long",
+            },
             Errno::ROFS => Error::ReadOnly,
             other => Error::Io(other.into()),
         }
@@ -140,10 +143,21 @@ mod tests {
 
     #[test]
     fn disk_limit_survives_a_trip_through_io_error() {
-        let io = std::io::Error::other(Error::DiskLimit { limit: 10, needed: 5 });
-        assert!(matches!(Error::from_io(io), Error::DiskLimit { limit: 10, needed: 5 }));
+        let io = std::io::Error::other(Error::DiskLimit {
+            limit: 10,
+            needed: 5,
+        });
+        assert!(matches!(
+            Error::from_io(io),
+            Error::DiskLimit {
+                limit: 10,
+                needed: 5
+            }
+        ));
         let plain = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "x");
-        assert!(matches!(Error::from_io(plain), Error::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe));
+        assert!(
+            matches!(Error::from_io(plain), Error::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+        );
     }
 
     #[test]
@@ -151,8 +165,18 @@ mod tests {
         assert_eq!(Error::NotFound.status_hint(), 404);
         assert_eq!(Error::Escape.status_hint(), 400);
         assert_eq!(Error::Denied.status_hint(), 403);
-        assert_eq!(Error::DiskLimit { limit: 1, needed: 1 }.status_hint(), 409);
-        assert_eq!(Error::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)).status_hint(), 507);
+        assert_eq!(
+            Error::DiskLimit {
+                limit: 1,
+                needed: 1
+            }
+            .status_hint(),
+            409
+        );
+        assert_eq!(
+            Error::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)).status_hint(),
+            507
+        );
         assert_eq!(Error::Io(std::io::Error::other("x")).status_hint(), 500);
     }
 }

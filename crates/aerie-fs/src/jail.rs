@@ -86,8 +86,12 @@ impl Jail {
     /// resolver the kernel supports, and scans the disk usage. Every operation is blocking
     /// I/O (the scan of a large volume takes a while): call from `spawn_blocking`.
     pub fn open(root: &Path, options: JailOptions) -> Result<Jail> {
-        let fd = rfs::open(root, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
-            .map_err(Error::from_errno)?;
+        let fd = rfs::open(
+            root,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(Error::from_errno)?;
         let resolver = Resolver::detect(fd.as_fd());
         let used = usage::scan(fd.as_fd())?;
         Ok(Jail {
@@ -134,7 +138,11 @@ impl Jail {
         let Some(name) = rel.file_name() else {
             return Ok(Stat::new("/", fstat(&self.root)?, false));
         };
-        let link = self.lookup(rel.names(), OFlags::PATH | OFlags::NOFOLLOW, Follow::Beneath)?;
+        let link = self.lookup(
+            rel.names(),
+            OFlags::PATH | OFlags::NOFOLLOW,
+            Follow::Beneath,
+        )?;
         let meta = fstat(&link)?;
         if meta.file_type() != FileType::Symlink {
             return Ok(Stat::new(name, meta, false));
@@ -149,7 +157,11 @@ impl Jail {
         let Some(name) = rel.file_name() else {
             return Ok(Stat::new("/", fstat(&self.root)?, false));
         };
-        let fd = self.lookup(rel.names(), OFlags::PATH | OFlags::NOFOLLOW, Follow::Beneath)?;
+        let fd = self.lookup(
+            rel.names(),
+            OFlags::PATH | OFlags::NOFOLLOW,
+            Follow::Beneath,
+        )?;
         Ok(Stat::new(name, fstat(&fd)?, false))
     }
 
@@ -158,7 +170,11 @@ impl Jail {
     /// entries are listed. Names that are not UTF-8 are shown lossily.
     pub fn list(&self, dir: &str) -> Result<Vec<Stat>> {
         let rel = self.parse_guarded(dir)?;
-        let fd = self.lookup(rel.names(), OFlags::RDONLY | OFlags::DIRECTORY, Follow::Beneath)?;
+        let fd = self.lookup(
+            rel.names(),
+            OFlags::RDONLY | OFlags::DIRECTORY,
+            Follow::Beneath,
+        )?;
         let mut out = Vec::new();
         for name in read_names(&fd)? {
             let meta = match rfs::statat(&fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
@@ -168,7 +184,11 @@ impl Jail {
             };
             out.push(Stat::new(&name.to_string_lossy(), meta, false));
         }
-        out.sort_by(|a, b| b.directory.cmp(&a.directory).then_with(|| a.name.cmp(&b.name)));
+        out.sort_by(|a, b| {
+            b.directory
+                .cmp(&a.directory)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         Ok(out)
     }
 
@@ -225,7 +245,9 @@ impl Jail {
             Ok(st) => {
                 let m = Meta::from(&st);
                 match m.file_type() {
-                    FileType::RegularFile => (if m.nlink <= 1 { m.size } else { 0 }, m.mode & 0o777),
+                    FileType::RegularFile => {
+                        (if m.nlink <= 1 { m.size } else { 0 }, m.mode & 0o777)
+                    }
                     FileType::Symlink => (0, FILE_MODE),
                     FileType::Directory => return Err(Error::IsADirectory),
                     _ => return Err(Error::NotAFile),
@@ -237,7 +259,11 @@ impl Jail {
         let len = bytes.len() as u64;
         self.check_room(len.saturating_sub(old_size))?;
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let tmp = format!(".aerie-tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        let tmp = format!(
+            ".aerie-tmp-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
         let fd = rfs::openat(
             &parent,
             &tmp,
@@ -284,19 +310,37 @@ impl Jail {
         self.writable()?;
         let src = self.parse_guarded(from)?;
         let dst = self.parse_guarded(to)?;
-        let (Some((src_parent_rel, src_name)), Some((dst_parent_rel, dst_name))) = (split(&src), split(&dst)) else {
-            return Err(Error::InvalidPath { reason: "the server root cannot be renamed or replaced" });
+        let (Some((src_parent_rel, src_name)), Some((dst_parent_rel, dst_name))) =
+            (split(&src), split(&dst))
+        else {
+            return Err(Error::InvalidPath {
+                reason: "the server root cannot be renamed or replaced",
+            });
         };
         if dst.starts_with(&src) && dst != src {
-            return Err(Error::InvalidPath { reason: "a directory cannot be moved into itself" });
+            return Err(Error::InvalidPath {
+                reason: "a directory cannot be moved into itself",
+            });
         }
-        let src_parent = self.lookup(src_parent_rel.names(), OFlags::PATH | OFlags::DIRECTORY, Follow::Never)?;
+        let src_parent = self.lookup(
+            src_parent_rel.names(),
+            OFlags::PATH | OFlags::DIRECTORY,
+            Follow::Never,
+        )?;
         let meta = statat_nofollow(&src_parent, src_name)?;
-        if meta.file_type() == FileType::Directory && self.tree_has_denied(&src_parent, src_name, &src)? {
+        if meta.file_type() == FileType::Directory
+            && self.tree_has_denied(&src_parent, src_name, &src)?
+        {
             return Err(Error::Denied);
         }
         let dst_parent = self.make_dirs(dst_parent_rel.names())?;
-        match rfs::renameat_with(&src_parent, src_name, &dst_parent, dst_name, RenameFlags::NOREPLACE) {
+        match rfs::renameat_with(
+            &src_parent,
+            src_name,
+            &dst_parent,
+            dst_name,
+            RenameFlags::NOREPLACE,
+        ) {
             Ok(()) => Ok(()),
             Err(Errno::EXIST | Errno::NOTEMPTY) => Err(Error::Exists),
             // EINVAL: a filesystem without RENAME_NOREPLACE (or a move into itself, which the
@@ -306,12 +350,16 @@ impl Jail {
                     return Err(Error::Exists);
                 }
                 rfs::renameat(&src_parent, src_name, &dst_parent, dst_name).map_err(|e| match e {
-                    Errno::INVAL => Error::InvalidPath { reason: "a directory cannot be moved into itself" },
+                    Errno::INVAL => Error::InvalidPath {
+                        reason: "a directory cannot be moved into itself",
+                    },
                     Errno::EXIST | Errno::NOTEMPTY => Error::Exists,
                     other => Error::from_errno(other),
                 })
             }
-            Err(Errno::XDEV) => Err(Error::Io(std::io::Error::other("cannot move between filesystems"))),
+            Err(Errno::XDEV) => Err(Error::Io(std::io::Error::other(
+                "cannot move between filesystems",
+            ))),
             Err(e) => Err(Error::from_errno(e)),
         }
     }
@@ -325,12 +373,18 @@ impl Jail {
         let rel = self.parse_guarded(path)?;
         let (parent_rel, name) = split(&rel).ok_or(Error::IsADirectory)?;
         let (mut src, meta) = self.open_read_rel(&rel)?;
-        let parent = self.lookup(parent_rel.names(), OFlags::PATH | OFlags::DIRECTORY, Follow::Never)?;
+        let parent = self.lookup(
+            parent_rel.names(),
+            OFlags::PATH | OFlags::DIRECTORY,
+            Follow::Never,
+        )?;
         self.check_room(meta.size)?;
         for n in 1..=MAX_COPY_NUMBER {
             let candidate = copy_name(name, n);
             if candidate.len() > NAME_MAX {
-                return Err(Error::InvalidPath { reason: "the copy's name would be too long" });
+                return Err(Error::InvalidPath {
+                    reason: "the copy's name would be too long",
+                });
             }
             let dest_rel = parent_rel.join(&candidate)?;
             if self.denylist.is_denied(&dest_rel.as_match_path()) {
@@ -371,9 +425,14 @@ impl Jail {
     pub fn remove(&self, path: &str) -> Result<()> {
         self.writable()?;
         let rel = self.parse_guarded(path)?;
-        let (parent_rel, name) =
-            split(&rel).ok_or(Error::InvalidPath { reason: "the server root cannot be deleted" })?;
-        let parent = self.lookup(parent_rel.names(), OFlags::PATH | OFlags::DIRECTORY, Follow::Never)?;
+        let (parent_rel, name) = split(&rel).ok_or(Error::InvalidPath {
+            reason: "the server root cannot be deleted",
+        })?;
+        let parent = self.lookup(
+            parent_rel.names(),
+            OFlags::PATH | OFlags::DIRECTORY,
+            Follow::Never,
+        )?;
         let meta = statat_nofollow(&parent, name)?;
         if meta.file_type() == FileType::Directory {
             if self.tree_has_denied(&parent, name, &rel)? {
@@ -401,7 +460,11 @@ impl Jail {
         let Some((parent_rel, name)) = split(&rel) else {
             return rfs::fchmod(&self.root, Mode::from_raw_mode(mode)).map_err(Error::from_errno);
         };
-        let parent = self.lookup(parent_rel.names(), OFlags::PATH | OFlags::DIRECTORY, Follow::Never)?;
+        let parent = self.lookup(
+            parent_rel.names(),
+            OFlags::PATH | OFlags::DIRECTORY,
+            Follow::Never,
+        )?;
         let before = statat_nofollow(&parent, name)?;
         let flags = match before.file_type() {
             FileType::Symlink => return Err(Error::Symlink),
@@ -410,11 +473,18 @@ impl Jail {
             FileType::RegularFile => OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY,
             _ => return Err(Error::NotAFile),
         };
-        let fd = rfs::openat(&parent, name, flags | OFlags::NOFOLLOW | OFlags::CLOEXEC, Mode::empty())
-            .map_err(open_error)?;
+        let fd = rfs::openat(
+            &parent,
+            name,
+            flags | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(open_error)?;
         let now = fstat(&fd)?;
         if !now.same_inode(&before) || (now.file_type() == FileType::RegularFile && now.nlink > 1) {
-            return Err(Error::Io(std::io::Error::other("the file changed during the operation")));
+            return Err(Error::Io(std::io::Error::other(
+                "the file changed during the operation",
+            )));
         }
         rfs::fchmod(&fd, Mode::from_raw_mode(mode)).map_err(Error::from_errno)
     }
@@ -447,7 +517,11 @@ impl Jail {
     // ---- internals ---------------------------------------------------------------------
 
     fn writable(&self) -> Result<()> {
-        if self.read_only { Err(Error::ReadOnly) } else { Ok(()) }
+        if self.read_only {
+            Err(Error::ReadOnly)
+        } else {
+            Ok(())
+        }
     }
 
     fn parse_guarded(&self, path: &str) -> Result<RelPath> {
@@ -462,7 +536,15 @@ impl Jail {
     /// not be denylisted either.
     fn lookup(&self, names: &[String], oflags: OFlags, follow: Follow) -> Result<OwnedFd> {
         let need_walked = follow == Follow::Beneath && !self.denylist.is_empty();
-        let r = resolve::open(self.root.as_fd(), self.resolver, names, oflags, Mode::empty(), follow, need_walked)?;
+        let r = resolve::open(
+            self.root.as_fd(),
+            self.resolver,
+            names,
+            oflags,
+            Mode::empty(),
+            follow,
+            need_walked,
+        )?;
         if let Some(walked) = &r.walked
             && self.denylist.is_denied(walked)
         {
@@ -476,7 +558,11 @@ impl Jail {
             let limit = self.usage.limit();
             return Err(Error::DiskLimit {
                 limit,
-                needed: self.usage.used().saturating_add(extra).saturating_sub(limit),
+                needed: self
+                    .usage
+                    .used()
+                    .saturating_add(extra)
+                    .saturating_sub(limit),
             });
         }
         Ok(())
@@ -487,10 +573,16 @@ impl Jail {
         let probe = self.lookup(rel.names(), OFlags::PATH, Follow::Beneath)?;
         let first = fstat(&probe)?;
         check_content_access(&first)?;
-        let fd = self.lookup(rel.names(), OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY, Follow::Beneath)?;
+        let fd = self.lookup(
+            rel.names(),
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY,
+            Follow::Beneath,
+        )?;
         let meta = fstat(&fd)?;
         if !meta.same_inode(&first) {
-            return Err(Error::Io(std::io::Error::other("the file changed while it was being opened")));
+            return Err(Error::Io(std::io::Error::other(
+                "the file changed while it was being opened",
+            )));
         }
         check_content_access(&meta)?;
         rfs::fcntl_setfl(&fd, OFlags::empty()).map_err(Error::from_errno)?;
@@ -514,19 +606,28 @@ impl Jail {
             // The replacement frees the old content: only the growth must fit.
             self.check_room(len.saturating_sub(existing.map_or(0, |m| m.size)))?;
         }
-        let common = OFlags::WRONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let common =
+            OFlags::WRONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
         let (fd, created) = match existing {
             None => {
-                match rfs::openat(&parent, name, common | OFlags::CREATE | OFlags::EXCL, Mode::from_raw_mode(FILE_MODE))
-                {
+                match rfs::openat(
+                    &parent,
+                    name,
+                    common | OFlags::CREATE | OFlags::EXCL,
+                    Mode::from_raw_mode(FILE_MODE),
+                ) {
                     Ok(fd) => (fd, true),
-                    Err(Errno::EXIST) => {
-                        (rfs::openat(&parent, name, common, Mode::empty()).map_err(open_error)?, false)
-                    }
+                    Err(Errno::EXIST) => (
+                        rfs::openat(&parent, name, common, Mode::empty()).map_err(open_error)?,
+                        false,
+                    ),
                     Err(e) => return Err(open_error(e)),
                 }
             }
-            Some(_) => (rfs::openat(&parent, name, common, Mode::empty()).map_err(open_error)?, false),
+            Some(_) => (
+                rfs::openat(&parent, name, common, Mode::empty()).map_err(open_error)?,
+                false,
+            ),
         };
         let meta = fstat(&fd)?;
         check_content_access(&meta)?;
@@ -547,8 +648,13 @@ impl Jail {
             Err(Error::NotFound) => {}
             other => return other,
         }
-        let mut cur = rfs::openat(&self.root, ".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
-            .map_err(Error::from_errno)?;
+        let mut cur = rfs::openat(
+            &self.root,
+            ".",
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(Error::from_errno)?;
         for name in names {
             cur = self.child_dir(&cur, name)?;
         }
@@ -565,36 +671,53 @@ impl Jail {
                 Mode::empty(),
             ) {
                 Ok(fd) => return Ok(fd),
-                Err(Errno::NOENT) => match rfs::mkdirat(parent, name, Mode::from_raw_mode(DIR_MODE)) {
-                    Ok(()) => {
-                        let fd = rfs::openat(
-                            parent,
-                            name,
-                            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                            Mode::empty(),
-                        )
-                        .map_err(open_error)?;
-                        self.own(&fd, Some(DIR_MODE))?;
-                        return Ok(fd);
+                Err(Errno::NOENT) => {
+                    match rfs::mkdirat(parent, name, Mode::from_raw_mode(DIR_MODE)) {
+                        Ok(()) => {
+                            let fd = rfs::openat(
+                                parent,
+                                name,
+                                OFlags::RDONLY
+                                    | OFlags::DIRECTORY
+                                    | OFlags::NOFOLLOW
+                                    | OFlags::CLOEXEC,
+                                Mode::empty(),
+                            )
+                            .map_err(open_error)?;
+                            self.own(&fd, Some(DIR_MODE))?;
+                            return Ok(fd);
+                        }
+                        Err(Errno::EXIST) => continue,
+                        Err(e) => return Err(Error::from_errno(e)),
                     }
-                    Err(Errno::EXIST) => continue,
-                    Err(e) => return Err(Error::from_errno(e)),
-                },
+                }
                 Err(Errno::NOTDIR | Errno::LOOP) => {
-                    let is_link = statat_nofollow(parent, name).is_ok_and(|m| m.file_type() == FileType::Symlink);
-                    return Err(if is_link { Error::Symlink } else { Error::NotADirectory });
+                    let is_link = statat_nofollow(parent, name)
+                        .is_ok_and(|m| m.file_type() == FileType::Symlink);
+                    return Err(if is_link {
+                        Error::Symlink
+                    } else {
+                        Error::NotADirectory
+                    });
                 }
                 Err(e) => return Err(Error::from_errno(e)),
             }
         }
-        Err(Error::Io(std::io::Error::other("the directory kept changing while it was being created")))
+        Err(Error::Io(std::io::Error::other(
+            "the directory kept changing while it was being created",
+        )))
     }
 
     /// Gives `fd` the jail's owner (if it differs) and, for new objects, `mode`.
     fn own(&self, fd: &OwnedFd, mode: Option<u32>) -> Result<()> {
         let meta = fstat(fd)?;
         if meta.uid != self.uid || meta.gid != self.gid {
-            rfs::fchown(fd, Some(Uid::from_raw(self.uid)), Some(Gid::from_raw(self.gid))).map_err(Error::from_errno)?;
+            rfs::fchown(
+                fd,
+                Some(Uid::from_raw(self.uid)),
+                Some(Gid::from_raw(self.gid)),
+            )
+            .map_err(Error::from_errno)?;
         }
         if let Some(mode) = mode {
             rfs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(Error::from_errno)?;
@@ -621,7 +744,9 @@ impl Jail {
         stack.push((top, rel.as_match_path(), names));
         loop {
             let depth = stack.len();
-            let Some((fd, at, names)) = stack.last_mut() else { break };
+            let Some((fd, at, names)) = stack.last_mut() else {
+                break;
+            };
             let Some(n) = names.pop() else {
                 stack.pop();
                 continue;
@@ -666,7 +791,11 @@ pub fn copy_name(name: &str, n: u32) -> String {
         .or_else(|| name.rfind('.').filter(|&i| i > 0).map(|i| name.len() - i))
         .unwrap_or(0);
     let (stem, ext) = name.split_at(name.len() - ext_len);
-    if n <= 1 { format!("{stem} copy{ext}") } else { format!("{stem} copy {n}{ext}") }
+    if n <= 1 {
+        format!("{stem} copy{ext}")
+    } else {
+        format!("{stem} copy {n}{ext}")
+    }
 }
 
 fn split(rel: &RelPath) -> Option<(RelPath, &str)> {
@@ -674,11 +803,15 @@ fn split(rel: &RelPath) -> Option<(RelPath, &str)> {
 }
 
 fn fstat<Fd: AsFd>(fd: Fd) -> Result<Meta> {
-    rfs::fstat(fd).map(|st| Meta::from(&st)).map_err(Error::from_errno)
+    rfs::fstat(fd)
+        .map(|st| Meta::from(&st))
+        .map_err(Error::from_errno)
 }
 
 fn statat_nofollow<Fd: AsFd, P: rustix::path::Arg>(dir: Fd, name: P) -> Result<Meta> {
-    rfs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map(|st| Meta::from(&st)).map_err(Error::from_errno)
+    rfs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)
+        .map(|st| Meta::from(&st))
+        .map_err(Error::from_errno)
 }
 
 /// Maps the errno of a single-name `openat(O_NOFOLLOW)`.
@@ -703,7 +836,9 @@ fn check_content_access(m: &Meta) -> Result<()> {
 }
 
 fn too_deep() -> Error {
-    Error::InvalidPath { reason: "the directory tree is nested too deeply" }
+    Error::InvalidPath {
+        reason: "the directory tree is nested too deeply",
+    }
 }
 
 /// The names in a directory, without `.` and `..`.
@@ -730,7 +865,12 @@ fn remove_tree(parent: &OwnedFd, name: &str) -> Result<u64> {
         name: OsString,
     }
     let open_dir = |at: BorrowedFd<'_>, n: &std::ffi::OsStr| {
-        rfs::openat(at, n, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC, Mode::empty())
+        rfs::openat(
+            at,
+            n,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
     };
     let mut freed = 0u64;
     let top = match open_dir(parent.as_fd(), name.as_ref()) {
@@ -743,7 +883,11 @@ fn remove_tree(parent: &OwnedFd, name: &str) -> Result<u64> {
         Err(e) => return Err(Error::from_errno(e)),
     };
     let names = read_names(&top)?;
-    let mut stack = vec![Frame { fd: top, names, name: name.into() }];
+    let mut stack = vec![Frame {
+        fd: top,
+        names,
+        name: name.into(),
+    }];
     loop {
         let depth = stack.len();
         let Some(frame) = stack.last_mut() else { break };

@@ -37,10 +37,14 @@ impl RelPath {
     /// Normalises a user path (see the module docs for the rules).
     pub fn parse(input: &str) -> Result<RelPath> {
         if input.contains('\0') {
-            return Err(Error::InvalidPath { reason: "the path contains a NUL byte" });
+            return Err(Error::InvalidPath {
+                reason: "the path contains a NUL byte",
+            });
         }
         if input.len() >= PATH_MAX {
-            return Err(Error::InvalidPath { reason: "the path is too long" });
+            return Err(Error::InvalidPath {
+                reason: "the path is too long",
+            });
         }
         let mut names: Vec<String> = Vec::new();
         for part in input.split('/') {
@@ -53,7 +57,9 @@ impl RelPath {
                 }
                 name => {
                     if name.len() > NAME_MAX {
-                        return Err(Error::InvalidPath { reason: "a file name in the path is longer than 255 bytes" });
+                        return Err(Error::InvalidPath {
+                            reason: "a file name in the path is longer than 255 bytes",
+                        });
                     }
                     names.push(name.to_owned());
                 }
@@ -85,7 +91,9 @@ impl RelPath {
     /// The containing directory, `None` for the root.
     pub fn parent(&self) -> Option<RelPath> {
         let (_, rest) = self.names.split_last()?;
-        Some(RelPath { names: rest.to_vec() })
+        Some(RelPath {
+            names: rest.to_vec(),
+        })
     }
 
     /// This path with one more name; `name` must be a single plain name.
@@ -97,7 +105,9 @@ impl RelPath {
             || name.contains('\0')
             || name.len() > NAME_MAX
         {
-            return Err(Error::InvalidPath { reason: "not a valid file name" });
+            return Err(Error::InvalidPath {
+                reason: "not a valid file name",
+            });
         }
         let mut names = self.names.clone();
         names.push(name.to_owned());
@@ -106,7 +116,11 @@ impl RelPath {
 
     /// The path relative to the root as the kernel should see it: `a/b`, or `.` for the root.
     pub fn to_relative(&self) -> PathBuf {
-        if self.names.is_empty() { PathBuf::from(".") } else { self.names.iter().collect() }
+        if self.names.is_empty() {
+            PathBuf::from(".")
+        } else {
+            self.names.iter().collect()
+        }
     }
 
     /// Whether `self` is `other` or lies beneath it.
@@ -142,7 +156,11 @@ impl AsRef<[String]> for RelPath {
 
 /// Joins names for the kernel (`a/b/c`, `.` when empty).
 pub(crate) fn kernel_path<S: AsRef<Path>>(names: &[S]) -> PathBuf {
-    if names.is_empty() { PathBuf::from(".") } else { names.iter().map(AsRef::as_ref).collect() }
+    if names.is_empty() {
+        PathBuf::from(".")
+    } else {
+        names.iter().map(AsRef::as_ref).collect()
+    }
 }
 
 #[cfg(test)]
@@ -178,8 +196,14 @@ mod tests {
         assert!(matches!(p("a/../../a/x"), Err(Error::Escape)));
         assert!(matches!(p("a/b/../../../x"), Err(Error::Escape)));
         assert!(matches!(p("a\0b"), Err(Error::InvalidPath { .. })));
-        assert!(matches!(p(&"a/".repeat(3000)), Err(Error::InvalidPath { .. })));
-        assert!(matches!(p(&"x".repeat(256)), Err(Error::InvalidPath { .. })));
+        assert!(matches!(
+            p(&"a/".repeat(3000)),
+            Err(Error::InvalidPath { .. })
+        ));
+        assert!(matches!(
+            p(&"x".repeat(256)),
+            Err(Error::InvalidPath { .. })
+        ));
         assert!(p(&"x".repeat(255)).is_ok());
     }
 

@@ -137,13 +137,21 @@ fn resolve_error(e: Errno, follow: Follow) -> Error {
     match e {
         Errno::XDEV => Error::Escape,
         Errno::LOOP if follow == Follow::Never => Error::Symlink,
-        Errno::LOOP => Error::InvalidPath { reason: "too many levels of symbolic links" },
+        Errno::LOOP => Error::InvalidPath {
+            reason: "too many levels of symbolic links",
+        },
         other => Error::from_errno(other),
     }
 }
 
 /// The component walk (see the module docs).
-fn walk(root: BorrowedFd<'_>, names: &[String], oflags: OFlags, mode: Mode, follow: Follow) -> Result<Resolved> {
+fn walk(
+    root: BorrowedFd<'_>,
+    names: &[String],
+    oflags: OFlags,
+    mode: Mode,
+    follow: Follow,
+) -> Result<Resolved> {
     let keep_final_link = oflags.contains(OFlags::NOFOLLOW);
     let mut pending: VecDeque<OsString> = names.iter().map(OsString::from).collect();
     let mut stack: Vec<(OwnedFd, OsString)> = Vec::new();
@@ -155,27 +163,30 @@ fn walk(root: BorrowedFd<'_>, names: &[String], oflags: OFlags, mode: Mode, foll
         }
         p
     };
-    let mut follow_link = |pending: &mut VecDeque<OsString>, target: std::ffi::CString| -> Result<()> {
-        if follow == Follow::Never {
-            return Err(Error::Symlink);
-        }
-        hops += 1;
-        if hops > MAX_SYMLINK_HOPS {
-            return Err(Error::InvalidPath { reason: "too many levels of symbolic links" });
-        }
-        let bytes = target.as_bytes();
-        if bytes.first() == Some(&b'/') {
-            // RESOLVE_BENEATH refuses absolute links too: their target is on the host.
-            return Err(Error::Escape);
-        }
-        if bytes.is_empty() {
-            return Err(Error::NotFound);
-        }
-        for part in bytes.split(|b| *b == b'/').rev() {
-            pending.push_front(OsString::from_vec(part.to_vec()));
-        }
-        Ok(())
-    };
+    let mut follow_link =
+        |pending: &mut VecDeque<OsString>, target: std::ffi::CString| -> Result<()> {
+            if follow == Follow::Never {
+                return Err(Error::Symlink);
+            }
+            hops += 1;
+            if hops > MAX_SYMLINK_HOPS {
+                return Err(Error::InvalidPath {
+                    reason: "too many levels of symbolic links",
+                });
+            }
+            let bytes = target.as_bytes();
+            if bytes.first() == Some(&b'/') {
+                // RESOLVE_BENEATH refuses absolute links too: their target is on the host.
+                return Err(Error::Escape);
+            }
+            if bytes.is_empty() {
+                return Err(Error::NotFound);
+            }
+            for part in bytes.split(|b| *b == b'/').rev() {
+                pending.push_front(OsString::from_vec(part.to_vec()));
+            }
+            Ok(())
+        };
 
     loop {
         let cur = stack.last().map_or(root, |(fd, _)| fd.as_fd());
@@ -183,7 +194,10 @@ fn walk(root: BorrowedFd<'_>, names: &[String], oflags: OFlags, mode: Mode, foll
             // Nothing left (the root, or a target ending in `.`/`..`): the current directory.
             let flags = oflags - OFlags::NOFOLLOW - OFlags::CREATE - OFlags::EXCL;
             let fd = rfs::openat(cur, ".", flags, mode).map_err(Error::from_errno)?;
-            return Ok(Resolved { fd, walked: Some(walked(&stack, None)) });
+            return Ok(Resolved {
+                fd,
+                walked: Some(walked(&stack, None)),
+            });
         };
         match name.as_bytes() {
             b"" | b"." => continue,
@@ -197,8 +211,13 @@ fn walk(root: BorrowedFd<'_>, names: &[String], oflags: OFlags, mode: Mode, foll
         }
         if !pending.is_empty() {
             // A directory on the way (or a link to one).
-            let fd = rfs::openat(cur, &name, OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC, Mode::empty())
-                .map_err(Error::from_errno)?;
+            let fd = rfs::openat(
+                cur,
+                &name,
+                OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(Error::from_errno)?;
             let st = rfs::fstat(&fd).map_err(Error::from_errno)?;
             match FileType::from_raw_mode(st.st_mode) {
                 FileType::Directory => stack.push((fd, name)),
@@ -218,12 +237,16 @@ fn walk(root: BorrowedFd<'_>, names: &[String], oflags: OFlags, mode: Mode, foll
                     // O_PATH|O_NOFOLLOW opened the link itself; follow it as asked.
                     let st = rfs::fstat(&fd).map_err(Error::from_errno)?;
                     if FileType::from_raw_mode(st.st_mode) == FileType::Symlink {
-                        let target = rfs::readlinkat(&fd, "", Vec::new()).map_err(Error::from_errno)?;
+                        let target =
+                            rfs::readlinkat(&fd, "", Vec::new()).map_err(Error::from_errno)?;
                         follow_link(&mut pending, target)?;
                         continue;
                     }
                 }
-                return Ok(Resolved { fd, walked: Some(walked(&stack, Some(&name))) });
+                return Ok(Resolved {
+                    fd,
+                    walked: Some(walked(&stack, Some(&name))),
+                });
             }
             Err(e @ (Errno::LOOP | Errno::NOTDIR)) => {
                 // O_NOFOLLOW met a link (ELOOP, or ENOTDIR with O_PATH|O_DIRECTORY).

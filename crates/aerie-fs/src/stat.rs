@@ -59,8 +59,14 @@ impl From<&rustix::fs::Stat> for Meta {
             uid: st.st_uid as u32,
             gid: st.st_gid as u32,
             size: u64::try_from(st.st_size).unwrap_or(0),
-            mtime: (st.st_mtime as i64, u32::try_from(st.st_mtime_nsec).unwrap_or(0)),
-            ctime: (st.st_ctime as i64, u32::try_from(st.st_ctime_nsec).unwrap_or(0)),
+            mtime: (
+                st.st_mtime as i64,
+                u32::try_from(st.st_mtime_nsec).unwrap_or(0),
+            ),
+            ctime: (
+                st.st_ctime as i64,
+                u32::try_from(st.st_ctime_nsec).unwrap_or(0),
+            ),
         }
     }
 }
@@ -161,7 +167,10 @@ pub fn go_mode_string(mode: u32) -> String {
     let letters = [
         ('d', ft == FileType::Directory),
         ('L', ft == FileType::Symlink),
-        ('D', ft == FileType::BlockDevice || ft == FileType::CharacterDevice),
+        (
+            'D',
+            ft == FileType::BlockDevice || ft == FileType::CharacterDevice,
+        ),
         ('p', ft == FileType::Fifo),
         ('S', ft == FileType::Socket),
         ('u', mode & 0o4000 != 0),
@@ -169,7 +178,11 @@ pub fn go_mode_string(mode: u32) -> String {
         ('c', ft == FileType::CharacterDevice),
         ('t', mode & 0o1000 != 0),
     ];
-    let mut out: String = letters.iter().filter(|(_, on)| *on).map(|(c, _)| *c).collect();
+    let mut out: String = letters
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(c, _)| *c)
+        .collect();
     if out.is_empty() {
         out.push('-');
     }
@@ -190,10 +203,11 @@ pub fn mime_for(name: &str) -> &'static str {
         return "application/octet-stream";
     };
     match ext {
-        "txt" | "log" | "cfg" | "conf" | "config" | "ini" | "properties" | "env" | "lang" | "mcmeta" | "sk" | "sh"
-        | "bat" | "cmd" | "ps1" | "lua" | "py" | "rb" | "pl" | "php" | "java" | "kt" | "cs" | "c" | "h" | "cpp"
-        | "go" | "rs" | "ts" | "sql" | "vdf" | "cvars" | "secret" | "toml" | "md" | "markdown" | "csv" | "tsv"
-        | "list" | "override" | "motd" | "gitignore" => TEXT,
+        "txt" | "log" | "cfg" | "conf" | "config" | "ini" | "properties" | "env" | "lang"
+        | "mcmeta" | "sk" | "sh" | "bat" | "cmd" | "ps1" | "lua" | "py" | "rb" | "pl" | "php"
+        | "java" | "kt" | "cs" | "c" | "h" | "cpp" | "go" | "rs" | "ts" | "sql" | "vdf"
+        | "cvars" | "secret" | "toml" | "md" | "markdown" | "csv" | "tsv" | "list" | "override"
+        | "motd" | "gitignore" => TEXT,
         "json" | "json5" | "mcfunction" => "application/json",
         "yml" | "yaml" => "application/x-yaml",
         "xml" => "text/xml; charset=utf-8",
@@ -275,10 +289,24 @@ mod tests {
         // contains `":`, so every `"…":` is a key.
         let text = serde_json::to_string(&s).unwrap();
         let chunks: Vec<&str> = text.split("\":").collect();
-        let keys: Vec<&str> = chunks[..chunks.len() - 1].iter().map(|c| c.rsplit('"').next().unwrap()).collect();
+        let keys: Vec<&str> = chunks[..chunks.len() - 1]
+            .iter()
+            .map(|c| c.rsplit('"').next().unwrap())
+            .collect();
         assert_eq!(
             keys,
-            ["name", "created", "modified", "mode", "mode_bits", "size", "directory", "file", "symlink", "mime"]
+            [
+                "name",
+                "created",
+                "modified",
+                "mode",
+                "mode_bits",
+                "size",
+                "directory",
+                "file",
+                "symlink",
+                "mime"
+            ]
         );
     }
 
@@ -286,7 +314,10 @@ mod tests {
     fn directories_links_and_bits() {
         let d = Stat::new("plugins", meta(0o040755), false);
         assert!(d.directory && !d.file && !d.symlink);
-        assert_eq!((d.mime.as_str(), d.mode_bits.as_str()), ("inode/directory", "755"));
+        assert_eq!(
+            (d.mime.as_str(), d.mode_bits.as_str()),
+            ("inode/directory", "755")
+        );
         let l = Stat::new("link", meta(0o120777), false);
         assert!(l.symlink && !l.file && !l.directory);
         assert_eq!(l.mode, "Lrwxrwxrwx");

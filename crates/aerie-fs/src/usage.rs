@@ -40,7 +40,10 @@ pub struct DiskUsage {
 impl DiskUsage {
     /// A counter starting at `used` bytes with `limit` bytes allowed (0 = unlimited).
     pub fn new(used: u64, limit: u64) -> DiskUsage {
-        DiskUsage { used: AtomicU64::new(used), limit: AtomicU64::new(limit) }
+        DiskUsage {
+            used: AtomicU64::new(used),
+            limit: AtomicU64::new(limit),
+        }
     }
 
     /// Bytes in use.
@@ -77,17 +80,28 @@ impl DiskUsage {
                 (limit == 0 || next <= limit).then_some(next)
             })
             .map(|_| ())
-            .map_err(|used| Error::DiskLimit { limit, needed: used.saturating_add(extra).saturating_sub(limit) })
+            .map_err(|used| Error::DiskLimit {
+                limit,
+                needed: used.saturating_add(extra).saturating_sub(limit),
+            })
     }
 
     /// Adds `n` bytes unconditionally (something already on disk grew).
     pub fn add(&self, n: u64) {
-        let _ = self.used.fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| Some(u.saturating_add(n)));
+        let _ = self
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| {
+                Some(u.saturating_add(n))
+            });
     }
 
     /// Removes `n` bytes (never below zero).
     pub fn sub(&self, n: u64) {
-        let _ = self.used.fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| Some(u.saturating_sub(n)));
+        let _ = self
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| {
+                Some(u.saturating_sub(n))
+            });
     }
 
     /// Replaces the count (after a scan).
@@ -156,7 +170,13 @@ mod tests {
         let u = DiskUsage::new(90, 100);
         assert!(!u.would_exceed(10));
         assert!(u.would_exceed(11));
-        assert!(matches!(u.try_reserve(11), Err(Error::DiskLimit { limit: 100, needed: 1 })));
+        assert!(matches!(
+            u.try_reserve(11),
+            Err(Error::DiskLimit {
+                limit: 100,
+                needed: 1
+            })
+        ));
         assert_eq!(u.used(), 90);
         u.try_reserve(10).unwrap();
         assert_eq!(u.used(), 100);

@@ -26,7 +26,12 @@ pub struct Writer {
 
 impl Writer {
     pub(crate) fn new(file: File, usage: Arc<DiskUsage>, size: u64) -> Writer {
-        Writer { file, usage, pos: 0, size }
+        Writer {
+            file,
+            usage,
+            pos: 0,
+            size,
+        }
     }
 
     /// The file's size as far as this writer knows.

@@ -524,7 +524,10 @@ both_resolvers! {
 fn at_least_forty_attempts() {
     // Keeps the count honest: every `both_resolvers!` entry above is one attempt.
     let src = include_str!("escape.rs");
-    let attempts = src.lines().filter(|l| l.trim_end().ends_with("=> |fx| {")).count();
+    let attempts = src
+        .lines()
+        .filter(|l| l.trim_end().ends_with("=> |fx| {"))
+        .count();
     assert!(attempts >= 40, "only {attempts} escape attempts");
 }
 
@@ -544,7 +547,10 @@ fn the_fixture_notices_reads_writes_and_creations() {
     assert!(fx.outside_changed(), "a chmod went unnoticed");
     fx.resnapshot();
     fs::write(fx.tmp.path().join("next-to-root"), b"x").unwrap();
-    assert!(fx.outside_changed(), "a file beside the root went unnoticed");
+    assert!(
+        fx.outside_changed(),
+        "a file beside the root went unnoticed"
+    );
 }
 
 #[test]

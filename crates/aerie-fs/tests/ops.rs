@@ -16,7 +16,10 @@ fn fx() -> Fixture {
 }
 
 fn limited(fx: &Fixture, limit: u64) -> Jail {
-    fx.jail_with(JailOptions { disk_limit_bytes: limit, ..fx.options() })
+    fx.jail_with(JailOptions {
+        disk_limit_bytes: limit,
+        ..fx.options()
+    })
 }
 
 // ---- listing and stat -------------------------------------------------------------------------
@@ -29,7 +32,13 @@ fn list_sorts_directories_first_then_by_name() {
     fx.file("zdir/x", b"");
     fx.file("adir/x", b"");
     fx.symlink("a.txt", "link");
-    let names: Vec<String> = fx.jail().list("/").unwrap().into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = fx
+        .jail()
+        .list("/")
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(names, ["adir", "zdir", "a.txt", "b.txt", "link"]);
 }
 
@@ -37,7 +46,11 @@ fn list_sorts_directories_first_then_by_name() {
 fn stat_json_on_real_files() {
     let fx = fx();
     fx.file("plugins/server.properties", b"motd=hi\n");
-    fs::set_permissions(fx.r("plugins/server.properties"), fs::Permissions::from_mode(0o640)).unwrap();
+    fs::set_permissions(
+        fx.r("plugins/server.properties"),
+        fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
     fx.symlink("server.properties", "plugins/link");
     let j = fx.jail();
     let list = j.list("/plugins").unwrap();
@@ -51,15 +64,25 @@ fn stat_json_on_real_files() {
     assert_eq!(file["symlink"], false);
     assert_eq!(file["mime"], "text/plain; charset=utf-8");
     let modified = file["modified"].as_str().unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(modified).is_ok(), "{modified}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(modified).is_ok(),
+        "{modified}"
+    );
     assert!(modified.ends_with('Z'));
     let link = serde_json::to_value(&list[0]).unwrap();
     assert_eq!(
-        (link["name"].as_str(), link["mode"].as_str(), link["symlink"].as_bool()),
+        (
+            link["name"].as_str(),
+            link["mode"].as_str(),
+            link["symlink"].as_bool()
+        ),
         (Some("link"), Some("Lrwxrwxrwx"), Some(true))
     );
     let dir = serde_json::to_value(j.stat("plugins").unwrap()).unwrap();
-    assert_eq!((dir["mime"].as_str(), dir["directory"].as_bool()), (Some("inode/directory"), Some(true)));
+    assert_eq!(
+        (dir["mime"].as_str(), dir["directory"].as_bool()),
+        (Some("inode/directory"), Some(true))
+    );
     assert!(dir["mode"].as_str().unwrap().starts_with('d'));
     let obj = dir.as_object().unwrap();
     assert_eq!(obj.len(), 10);
@@ -86,7 +109,10 @@ fn write_creates_parents_with_modes_and_owner() {
     let j = fx.jail();
     j.write_all("/a/b/c.txt", b"hello").unwrap();
     assert_eq!(fs::read(fx.r("a/b/c.txt")).unwrap(), b"hello");
-    assert_eq!(fs::metadata(fx.r("a/b/c.txt")).unwrap().mode() & 0o777, 0o644);
+    assert_eq!(
+        fs::metadata(fx.r("a/b/c.txt")).unwrap().mode() & 0o777,
+        0o644
+    );
     assert_eq!(fs::metadata(fx.r("a/b")).unwrap().mode() & 0o777, 0o755);
     // overwrite without truncation keeps the tail
     let mut w = j.create_write("a/b/c.txt", false).unwrap();
@@ -106,7 +132,11 @@ fn new_files_and_dirs_are_chowned_to_the_server_user() {
     if fs::metadata(&fx.root).unwrap().uid() != 0 {
         return; // chown to another user needs root
     }
-    let j = fx.jail_with(JailOptions { uid: 4242, gid: 4343, ..fx.options() });
+    let j = fx.jail_with(JailOptions {
+        uid: 4242,
+        gid: 4343,
+        ..fx.options()
+    });
     j.write_all("d/e/f", b"x").unwrap();
     j.create_dir_all("g").unwrap();
     for p in ["d", "d/e", "d/e/f", "g"] {
@@ -162,7 +192,10 @@ fn create_dir_all_semantics() {
     j.create_dir_all("/").unwrap();
     assert!(fx.r("x/y/z").is_dir());
     assert!(matches!(j.create_dir_all("file"), Err(Error::Exists)));
-    assert!(matches!(j.create_dir_all("file/sub"), Err(Error::NotADirectory)));
+    assert!(matches!(
+        j.create_dir_all("file/sub"),
+        Err(Error::NotADirectory)
+    ));
 }
 
 #[test]
@@ -185,7 +218,10 @@ fn remove_files_dirs_and_deep_trees() {
     fx.file("one", b"1");
     fx.file("tree/a/b/c/d", b"dddd");
     fx.file("tree/a/x", b"xx");
-    let deep = (0..100).map(|i| format!("d{i}")).collect::<Vec<_>>().join("/");
+    let deep = (0..100)
+        .map(|i| format!("d{i}"))
+        .collect::<Vec<_>>()
+        .join("/");
     fx.file(&format!("deep/{deep}/leaf"), b"leaf");
     let j = fx.jail();
     let before = j.disk_usage();
@@ -207,7 +243,10 @@ fn denylist_applies_to_every_operation() {
     fx.file("cfg/locked/x.yml", b"x");
     fx.file("cfg/open.yml", b"o");
     fx.file("dir/inner/secrets.ini", b"s");
-    let j = fx.jail_with(JailOptions { denylist: vec!["secrets.ini".into(), "/cfg/locked".into()], ..fx.options() });
+    let j = fx.jail_with(JailOptions {
+        denylist: vec!["secrets.ini".into(), "/cfg/locked".into()],
+        ..fx.options()
+    });
     let denied = |r: Result<(), Error>| assert!(matches!(r, Err(Error::Denied)), "{r:?}");
     denied(j.open_read("secrets.ini").map(|_| ()));
     denied(j.stat("secrets.ini").map(|_| ()));
@@ -242,7 +281,10 @@ fn denylist_applies_to_every_operation() {
 fn read_only_refuses_every_modification() {
     let fx = fx();
     fx.file("f", b"f");
-    let j = fx.jail_with(JailOptions { read_only: true, ..fx.options() });
+    let j = fx.jail_with(JailOptions {
+        read_only: true,
+        ..fx.options()
+    });
     let ro = |r: Result<(), Error>| assert!(matches!(r, Err(Error::ReadOnly)), "{r:?}");
     ro(j.write_all("f", b"x"));
     ro(j.write_all("new", b"x"));
@@ -277,12 +319,27 @@ fn sized_write_refused_up_front_keeps_the_existing_file() {
     let j = limited(&fx, 1000);
     // Replacing 600 bytes with 1500 would need 900 more with only 400 free.
     let err = j.create_write_sized("world.dat", 1500).unwrap_err();
-    assert!(matches!(err, Error::DiskLimit { limit: 1000, needed: 500 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::DiskLimit {
+                limit: 1000,
+                needed: 500
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(fs::read(fx.r("world.dat")).unwrap(), [7; 600]);
-    assert!(matches!(j.write_all("world.dat", &[1; 1500]), Err(Error::DiskLimit { .. })));
+    assert!(matches!(
+        j.write_all("world.dat", &[1; 1500]),
+        Err(Error::DiskLimit { .. })
+    ));
     assert_eq!(fs::read(fx.r("world.dat")).unwrap(), [7; 600]);
     // A new file that does not fit is not even created.
-    assert!(matches!(j.write_all("new.dat", &[1; 401]), Err(Error::DiskLimit { .. })));
+    assert!(matches!(
+        j.write_all("new.dat", &[1; 401]),
+        Err(Error::DiskLimit { .. })
+    ));
     assert!(!fx.r("new.dat").exists());
     // Replacing with something that fits once the old content is freed works.
     j.write_all("world.dat", &[2; 1000]).unwrap();
@@ -305,12 +362,18 @@ fn streaming_write_stops_before_the_limit() {
         }
         assert!(j.disk_usage() <= 1000);
     };
-    assert!(matches!(err, Error::DiskLimit { limit: 1000, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::DiskLimit { limit: 1000, .. }),
+        "{err:?}"
+    );
     drop(w);
     let on_disk = fs::metadata(fx.r("stream.bin")).unwrap().len();
     assert_eq!(on_disk, written);
     assert!(100 + on_disk <= 1000, "the limit was exceeded: {on_disk}");
-    assert!(100 + on_disk + chunk.len() as u64 > 1000, "stopped more than one buffer early");
+    assert!(
+        100 + on_disk + chunk.len() as u64 > 1000,
+        "stopped more than one buffer early"
+    );
     assert_eq!(j.rescan().unwrap(), 100 + on_disk);
 }
 
@@ -325,7 +388,10 @@ fn writer_charges_growth_only() {
     w.seek(SeekFrom::Start(550)).unwrap();
     w.write_all(&[1; 50]).unwrap(); // grows to 600, the hole included
     assert_eq!(j.disk_usage(), 600);
-    assert!(matches!(w.write(&[1]).map_err(Error::from_io), Err(Error::DiskLimit { .. })));
+    assert!(matches!(
+        w.write(&[1]).map_err(Error::from_io),
+        Err(Error::DiskLimit { .. })
+    ));
     assert_eq!(w.finish().unwrap(), 600);
     assert_eq!(j.rescan().unwrap(), 600);
 }
@@ -337,7 +403,10 @@ fn copy_and_atomic_replace_respect_the_limit() {
     let j = limited(&fx, 1000);
     assert!(matches!(j.copy("big"), Err(Error::DiskLimit { .. })));
     assert!(!fx.r("big copy").exists());
-    assert!(matches!(j.replace_atomic("big", &[4; 1001]), Err(Error::DiskLimit { .. })));
+    assert!(matches!(
+        j.replace_atomic("big", &[4; 1001]),
+        Err(Error::DiskLimit { .. })
+    ));
     assert_eq!(fs::read(fx.r("big")).unwrap(), [3; 600]);
     j.replace_atomic("big", &[4; 900]).unwrap();
     assert_eq!(fs::read(fx.r("big")).unwrap(), [4; 900]);
@@ -355,9 +424,15 @@ fn atomic_replace_keeps_permissions() {
     let j = fx.jail();
     j.replace_atomic("server.properties", b"new").unwrap();
     assert_eq!(fs::read(fx.r("server.properties")).unwrap(), b"new");
-    assert_eq!(fs::metadata(fx.r("server.properties")).unwrap().mode() & 0o777, 0o600);
+    assert_eq!(
+        fs::metadata(fx.r("server.properties")).unwrap().mode() & 0o777,
+        0o600
+    );
     j.replace_atomic("fresh/config.yml", b"a: 1").unwrap();
-    assert_eq!(fs::metadata(fx.r("fresh/config.yml")).unwrap().mode() & 0o777, 0o644);
+    assert_eq!(
+        fs::metadata(fx.r("fresh/config.yml")).unwrap().mode() & 0o777,
+        0o644
+    );
 }
 
 #[test]
@@ -365,6 +440,16 @@ fn status_hints_for_http() {
     assert_eq!(Error::NotFound.status_hint(), 404);
     assert_eq!(Error::Denied.status_hint(), 403);
     assert_eq!(Error::Exists.status_hint(), 400);
-    assert_eq!(Error::DiskLimit { limit: 1, needed: 1 }.status_hint(), 409);
-    assert_eq!(Error::Escape.to_string(), "cannot access files or folders outside of the server root");
+    assert_eq!(
+        Error::DiskLimit {
+            limit: 1,
+            needed: 1
+        }
+        .status_hint(),
+        409
+    );
+    assert_eq!(
+        Error::Escape.to_string(),
+        "cannot access files or folders outside of the server root"
+    );
 }

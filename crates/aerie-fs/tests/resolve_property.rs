@@ -33,8 +33,8 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "a", "b", ".", "..", "/", "/", "/", "\\", "out", "rel", "sec", "in", "loop", "up", "up2", "outside", "secret",
-    "%2e%2e", "\0", "…", "․․", "etc", "passwd", "//", "./", "../", "b/a",
+    "a", "b", ".", "..", "/", "/", "/", "\\", "out", "rel", "sec", "in", "loop", "up", "up2",
+    "outside", "secret", "%2e%2e", "\0", "…", "․․", "etc", "passwd", "//", "./", "../", "b/a",
 ];
 
 fn random_path(rng: &mut Rng) -> String {
@@ -99,7 +99,10 @@ fn check_one(jail: &Jail, bad: &HashSet<(u64, u64)>, path: &str, write: bool, ta
         Err(_) => {}
     }
     let ok = |dev: u64, ino: u64, what: &str| {
-        assert!(!bad.contains(&(dev, ino)), "{what}({path:?}) reached an outside object")
+        assert!(
+            !bad.contains(&(dev, ino)),
+            "{what}({path:?}) reached an outside object"
+        )
     };
     if let Ok(st) = jail.stat(path) {
         ok(st.meta.dev, st.meta.ino, "stat");
@@ -134,11 +137,20 @@ fn run(resolver: Resolver, seed: u64, iterations: usize) {
     let mut tally = Tally::default();
     for i in 0..iterations {
         let path = random_path(&mut rng);
-        check_one(&jail, &bad, &path, i % 8 == 0 && path.len() < 256, &mut tally);
+        check_one(
+            &jail,
+            &bad,
+            &path,
+            i % 8 == 0 && path.len() < 256,
+            &mut tally,
+        );
     }
     // The property means little unless lookups both succeed and get refused often.
     eprintln!("{tally:?}");
-    assert!(tally.found > iterations / 20 && tally.escapes > iterations / 20, "{tally:?}");
+    assert!(
+        tally.found > iterations / 20 && tally.escapes > iterations / 20,
+        "{tally:?}"
+    );
     fx.assert_outside_untouched();
     fx.assert_secrets_intact();
 }

@@ -65,7 +65,11 @@ pub enum Error {
 impl Error {
     /// A validation error on `field`.
     pub fn validation(field: &str, rule: &str, message: impl Into<String>) -> Self {
-        Error::Validation { field: field.to_owned(), rule: rule.to_owned(), message: message.into() }
+        Error::Validation {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message: message.into(),
+        }
     }
 
     /// Wraps any unexpected failure.
@@ -107,29 +111,47 @@ impl IntoResponse for Error {
             Error::Internal(msg) => {
                 // Logged once, here at the boundary; the user gets a generic sentence.
                 tracing::error!(error.message = %msg, "request failed");
-                ErrorInfo { code: "HttpException", detail: GENERIC_500.to_owned(), meta: None }
+                ErrorInfo {
+                    code: "HttpException",
+                    detail: GENERIC_500.to_owned(),
+                    meta: None,
+                }
             }
             Error::Unavailable(msg) => {
                 tracing::warn!(error.message = %msg, "dependency unavailable");
-                ErrorInfo { code: "ServiceUnavailableHttpException", detail: msg.clone(), meta: None }
+                ErrorInfo {
+                    code: "ServiceUnavailableHttpException",
+                    detail: msg.clone(),
+                    meta: None,
+                }
             }
-            Error::Validation { field, rule, message } => ErrorInfo {
+            Error::Validation {
+                field,
+                rule,
+                message,
+            } => ErrorInfo {
                 code: "ValidationException",
                 detail: message.clone(),
                 meta: Some((field.clone(), rule.clone())),
             },
-            other => ErrorInfo { code: code_for(status), detail: other.to_string(), meta: None },
+            other => ErrorInfo {
+                code: code_for(status),
+                detail: other.to_string(),
+                meta: None,
+            },
         };
         let mut resp = status.into_response();
         if let Error::TooManyRequests { retry_after } = self {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         resp.extensions_mut().insert(info);
         resp
     }
 }
 
-const GENERIC_500: &str = "An unexpected error was encountered while processing this request, please try again.";
+const GENERIC_500: &str =
+    "An unexpected error was encountered while processing this request, please try again.";
 
 fn code_for(status: StatusCode) -> &'static str {
     match status {
@@ -149,7 +171,9 @@ fn code_for(status: StatusCode) -> &'static str {
 
 fn default_detail(status: StatusCode) -> String {
     match status {
-        StatusCode::NOT_FOUND => "The requested resource could not be found on the server.".to_owned(),
+        StatusCode::NOT_FOUND => {
+            "The requested resource could not be found on the server.".to_owned()
+        }
         StatusCode::METHOD_NOT_ALLOWED => "The method is not supported for this route.".to_owned(),
         StatusCode::UNAUTHORIZED => "Unauthenticated.".to_owned(),
         s if s.is_server_error() => GENERIC_500.to_owned(),
@@ -183,21 +207,33 @@ pub async fn envelope_layer(envelope: Envelope, req: Request, next: Next) -> Res
     if info.is_none() && resp.headers().contains_key(header::CONTENT_TYPE) {
         return resp;
     }
-    let info = info.unwrap_or_else(|| ErrorInfo { code: code_for(status), detail: default_detail(status), meta: None });
+    let info = info.unwrap_or_else(|| ErrorInfo {
+        code: code_for(status),
+        detail: default_detail(status),
+        meta: None,
+    });
     let body = match envelope {
         Envelope::Panel => serde_json::to_vec(&PanelErrors {
             errors: vec![PanelError {
                 code: info.code.to_owned(),
                 status: status.as_u16().to_string(),
                 detail: info.detail,
-                meta: info.meta.map(|(source_field, rule)| PanelErrorMeta { source_field, rule }),
+                meta: info
+                    .meta
+                    .map(|(source_field, rule)| PanelErrorMeta { source_field, rule }),
             }],
         }),
-        Envelope::Wings => serde_json::to_vec(&WingsError { error: info.detail, request_id }),
+        Envelope::Wings => serde_json::to_vec(&WingsError {
+            error: info.detail,
+            request_id,
+        }),
     }
     .unwrap_or_default();
     let (mut parts, _) = resp.into_parts();
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
 }

@@ -19,7 +19,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// tracing span per request carrying the matched route, and the error envelope.
 pub fn with_observability(router: Router, service: &'static str, envelope: Envelope) -> Router {
     router
-        .layer(axum::middleware::from_fn(move |req, next| envelope_layer(envelope, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            envelope_layer(envelope, req, next)
+        }))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(move |req: &Request| {
@@ -28,7 +30,11 @@ pub fn with_observability(router: Router, service: &'static str, envelope: Envel
                         .get::<MatchedPath>()
                         .map(MatchedPath::as_str)
                         .unwrap_or("unmatched");
-                    let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let request_id = req
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
                     tracing::info_span!(
                         "request",
                         service,
@@ -54,9 +60,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -62,7 +62,9 @@ pub fn sign<T: Serialize>(claims: &T, key: &[u8], jti: Option<&str>) -> Result<S
 /// Verifies a token's signature and expiry at time `now` (seconds), and decodes its claims.
 pub fn verify<T: DeserializeOwned>(token: &str, key: &[u8], now: i64) -> Result<T, JwtError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(JwtError::Malformed);
     };
     let header: Header = URL_SAFE_NO_PAD
@@ -100,22 +102,40 @@ mod tests {
 
     #[test]
     fn round_trip_and_every_refusal() {
-        let c = C { exp: 2_000, server_uuid: "abc".into() };
+        let c = C {
+            exp: 2_000,
+            server_uuid: "abc".into(),
+        };
         let t = sign(&c, b"node-token", Some("j1")).unwrap();
         assert_eq!(verify::<C>(&t, b"node-token", 1_000).unwrap(), c);
-        assert_eq!(verify::<C>(&t, b"other-token", 1_000).unwrap_err(), JwtError::Signature);
-        assert_eq!(verify::<C>(&t, b"node-token", 2_000).unwrap_err(), JwtError::Expired);
-        assert_eq!(verify::<C>("a.b", b"k", 0).unwrap_err(), JwtError::Malformed);
+        assert_eq!(
+            verify::<C>(&t, b"other-token", 1_000).unwrap_err(),
+            JwtError::Signature
+        );
+        assert_eq!(
+            verify::<C>(&t, b"node-token", 2_000).unwrap_err(),
+            JwtError::Expired
+        );
+        assert_eq!(
+            verify::<C>("a.b", b"k", 0).unwrap_err(),
+            JwtError::Malformed
+        );
         assert_eq!(verify::<C>("", b"k", 0).unwrap_err(), JwtError::Malformed);
         // Tampered claims.
         let mut parts: Vec<&str> = t.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(br#"{"exp":9999,"server_uuid":"other"}"#);
         parts[1] = &forged;
-        assert_eq!(verify::<C>(&parts.join("."), b"node-token", 0).unwrap_err(), JwtError::Signature);
+        assert_eq!(
+            verify::<C>(&parts.join("."), b"node-token", 0).unwrap_err(),
+            JwtError::Signature
+        );
         // alg=none is refused before any signature logic.
         let none_h = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         let none = format!("{none_h}.{}.", t.split('.').nth(1).unwrap());
-        assert_eq!(verify::<C>(&none, b"node-token", 0).unwrap_err(), JwtError::Algorithm);
+        assert_eq!(
+            verify::<C>(&none, b"node-token", 0).unwrap_err(),
+            JwtError::Algorithm
+        );
         assert_eq!(JwtError::Expired.to_string(), "jwt: exp claim is invalid");
     }
 }

@@ -55,7 +55,10 @@ pub(crate) async fn serve_asset(uri: Uri, headers: HeaderMap) -> Response {
     let Some(asset) = asset else {
         return (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
             NOT_BUILT,
         )
             .into_response();
@@ -63,7 +66,12 @@ pub(crate) async fn serve_asset(uri: Uri, headers: HeaderMap) -> Response {
     // A missing hashed asset is a real 404 (an old tab asking for a file a deploy removed);
     // answering it with index.html would hand the browser HTML as JavaScript.
     if fallback && path.starts_with("assets/") {
-        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")], "not found").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "not found",
+        )
+            .into_response();
     }
     let cache = if asset.path.starts_with("assets/") {
         "public, max-age=31536000, immutable"
@@ -79,15 +87,22 @@ pub(crate) async fn serve_asset(uri: Uri, headers: HeaderMap) -> Response {
     let mut resp = match (asset.gzip, accepts_gzip) {
         (Some(gz), true) => {
             let mut r = Response::new(Body::from(gz));
-            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             r
         }
         _ => Response::new(Body::from(asset.body)),
     };
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime(asset.path)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(mime(asset.path)),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     resp
 }

@@ -10,11 +10,15 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::services::keys;
 use crate::AppState;
+use crate::services::keys;
 
 async fn bearer_key(parts: &mut Parts, state: &AppState) -> Result<(ApiKey, User), Error> {
-    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(Error::Unauthenticated)?;
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(Error::Unauthenticated)?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
@@ -22,10 +26,13 @@ async fn bearer_key(parts: &mut Parts, state: &AppState) -> Result<(ApiKey, User
         .trim();
     let (key, user) = keys::authenticate(&state.db, token).await?;
     if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
-        && !keys::ip_allowed(&key.allowed_ips, addr.ip()) {
-            tracing::info!(api_key.identifier = %key.identifier, client.ip = %addr.ip(), "api key used from a disallowed address");
-            return Err(Error::Forbidden("This API key is not allowed from your IP address.".into()));
-        }
+        && !keys::ip_allowed(&key.allowed_ips, addr.ip())
+    {
+        tracing::info!(api_key.identifier = %key.identifier, client.ip = %addr.ip(), "api key used from a disallowed address");
+        return Err(Error::Forbidden(
+            "This API key is not allowed from your IP address.".into(),
+        ));
+    }
     Ok((key, user))
 }
 
@@ -40,7 +47,10 @@ pub struct ClientUser {
 
 impl FromRequestParts<AppState> for ClientUser {
     type Rejection = Error;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let (key, user) = bearer_key(parts, state).await?;
         if KeyType::from_db_code(key.key_type) != Some(KeyType::Client) {
             return Err(Error::BadRequest(
@@ -63,7 +73,10 @@ pub struct ApplicationUser {
 
 impl FromRequestParts<AppState> for ApplicationUser {
     type Rejection = Error;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let (key, user) = bearer_key(parts, state).await?;
         if !user.root_admin {
             return Err(Error::Forbidden("This action is unauthorized.".into()));

@@ -28,7 +28,11 @@ pub struct AppState {
 impl AppState {
     /// State with no extra probes.
     pub fn new(db: Db, url: impl Into<String>) -> Self {
-        Self { db, url: url.into(), probes: Vec::new() }
+        Self {
+            db,
+            url: url.into(),
+            probes: Vec::new(),
+        }
     }
 
     /// Adds a health probe.

@@ -53,7 +53,9 @@ impl std::str::FromStr for KeyType {
         match s {
             "application" => Ok(KeyType::Application),
             "client" => Ok(KeyType::Client),
-            other => Err(format!("unknown key type `{other}` (expected application or client)")),
+            other => Err(format!(
+                "unknown key type `{other}` (expected application or client)"
+            )),
         }
     }
 }
@@ -86,7 +88,11 @@ pub fn parse_token(token: &str) -> Option<TokenParts<'_>> {
     if !alnum(&identifier[5..]) || !alnum(secret) {
         return None;
     }
-    Some(TokenParts { key_type, identifier, secret })
+    Some(TokenParts {
+        key_type,
+        identifier,
+        secret,
+    })
 }
 
 #[cfg(test)]

@@ -5,11 +5,28 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("websocket", &["connect"]),
     ("control", &["console", "start", "stop", "restart"]),
     ("user", &["create", "read", "update", "delete"]),
-    ("file", &["create", "read", "read-content", "update", "delete", "archive", "sftp"]),
-    ("backup", &["create", "read", "delete", "download", "restore"]),
+    (
+        "file",
+        &[
+            "create",
+            "read",
+            "read-content",
+            "update",
+            "delete",
+            "archive",
+            "sftp",
+        ],
+    ),
+    (
+        "backup",
+        &["create", "read", "delete", "download", "restore"],
+    ),
     ("allocation", &["read", "create", "update", "delete"]),
     ("startup", &["read", "update", "docker-image"]),
-    ("database", &["create", "read", "update", "delete", "view_password"]),
+    (
+        "database",
+        &["create", "read", "update", "delete", "view_password"],
+    ),
     ("schedule", &["create", "read", "update", "delete"]),
     ("settings", &["rename", "reinstall"]),
     ("activity", &["read"]),
@@ -17,8 +34,12 @@ pub const GROUPS: &[(&str, &[&str])] = &[
 
 /// Whether `key` (e.g. `file.read`) is a known permission.
 pub fn is_known(key: &str) -> bool {
-    let Some((group, action)) = key.split_once('.') else { return false };
-    GROUPS.iter().any(|(g, actions)| *g == group && actions.contains(&action))
+    let Some((group, action)) = key.split_once('.') else {
+        return false;
+    };
+    GROUPS
+        .iter()
+        .any(|(g, actions)| *g == group && actions.contains(&action))
 }
 
 /// All keys, flattened (`websocket.connect`, `control.console`, …).

@@ -337,7 +337,10 @@ pub struct StopConfig {
 
 impl Default for StopConfig {
     fn default() -> Self {
-        Self { kind: "signal".into(), value: "SIGTERM".into() }
+        Self {
+            kind: "signal".into(),
+            value: "SIGTERM".into(),
+        }
     }
 }
 
@@ -450,14 +453,21 @@ pub struct WsMessage {
     /// Event name.
     pub event: String,
     /// String arguments; omitted when empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub args: Vec<String>,
 }
 
 impl WsMessage {
     /// A frame with arguments.
     pub fn new(event: &str, args: Vec<String>) -> Self {
-        Self { event: event.to_owned(), args }
+        Self {
+            event: event.to_owned(),
+            args,
+        }
     }
 }
 
@@ -524,7 +534,9 @@ pub struct WebsocketClaims {
 impl WebsocketClaims {
     /// Pterodactyl's `HasPermission`: exact match, or `*` for anything not `admin.*`.
     pub fn has_permission(&self, p: &str) -> bool {
-        self.permissions.iter().any(|g| g == p || (g == "*" && !p.starts_with("admin")))
+        self.permissions
+            .iter()
+            .any(|g| g == p || (g == "*" && !p.starts_with("admin")))
     }
 }
 
@@ -578,17 +590,29 @@ mod tests {
         });
         let r: RemoteServer = serde_json::from_value(doc).unwrap();
         assert_eq!(r.settings.build.memory_limit, 1024);
-        assert_eq!(r.settings.allocations.mappings["1.2.3.4"], vec![25565, 25566]);
+        assert_eq!(
+            r.settings.allocations.mappings["1.2.3.4"],
+            vec![25565, 25566]
+        );
         assert!(r.settings.crash_detection_enabled, "defaults to on");
-        assert_eq!(r.process_configuration.startup.done, vec![")! For help, type ".to_string()]);
-        assert_eq!(r.process_configuration.configs[0].replace[1].replace_with, Value::Bool(true));
+        assert_eq!(
+            r.process_configuration.startup.done,
+            vec![")! For help, type ".to_string()]
+        );
+        assert_eq!(
+            r.process_configuration.configs[0].replace[1].replace_with,
+            Value::Bool(true)
+        );
         assert_eq!(r.process_configuration.stop.kind, "command");
     }
 
     #[test]
     fn ws_frames_omit_empty_args_and_permissions_follow_wings() {
         let m = WsMessage::new("auth success", vec![]);
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"event":"auth success"}"#);
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"event":"auth success"}"#
+        );
         let m: WsMessage = serde_json::from_str(r#"{"event":"send logs","args":null}"#).unwrap();
         assert!(m.args.is_empty());
         let c = WebsocketClaims {

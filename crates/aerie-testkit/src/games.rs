@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use aerie_proto::wings::{InstallScript, InstallStatus, RemoteServer, RemotePageMeta, RemoteServerPage};
+use aerie_proto::wings::{
+    InstallScript, InstallStatus, RemotePageMeta, RemoteServer, RemoteServerPage,
+};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -31,19 +33,38 @@ pub fn free_port() -> u16 {
 
 /// What a panel would send for a server made from the egg `egg-<name>.json`, on
 /// 127.0.0.1:`port`, with `env` overriding variable defaults.
-pub fn server_from_egg(name: &str, uuid: &str, port: u16, env: &[(&str, &str)]) -> (RemoteServer, InstallScript) {
+pub fn server_from_egg(
+    name: &str,
+    uuid: &str,
+    port: u16,
+    env: &[(&str, &str)],
+) -> (RemoteServer, InstallScript) {
     let path = eggs_dir().join(format!("egg-{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let egg = aerie_eggs::Egg::parse(&text).expect("egg parses");
     let process = egg.process_configuration().expect("process configuration");
-    let mut environment: BTreeMap<String, Value> =
-        egg.variables.iter().map(|v| (v.env_variable.clone(), Value::String(v.default_value.clone()))).collect();
+    let mut environment: BTreeMap<String, Value> = egg
+        .variables
+        .iter()
+        .map(|v| {
+            (
+                v.env_variable.clone(),
+                Value::String(v.default_value.clone()),
+            )
+        })
+        .collect();
     for (k, v) in env {
         environment.insert((*k).to_owned(), Value::String((*v).to_owned()));
     }
     environment.insert("STARTUP".into(), Value::String(egg.startup.clone()));
     environment.insert("P_SERVER_UUID".into(), Value::String(uuid.to_owned()));
-    let image = egg.docker_images.values().next().cloned().expect("egg has an image");
+    let image = egg
+        .docker_images
+        .values()
+        .next()
+        .cloned()
+        .expect("egg has an image");
     let settings = json!({
         "uuid": uuid,
         "meta": {"name": egg.name, "description": ""},
@@ -99,12 +120,22 @@ fn authorized(s: &Shared, h: &HeaderMap) -> Result<(), (StatusCode, Json<Value>)
     if h.get("authorization").and_then(|v| v.to_str().ok()) == Some(s.auth.as_str()) {
         Ok(())
     } else {
-        Err((StatusCode::FORBIDDEN, Json(json!({"errors": [{"code": "HttpException", "status": "403", "detail": "bad node token"}]}))))
+        Err((
+            StatusCode::FORBIDDEN,
+            Json(
+                json!({"errors": [{"code": "HttpException", "status": "403", "detail": "bad node token"}]}),
+            ),
+        ))
     }
 }
 
 fn not_found() -> (StatusCode, Json<Value>) {
-    (StatusCode::NOT_FOUND, Json(json!({"errors": [{"code": "NotFoundHttpException", "status": "404", "detail": "no such server"}]})))
+    (
+        StatusCode::NOT_FOUND,
+        Json(
+            json!({"errors": [{"code": "NotFoundHttpException", "status": "404", "detail": "no such server"}]}),
+        ),
+    )
 }
 
 impl HttpPanel {
@@ -116,27 +147,50 @@ impl HttpPanel {
     /// Starts the stand-in on `port` (0 = any), reusing `creds` (token id, token) if given.
     pub async fn start_on(port: u16, creds: Option<(String, String)>) -> Self {
         let (token_id, token) = creds.unwrap_or_else(Self::new_credentials);
-        let inner = Arc::new(Inner { auth: format!("Bearer {token_id}.{token}"), ..Inner::default() });
+        let inner = Arc::new(Inner {
+            auth: format!("Bearer {token_id}.{token}"),
+            ..Inner::default()
+        });
         let app = axum::Router::new()
             .route("/api/remote/servers", get(list))
             .route("/api/remote/servers/reset", post(reset))
             .route("/api/remote/servers/{uuid}", get(one))
-            .route("/api/remote/servers/{uuid}/install", get(script).post(status))
-            .route("/api/remote/activity", post(|| async { StatusCode::NO_CONTENT }))
-            .route("/api/remote/servers/{uuid}/transfer/{which}", post(transfer_result))
+            .route(
+                "/api/remote/servers/{uuid}/install",
+                get(script).post(status),
+            )
+            .route(
+                "/api/remote/activity",
+                post(|| async { StatusCode::NO_CONTENT }),
+            )
+            .route(
+                "/api/remote/servers/{uuid}/transfer/{which}",
+                post(transfer_result),
+            )
             .route("/api/remote/backups/{uuid}", post(backup_status))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { inner, url, token_id, token }
+        Self {
+            inner,
+            url,
+            token_id,
+            token,
+        }
     }
 
     fn new_credentials() -> (String, String) {
         let token_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
-        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let token = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
         (token_id, token)
     }
 
@@ -150,13 +204,24 @@ impl HttpPanel {
     /// Adds a server the remote API serves by UUID but does not list for this node (a
     /// server being transferred here still belongs to its source node until it arrives).
     pub fn put_unlisted(&self, server: RemoteServer, script: InstallScript) {
-        self.inner.unlisted.lock().expect("lock").push(server.settings.uuid.clone());
+        self.inner
+            .unlisted
+            .lock()
+            .expect("lock")
+            .push(server.settings.uuid.clone());
         self.put(server, script);
     }
 
     /// Install results reported for `uuid`.
     pub fn statuses_for(&self, uuid: &str) -> Vec<InstallStatus> {
-        self.inner.statuses.lock().expect("lock").iter().filter(|(u, _)| u == uuid).map(|(_, s)| *s).collect()
+        self.inner
+            .statuses
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(u, _)| u == uuid)
+            .map(|(_, s)| *s)
+            .collect()
     }
 
     /// Transfer verdicts reported by a target wings: (uuid, successful).
@@ -175,13 +240,29 @@ impl HttpPanel {
     }
 }
 
-async fn list(State(s): State<Shared>, h: HeaderMap) -> Result<Json<RemoteServerPage>, (StatusCode, Json<Value>)> {
+async fn list(
+    State(s): State<Shared>,
+    h: HeaderMap,
+) -> Result<Json<RemoteServerPage>, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
     let hidden = s.unlisted.lock().expect("lock").clone();
-    let data: Vec<RemoteServer> =
-        s.servers.lock().expect("lock").iter().filter(|(r, _)| !hidden.contains(&r.settings.uuid)).map(|(r, _)| r.clone()).collect();
+    let data: Vec<RemoteServer> = s
+        .servers
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(r, _)| !hidden.contains(&r.settings.uuid))
+        .map(|(r, _)| r.clone())
+        .collect();
     let total = data.len() as u64;
-    Ok(Json(RemoteServerPage { data, meta: RemotePageMeta { current_page: 1, last_page: 1, total } }))
+    Ok(Json(RemoteServerPage {
+        data,
+        meta: RemotePageMeta {
+            current_page: 1,
+            last_page: 1,
+            total,
+        },
+    }))
 }
 
 async fn transfer_result(
@@ -190,7 +271,10 @@ async fn transfer_result(
     Path((uuid, which)): Path<(String, String)>,
 ) -> Result<StatusCode, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
-    s.transfers.lock().expect("lock").push((uuid, which == "success"));
+    s.transfers
+        .lock()
+        .expect("lock")
+        .push((uuid, which == "success"));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -205,21 +289,44 @@ async fn backup_status(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn reset(State(s): State<Shared>, h: HeaderMap) -> Result<StatusCode, (StatusCode, Json<Value>)> {
+async fn reset(
+    State(s): State<Shared>,
+    h: HeaderMap,
+) -> Result<StatusCode, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
     *s.resets.lock().expect("lock") += 1;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn one(State(s): State<Shared>, h: HeaderMap, Path(uuid): Path<String>) -> Result<Json<RemoteServer>, (StatusCode, Json<Value>)> {
+async fn one(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path(uuid): Path<String>,
+) -> Result<Json<RemoteServer>, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
-    let found = s.servers.lock().expect("lock").iter().find(|(r, _)| r.settings.uuid == uuid).map(|(r, _)| r.clone());
+    let found = s
+        .servers
+        .lock()
+        .expect("lock")
+        .iter()
+        .find(|(r, _)| r.settings.uuid == uuid)
+        .map(|(r, _)| r.clone());
     found.map(Json).ok_or_else(not_found)
 }
 
-async fn script(State(s): State<Shared>, h: HeaderMap, Path(uuid): Path<String>) -> Result<Json<InstallScript>, (StatusCode, Json<Value>)> {
+async fn script(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path(uuid): Path<String>,
+) -> Result<Json<InstallScript>, (StatusCode, Json<Value>)> {
     authorized(&s, &h)?;
-    let found = s.servers.lock().expect("lock").iter().find(|(r, _)| r.settings.uuid == uuid).map(|(_, i)| i.clone());
+    let found = s
+        .servers
+        .lock()
+        .expect("lock")
+        .iter()
+        .find(|(r, _)| r.settings.uuid == uuid)
+        .map(|(_, i)| i.clone());
     found.map(Json).ok_or_else(not_found)
 }
 

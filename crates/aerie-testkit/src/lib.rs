@@ -47,7 +47,9 @@ impl TestPanel {
     /// Starts a panel with a prepared state.
     pub async fn start_with_state(state: aerie_panel::AppState) -> Self {
         let db = state.db.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(aerie_panel::serve(state, listener, async move {
@@ -65,12 +67,21 @@ impl TestPanel {
 
     /// GET `path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.url)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// GET `path` with a bearer token.
     pub async fn get_auth(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.url)).bearer_auth(token).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Creates a user with password `password123`.
@@ -89,7 +100,11 @@ impl TestPanel {
     }
 
     /// Creates an API key and returns its token.
-    pub async fn key(&self, user: &aerie_db::models::User, key_type: aerie_proto::keys::KeyType) -> String {
+    pub async fn key(
+        &self,
+        user: &aerie_db::models::User,
+        key_type: aerie_proto::keys::KeyType,
+    ) -> String {
         aerie_panel::services::keys::create_key(&self.db, user, key_type, None, Vec::new())
             .await
             .expect("create key")
@@ -126,13 +141,21 @@ impl TestWings {
         let engine = aerie_wings::docker::Engine::connect(None).expect("docker client");
         let token = uuid::Uuid::new_v4().simple().to_string();
         let state = aerie_wings::WingsState::new(engine, token.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel();
         tokio::spawn(aerie_wings::serve(state.clone(), listener, async move {
             let _ = rx.await;
         }));
-        Self { url: format!("http://{addr}"), token, client: reqwest::Client::new(), state, _shutdown: tx }
+        Self {
+            url: format!("http://{addr}"),
+            token,
+            client: reqwest::Client::new(),
+            state,
+            _shutdown: tx,
+        }
     }
 }
 
@@ -164,17 +187,31 @@ impl ScratchDb {
         let admin_url = std::env::var(var).unwrap_or_else(|_| {
             panic!("{var} is not set: this test needs a real database server; run it through scripts/test, which starts one")
         });
-        let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| panic!("{var} ({admin_url}) unreachable: {e}"));
-        let name = format!("aerie_t_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        admin.raw_execute(&format!("CREATE DATABASE {name}")).await.expect("create database");
+        let admin = Db::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{var} ({admin_url}) unreachable: {e}"));
+        let name = format!(
+            "aerie_t_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
+        admin
+            .raw_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create database");
         let (base, _) = admin_url.rsplit_once('/').expect("admin URL has a path");
-        Self { url: format!("{base}/{name}"), admin, name }
+        Self {
+            url: format!("{base}/{name}"),
+            admin,
+            name,
+        }
     }
 
     /// Drops the database.
     pub async fn drop_now(self) {
         let sql = match self.admin.backend() {
-            aerie_db::Backend::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            aerie_db::Backend::Postgres => {
+                format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)
+            }
             _ => format!("DROP DATABASE IF EXISTS {}", self.name),
         };
         self.admin.raw_execute(&sql).await.expect("drop database");

@@ -37,51 +37,102 @@ pub struct MemoryPanel {
 impl MemoryPanel {
     /// Adds or replaces a server.
     pub fn put(&self, server: RemoteServer, script: InstallScript) {
-        self.servers.lock().expect("lock").insert(server.settings.uuid.clone(), (server, script));
+        self.servers
+            .lock()
+            .expect("lock")
+            .insert(server.settings.uuid.clone(), (server, script));
     }
 
     /// Install results reported for `uuid`.
     pub fn statuses_for(&self, uuid: &str) -> Vec<InstallStatus> {
-        self.statuses.lock().expect("lock").iter().filter(|(u, _)| u == uuid).map(|(_, s)| *s).collect()
+        self.statuses
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(u, _)| u == uuid)
+            .map(|(_, s)| *s)
+            .collect()
     }
 
     /// Backup results reported for backup `backup`.
     pub fn backup_statuses(&self, backup: &str) -> Vec<aerie_proto::wings::BackupStatus> {
-        self.backups.lock().expect("lock").iter().filter(|(u, _)| u == backup).map(|(_, s)| s.clone()).collect()
+        self.backups
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(u, _)| u == backup)
+            .map(|(_, s)| s.clone())
+            .collect()
     }
 
     /// Restore results reported for backup `backup`.
     pub fn restore_statuses(&self, backup: &str) -> Vec<bool> {
-        self.restores.lock().expect("lock").iter().filter(|(u, _)| u == backup).map(|(_, s)| *s).collect()
+        self.restores
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(u, _)| u == backup)
+            .map(|(_, s)| *s)
+            .collect()
     }
 }
 
 impl PanelLink for MemoryPanel {
     fn get_server<'a>(&'a self, uuid: &'a str) -> BoxFut<'a, Result<RemoteServer, String>> {
         Box::pin(async move {
-            self.servers.lock().expect("lock").get(uuid).map(|(s, _)| s.clone()).ok_or_else(|| format!("404: no server {uuid}"))
+            self.servers
+                .lock()
+                .expect("lock")
+                .get(uuid)
+                .map(|(s, _)| s.clone())
+                .ok_or_else(|| format!("404: no server {uuid}"))
         })
     }
     fn install_script<'a>(&'a self, uuid: &'a str) -> BoxFut<'a, Result<InstallScript, String>> {
         Box::pin(async move {
-            self.servers.lock().expect("lock").get(uuid).map(|(_, s)| s.clone()).ok_or_else(|| format!("404: no server {uuid}"))
+            self.servers
+                .lock()
+                .expect("lock")
+                .get(uuid)
+                .map(|(_, s)| s.clone())
+                .ok_or_else(|| format!("404: no server {uuid}"))
         })
     }
-    fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>> {
+    fn set_install_status<'a>(
+        &'a self,
+        uuid: &'a str,
+        status: InstallStatus,
+    ) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
-            self.statuses.lock().expect("lock").push((uuid.to_owned(), status));
+            self.statuses
+                .lock()
+                .expect("lock")
+                .push((uuid.to_owned(), status));
             Ok(())
         })
     }
-    fn set_transfer_status<'a>(&'a self, uuid: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>> {
+    fn set_transfer_status<'a>(
+        &'a self,
+        uuid: &'a str,
+        successful: bool,
+    ) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
-            self.transfers.lock().expect("lock").push((uuid.to_owned(), successful));
+            self.transfers
+                .lock()
+                .expect("lock")
+                .push((uuid.to_owned(), successful));
             Ok(())
         })
     }
-    fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>> {
+    fn send_activity<'a>(
+        &'a self,
+        batch: &'a aerie_proto::wings::ActivityBatch,
+    ) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
-            self.activity.lock().expect("lock").extend(batch.data.iter().cloned());
+            self.activity
+                .lock()
+                .expect("lock")
+                .extend(batch.data.iter().cloned());
             Ok(())
         })
     }
@@ -91,13 +142,20 @@ impl PanelLink for MemoryPanel {
         size: u64,
     ) -> BoxFut<'a, Result<aerie_proto::wings::BackupUploadParts, String>> {
         Box::pin(async move {
-            self.part_requests.lock().expect("lock").push((backup.to_owned(), size));
+            self.part_requests
+                .lock()
+                .expect("lock")
+                .push((backup.to_owned(), size));
             let Some(mut p) = self.backup_parts.lock().expect("lock").get(backup).cloned() else {
                 return Err(format!("404: no S3 upload prepared for backup {backup}"));
             };
-            let needed = usize::try_from(size.div_ceil(p.part_size.max(1)).max(1)).unwrap_or(usize::MAX);
+            let needed =
+                usize::try_from(size.div_ceil(p.part_size.max(1)).max(1)).unwrap_or(usize::MAX);
             if needed > p.parts.len() {
-                return Err(format!("the test prepared {} parts; {size} bytes need {needed}", p.parts.len()));
+                return Err(format!(
+                    "the test prepared {} parts; {size} bytes need {needed}",
+                    p.parts.len()
+                ));
             }
             p.parts.truncate(needed);
             Ok(p)
@@ -109,13 +167,23 @@ impl PanelLink for MemoryPanel {
         status: &'a aerie_proto::wings::BackupStatus,
     ) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
-            self.backups.lock().expect("lock").push((backup.to_owned(), status.clone()));
+            self.backups
+                .lock()
+                .expect("lock")
+                .push((backup.to_owned(), status.clone()));
             Ok(())
         })
     }
-    fn set_restore_status<'a>(&'a self, backup: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>> {
+    fn set_restore_status<'a>(
+        &'a self,
+        backup: &'a str,
+        successful: bool,
+    ) -> BoxFut<'a, Result<(), String>> {
         Box::pin(async move {
-            self.restores.lock().expect("lock").push((backup.to_owned(), successful));
+            self.restores
+                .lock()
+                .expect("lock")
+                .push((backup.to_owned(), successful));
             Ok(())
         })
     }
@@ -166,18 +234,39 @@ impl TestNode {
         tune(&mut settings);
         let engine = aerie_wings::docker::Engine::connect(None).expect("docker");
         let runtime = aerie_wings::runtime::docker::DockerRuntime::new(engine.clone());
-        settings.network = runtime.ensure_network(&settings.network, None).await.expect("network");
+        settings.network = runtime
+            .ensure_network(&settings.network, None)
+            .await
+            .expect("network");
         let panel = Arc::new(MemoryPanel::default());
-        let ctx = NodeContext { runtime: Arc::new(runtime), panel: Some(panel.clone()), settings };
+        let ctx = NodeContext {
+            runtime: Arc::new(runtime),
+            panel: Some(panel.clone()),
+            settings,
+        };
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let state = tune_state(aerie_wings::WingsState::with_manager(engine, Manager::new(Arc::new(ctx)), token.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let state = tune_state(aerie_wings::WingsState::with_manager(
+            engine,
+            Manager::new(Arc::new(ctx)),
+            token.clone(),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel();
         tokio::spawn(aerie_wings::serve(state.clone(), listener, async move {
             let _ = rx.await;
         }));
-        Self { url: format!("http://{addr}"), token, client: reqwest::Client::new(), state, panel, dir, _shutdown: tx }
+        Self {
+            url: format!("http://{addr}"),
+            token,
+            client: reqwest::Client::new(),
+            state,
+            panel,
+            dir,
+            _shutdown: tx,
+        }
     }
 
     /// Starts a node with default settings.
@@ -187,12 +276,50 @@ impl TestNode {
 
     /// POST with the node token.
     pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.client.post(format!("{}{path}", self.url)).bearer_auth(&self.token).json(&body).send().await.expect("request")
+        self.client
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// GET with the node token.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers `server` with the panel stand-in, asks wings to create it (202), and waits
+    /// up to `within` for the install result to reach the panel. Returns the server UUID.
+    pub async fn install(
+        &self,
+        server: RemoteServer,
+        script: InstallScript,
+        within: Duration,
+    ) -> String {
+        let uuid = server.settings.uuid.clone();
+        self.panel.put(server, script);
+        assert_eq!(
+            self.post("/api/servers", serde_json::json!({"uuid": uuid}))
+                .await
+                .status(),
+            202
+        );
+        let deadline = tokio::time::Instant::now() + within;
+        while self.panel.statuses_for(&uuid).is_empty() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "install did not finish"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        uuid
     }
 
     /// A websocket token for `server`, signed with the node token.
@@ -202,7 +329,14 @@ impl TestNode {
 
     /// Opens the console websocket of `server` (no Origin header).
     pub async fn ws(&self, server: &str) -> WsClient {
-        WsClient::connect(&format!("{}/api/servers/{server}/ws", self.url.replace("http://", "ws://")), None).await
+        WsClient::connect(
+            &format!(
+                "{}/api/servers/{server}/ws",
+                self.url.replace("http://", "ws://")
+            ),
+            None,
+        )
+        .await
     }
 
     /// Removes every container of a server, for cleanup.
@@ -212,7 +346,13 @@ impl TestNode {
 }
 
 /// Signs a websocket token the way the panel does.
-pub fn sign_ws(key: &str, server: &str, permissions: &[&str], expires_in: i64, jti: &str) -> String {
+pub fn sign_ws(
+    key: &str,
+    server: &str,
+    permissions: &[&str],
+    expires_in: i64,
+    jti: &str,
+) -> String {
     let now = now();
     let claims = WebsocketClaims {
         iss: "http://panel.test".into(),
@@ -231,7 +371,9 @@ pub fn sign_ws(key: &str, server: &str, permissions: &[&str], expires_in: i64, j
 
 /// A websocket client speaking the Wings protocol.
 pub struct WsClient {
-    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
     /// Every frame received so far.
     pub seen: Vec<WsMessage>,
 }
@@ -239,30 +381,47 @@ pub struct WsClient {
 impl WsClient {
     /// Connects, optionally with an Origin header.
     pub async fn connect(url: &str, origin: Option<&str>) -> Self {
-        Self::try_connect(url, origin).await.expect("websocket connect")
+        Self::try_connect(url, origin)
+            .await
+            .expect("websocket connect")
     }
 
     /// Connects, returning the HTTP error when the upgrade is refused.
-    pub async fn try_connect(url: &str, origin: Option<&str>) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+    pub async fn try_connect(
+        url: &str,
+        origin: Option<&str>,
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let mut req = url.into_client_request()?;
         if let Some(o) = origin {
-            req.headers_mut().insert("origin", o.parse().expect("origin header"));
+            req.headers_mut()
+                .insert("origin", o.parse().expect("origin header"));
         }
         let (stream, _) = tokio_tungstenite::connect_async(req).await?;
-        Ok(Self { stream, seen: Vec::new() })
+        Ok(Self {
+            stream,
+            seen: Vec::new(),
+        })
     }
 
     /// Sends an event.
     pub async fn send(&mut self, event: &str, args: &[&str]) {
         let m = WsMessage::new(event, args.iter().map(|a| (*a).to_owned()).collect());
-        self.stream.send(Message::Text(serde_json::to_string(&m).expect("json").into())).await.expect("send");
+        self.stream
+            .send(Message::Text(
+                serde_json::to_string(&m).expect("json").into(),
+            ))
+            .await
+            .expect("send");
     }
 
     /// The next frame, or `None` if none arrives within `within`.
     pub async fn next(&mut self, within: Duration) -> Option<WsMessage> {
         loop {
-            let msg = tokio::time::timeout(within, self.stream.next()).await.ok()??.ok()?;
+            let msg = tokio::time::timeout(within, self.stream.next())
+                .await
+                .ok()??
+                .ok()?;
             if let Message::Text(t) = msg {
                 let m: WsMessage = serde_json::from_str(&t).expect("frame is JSON");
                 self.seen.push(m.clone());
@@ -275,7 +434,12 @@ impl WsClient {
     }
 
     /// Reads frames until one satisfies `pred`, failing the test after `within`.
-    pub async fn wait_for(&mut self, within: Duration, what: &str, pred: impl Fn(&WsMessage) -> bool) -> WsMessage {
+    pub async fn wait_for(
+        &mut self,
+        within: Duration,
+        what: &str,
+        pred: impl Fn(&WsMessage) -> bool,
+    ) -> WsMessage {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -283,8 +447,18 @@ impl WsClient {
                 Some(m) if pred(&m) => return m,
                 Some(_) => {}
                 None => {
-                    let tail: Vec<String> = self.seen.iter().rev().take(25).rev().map(|m| format!("{} {:?}", m.event, m.args)).collect();
-                    panic!("timed out after {within:?} waiting for {what}; last frames:\n{}", tail.join("\n"));
+                    let tail: Vec<String> = self
+                        .seen
+                        .iter()
+                        .rev()
+                        .take(25)
+                        .rev()
+                        .map(|m| format!("{} {:?}", m.event, m.args))
+                        .collect();
+                    panic!(
+                        "timed out after {within:?} waiting for {what}; last frames:\n{}",
+                        tail.join("\n")
+                    );
                 }
             }
         }
@@ -293,7 +467,10 @@ impl WsClient {
     /// Authenticates and waits for `auth success`.
     pub async fn auth(&mut self, token: &str) {
         self.send("auth", &[token]).await;
-        self.wait_for(Duration::from_secs(5), "auth success", |m| m.event == "auth success").await;
+        self.wait_for(Duration::from_secs(5), "auth success", |m| {
+            m.event == "auth success"
+        })
+        .await;
     }
 }
 
@@ -320,7 +497,8 @@ pub fn echo_server(uuid: &str) -> (RemoteServer, InstallScript) {
     let script = InstallScript {
         container_image: "aerie/debian:bookworm".into(),
         entrypoint: "bash".into(),
-        script: "#!/bin/bash\r\necho installing echo server\r\necho hi > /mnt/server/hello.txt\r\n".into(),
+        script: "#!/bin/bash\r\necho installing echo server\r\necho hi > /mnt/server/hello.txt\r\n"
+            .into(),
     };
     (server, script)
 }

@@ -29,7 +29,11 @@ async fn health_is_503_when_the_database_is_gone() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["database"]["ok"], false);
-    assert!(body["checks"]["database"]["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(
+        body["checks"]["database"]["error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty())
+    );
 }
 
 #[tokio::test]
@@ -41,9 +45,19 @@ async fn unknown_api_routes_get_the_pterodactyl_error_envelope() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "NotFoundHttpException");
     assert_eq!(body["errors"][0]["status"], "404");
-    assert!(body["errors"][0]["detail"].as_str().unwrap().contains("could not be found"));
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not be found")
+    );
 
-    let r = p.client.post(format!("{}/api/health", p.url)).send().await.unwrap();
+    let r = p
+        .client
+        .post(format!("{}/api/health", p.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["status"], "405");
@@ -65,13 +79,22 @@ async fn client_keys_authenticate_and_everything_else_is_refused() {
 
     // Last use is recorded.
     let ident = &token[..16];
-    let key = p.db.api_keys().find_by_identifier(ident).await.unwrap().unwrap();
+    let key =
+        p.db.api_keys()
+            .find_by_identifier(ident)
+            .await
+            .unwrap()
+            .unwrap();
     assert!(key.last_used_at.is_some());
 
     // Wrong secret, unknown identifier, malformed token, no header: all 401 with the envelope.
     let mut wrong = token.clone();
     wrong.replace_range(47..48, if token.ends_with('a') { "b" } else { "a" });
-    for bad in [wrong.as_str(), "ptlc_aaaaaaaaaaaBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "nonsense"] {
+    for bad in [
+        wrong.as_str(),
+        "ptlc_aaaaaaaaaaaBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+        "nonsense",
+    ] {
         let r = p.get_auth("/api/client/account", bad).await;
         assert_eq!(r.status(), 401, "{bad}");
         let body: Value = r.json().await.unwrap();
@@ -90,15 +113,32 @@ async fn client_keys_authenticate_and_everything_else_is_refused() {
 async fn allowed_ips_are_enforced() {
     let p = TestPanel::start().await;
     let alice = p.user("alice", false).await;
-    let created = aerie_panel::services::keys::create_key(&p.db, &alice, KeyType::Client, None, vec!["10.1.2.3".into()])
-        .await
-        .unwrap();
+    let created = aerie_panel::services::keys::create_key(
+        &p.db,
+        &alice,
+        KeyType::Client,
+        None,
+        vec!["10.1.2.3".into()],
+    )
+    .await
+    .unwrap();
     let r = p.get_auth("/api/client/account", &created.token).await;
     assert_eq!(r.status(), 403);
-    let open = aerie_panel::services::keys::create_key(&p.db, &alice, KeyType::Client, None, vec!["127.0.0.0/8".into()])
-        .await
-        .unwrap();
-    assert_eq!(p.get_auth("/api/client/account", &open.token).await.status(), 200);
+    let open = aerie_panel::services::keys::create_key(
+        &p.db,
+        &alice,
+        KeyType::Client,
+        None,
+        vec!["127.0.0.0/8".into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        p.get_auth("/api/client/account", &open.token)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -108,10 +148,21 @@ async fn client_keys_are_limited_to_25_per_user() {
     for _ in 0..25 {
         p.key(&alice, KeyType::Client).await;
     }
-    let err = aerie_panel::services::keys::create_key(&p.db, &alice, KeyType::Client, None, Vec::new()).await.unwrap_err();
+    let err =
+        aerie_panel::services::keys::create_key(&p.db, &alice, KeyType::Client, None, Vec::new())
+            .await
+            .unwrap_err();
     assert!(err.to_string().contains("limit of 25"), "{err}");
     // Application keys need an administrator.
-    let err = aerie_panel::services::keys::create_key(&p.db, &alice, KeyType::Application, None, Vec::new()).await.unwrap_err();
+    let err = aerie_panel::services::keys::create_key(
+        &p.db,
+        &alice,
+        KeyType::Application,
+        None,
+        Vec::new(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, aerie_http::Error::Forbidden(_)), "{err:?}");
 }
 
@@ -121,7 +172,12 @@ async fn the_web_ui_is_served_with_spa_fallback_and_cache_headers() {
     for path in ["/", "/auth/login", "/server/abcd1234/files"] {
         let r = p.get(path).await;
         assert_eq!(r.status(), 200, "{path}");
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
         assert_eq!(r.headers()["cache-control"], "no-cache", "{path}");
     }
     assert!(
@@ -135,10 +191,24 @@ async fn the_web_ui_is_served_with_spa_fallback_and_cache_headers() {
             .find(|s| s.starts_with("/assets/") && s.ends_with(".js"))
             .expect("index.html references a hashed script")
             .to_owned();
-        let r = p.client.get(format!("{}{asset}", p.url)).header("accept-encoding", "gzip").send().await.unwrap();
+        let r = p
+            .client
+            .get(format!("{}{asset}", p.url))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
-        assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript")
+        );
         // reqwest here has no gzip decoding, so the header tells what was sent.
         assert_eq!(r.headers()["content-encoding"], "gzip");
         // A hashed asset that does not exist is a 404, not index.html.

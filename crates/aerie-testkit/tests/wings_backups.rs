@@ -27,19 +27,15 @@ async fn node() -> (TestNode, tempfile::TempDir) {
 
 /// Registers a server (the echo server, or `invocation` instead of its command), installs it.
 async fn installed(node: &TestNode, invocation: Option<&str>) -> String {
-    let uuid = new_uuid();
-    let (mut server, script) = echo_server(&uuid);
+    let (mut server, script) = echo_server(&new_uuid());
     if let Some(inv) = invocation {
         server.settings.invocation = inv.to_owned();
     }
-    node.panel.put(server, script);
-    assert_eq!(node.post("/api/servers", json!({"uuid": uuid})).await.status(), 202);
-    let deadline = tokio::time::Instant::now() + T;
-    while node.panel.statuses_for(&uuid).is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "install did not finish");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(node.panel.statuses_for(&uuid)[0].successful, "install failed");
+    let uuid = node.install(server, script, T).await;
+    assert!(
+        node.panel.statuses_for(&uuid)[0].successful,
+        "install failed"
+    );
     uuid
 }
 
@@ -51,14 +47,24 @@ async fn connect(node: &TestNode, uuid: &str) -> WsClient {
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 async fn write(node: &TestNode, uuid: &str, file: &str, body: Vec<u8>) {
     let r = node
         .client
-        .post(format!("{}/api/servers/{uuid}/files/write?file={}", node.url, urlencode(file)))
+        .post(format!(
+            "{}/api/servers/{uuid}/files/write?file={}",
+            node.url,
+            urlencode(file)
+        ))
         .bearer_auth(&node.token)
         .body(body)
         .send()
@@ -68,7 +74,12 @@ async fn write(node: &TestNode, uuid: &str, file: &str, body: Vec<u8>) {
 }
 
 async fn delete(node: &TestNode, uuid: &str, files: &[&str]) {
-    let r = node.post(&format!("/api/servers/{uuid}/files/delete"), json!({"root": "/", "files": files})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/delete"),
+            json!({"root": "/", "files": files}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
 }
 
@@ -110,26 +121,57 @@ fn noise(len: usize, mut seed: u64) -> Vec<u8> {
 }
 
 /// Starts a backup and waits for its `backup completed` event on `ws`.
-async fn backup(node: &TestNode, ws: &mut WsClient, uuid: &str, adapter: &str, ignore: &str) -> (String, BackupCompleted) {
+async fn backup(
+    node: &TestNode,
+    ws: &mut WsClient,
+    uuid: &str,
+    adapter: &str,
+    ignore: &str,
+) -> (String, BackupCompleted) {
     let backup = new_uuid();
-    let r = node.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": adapter, "uuid": backup, "ignore": ignore})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup"),
+            json!({"adapter": adapter, "uuid": backup, "ignore": ignore}),
+        )
+        .await;
     assert_eq!(r.status(), 202);
     let m = ws
         .wait_for(T, "backup completed", |m| {
-            m.event == "backup completed" && serde_json::from_str::<BackupCompleted>(&m.args[0]).is_ok_and(|b| b.uuid == backup)
+            m.event == "backup completed"
+                && serde_json::from_str::<BackupCompleted>(&m.args[0])
+                    .is_ok_and(|b| b.uuid == backup)
         })
         .await;
     (backup.clone(), serde_json::from_str(&m.args[0]).unwrap())
 }
 
 /// Starts a restore, waits for `backup restore completed`, returns what the panel was told.
-async fn restore(node: &TestNode, ws: &mut WsClient, uuid: &str, backup: &str, body: Value) -> bool {
+async fn restore(
+    node: &TestNode,
+    ws: &mut WsClient,
+    uuid: &str,
+    backup: &str,
+    body: Value,
+) -> bool {
     let earlier = node.panel.restore_statuses(backup).len();
-    let r = node.post(&format!("/api/servers/{uuid}/backup/{backup}/restore"), body).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup/{backup}/restore"),
+            body,
+        )
+        .await;
     assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    ws.wait_for(T, "backup restore completed", |m| m.event == "backup restore completed").await;
+    ws.wait_for(T, "backup restore completed", |m| {
+        m.event == "backup restore completed"
+    })
+    .await;
     let reported = node.panel.restore_statuses(backup);
-    assert_eq!(reported.len(), earlier + 1, "the panel is told once per restore");
+    assert_eq!(
+        reported.len(),
+        earlier + 1,
+        "the panel is told once per restore"
+    );
     reported[earlier]
 }
 
@@ -138,12 +180,42 @@ async fn local_backup_and_restore_round_trip() {
     let (node, backups) = node().await;
     let uuid = installed(&node, None).await;
     let mut ws = connect(&node, &uuid).await;
-    write(&node, &uuid, "/.pteroignore", b"# build output\n*.log\n/cache/\n".to_vec()).await;
+    write(
+        &node,
+        &uuid,
+        "/.pteroignore",
+        b"# build output\n*.log\n/cache/\n".to_vec(),
+    )
+    .await;
     write(&node, &uuid, "/world/level.dat", noise(200_000, 7)).await;
-    write(&node, &uuid, "/config/server.properties", b"motd=original\n".to_vec()).await;
-    write(&node, &uuid, "/logs/latest.log", b"ignored by .pteroignore".to_vec()).await;
-    write(&node, &uuid, "/cache/blob.bin", b"ignored directory".to_vec()).await;
-    write(&node, &uuid, "/plugins/cache/keep.txt", b"only the root cache is ignored".to_vec()).await;
+    write(
+        &node,
+        &uuid,
+        "/config/server.properties",
+        b"motd=original\n".to_vec(),
+    )
+    .await;
+    write(
+        &node,
+        &uuid,
+        "/logs/latest.log",
+        b"ignored by .pteroignore".to_vec(),
+    )
+    .await;
+    write(
+        &node,
+        &uuid,
+        "/cache/blob.bin",
+        b"ignored directory".to_vec(),
+    )
+    .await;
+    write(
+        &node,
+        &uuid,
+        "/plugins/cache/keep.txt",
+        b"only the root cache is ignored".to_vec(),
+    )
+    .await;
     let vol = volume(&node, &uuid);
     let before = snapshot(&vol);
 
@@ -152,21 +224,48 @@ async fn local_backup_and_restore_round_trip() {
     assert_eq!(done.checksum_type, "sha256");
     let file = backups.path().join(format!("{b}.tar.zst"));
     let bytes = std::fs::read(&file).unwrap();
-    assert_eq!(done.checksum, sha256_of(&bytes[..]).unwrap(), "the checksum is the SHA-256 of the file on disk");
+    assert_eq!(
+        done.checksum,
+        sha256_of(&bytes[..]).unwrap(),
+        "the checksum is the SHA-256 of the file on disk"
+    );
     assert_eq!(done.file_size, bytes.len() as u64);
     let reported = node.panel.backup_statuses(&b);
     assert_eq!(reported.len(), 1);
     assert!(reported[0].successful && reported[0].parts.is_empty());
-    assert_eq!((reported[0].checksum.as_str(), reported[0].size), (done.checksum.as_str(), done.file_size));
-    let names: Vec<String> =
-        std::fs::read_dir(backups.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(names.iter().all(|n| !n.contains("partial")), "no temporary file is left: {names:?}");
+    assert_eq!(
+        (reported[0].checksum.as_str(), reported[0].size),
+        (done.checksum.as_str(), done.file_size)
+    );
+    let names: Vec<String> = std::fs::read_dir(backups.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("partial")),
+        "no temporary file is left: {names:?}"
+    );
 
     // Change things, then restore with truncation: exactly the backed-up files come back.
-    write(&node, &uuid, "/config/server.properties", b"motd=changed\n".to_vec()).await;
+    write(
+        &node,
+        &uuid,
+        "/config/server.properties",
+        b"motd=changed\n".to_vec(),
+    )
+    .await;
     delete(&node, &uuid, &["world"]).await;
     write(&node, &uuid, "/new-since-backup.txt", b"goes away".to_vec()).await;
-    assert!(restore(&node, &mut ws, &uuid, &b, json!({"adapter": "wings", "truncate_directory": true})).await);
+    assert!(
+        restore(
+            &node,
+            &mut ws,
+            &uuid,
+            &b,
+            json!({"adapter": "wings", "truncate_directory": true})
+        )
+        .await
+    );
     let mut expected = before.clone();
     expected.retain(|k, _| !k.starts_with("logs/latest.log") && !k.starts_with("cache/"));
     let mut after = snapshot(&vol);
@@ -175,29 +274,94 @@ async fn local_backup_and_restore_round_trip() {
     expected.remove("logs/");
     assert_eq!(after, expected);
     assert!(!vol.join("logs/latest.log").exists() && !vol.join("cache").exists());
-    let console = node.state.manager.get(&uuid).unwrap().console_tail(10).join("\n");
-    assert!(console.contains("Completed server restoration from backup."), "{console}");
+    let console = node
+        .state
+        .manager
+        .get(&uuid)
+        .unwrap()
+        .console_tail(10)
+        .join("\n");
+    assert!(
+        console.contains("Completed server restoration from backup."),
+        "{console}"
+    );
 
     // The request's own rules replace .pteroignore.
     let (b2, done2) = backup(&node, &mut ws, &uuid, "wings", "world/\n").await;
     assert!(done2.is_successful);
-    delete(&node, &uuid, &["world", "config", "plugins", ".pteroignore"]).await;
-    assert!(restore(&node, &mut ws, &uuid, &b2, json!({"adapter": "wings", "truncate_directory": false})).await);
+    delete(
+        &node,
+        &uuid,
+        &["world", "config", "plugins", ".pteroignore"],
+    )
+    .await;
+    assert!(
+        restore(
+            &node,
+            &mut ws,
+            &uuid,
+            &b2,
+            json!({"adapter": "wings", "truncate_directory": false})
+        )
+        .await
+    );
     assert!(!vol.join("world").exists(), "ignored by the request");
     assert!(vol.join(".pteroignore").exists() && vol.join("config/server.properties").exists());
 
     // Delete: 204, then 404; a deleted backup cannot be restored.
     let path = format!("{}/api/servers/{uuid}/backup/{b}", node.url);
-    assert_eq!(node.client.delete(&path).bearer_auth(&node.token).send().await.unwrap().status(), 204);
+    assert_eq!(
+        node.client
+            .delete(&path)
+            .bearer_auth(&node.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
     assert!(!file.exists() && !backups.path().join(format!("{b}.tar.zst.sha256")).exists());
-    assert_eq!(node.client.delete(&path).bearer_auth(&node.token).send().await.unwrap().status(), 404);
-    let r = node.post(&format!("/api/servers/{uuid}/backup/{b}/restore"), json!({"adapter": "wings"})).await;
+    assert_eq!(
+        node.client
+            .delete(&path)
+            .bearer_auth(&node.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup/{b}/restore"),
+            json!({"adapter": "wings"}),
+        )
+        .await;
     assert_eq!(r.status(), 404);
-    let r = node.client.delete(format!("{}/api/servers/{uuid}/backup/..%2F..%2Fetc", node.url)).bearer_auth(&node.token).send().await.unwrap();
+    let r = node
+        .client
+        .delete(format!(
+            "{}/api/servers/{uuid}/backup/..%2F..%2Fetc",
+            node.url
+        ))
+        .bearer_auth(&node.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
-    let r = node.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "wings", "uuid": "../x"})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup"),
+            json!({"adapter": "wings", "uuid": "../x"}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = node.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "tape", "uuid": new_uuid()})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup"),
+            json!({"adapter": "tape", "uuid": new_uuid()}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
     node.cleanup(&uuid).await;
 }
@@ -219,9 +383,28 @@ async fn a_tampered_backup_is_refused_and_the_volume_is_untouched() {
     write(&node, &uuid, "/after-backup.txt", b"must survive".to_vec()).await;
     let before = snapshot(&volume(&node, &uuid));
 
-    assert!(!restore(&node, &mut ws, &uuid, &b, json!({"adapter": "wings", "truncate_directory": true})).await);
-    assert_eq!(snapshot(&volume(&node, &uuid)), before, "nothing was touched");
-    let console = node.state.manager.get(&uuid).unwrap().console_tail(10).join("\n");
+    assert!(
+        !restore(
+            &node,
+            &mut ws,
+            &uuid,
+            &b,
+            json!({"adapter": "wings", "truncate_directory": true})
+        )
+        .await
+    );
+    assert_eq!(
+        snapshot(&volume(&node, &uuid)),
+        before,
+        "nothing was touched"
+    );
+    let console = node
+        .state
+        .manager
+        .get(&uuid)
+        .unwrap()
+        .console_tail(10)
+        .join("\n");
     assert!(console.contains("checksum does not match"), "{console}");
     node.cleanup(&uuid).await;
 }
@@ -235,32 +418,78 @@ async fn a_running_server_is_backed_up_while_it_writes_and_the_restore_starts() 
     write(&node, &uuid, "/world/level.dat", noise(500_000, 11)).await;
     let mut ws = connect(&node, &uuid).await;
     ws.send("set state", &["start"]).await;
-    ws.wait_for(T, "status running", |m| m.event == "status" && m.args == ["running"]).await;
+    ws.wait_for(T, "status running", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
 
     // A restore is refused while the server runs.
-    let r = node.post(&format!("/api/servers/{uuid}/backup/{}/restore", new_uuid()), json!({"adapter": "wings", "truncate_directory": true})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup/{}/restore", new_uuid()),
+            json!({"adapter": "wings", "truncate_directory": true}),
+        )
+        .await;
     assert_eq!(r.status(), 409);
 
     let deadline = tokio::time::Instant::now() + T;
     while !volume(&node, &uuid).join("churn.bin").exists() {
-        assert!(tokio::time::Instant::now() < deadline, "the server never wrote");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the server never wrote"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (b, done) = backup(&node, &mut ws, &uuid, "wings", "").await;
     assert!(done.is_successful, "a backup of a running server succeeds");
 
-    assert_eq!(node.post(&format!("/api/servers/{uuid}/power"), json!({"action": "stop"})).await.status(), 202);
-    ws.wait_for(T, "status offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    assert_eq!(
+        node.post(
+            &format!("/api/servers/{uuid}/power"),
+            json!({"action": "stop"})
+        )
+        .await
+        .status(),
+        202
+    );
+    ws.wait_for(T, "status offline", |m| {
+        m.event == "status" && m.args == ["offline"]
+    })
+    .await;
     delete(&node, &uuid, &["world"]).await;
 
-    assert!(restore(&node, &mut ws, &uuid, &b, json!({"adapter": "wings", "truncate_directory": true})).await);
+    assert!(
+        restore(
+            &node,
+            &mut ws,
+            &uuid,
+            &b,
+            json!({"adapter": "wings", "truncate_directory": true})
+        )
+        .await
+    );
     let vol = volume(&node, &uuid);
-    assert_eq!(std::fs::read(vol.join("world/level.dat")).unwrap(), noise(500_000, 11));
-    assert!(std::fs::read_to_string(vol.join("busy.log")).unwrap().lines().all(|l| l == "tick"), "no torn lines");
-    assert_eq!(std::fs::metadata(vol.join("churn.bin")).unwrap().len(), 8192);
+    assert_eq!(
+        std::fs::read(vol.join("world/level.dat")).unwrap(),
+        noise(500_000, 11)
+    );
+    assert!(
+        std::fs::read_to_string(vol.join("busy.log"))
+            .unwrap()
+            .lines()
+            .all(|l| l == "tick"),
+        "no torn lines"
+    );
+    assert_eq!(
+        std::fs::metadata(vol.join("churn.bin")).unwrap().len(),
+        8192
+    );
 
     ws.send("set state", &["start"]).await;
-    ws.wait_for(T, "status running after the restore", |m| m.event == "status" && m.args == ["running"]).await;
+    ws.wait_for(T, "status running after the restore", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
     node.cleanup(&uuid).await;
 }
 
@@ -285,17 +514,51 @@ async fn the_signed_download_works_once() {
     let r = node.client.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/octet-stream");
-    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(disposition, format!("attachment; filename=\"{b}.tar.zst\""));
     let body = r.bytes().await.unwrap();
     assert_eq!(sha256_of(&body[..]).unwrap(), done.checksum);
-    assert_eq!(node.client.get(&url).send().await.unwrap().status(), 403, "single use");
+    assert_eq!(
+        node.client.get(&url).send().await.unwrap().status(),
+        403,
+        "single use"
+    );
 
-    let forged = aerie_jwt::sign(&BackupDownloadClaims { unique_id: new_uuid(), ..claims.clone() }, b"not-the-key", None).unwrap();
-    let r = node.client.get(format!("{}/download/backup?token={forged}", node.url)).send().await.unwrap();
+    let forged = aerie_jwt::sign(
+        &BackupDownloadClaims {
+            unique_id: new_uuid(),
+            ..claims.clone()
+        },
+        b"not-the-key",
+        None,
+    )
+    .unwrap();
+    let r = node
+        .client
+        .get(format!("{}/download/backup?token={forged}", node.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let missing = aerie_jwt::sign(&BackupDownloadClaims { unique_id: new_uuid(), backup_uuid: new_uuid(), ..claims }, node.token.as_bytes(), None).unwrap();
-    let r = node.client.get(format!("{}/download/backup?token={missing}", node.url)).send().await.unwrap();
+    let missing = aerie_jwt::sign(
+        &BackupDownloadClaims {
+            unique_id: new_uuid(),
+            backup_uuid: new_uuid(),
+            ..claims
+        },
+        node.token.as_bytes(),
+        None,
+    )
+    .unwrap();
+    let r = node
+        .client
+        .get(format!("{}/download/backup?token={missing}", node.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     node.cleanup(&uuid).await;
 }
@@ -342,19 +605,30 @@ async fn panel_s3(endpoint: &str, args: &[&str]) -> Value {
         .output()
         .await
         .expect("run the moto venv's python (scripts/setup-s3)");
-    assert!(out.status.success(), "boto3 script failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "boto3 script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[tokio::test]
 async fn s3_backup_round_trip() {
-    let endpoint = std::env::var("AERIE_TEST_S3_URL")
-        .expect("AERIE_TEST_S3_URL is not set: run `eval \"$(scripts/setup-s3)\"` (scripts/test does)");
+    let endpoint = std::env::var("AERIE_TEST_S3_URL").expect(
+        "AERIE_TEST_S3_URL is not set: run `eval \"$(scripts/setup-s3)\"` (scripts/test does)",
+    );
     let (node, backups) = node().await;
     let uuid = installed(&node, None).await;
     let mut ws = connect(&node, &uuid).await;
     // Incompressible, so the archive needs several 5 MiB parts (S3's minimum part size).
-    write(&node, &uuid, "/world/region.bin", noise(11 * 1024 * 1024, 5)).await;
+    write(
+        &node,
+        &uuid,
+        "/world/region.bin",
+        noise(11 * 1024 * 1024, 5),
+    )
+    .await;
     write(&node, &uuid, "/config.yml", b"name: s3\n".to_vec()).await;
     let before = snapshot(&volume(&node, &uuid));
 
@@ -366,39 +640,103 @@ async fn s3_backup_round_trip() {
     let prepared = panel_s3(&endpoint, &["prepare", bucket, &key, "6"]).await;
     let part_size = 5 * 1024 * 1024;
     let urls: Vec<String> = serde_json::from_value(prepared["parts"].clone()).unwrap();
-    node.panel.backup_parts.lock().unwrap().insert(backup_uuid.clone(), BackupUploadParts { parts: urls, part_size });
+    node.panel.backup_parts.lock().unwrap().insert(
+        backup_uuid.clone(),
+        BackupUploadParts {
+            parts: urls,
+            part_size,
+        },
+    );
 
-    let r = node.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "s3", "uuid": backup_uuid, "ignore": ""})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/backup"),
+            json!({"adapter": "s3", "uuid": backup_uuid, "ignore": ""}),
+        )
+        .await;
     assert_eq!(r.status(), 202);
-    let m = ws.wait_for(T, "backup completed", |m| m.event == "backup completed").await;
+    let m = ws
+        .wait_for(T, "backup completed", |m| m.event == "backup completed")
+        .await;
     let done: BackupCompleted = serde_json::from_str(&m.args[0]).unwrap();
     assert!(done.is_successful, "{done:?}");
     let status = node.panel.backup_statuses(&backup_uuid).pop().unwrap();
     assert!(status.successful);
-    assert_eq!(node.panel.part_requests.lock().unwrap().clone(), vec![(backup_uuid.clone(), status.size)]);
+    assert_eq!(
+        node.panel.part_requests.lock().unwrap().clone(),
+        vec![(backup_uuid.clone(), status.size)]
+    );
     let expected_parts = status.size.div_ceil(part_size);
-    assert!(expected_parts >= 3, "the archive spans several parts ({} bytes)", status.size);
+    assert!(
+        expected_parts >= 3,
+        "the archive spans several parts ({} bytes)",
+        status.size
+    );
     assert_eq!(status.parts.len() as u64, expected_parts);
-    assert!(status.parts.iter().enumerate().all(|(i, p)| p.part_number as usize == i + 1 && !p.etag.is_empty()));
-    assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 0, "the temporary archive is removed after the upload");
+    assert!(
+        status
+            .parts
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.part_number as usize == i + 1 && !p.etag.is_empty())
+    );
+    assert_eq!(
+        std::fs::read_dir(backups.path()).unwrap().count(),
+        0,
+        "the temporary archive is removed after the upload"
+    );
 
     // The panel completes the upload; the object is exactly what wings hashed.
     let parts = serde_json::to_string(&status.parts).unwrap();
-    let object = panel_s3(&endpoint, &["complete", bucket, &key, prepared["upload_id"].as_str().unwrap(), &parts]).await;
+    let object = panel_s3(
+        &endpoint,
+        &[
+            "complete",
+            bucket,
+            &key,
+            prepared["upload_id"].as_str().unwrap(),
+            &parts,
+        ],
+    )
+    .await;
     assert_eq!(object["sha256"], status.checksum);
     assert_eq!(object["size"], status.size);
 
     // Restore from the presigned download URL.
     delete(&node, &uuid, &["world", "config.yml"]).await;
-    write(&node, &uuid, "/stray.txt", b"removed by truncation".to_vec()).await;
+    write(
+        &node,
+        &uuid,
+        "/stray.txt",
+        b"removed by truncation".to_vec(),
+    )
+    .await;
     let url = object["download_url"].as_str().unwrap();
-    assert!(restore(&node, &mut ws, &uuid, &backup_uuid, json!({"adapter": "s3", "truncate_directory": true, "download_url": url})).await);
+    assert!(
+        restore(
+            &node,
+            &mut ws,
+            &uuid,
+            &backup_uuid,
+            json!({"adapter": "s3", "truncate_directory": true, "download_url": url})
+        )
+        .await
+    );
     assert_eq!(snapshot(&volume(&node, &uuid)), before);
 
     // A download that fails leaves the volume alone.
     let before = snapshot(&volume(&node, &uuid));
     let gone = format!("{endpoint}/{bucket}/no-such-object");
-    assert!(!restore(&node, &mut ws, &uuid, &backup_uuid, json!({"adapter": "s3", "truncate_directory": true, "download_url": gone})).await);
+    assert!(
+        !restore(
+            &node,
+            &mut ws,
+            &uuid,
+            &backup_uuid,
+            json!({"adapter": "s3", "truncate_directory": true, "download_url": gone})
+        )
+        .await
+    );
     assert_eq!(snapshot(&volume(&node, &uuid)), before);
     node.cleanup(&uuid).await;
 }
@@ -415,7 +753,11 @@ async fn failed_backups_are_reported_and_leave_nothing_behind() {
     let reported = node.panel.backup_statuses(&b);
     assert_eq!(reported.len(), 1);
     assert!(!reported[0].successful && reported[0].parts.is_empty());
-    assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 0, "the temporary archive is removed");
+    assert_eq!(
+        std::fs::read_dir(backups.path()).unwrap().count(),
+        0,
+        "the temporary archive is removed"
+    );
     node.cleanup(&uuid).await;
 
     // Local: the backup directory cannot be created (a file is in the way).
@@ -478,7 +820,16 @@ async fn the_remote_client_speaks_the_panel_backup_routes() {
         checksum: "ab".repeat(32),
         checksum_type: "sha256".into(),
         size: 7_000_000,
-        parts: vec![BackupPart { etag: "\"e1\"".into(), part_number: 1 }, BackupPart { etag: "\"e2\"".into(), part_number: 2 }],
+        parts: vec![
+            BackupPart {
+                etag: "\"e1\"".into(),
+                part_number: 1,
+            },
+            BackupPart {
+                etag: "\"e2\"".into(),
+                part_number: 2,
+            },
+        ],
     };
     client.set_backup_status("b-1", &status).await.unwrap();
     client.set_restore_status("b-1", false).await.unwrap();
@@ -492,5 +843,8 @@ async fn the_remote_client_speaks_the_panel_backup_routes() {
                    "parts": [{"etag": "\"e1\"", "part_number": 1}, {"etag": "\"e2\"", "part_number": 2}]})
         )
     );
-    assert_eq!(seen[2], ("RESTORE b-1".to_owned(), json!({"successful": false})));
+    assert_eq!(
+        seen[2],
+        ("RESTORE b-1".to_owned(), json!({"successful": false}))
+    );
 }

@@ -7,7 +7,12 @@ use aerie_proto::keys::KeyType;
 use aerie_testkit::TestPanel;
 use serde_json::{Value, json};
 
-async fn node(p: &TestPanel, name: &str, scheme: &str, behind_proxy: bool) -> aerie_db::models::Node {
+async fn node(
+    p: &TestPanel,
+    name: &str,
+    scheme: &str,
+    behind_proxy: bool,
+) -> aerie_db::models::Node {
     let location = match p.db.locations().find_by_short("eu").await.unwrap() {
         Some(l) => l,
         None => p.db.locations().create("eu", Some("Europe")).await.unwrap(),
@@ -43,7 +48,12 @@ async fn the_configuration_document_has_pterodactyls_shape() {
     let key = p.key(&admin, KeyType::Application).await;
     let n = node(&p, "alpha", "https", false).await;
 
-    let r = p.get_auth(&format!("/api/application/nodes/{}/configuration", n.id), &key).await;
+    let r = p
+        .get_auth(
+            &format!("/api/application/nodes/{}/configuration", n.id),
+            &key,
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(
@@ -72,15 +82,28 @@ async fn the_configuration_document_has_pterodactyls_shape() {
     // It is what wings reads: the document parses as a complete config.yml.
     let file: aerie_wings::config::WingsFile = serde_json::from_value(body).unwrap();
     assert_eq!((file.api.port, file.system.sftp.bind_port), (8443, 2222));
-    assert_eq!(file.system.sftp.bind_address, "0.0.0.0", "defaults fill the rest");
+    assert_eq!(
+        file.system.sftp.bind_address, "0.0.0.0",
+        "defaults fill the rest"
+    );
 
     // Plain HTTP nodes, and HTTPS nodes behind a TLS-terminating proxy, serve no TLS.
     for (name, scheme, proxy) in [("beta", "http", false), ("gamma", "https", true)] {
         let n = node(&p, name, scheme, proxy).await;
-        let body: Value =
-            p.get_auth(&format!("/api/application/nodes/{}/configuration", n.id), &key).await.json().await.unwrap();
+        let body: Value = p
+            .get_auth(
+                &format!("/api/application/nodes/{}/configuration", n.id),
+                &key,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["api"]["ssl"]["enabled"], false, "{name}");
-        assert_eq!(body["api"]["ssl"]["cert"], format!("/etc/letsencrypt/live/{name}.example.com/fullchain.pem"));
+        assert_eq!(
+            body["api"]["ssl"]["cert"],
+            format!("/etc/letsencrypt/live/{name}.example.com/fullchain.pem")
+        );
     }
     p.stop().await;
 }
@@ -93,7 +116,12 @@ async fn unknown_nodes_are_404_and_only_administrators_may_read() {
     let n = node(&p, "alpha", "https", false).await;
 
     for missing in ["999", "abc"] {
-        let r = p.get_auth(&format!("/api/application/nodes/{missing}/configuration"), &app_key).await;
+        let r = p
+            .get_auth(
+                &format!("/api/application/nodes/{missing}/configuration"),
+                &app_key,
+            )
+            .await;
         assert_eq!(r.status(), 404, "{missing}");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["errors"][0]["code"], "NotFoundHttpException");

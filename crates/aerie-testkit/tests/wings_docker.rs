@@ -8,7 +8,10 @@ use aerie_wings::docker::{DockerError, Limits, OneShot};
 use serde_json::Value;
 
 fn name(prefix: &str) -> String {
-    format!("aerie-test-{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+    format!(
+        "aerie-test-{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
 }
 
 #[tokio::test]
@@ -31,11 +34,18 @@ async fn a_container_runs_with_limits_and_its_output_is_read() {
         env: vec!["GREETING=aerie".into()],
         limits: Limits { memory_mb: 64, cpu_percent: 50, pids: 64 },
     };
-    let done = engine.run_to_completion(&spec).await.expect("run container");
+    let done = engine
+        .run_to_completion(&spec)
+        .await
+        .expect("run container");
     assert_eq!(done.exit_code, 3, "{}", done.output);
     let lines: Vec<&str> = done.output.lines().collect();
     assert_eq!(lines[0], "hello from aerie");
-    assert_eq!(lines[1], (64 * 1024 * 1024).to_string(), "memory limit applied");
+    assert_eq!(
+        lines[1],
+        (64 * 1024 * 1024).to_string(),
+        "memory limit applied"
+    );
     assert_eq!(lines[2], "50000 100000", "cpu quota applied (half a core)");
 
     // The container is gone afterwards.
@@ -55,33 +65,70 @@ async fn a_missing_image_is_a_clear_error_not_a_pull() {
     };
     let err = w.state.engine.run_to_completion(&spec).await.unwrap_err();
     assert!(matches!(err, DockerError::MissingImage { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "the image aerie/does-not-exist:1 is not available on this node");
+    assert_eq!(
+        err.to_string(),
+        "the image aerie/does-not-exist:1 is not available on this node"
+    );
 }
 
 #[tokio::test]
 async fn health_and_system_over_http() {
     let w = TestWings::start().await;
-    let r = w.client.get(format!("{}/api/health", w.url)).send().await.unwrap();
+    let r = w
+        .client
+        .get(format!("{}/api/health", w.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["service"], "wings");
     assert_eq!(body["checks"]["docker"]["ok"], true);
-    assert!(body["checks"]["docker"]["detail"].as_str().unwrap().starts_with("Docker "));
+    assert!(
+        body["checks"]["docker"]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Docker ")
+    );
 
     // /api/system needs the node token.
-    let r = w.client.get(format!("{}/api/system", w.url)).send().await.unwrap();
+    let r = w
+        .client
+        .get(format!("{}/api/system", w.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let rid = r.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = r.json().await.unwrap();
     assert!(body["error"].is_string());
-    assert_eq!(body["request_id"].as_str(), Some(rid.as_str()), "the body names the request id of the header");
+    assert_eq!(
+        body["request_id"].as_str(),
+        Some(rid.as_str()),
+        "the body names the request id of the header"
+    );
 
-    let r = w.client.get(format!("{}/api/system", w.url)).bearer_auth("wrong-token").send().await.unwrap();
+    let r = w
+        .client
+        .get(format!("{}/api/system", w.url))
+        .bearer_auth("wrong-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["error"], "You are not authorized to access this endpoint.");
+    assert_eq!(
+        body["error"],
+        "You are not authorized to access this endpoint."
+    );
 
-    let r = w.client.get(format!("{}/api/system", w.url)).bearer_auth(&w.token).send().await.unwrap();
+    let r = w
+        .client
+        .get(format!("{}/api/system", w.url))
+        .bearer_auth(&w.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["os"], "linux");
@@ -92,8 +139,12 @@ async fn health_and_system_over_http() {
 #[tokio::test]
 async fn health_is_503_when_docker_is_unreachable() {
     // A missing socket is refused up front with a message naming it.
-    let err = aerie_wings::docker::Engine::connect(Some("unix:///nonexistent/docker.sock")).unwrap_err();
-    assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
+    let err =
+        aerie_wings::docker::Engine::connect(Some("unix:///nonexistent/docker.sock")).unwrap_err();
+    assert!(
+        err.to_string().contains("/nonexistent/docker.sock"),
+        "{err}"
+    );
 
     // A socket that is not a Docker engine (it hangs up at once) makes health 503.
     let dir = tempfile::tempdir().unwrap();
@@ -104,7 +155,8 @@ async fn health_is_503_when_docker_is_unreachable() {
             drop(conn);
         }
     });
-    let engine = aerie_wings::docker::Engine::connect(Some(&format!("unix://{}", sock.display()))).unwrap();
+    let engine =
+        aerie_wings::docker::Engine::connect(Some(&format!("unix://{}", sock.display()))).unwrap();
     let state = aerie_wings::WingsState::new(engine, "t");
     let app = aerie_wings::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -10,17 +10,9 @@ use aerie_testkit::node::{TestNode, echo_server, new_uuid};
 use serde_json::{Value, json};
 
 async fn installed(node: &TestNode, disk_mb: i64) -> String {
-    let uuid = new_uuid();
-    let (mut server, script) = echo_server(&uuid);
+    let (mut server, script) = echo_server(&new_uuid());
     server.settings.build.disk_space = disk_mb;
-    node.panel.put(server, script);
-    assert_eq!(node.post("/api/servers", json!({"uuid": uuid})).await.status(), 202);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while node.panel.statuses_for(&uuid).is_empty() {
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    uuid
+    node.install(server, script, Duration::from_secs(30)).await
 }
 
 fn url(node: &TestNode, uuid: &str, rest: &str) -> String {
@@ -39,12 +31,27 @@ async fn write(node: &TestNode, uuid: &str, file: &str, body: &'static [u8]) -> 
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 async fn contents(node: &TestNode, uuid: &str, file: &str) -> reqwest::Response {
-    node.client.get(url(node, uuid, &format!("contents?file={}", urlencode(file)))).bearer_auth(&node.token).send().await.unwrap()
+    node.client
+        .get(url(
+            node,
+            uuid,
+            &format!("contents?file={}", urlencode(file)),
+        ))
+        .bearer_auth(&node.token)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -53,26 +60,66 @@ async fn everyday_file_operations() {
     let uuid = installed(&node, 0).await;
 
     // The install script's file is listed with Wings' Stat shape.
-    let list: Value = node.get(&format!("/api/servers/{uuid}/files/list-directory?directory=/")).await.json().await.unwrap();
-    let hello = list.as_array().unwrap().iter().find(|f| f["name"] == "hello.txt").expect("hello.txt listed");
+    let list: Value = node
+        .get(&format!(
+            "/api/servers/{uuid}/files/list-directory?directory=/"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hello = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "hello.txt")
+        .expect("hello.txt listed");
     assert_eq!(hello["file"], true);
     assert_eq!(hello["size"], 3);
-    for key in ["created", "modified", "mode", "mode_bits", "directory", "symlink", "mime"] {
+    for key in [
+        "created",
+        "modified",
+        "mode",
+        "mode_bits",
+        "directory",
+        "symlink",
+        "mime",
+    ] {
         assert!(hello.get(key).is_some(), "{key} missing: {hello}");
     }
 
     // Write creates parents; contents returns the bytes with the mime header.
-    assert_eq!(write(&node, &uuid, "/config/server.properties", b"motd=hi\n").await.status(), 204);
+    assert_eq!(
+        write(&node, &uuid, "/config/server.properties", b"motd=hi\n")
+            .await
+            .status(),
+        204
+    );
     let r = contents(&node, &uuid, "/config/server.properties").await;
     assert_eq!(r.status(), 200);
     assert!(r.headers().contains_key("x-mime-type"));
     assert_eq!(r.text().await.unwrap(), "motd=hi\n");
 
     // Copy uses Pterodactyl's naming; rename moves; create-directory; chmod as string and number.
-    let r = node.post(&format!("/api/servers/{uuid}/files/copy"), json!({"location": "/config/server.properties"})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/copy"),
+            json!({"location": "/config/server.properties"}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
-    assert_eq!(contents(&node, &uuid, "/config/server copy.properties").await.status(), 200);
-    let r = node.post(&format!("/api/servers/{uuid}/files/create-directory"), json!({"name": "backup", "path": "/config"})).await;
+    assert_eq!(
+        contents(&node, &uuid, "/config/server copy.properties")
+            .await
+            .status(),
+        200
+    );
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/create-directory"),
+            json!({"name": "backup", "path": "/config"}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
     let r = node
         .client
@@ -83,7 +130,14 @@ async fn everyday_file_operations() {
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    assert_eq!(contents(&node, &uuid, "/config/backup/old.properties").await.text().await.unwrap(), "motd=hi\n");
+    assert_eq!(
+        contents(&node, &uuid, "/config/backup/old.properties")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "motd=hi\n"
+    );
     let r = node
         .client
         .put(url(&node, &uuid, "rename"))
@@ -92,26 +146,76 @@ async fn everyday_file_operations() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 400, "renaming onto an existing file is refused (400, as Wings)");
-    assert_eq!(contents(&node, &uuid, "/config/server.properties").await.text().await.unwrap(), "motd=hi\n", "nothing lost");
+    assert_eq!(
+        r.status(),
+        400,
+        "renaming onto an existing file is refused (400, as Wings)"
+    );
+    assert_eq!(
+        contents(&node, &uuid, "/config/server.properties")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "motd=hi\n",
+        "nothing lost"
+    );
 
     for mode in [json!("600"), json!(640)] {
         let r = node
-            .post(&format!("/api/servers/{uuid}/files/chmod"), json!({"root": "/config", "files": [{"file": "server.properties", "mode": mode}]}))
+            .post(
+                &format!("/api/servers/{uuid}/files/chmod"),
+                json!({"root": "/config", "files": [{"file": "server.properties", "mode": mode}]}),
+            )
             .await;
         assert_eq!(r.status(), 204);
     }
-    let list: Value = node.get(&format!("/api/servers/{uuid}/files/list-directory?directory=/config")).await.json().await.unwrap();
-    let props = list.as_array().unwrap().iter().find(|f| f["name"] == "server.properties").unwrap();
+    let list: Value = node
+        .get(&format!(
+            "/api/servers/{uuid}/files/list-directory?directory=/config"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let props = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "server.properties")
+        .unwrap();
     assert_eq!(props["mode_bits"], "640");
-    let r = node.post(&format!("/api/servers/{uuid}/files/chmod"), json!({"files": [{"file": "hello.txt", "mode": "4755"}]})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/chmod"),
+            json!({"files": [{"file": "hello.txt", "mode": "4755"}]}),
+        )
+        .await;
     assert_eq!(r.status(), 400, "setuid is refused");
 
-    let r = node.post(&format!("/api/servers/{uuid}/files/delete"), json!({"root": "/config", "files": ["backup"]})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/delete"),
+            json!({"root": "/config", "files": ["backup"]}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
-    assert_eq!(contents(&node, &uuid, "/config/backup/old.properties").await.status(), 404);
-    let r = node.post(&format!("/api/servers/{uuid}/files/delete"), json!({"root": "/", "files": ["/"]})).await;
-    assert!(r.status().is_client_error(), "the root itself cannot be deleted");
+    assert_eq!(
+        contents(&node, &uuid, "/config/backup/old.properties")
+            .await
+            .status(),
+        404
+    );
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/delete"),
+            json!({"root": "/", "files": ["/"]}),
+        )
+        .await;
+    assert!(
+        r.status().is_client_error(),
+        "the root itself cannot be deleted"
+    );
     node.cleanup(&uuid).await;
 }
 
@@ -125,11 +229,20 @@ async fn escapes_through_the_api_are_refused() {
     std::os::unix::fs::symlink("/", server.volume().join("rootlink")).unwrap();
     std::os::unix::fs::symlink(&outside, server.volume().join("secretlink")).unwrap();
 
-    for path in ["../../../../etc/passwd", "/../outside-secret.txt", "rootlink/etc/passwd", "secretlink", "/rootlink/etc/shadow"] {
+    for path in [
+        "../../../../etc/passwd",
+        "/../outside-secret.txt",
+        "rootlink/etc/passwd",
+        "secretlink",
+        "/rootlink/etc/shadow",
+    ] {
         let r = contents(&node, &uuid, path).await;
         assert!(r.status().is_client_error(), "{path} → {}", r.status());
         let body = r.text().await.unwrap();
-        assert!(!body.contains("root:") && !body.contains("top secret"), "{path} leaked");
+        assert!(
+            !body.contains("root:") && !body.contains("top secret"),
+            "{path} leaked"
+        );
     }
     // Writing through a symlink to the outside never touches the outside file.
     let r = write(&node, &uuid, "secretlink", b"owned").await;
@@ -139,7 +252,12 @@ async fn escapes_through_the_api_are_refused() {
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "top secret");
     assert!(!std::path::Path::new("/tmp/aerie-escape").exists());
     // Deleting through the link deletes nothing outside.
-    let r = node.post(&format!("/api/servers/{uuid}/files/delete"), json!({"root": "/rootlink", "files": ["tmp"]})).await;
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/files/delete"),
+            json!({"root": "/rootlink", "files": ["tmp"]}),
+        )
+        .await;
     assert!(r.status().is_client_error());
     assert!(std::path::Path::new("/tmp").exists());
     node.cleanup(&uuid).await;
@@ -149,11 +267,21 @@ async fn escapes_through_the_api_are_refused() {
 async fn the_disk_limit_refuses_writes_without_losing_the_old_file() {
     let node = TestNode::start().await;
     let uuid = installed(&node, 1).await;
-    assert_eq!(write(&node, &uuid, "keep.txt", b"precious").await.status(), 204);
+    assert_eq!(
+        write(&node, &uuid, "keep.txt", b"precious").await.status(),
+        204
+    );
     static BIG: [u8; 2 * 1024 * 1024] = [7u8; 2 * 1024 * 1024];
     let r = write(&node, &uuid, "keep.txt", &BIG).await;
     assert_eq!(r.status(), 409, "{}", r.text().await.unwrap());
-    assert_eq!(contents(&node, &uuid, "keep.txt").await.text().await.unwrap(), "precious");
+    assert_eq!(
+        contents(&node, &uuid, "keep.txt")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "precious"
+    );
     node.cleanup(&uuid).await;
 }
 
@@ -162,31 +290,128 @@ async fn signed_download_and_upload_urls_work_once() {
     let node = TestNode::start().await;
     let uuid = installed(&node, 0).await;
     let now = aerie_testkit::node::now();
-    let claims = FileDownloadClaims { exp: now + 900, iat: now, unique_id: new_uuid(), server_uuid: uuid.clone(), file_path: "/hello.txt".into() };
+    let claims = FileDownloadClaims {
+        exp: now + 900,
+        iat: now,
+        unique_id: new_uuid(),
+        server_uuid: uuid.clone(),
+        file_path: "/hello.txt".into(),
+    };
     let token = aerie_jwt::sign(&claims, node.token.as_bytes(), None).unwrap();
     let dl = format!("{}/download/file?token={token}", node.url);
     let r = node.client.get(&dl).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("hello.txt"));
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("hello.txt")
+    );
     assert_eq!(r.text().await.unwrap(), "hi\n");
-    assert_eq!(node.client.get(&dl).send().await.unwrap().status(), 403, "single use");
-    let forged = aerie_jwt::sign(&FileDownloadClaims { unique_id: new_uuid(), ..claims.clone() }, b"wrong-key", None).unwrap();
-    assert_eq!(node.client.get(format!("{}/download/file?token={forged}", node.url)).send().await.unwrap().status(), 403);
-    let expired = aerie_jwt::sign(&FileDownloadClaims { unique_id: new_uuid(), exp: now - 1, ..claims }, node.token.as_bytes(), None).unwrap();
-    assert_eq!(node.client.get(format!("{}/download/file?token={expired}", node.url)).send().await.unwrap().status(), 403);
+    assert_eq!(
+        node.client.get(&dl).send().await.unwrap().status(),
+        403,
+        "single use"
+    );
+    let forged = aerie_jwt::sign(
+        &FileDownloadClaims {
+            unique_id: new_uuid(),
+            ..claims.clone()
+        },
+        b"wrong-key",
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        node.client
+            .get(format!("{}/download/file?token={forged}", node.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let expired = aerie_jwt::sign(
+        &FileDownloadClaims {
+            unique_id: new_uuid(),
+            exp: now - 1,
+            ..claims
+        },
+        node.token.as_bytes(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        node.client
+            .get(format!("{}/download/file?token={expired}", node.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
 
     // Upload two files into a directory in one request.
-    let up = FileUploadClaims { exp: now + 900, iat: now, unique_id: new_uuid(), server_uuid: uuid.clone(), user_uuid: "u-1".into() };
+    let up = FileUploadClaims {
+        exp: now + 900,
+        iat: now,
+        unique_id: new_uuid(),
+        server_uuid: uuid.clone(),
+        user_uuid: "u-1".into(),
+    };
     let token = aerie_jwt::sign(&up, node.token.as_bytes(), None).unwrap();
     let form = reqwest::multipart::Form::new()
-        .part("files", reqwest::multipart::Part::bytes(b"one".to_vec()).file_name("a.txt"))
-        .part("files", reqwest::multipart::Part::bytes(vec![b'x'; 300_000]).file_name("../../escape.bin"));
-    let r = node.client.post(format!("{}/upload/file?token={token}&directory=/uploads", node.url)).multipart(form).send().await.unwrap();
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(b"one".to_vec()).file_name("a.txt"),
+        )
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(vec![b'x'; 300_000]).file_name("../../escape.bin"),
+        );
+    let r = node
+        .client
+        .post(format!(
+            "{}/upload/file?token={token}&directory=/uploads",
+            node.url
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    assert_eq!(contents(&node, &uuid, "/uploads/a.txt").await.text().await.unwrap(), "one");
-    assert_eq!(contents(&node, &uuid, "/uploads/escape.bin").await.bytes().await.unwrap().len(), 300_000, "the name is reduced to its last part");
-    let form = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"two".to_vec()).file_name("b.txt"));
-    let r = node.client.post(format!("{}/upload/file?token={token}&directory=/uploads", node.url)).multipart(form).send().await.unwrap();
+    assert_eq!(
+        contents(&node, &uuid, "/uploads/a.txt")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "one"
+    );
+    assert_eq!(
+        contents(&node, &uuid, "/uploads/escape.bin")
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .len(),
+        300_000,
+        "the name is reduced to its last part"
+    );
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(b"two".to_vec()).file_name("b.txt"),
+    );
+    let r = node
+        .client
+        .post(format!(
+            "{}/upload/file?token={token}&directory=/uploads",
+            node.url
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "single use");
     node.cleanup(&uuid).await;
 }

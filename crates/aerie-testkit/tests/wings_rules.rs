@@ -13,22 +13,18 @@ use serde_json::json;
 const T: Duration = Duration::from_secs(30);
 
 async fn register(node: &TestNode, server: RemoteServer, script: InstallScript) -> String {
-    let uuid = server.settings.uuid.clone();
-    node.panel.put(server, script);
-    assert_eq!(node.post("/api/servers", json!({"uuid": uuid})).await.status(), 202);
-    let deadline = tokio::time::Instant::now() + T;
-    while node.panel.statuses_for(&uuid).is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "install did not finish");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    uuid
+    node.install(server, script, T).await
 }
 
 async fn wait_console(node: &TestNode, uuid: &str, needle: &str) {
     let s = node.state.manager.get(uuid).unwrap();
     let deadline = tokio::time::Instant::now() + T;
     while !s.console_tail(200).iter().any(|l| l.contains(needle)) {
-        assert!(tokio::time::Instant::now() < deadline, "`{needle}` never appeared: {:#?}", s.console_tail(40));
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "`{needle}` never appeared: {:#?}",
+            s.console_tail(40)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -45,22 +41,40 @@ async fn limits_ports_and_hardening_are_mapped_like_pterodactyl() {
     server.settings.build.io_weight = 500;
     let port = aerie_testkit::games::free_port();
     server.settings.allocations.default.port = port;
-    server.settings.allocations.mappings.insert("127.0.0.1".into(), vec![port]);
+    server
+        .settings
+        .allocations
+        .mappings
+        .insert("127.0.0.1".into(), vec![port]);
     let uuid = register(&node, server, script).await;
     let s = node.state.manager.get(&uuid).unwrap();
     s.power(PowerAction::Start, Some(T)).await.unwrap();
 
-    let c = node.state.engine.client().inspect_container(&uuid, None).await.unwrap();
+    let c = node
+        .state
+        .engine
+        .client()
+        .inspect_container(&uuid, None)
+        .await
+        .unwrap();
     let h = c.host_config.unwrap();
     let memory = (256.0 * 1.15 * 1_000_000.0) as i64;
-    assert_eq!(h.memory, Some(memory), "memory × overhead multiplier (1.15 up to 2 GB), decimal MB");
+    assert_eq!(
+        h.memory,
+        Some(memory),
+        "memory × overhead multiplier (1.15 up to 2 GB), decimal MB"
+    );
     assert_eq!(h.memory_reservation, Some(256 * 1_000_000));
     assert_eq!(h.memory_swap, Some(128 * 1_000_000 + memory));
     assert_eq!((h.cpu_quota, h.cpu_period), (Some(150_000), Some(100_000)));
     assert_eq!(h.cpuset_cpus.as_deref(), Some("0"));
     assert_eq!(h.pids_limit, Some(512));
     assert_eq!(h.readonly_rootfs, Some(true));
-    assert!(h.security_opt.unwrap().contains(&"no-new-privileges".to_owned()));
+    assert!(
+        h.security_opt
+            .unwrap()
+            .contains(&"no-new-privileges".to_owned())
+    );
     assert!(h.cap_drop.unwrap().contains(&"net_raw".to_owned()));
     assert!(h.tmpfs.unwrap()["/tmp"].contains("size=100M"));
     let bindings = h.port_bindings.unwrap();
@@ -91,8 +105,17 @@ async fn a_missing_image_is_a_clear_console_error() {
     let uuid = register(&node, server, script).await;
     let s = node.state.manager.get(&uuid).unwrap();
     let err = s.power(PowerAction::Start, Some(T)).await.unwrap_err();
-    assert!(err.to_string().contains("aerie/no-such-image:1 is not available on this node"), "{err}");
-    wait_console(&node, &uuid, "Failed to start the server: the image aerie/no-such-image:1 is not available").await;
+    assert!(
+        err.to_string()
+            .contains("aerie/no-such-image:1 is not available on this node"),
+        "{err}"
+    );
+    wait_console(
+        &node,
+        &uuid,
+        "Failed to start the server: the image aerie/no-such-image:1 is not available",
+    )
+    .await;
     assert_eq!(s.state(), ProcessState::Offline);
     node.cleanup(&uuid).await;
 }
@@ -102,13 +125,25 @@ async fn an_install_that_runs_too_long_is_stopped_and_failed() {
     let node = TestNode::start_with(|s| s.install_timeout = Duration::from_secs(2)).await;
     let uuid = new_uuid();
     let (server, _) = echo_server(&uuid);
-    let script = InstallScript { container_image: "aerie/debian:bookworm".into(), entrypoint: "bash".into(), script: "echo slow\nsleep 60\n".into() };
+    let script = InstallScript {
+        container_image: "aerie/debian:bookworm".into(),
+        entrypoint: "bash".into(),
+        script: "echo slow\nsleep 60\n".into(),
+    };
     let started = std::time::Instant::now();
     let uuid = register(&node, server, script).await;
-    assert!(started.elapsed() < Duration::from_secs(20), "the timeout ended the install");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the timeout ended the install"
+    );
     assert!(!node.panel.statuses_for(&uuid)[0].successful);
     wait_console(&node, &uuid, "Installation timed out after 2 seconds").await;
-    let gone = node.state.engine.client().inspect_container(&format!("{uuid}_installer"), None).await;
+    let gone = node
+        .state
+        .engine
+        .client()
+        .inspect_container(&format!("{uuid}_installer"), None)
+        .await;
     assert!(gone.is_err(), "the installer container is removed");
     node.cleanup(&uuid).await;
 }
@@ -122,19 +157,25 @@ async fn the_console_throttle_drops_floods_with_one_warning() {
     .await;
     let uuid = new_uuid();
     let (mut server, script) = echo_server(&uuid);
-    server.settings.invocation = "bash -c 'echo ready; read go; seq 1 20000; echo flood-done; sleep 600'".into();
+    server.settings.invocation =
+        "bash -c 'echo ready; read go; seq 1 20000; echo flood-done; sleep 600'".into();
     let uuid = register(&node, server, script).await;
     let s = node.state.manager.get(&uuid).unwrap();
     let mut events = s.subscribe();
     s.power(PowerAction::Start, Some(T)).await.unwrap();
     let mut rx = s.watch_state();
-    tokio::time::timeout(T, rx.wait_for(|st| *st == ProcessState::Running)).await.unwrap().unwrap();
+    tokio::time::timeout(T, rx.wait_for(|st| *st == ProcessState::Running))
+        .await
+        .unwrap()
+        .unwrap();
     s.send_commands(&["go".into()]).await.unwrap();
     let (mut numbers, mut warnings) = (0, 0);
     // seq finishes in well under a second; two seconds of output is the whole flood.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     loop {
-        let Ok(Ok(ev)) = tokio::time::timeout_at(deadline, events.recv()).await else { break };
+        let Ok(Ok(ev)) = tokio::time::timeout_at(deadline, events.recv()).await else {
+            break;
+        };
         if ev.name != "console output" {
             continue;
         }
@@ -146,9 +187,15 @@ async fn the_console_throttle_drops_floods_with_one_warning() {
         }
     }
     assert_eq!(warnings, 1, "exactly one throttle warning per run");
-    assert!(numbers < 20_000, "excess lines were dropped, {numbers} delivered");
+    assert!(
+        numbers < 20_000,
+        "excess lines were dropped, {numbers} delivered"
+    );
     // At least most of one window passes (the window also counts the echoed `go` line).
-    assert!(numbers >= 40, "lines within the limit pass, {numbers} delivered");
+    assert!(
+        numbers >= 40,
+        "lines within the limit pass, {numbers} delivered"
+    );
     node.cleanup(&uuid).await;
 }
 
@@ -162,7 +209,10 @@ async fn start_is_refused_over_the_disk_limit_and_when_suspended() {
     let s = node.state.manager.get(&uuid).unwrap();
     std::fs::write(s.volume().join("big.bin"), vec![0u8; 2 * 1024 * 1024]).unwrap();
     let err = s.power(PowerAction::Start, Some(T)).await.unwrap_err();
-    assert!(err.to_string().contains("exceeded its disk space limit"), "{err}");
+    assert!(
+        err.to_string().contains("exceeded its disk space limit"),
+        "{err}"
+    );
     assert_eq!(s.state(), ProcessState::Offline);
     assert!(s.volume().join("big.bin").exists(), "nothing is deleted");
 
@@ -170,8 +220,18 @@ async fn start_is_refused_over_the_disk_limit_and_when_suspended() {
     server.settings.build.disk_space = 0;
     server.settings.suspended = true;
     node.panel.put(server, script);
-    assert_eq!(node.post(&format!("/api/servers/{uuid}/sync"), json!({})).await.status(), 204);
-    let r = node.post(&format!("/api/servers/{uuid}/power"), json!({"action": "start"})).await;
+    assert_eq!(
+        node.post(&format!("/api/servers/{uuid}/sync"), json!({}))
+            .await
+            .status(),
+        204
+    );
+    let r = node
+        .post(
+            &format!("/api/servers/{uuid}/power"),
+            json!({"action": "start"}),
+        )
+        .await;
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("suspended"));
@@ -184,21 +244,37 @@ async fn kill_bypasses_a_stop_that_hangs() {
     let uuid = new_uuid();
     let (mut server, script) = echo_server(&uuid);
     // bash as PID 1 ignores SIGINT, so this stop never completes on its own.
-    server.process_configuration.stop = aerie_proto::wings::StopConfig { kind: "signal".into(), value: "C".into() };
+    server.process_configuration.stop = aerie_proto::wings::StopConfig {
+        kind: "signal".into(),
+        value: "C".into(),
+    };
     let uuid = register(&node, server, script).await;
     let s = node.state.manager.get(&uuid).unwrap();
     s.power(PowerAction::Start, Some(T)).await.unwrap();
     let mut rx = s.watch_state();
-    tokio::time::timeout(T, rx.wait_for(|st| *st == ProcessState::Running)).await.unwrap().unwrap();
+    tokio::time::timeout(T, rx.wait_for(|st| *st == ProcessState::Running))
+        .await
+        .unwrap()
+        .unwrap();
 
     let stopper = s.clone();
     let stop = tokio::spawn(async move { stopper.power(PowerAction::Stop, Some(T)).await });
-    tokio::time::timeout(T, rx.wait_for(|st| *st == ProcessState::Stopping)).await.unwrap().unwrap();
+    tokio::time::timeout(T, rx.wait_for(|st| *st == ProcessState::Stopping))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(s.is_busy(), "the stop holds the power lock");
-    assert_eq!(s.power(PowerAction::Start, None).await.unwrap_err(), aerie_wings::server::PowerError::Busy);
+    assert_eq!(
+        s.power(PowerAction::Start, None).await.unwrap_err(),
+        aerie_wings::server::PowerError::Busy
+    );
     s.power(PowerAction::Kill, None).await.unwrap();
     assert_eq!(s.state(), ProcessState::Offline);
-    tokio::time::timeout(T, stop).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(T, stop)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     node.cleanup(&uuid).await;
 }
 
@@ -216,9 +292,15 @@ async fn websocket_commands_and_power_are_sent_to_the_panel_activity_log() {
     let mut ws = node.ws(&uuid).await;
     ws.auth(&node.ws_token(&uuid, &["*"], 600)).await;
     ws.send("set state", &["start"]).await;
-    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
+    ws.wait_for(T, "running", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
     ws.send("send command", &["say hi"]).await;
-    ws.wait_for(T, "echo", |m| m.event == "console output" && m.args[0] == "got:say hi").await;
+    ws.wait_for(T, "echo", |m| {
+        m.event == "console output" && m.args[0] == "got:say hi"
+    })
+    .await;
     let deadline = tokio::time::Instant::now() + T;
     loop {
         let sent = node.panel.activity.lock().unwrap().clone();
@@ -231,7 +313,10 @@ async fn websocket_commands_and_power_are_sent_to_the_panel_activity_log() {
             assert_eq!(sent[1].ip, "127.0.0.1");
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "activity not sent: {sent:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "activity not sent: {sent:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     node.cleanup(&uuid).await;

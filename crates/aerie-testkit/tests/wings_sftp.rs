@@ -13,13 +13,15 @@ use std::time::Duration;
 use aerie_testkit::node::{TestNode, echo_server, new_uuid};
 use aerie_wings::runtime::BoxFut;
 use aerie_wings::sftp::russh::keys::ssh_key::private::Ed25519Keypair;
-use aerie_wings::sftp::russh::keys::{HashAlg, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use aerie_wings::sftp::russh::keys::{
+    HashAlg, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate,
+};
 use aerie_wings::sftp::russh_sftp::client::SftpSession;
 use aerie_wings::sftp::russh_sftp::client::error::Error as SftpError;
 use aerie_wings::sftp::russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use aerie_wings::sftp::{
-    SftpAuthError, SftpAuthKind, SftpAuthRequest, SftpAuthResponse, SftpAuthenticator, SftpOptions, SftpServer,
-    russh,
+    SftpAuthError, SftpAuthKind, SftpAuthRequest, SftpAuthResponse, SftpAuthenticator, SftpOptions,
+    SftpServer, russh,
 };
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
@@ -56,13 +58,20 @@ impl TestAuth {
 }
 
 impl SftpAuthenticator for TestAuth {
-    fn authenticate(&self, req: SftpAuthRequest) -> BoxFut<'_, Result<SftpAuthResponse, SftpAuthError>> {
+    fn authenticate(
+        &self,
+        req: SftpAuthRequest,
+    ) -> BoxFut<'_, Result<SftpAuthResponse, SftpAuthError>> {
         Box::pin(async move {
             self.requests.lock().unwrap().push(req.clone());
-            let Some((user, short)) = req.username.rsplit_once('.') else { return Err(SftpAuthError::Denied) };
+            let Some((user, short)) = req.username.rsplit_once('.') else {
+                return Err(SftpAuthError::Denied);
+            };
             let good = match req.kind {
                 SftpAuthKind::Password => req.password == "secret",
-                SftpAuthKind::PublicKey => self.key.lock().unwrap().as_deref() == Some(req.password.as_str()),
+                SftpAuthKind::PublicKey => {
+                    self.key.lock().unwrap().as_deref() == Some(req.password.as_str())
+                }
             };
             if user != "alice" || !good {
                 return Err(SftpAuthError::Denied);
@@ -72,7 +81,11 @@ impl SftpAuthenticator for TestAuth {
             } else {
                 format!("{short}-0000-4000-8000-000000000000")
             };
-            Ok(SftpAuthResponse { user: "user-alice".into(), server, permissions: self.permissions.lock().unwrap().clone() })
+            Ok(SftpAuthResponse {
+                user: "user-alice".into(),
+                server,
+                permissions: self.permissions.lock().unwrap().clone(),
+            })
         })
     }
 }
@@ -90,14 +103,21 @@ struct TestClient(Arc<Mutex<Seen>>);
 impl russh::client::Handler for TestClient {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         if let PublicKeyOrCertificate::PublicKey { key, .. } = key {
             self.0.lock().unwrap().host_key = Some(key.fingerprint(HashAlg::Sha256).to_string());
         }
         Ok(true)
     }
 
-    async fn auth_banner(&mut self, banner: &str, _session: &mut russh::client::Session) -> Result<(), Self::Error> {
+    async fn auth_banner(
+        &mut self,
+        banner: &str,
+        _session: &mut russh::client::Session,
+    ) -> Result<(), Self::Error> {
         self.0.lock().unwrap().banner = Some(banner.to_owned());
         Ok(())
     }
@@ -112,18 +132,28 @@ impl Conn {
     async fn open(addr: SocketAddr) -> Conn {
         let seen = Arc::new(Mutex::new(Seen::default()));
         let config = Arc::new(russh::client::Config::default());
-        let handle = russh::client::connect(config, addr, TestClient(seen.clone())).await.unwrap();
+        let handle = russh::client::connect(config, addr, TestClient(seen.clone()))
+            .await
+            .unwrap();
         Conn { handle, seen }
     }
 
     /// Whether the password login succeeded (a closed connection is a failure too).
     async fn password(&mut self, user: &str, password: &str) -> bool {
-        self.handle.authenticate_password(user, password).await.map(|r| r.success()).unwrap_or(false)
+        self.handle
+            .authenticate_password(user, password)
+            .await
+            .map(|r| r.success())
+            .unwrap_or(false)
     }
 
     async fn key(&mut self, user: &str, key: &PrivateKey) -> bool {
         let key = PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None);
-        self.handle.authenticate_publickey(user, key).await.map(|r| r.success()).unwrap_or(false)
+        self.handle
+            .authenticate_publickey(user, key)
+            .await
+            .map(|r| r.success())
+            .unwrap_or(false)
     }
 
     async fn sftp(&self) -> SftpSession {
@@ -149,7 +179,10 @@ impl std::ops::Deref for LoggedIn {
 async fn login(addr: SocketAddr, user: &str) -> LoggedIn {
     let mut c = Conn::open(addr).await;
     assert!(c.password(user, "secret").await, "{user} could not log in");
-    LoggedIn { sftp: c.sftp().await, _conn: c }
+    LoggedIn {
+        sftp: c.sftp().await,
+        _conn: c,
+    }
 }
 
 fn status(e: SftpError) -> StatusCode {
@@ -162,17 +195,9 @@ fn status(e: SftpError) -> StatusCode {
 // ---- the node side --------------------------------------------------------------------------
 
 async fn installed(node: &TestNode, disk_mb: i64) -> String {
-    let uuid = new_uuid();
-    let (mut server, script) = echo_server(&uuid);
+    let (mut server, script) = echo_server(&new_uuid());
     server.settings.build.disk_space = disk_mb;
-    node.panel.put(server, script);
-    assert_eq!(node.post("/api/servers", json!({"uuid": uuid})).await.status(), 202);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while node.panel.statuses_for(&uuid).is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "install did not finish");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    uuid
+    node.install(server, script, Duration::from_secs(60)).await
 }
 
 fn short(uuid: &str) -> String {
@@ -232,58 +257,152 @@ async fn everyday_operations_through_the_jail_with_activity() {
     // What the panel is asked.
     let sftp = login(addr, &user).await;
     let req = auth.requests.lock().unwrap().last().cloned().unwrap();
-    assert_eq!((req.kind, req.username.as_str(), req.password.as_str(), req.ip.as_str()), (SftpAuthKind::Password, user.as_str(), "secret", "127.0.0.1"));
-    assert!(req.client_version.starts_with("SSH-2.0-"), "{}", req.client_version);
+    assert_eq!(
+        (
+            req.kind,
+            req.username.as_str(),
+            req.password.as_str(),
+            req.ip.as_str()
+        ),
+        (SftpAuthKind::Password, user.as_str(), "secret", "127.0.0.1")
+    );
+    assert!(
+        req.client_version.starts_with("SSH-2.0-"),
+        "{}",
+        req.client_version
+    );
     assert!(!req.session_id.is_empty());
 
     // The root is `/`, and `..` stops there.
     assert_eq!(sftp.canonicalize(".").await.unwrap(), "/");
     assert_eq!(sftp.canonicalize("../..").await.unwrap(), "/");
     assert_eq!(sftp.canonicalize("a/../b").await.unwrap(), "/b");
-    let names: Vec<String> = sftp.read_dir("/").await.unwrap().map(|e| e.file_name()).collect();
+    let names: Vec<String> = sftp
+        .read_dir("/")
+        .await
+        .unwrap()
+        .map(|e| e.file_name())
+        .collect();
     assert!(names.contains(&"hello.txt".to_owned()), "{names:?}");
 
     // Upload: visible through the HTTP file API and on disk, owned by the container user.
-    upload(&sftp, "/upload.txt", b"hello over sftp\n").await.unwrap();
-    let r = node.get(&format!("/api/servers/{uuid}/files/contents?file=%2Fupload.txt")).await;
+    upload(&sftp, "/upload.txt", b"hello over sftp\n")
+        .await
+        .unwrap();
+    let r = node
+        .get(&format!(
+            "/api/servers/{uuid}/files/contents?file=%2Fupload.txt"
+        ))
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "hello over sftp\n");
     let md = std::fs::metadata(volume.join("upload.txt")).unwrap();
     assert_eq!((md.uid(), md.gid()), (1000, 1000));
     assert_eq!(sftp.metadata("/upload.txt").await.unwrap().size, Some(16));
     // Download it back.
-    assert_eq!(sftp.read("/upload.txt").await.unwrap(), b"hello over sftp\n");
+    assert_eq!(
+        sftp.read("/upload.txt").await.unwrap(),
+        b"hello over sftp\n"
+    );
     // Overwrite in place (no create): a write, not a create.
     sftp.write("/upload.txt", b"HELLO").await.unwrap();
-    assert_eq!(std::fs::read(volume.join("upload.txt")).unwrap(), b"HELLO over sftp\n");
+    assert_eq!(
+        std::fs::read(volume.join("upload.txt")).unwrap(),
+        b"HELLO over sftp\n"
+    );
 
     // mkdir, rename into it, chmod, delete.
     sftp.create_dir("/plugins").await.unwrap();
     let md = std::fs::metadata(volume.join("plugins")).unwrap();
     assert!(md.is_dir() && md.uid() == 1000);
-    assert_eq!(status(sftp.create_dir("/plugins").await.unwrap_err()), StatusCode::Failure, "mkdir of an existing directory");
-    assert_eq!(status(sftp.create_dir("/nope/deeper").await.unwrap_err()), StatusCode::NoSuchFile, "mkdir needs its parent");
-    sftp.rename("/upload.txt", "/plugins/moved.txt").await.unwrap();
+    assert_eq!(
+        status(sftp.create_dir("/plugins").await.unwrap_err()),
+        StatusCode::Failure,
+        "mkdir of an existing directory"
+    );
+    assert_eq!(
+        status(sftp.create_dir("/nope/deeper").await.unwrap_err()),
+        StatusCode::NoSuchFile,
+        "mkdir needs its parent"
+    );
+    sftp.rename("/upload.txt", "/plugins/moved.txt")
+        .await
+        .unwrap();
     assert!(!sftp.try_exists("/upload.txt").await.unwrap());
-    assert_eq!(sftp.read("/plugins/moved.txt").await.unwrap(), b"HELLO over sftp\n");
-    let attrs = FileAttributes { permissions: Some(0o600), ..FileAttributes::empty() };
-    sftp.set_metadata("/plugins/moved.txt", attrs).await.unwrap();
-    assert_eq!(std::fs::metadata(volume.join("plugins/moved.txt")).unwrap().permissions().mode() & 0o777, 0o600);
-    let setuid = FileAttributes { permissions: Some(0o4755), ..FileAttributes::empty() };
-    assert_eq!(status(sftp.set_metadata("/plugins/moved.txt", setuid).await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.remove_dir("/plugins").await.unwrap_err()), StatusCode::Failure, "rmdir of a non-empty directory");
-    assert_eq!(status(sftp.remove_file("/plugins").await.unwrap_err()), StatusCode::Failure, "remove of a directory");
+    assert_eq!(
+        sftp.read("/plugins/moved.txt").await.unwrap(),
+        b"HELLO over sftp\n"
+    );
+    let attrs = FileAttributes {
+        permissions: Some(0o600),
+        ..FileAttributes::empty()
+    };
+    sftp.set_metadata("/plugins/moved.txt", attrs)
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(volume.join("plugins/moved.txt"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let setuid = FileAttributes {
+        permissions: Some(0o4755),
+        ..FileAttributes::empty()
+    };
+    assert_eq!(
+        status(
+            sftp.set_metadata("/plugins/moved.txt", setuid)
+                .await
+                .unwrap_err()
+        ),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.remove_dir("/plugins").await.unwrap_err()),
+        StatusCode::Failure,
+        "rmdir of a non-empty directory"
+    );
+    assert_eq!(
+        status(sftp.remove_file("/plugins").await.unwrap_err()),
+        StatusCode::Failure,
+        "remove of a directory"
+    );
     sftp.remove_file("/plugins/moved.txt").await.unwrap();
     sftp.remove_dir("/plugins").await.unwrap();
     assert!(!volume.join("plugins").exists());
     // Exclusive create of an existing file fails; open without create of a missing one too.
     let excl = OpenFlags::CREATE | OpenFlags::EXCLUDE | OpenFlags::WRITE;
-    assert_eq!(status(sftp.open_with_flags("/hello.txt", excl).await.err().unwrap()), StatusCode::Failure);
-    assert_eq!(status(sftp.open_with_flags("/missing.txt", OpenFlags::WRITE).await.err().unwrap()), StatusCode::NoSuchFile);
-    assert_eq!(status(sftp.open("/missing.txt").await.err().unwrap()), StatusCode::NoSuchFile);
+    assert_eq!(
+        status(
+            sftp.open_with_flags("/hello.txt", excl)
+                .await
+                .err()
+                .unwrap()
+        ),
+        StatusCode::Failure
+    );
+    assert_eq!(
+        status(
+            sftp.open_with_flags("/missing.txt", OpenFlags::WRITE)
+                .await
+                .err()
+                .unwrap()
+        ),
+        StatusCode::NoSuchFile
+    );
+    assert_eq!(
+        status(sftp.open("/missing.txt").await.err().unwrap()),
+        StatusCode::NoSuchFile
+    );
 
     // Symbolic links cannot be made.
-    assert_eq!(status(sftp.symlink("/hello.txt", "/link").await.unwrap_err()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.symlink("/hello.txt", "/link").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
     assert!(std::fs::symlink_metadata(volume.join("link")).is_err());
 
     // Every change was recorded for the panel, with the user and address.
@@ -291,9 +410,18 @@ async fn everyday_operations_through_the_jail_with_activity() {
     let want = [
         ("server:sftp.create", json!({"files": ["/upload.txt"]})),
         ("server:sftp.write", json!({"files": ["/upload.txt"]})),
-        ("server:sftp.create-directory", json!({"files": ["/plugins"]})),
-        ("server:sftp.rename", json!({"files": [{"from": "/upload.txt", "to": "/plugins/moved.txt"}]})),
-        ("server:sftp.delete", json!({"files": ["/plugins/moved.txt"]})),
+        (
+            "server:sftp.create-directory",
+            json!({"files": ["/plugins"]}),
+        ),
+        (
+            "server:sftp.rename",
+            json!({"files": [{"from": "/upload.txt", "to": "/plugins/moved.txt"}]}),
+        ),
+        (
+            "server:sftp.delete",
+            json!({"files": ["/plugins/moved.txt"]}),
+        ),
         ("server:sftp.delete", json!({"files": ["/plugins"]})),
     ];
     let got: Vec<(&str, &serde_json::Value)> = seen.iter().map(|(e, m)| (e.as_str(), m)).collect();
@@ -316,32 +444,88 @@ async fn escapes_stay_inside_the_volume() {
     std::os::unix::fs::symlink(&outside, volume.join("secretlink")).unwrap();
 
     // Climbing above the root is refused; an absolute path is inside the root.
-    assert_eq!(status(sftp.open("../../etc/passwd").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.open("/../../etc/passwd").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.open("/etc/passwd").await.err().unwrap()), StatusCode::NoSuchFile);
-    assert_eq!(status(sftp.metadata("/etc").await.unwrap_err()), StatusCode::NoSuchFile);
+    assert_eq!(
+        status(sftp.open("../../etc/passwd").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.open("/../../etc/passwd").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.open("/etc/passwd").await.err().unwrap()),
+        StatusCode::NoSuchFile
+    );
+    assert_eq!(
+        status(sftp.metadata("/etc").await.unwrap_err()),
+        StatusCode::NoSuchFile
+    );
     // A link to `/` is listed, but cannot be followed, read through, or written through.
-    let names: Vec<String> = sftp.read_dir("/").await.unwrap().map(|e| e.file_name()).collect();
+    let names: Vec<String> = sftp
+        .read_dir("/")
+        .await
+        .unwrap()
+        .map(|e| e.file_name())
+        .collect();
     assert!(names.contains(&"rootlink".to_owned()));
-    assert!(sftp.symlink_metadata("/rootlink").await.unwrap().is_symlink());
-    assert_eq!(status(sftp.metadata("/rootlink").await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.read_dir("/rootlink").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.read_dir("/rootlink/etc").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.open("/rootlink/etc/passwd").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.open("/secretlink").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert!(upload(&sftp, "/rootlink/tmp/aerie-sftp-escape", b"owned").await.is_err());
+    assert!(
+        sftp.symlink_metadata("/rootlink")
+            .await
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(
+        status(sftp.metadata("/rootlink").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.read_dir("/rootlink").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.read_dir("/rootlink/etc").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.open("/rootlink/etc/passwd").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.open("/secretlink").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert!(
+        upload(&sftp, "/rootlink/tmp/aerie-sftp-escape", b"owned")
+            .await
+            .is_err()
+    );
     assert!(upload(&sftp, "/secretlink", b"owned").await.is_err());
     assert!(upload(&sftp, "../escape.txt", b"owned").await.is_err());
-    assert_eq!(status(sftp.rename("/hello.txt", "../hello.txt").await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.remove_file("/rootlink/tmp").await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.read_link("/rootlink").await.unwrap_err()), StatusCode::OpUnsupported);
+    assert_eq!(
+        status(sftp.rename("/hello.txt", "../hello.txt").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.remove_file("/rootlink/tmp").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.read_link("/rootlink").await.unwrap_err()),
+        StatusCode::OpUnsupported
+    );
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "top secret");
     assert!(!std::path::Path::new("/tmp/aerie-sftp-escape").exists());
     assert!(!node.dir.path().join("volumes").join("escape.txt").exists());
     // realpath is name arithmetic and never shows the host path.
     let real = sftp.canonicalize("/rootlink/..").await.unwrap();
     assert_eq!(real, "/");
-    assert!(!sftp.canonicalize("/rootlink").await.unwrap().contains(&volume.display().to_string()));
+    assert!(
+        !sftp
+            .canonicalize("/rootlink")
+            .await
+            .unwrap()
+            .contains(&volume.display().to_string())
+    );
     node.cleanup(&uuid).await;
 }
 
@@ -351,15 +535,29 @@ async fn permissions_read_only_mode_and_the_disk_limit() {
     let uuid = installed(&node, 1).await;
     let user = format!("alice.{}", short(&uuid));
     let volume = node.state.manager.get(&uuid).unwrap().volume();
-    let auth = TestAuth::new(&uuid, &["file.read", "file.read-content", "file.create", "file.update"]);
+    let auth = TestAuth::new(
+        &uuid,
+        &[
+            "file.read",
+            "file.read-content",
+            "file.create",
+            "file.update",
+        ],
+    );
     let (addr, _server, _stop) = sftp_server(&node, auth.clone(), |_| {}).await;
 
     // Without file.delete: everything but deleting.
     let sftp = login(addr, &user).await;
     upload(&sftp, "/mine.txt", b"keep me").await.unwrap();
-    assert_eq!(status(sftp.remove_file("/mine.txt").await.unwrap_err()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.remove_file("/mine.txt").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
     sftp.create_dir("/dir").await.unwrap();
-    assert_eq!(status(sftp.remove_dir("/dir").await.unwrap_err()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.remove_dir("/dir").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
     assert!(volume.join("mine.txt").exists() && volume.join("dir").exists());
 
     // Only file.read: listing yes, content no, changes no.
@@ -367,30 +565,68 @@ async fn permissions_read_only_mode_and_the_disk_limit() {
     let sftp = login(addr, &user).await;
     assert!(sftp.read_dir("/").await.is_ok());
     assert!(sftp.metadata("/mine.txt").await.is_ok());
-    assert_eq!(status(sftp.open("/mine.txt").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.create("/new.txt").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.open_with_flags("/mine.txt", OpenFlags::WRITE).await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.rename("/mine.txt", "/yours.txt").await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.create_dir("/d2").await.unwrap_err()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.open("/mine.txt").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.create("/new.txt").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(
+            sftp.open_with_flags("/mine.txt", OpenFlags::WRITE)
+                .await
+                .err()
+                .unwrap()
+        ),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.rename("/mine.txt", "/yours.txt").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.create_dir("/d2").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
     // file.create without file.update: new files yes, overwriting no.
     auth.grant(&["file.read", "file.create"]);
     let sftp = login(addr, &user).await;
     upload(&sftp, "/fresh.txt", b"new").await.unwrap();
-    assert_eq!(status(sftp.create("/mine.txt").await.err().unwrap()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.create("/mine.txt").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
     assert_eq!(std::fs::read(volume.join("mine.txt")).unwrap(), b"keep me");
     // Nothing at all: even listing is refused.
     auth.grant(&[]);
     let sftp = login(addr, &user).await;
-    assert_eq!(status(sftp.read_dir("/").await.err().unwrap()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.read_dir("/").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
 
     // The disk limit (1 MiB) refuses an upload that does not fit, and the usage stays within.
     auth.grant(&["*"]);
     let sftp = login(addr, &user).await;
     let big = vec![7u8; 2 * 1024 * 1024];
-    assert!(upload(&sftp, "/big.bin", &big).await.is_err(), "a 2 MiB upload fit in 1 MiB");
+    assert!(
+        upload(&sftp, "/big.bin", &big).await.is_err(),
+        "a 2 MiB upload fit in 1 MiB"
+    );
     let jail = node.state.manager.get(&uuid).unwrap().jail().unwrap();
-    assert!(jail.disk_usage() <= 1024 * 1024, "usage {}", jail.disk_usage());
-    assert!(std::fs::metadata(volume.join("big.bin")).map(|m| m.len()).unwrap_or(0) <= 1024 * 1024);
+    assert!(
+        jail.disk_usage() <= 1024 * 1024,
+        "usage {}",
+        jail.disk_usage()
+    );
+    assert!(
+        std::fs::metadata(volume.join("big.bin"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+            <= 1024 * 1024
+    );
     // The partial file stays (as in Wings); once it is gone, small uploads fit again.
     if sftp.try_exists("/big.bin").await.unwrap() {
         sftp.remove_file("/big.bin").await.unwrap();
@@ -401,13 +637,39 @@ async fn permissions_read_only_mode_and_the_disk_limit() {
     let (ro_addr, _ro, _ro_stop) = sftp_server(&node, auth.clone(), |o| o.read_only = true).await;
     let sftp = login(ro_addr, &user).await;
     assert_eq!(sftp.read("/mine.txt").await.unwrap(), b"keep me");
-    assert_eq!(status(sftp.create("/ro.txt").await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.open_with_flags("/mine.txt", OpenFlags::WRITE).await.err().unwrap()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.remove_file("/mine.txt").await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.rename("/mine.txt", "/x.txt").await.unwrap_err()), StatusCode::PermissionDenied);
-    assert_eq!(status(sftp.create_dir("/ro").await.unwrap_err()), StatusCode::PermissionDenied);
-    let chmod = FileAttributes { permissions: Some(0o600), ..FileAttributes::empty() };
-    assert_eq!(status(sftp.set_metadata("/mine.txt", chmod).await.unwrap_err()), StatusCode::PermissionDenied);
+    assert_eq!(
+        status(sftp.create("/ro.txt").await.err().unwrap()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(
+            sftp.open_with_flags("/mine.txt", OpenFlags::WRITE)
+                .await
+                .err()
+                .unwrap()
+        ),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.remove_file("/mine.txt").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.rename("/mine.txt", "/x.txt").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    assert_eq!(
+        status(sftp.create_dir("/ro").await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
+    let chmod = FileAttributes {
+        permissions: Some(0o600),
+        ..FileAttributes::empty()
+    };
+    assert_eq!(
+        status(sftp.set_metadata("/mine.txt", chmod).await.unwrap_err()),
+        StatusCode::PermissionDenied
+    );
     assert!(!volume.join("ro.txt").exists() && volume.join("mine.txt").exists());
     node.cleanup(&uuid).await;
 }
@@ -424,10 +686,17 @@ async fn logins_keys_throttling_and_the_host_key() {
     // username without a server id are all refused.
     let mut c = Conn::open(addr).await;
     assert!(!c.password(&user, "wrong").await);
-    assert!(!c.password("alice.deadbeef", "secret").await, "a server that is not on this node");
+    assert!(
+        !c.password("alice.deadbeef", "secret").await,
+        "a server that is not on this node"
+    );
     let calls = auth.calls();
     assert!(!c.password("alice", "secret").await);
-    assert_eq!(auth.calls(), calls, "a malformed username never reaches the panel");
+    assert_eq!(
+        auth.calls(),
+        calls,
+        "a malformed username never reaches the panel"
+    );
     assert!(c.password(&user, "secret").await);
     let host_key = c.seen.lock().unwrap().host_key.clone().unwrap();
     assert_eq!(host_key, server.fingerprint());
@@ -442,14 +711,20 @@ async fn logins_keys_throttling_and_the_host_key() {
     assert!(!c.key(&user, &other).await, "an unknown key");
     assert!(c.key(&user, &key).await);
     let req = auth.requests.lock().unwrap().last().cloned().unwrap();
-    assert_eq!((req.kind, req.password.as_str()), (SftpAuthKind::PublicKey, line.as_str()));
+    assert_eq!(
+        (req.kind, req.password.as_str()),
+        (SftpAuthKind::PublicKey, line.as_str())
+    );
     let sftp = c.sftp().await;
     assert!(sftp.read_dir("/").await.is_ok());
 
     // The host key is stored 0600 and the same after a restart.
     drop(stop);
     let key_path = node.dir.path().join("sftp").join("id_ed25519");
-    assert_eq!(std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let (addr2, _server2, _stop2) = sftp_server(&node, auth.clone(), |_| {}).await;
     let c2 = Conn::open(addr2).await;
     assert_eq!(c2.seen.lock().unwrap().host_key.clone().unwrap(), host_key);
@@ -463,10 +738,20 @@ async fn logins_keys_throttling_and_the_host_key() {
     }
     let calls = auth.calls();
     let mut c = Conn::open(addr3).await;
-    assert!(!c.password(&user, "secret").await, "a blocked address logged in");
-    assert_eq!(auth.calls(), calls, "a blocked address still reached the panel");
+    assert!(
+        !c.password(&user, "secret").await,
+        "a blocked address logged in"
+    );
+    assert_eq!(
+        auth.calls(),
+        calls,
+        "a blocked address still reached the panel"
+    );
     let banner = c.seen.lock().unwrap().banner.clone().unwrap_or_default();
-    assert!(banner.contains("Too many failed login attempts"), "banner: {banner:?}");
+    assert!(
+        banner.contains("Too many failed login attempts"),
+        "banner: {banner:?}"
+    );
     // Other servers' throttles are independent (the one above still lets alice in).
     let _ = login(addr2, &user).await;
     node.cleanup(&uuid).await;
@@ -521,15 +806,54 @@ async fn the_remote_client_maps_panel_answers() {
         client_version: "SSH-2.0-OpenSSH_9.2".into(),
     };
 
-    let ok = client.authenticate(req(SftpAuthKind::Password, "good")).await.unwrap();
-    assert_eq!(ok, SftpAuthResponse { user: "u-1".into(), server: "s-1".into(), permissions: vec!["file.read".into(), "file.sftp".into()] });
-    assert!(matches!(client.authenticate(req(SftpAuthKind::Password, "bad")).await, Err(SftpAuthError::Denied)));
-    assert!(matches!(client.authenticate(req(SftpAuthKind::Password, "noserver")).await, Err(SftpAuthError::Denied)));
-    assert!(matches!(client.authenticate(req(SftpAuthKind::Password, "slow")).await, Err(SftpAuthError::Throttled)));
+    let ok = client
+        .authenticate(req(SftpAuthKind::Password, "good"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ok,
+        SftpAuthResponse {
+            user: "u-1".into(),
+            server: "s-1".into(),
+            permissions: vec!["file.read".into(), "file.sftp".into()]
+        }
+    );
+    assert!(matches!(
+        client
+            .authenticate(req(SftpAuthKind::Password, "bad"))
+            .await,
+        Err(SftpAuthError::Denied)
+    ));
+    assert!(matches!(
+        client
+            .authenticate(req(SftpAuthKind::Password, "noserver"))
+            .await,
+        Err(SftpAuthError::Denied)
+    ));
+    assert!(matches!(
+        client
+            .authenticate(req(SftpAuthKind::Password, "slow"))
+            .await,
+        Err(SftpAuthError::Throttled)
+    ));
     let started = std::time::Instant::now();
-    assert!(matches!(client.authenticate(req(SftpAuthKind::Password, "boom")).await, Err(SftpAuthError::Unavailable { .. })));
-    assert!(started.elapsed() < Duration::from_secs(5), "a login check is not retried for long");
-    client.authenticate(req(SftpAuthKind::PublicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK")).await.unwrap_err();
+    assert!(matches!(
+        client
+            .authenticate(req(SftpAuthKind::Password, "boom"))
+            .await,
+        Err(SftpAuthError::Unavailable { .. })
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a login check is not retried for long"
+    );
+    client
+        .authenticate(req(
+            SftpAuthKind::PublicKey,
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK",
+        ))
+        .await
+        .unwrap_err();
 
     let seen = seen.lock().unwrap();
     let (auth, body) = &seen[0];
@@ -544,7 +868,13 @@ async fn the_remote_client_maps_panel_answers() {
 // ---- interoperability with OpenSSH's client (installed by scripts/test) ----------------
 
 /// Runs OpenSSH's `sftp` in batch mode; `password` logs in through `sshpass`.
-async fn openssh(work: &std::path::Path, port: u16, user: &str, auth: Result<&str, &str>, batch: &str) -> (bool, String) {
+async fn openssh(
+    work: &std::path::Path,
+    port: u16,
+    user: &str,
+    auth: Result<&str, &str>,
+    batch: &str,
+) -> (bool, String) {
     std::fs::write(work.join("batch"), batch).unwrap();
     let mut cmd = match auth {
         Ok(key) => {
@@ -554,16 +884,43 @@ async fn openssh(work: &std::path::Path, port: u16, user: &str, auth: Result<&st
         }
         Err(password) => {
             let mut c = tokio::process::Command::new("sshpass");
-            c.args(["-p", password, "sftp", "-o", "BatchMode=no", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password"]);
+            c.args([
+                "-p",
+                password,
+                "sftp",
+                "-o",
+                "BatchMode=no",
+                "-o",
+                "PubkeyAuthentication=no",
+                "-o",
+                "PreferredAuthentications=password",
+            ]);
             c
         }
     };
     cmd.current_dir(work)
         .args(["-b", "batch", "-P", &port.to_string()])
-        .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"])
+        .args([
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+        ])
         .arg(format!("{user}@127.0.0.1"));
-    let out = cmd.output().await.expect("OpenSSH sftp and sshpass must be installed (scripts/test installs them)");
-    (out.status.success(), format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    let out = cmd
+        .output()
+        .await
+        .expect("OpenSSH sftp and sshpass must be installed (scripts/test installs them)");
+    (
+        out.status.success(),
+        format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[tokio::test]
@@ -582,16 +939,27 @@ async fn openssh_password_login_permissions_and_escapes() {
     // Password login; upload, download, rename, delete.
     let (ok, out) = openssh(&work, addr.port(), &user, Err("secret"), "put local.txt /a.txt\nget /a.txt back.txt\nrename /a.txt /b.txt\nrm /b.txt\nput local.txt /keep.txt\n").await;
     assert!(ok, "{out}");
-    assert_eq!(std::fs::read_to_string(work.join("back.txt")).unwrap(), "over the wire\n");
+    assert_eq!(
+        std::fs::read_to_string(work.join("back.txt")).unwrap(),
+        "over the wire\n"
+    );
     assert!(!volume.join("a.txt").exists() && !volume.join("b.txt").exists());
-    assert_eq!(std::fs::read_to_string(volume.join("keep.txt")).unwrap(), "over the wire\n");
+    assert_eq!(
+        std::fs::read_to_string(volume.join("keep.txt")).unwrap(),
+        "over the wire\n"
+    );
 
     // A wrong password is refused.
     let (ok, _) = openssh(&work, addr.port(), &user, Err("wrong"), "ls /\n").await;
     assert!(!ok);
 
     // Escapes: each command fails and nothing outside is read.
-    for cmd in ["get ../../etc/passwd x1\n", "get /etc/passwd x2\n", "get /hostroot/etc/passwd x3\n", "put local.txt /hostroot/tmp/aerie-sftp-escape\n"] {
+    for cmd in [
+        "get ../../etc/passwd x1\n",
+        "get /etc/passwd x2\n",
+        "get /hostroot/etc/passwd x3\n",
+        "put local.txt /hostroot/tmp/aerie-sftp-escape\n",
+    ] {
         let (ok, out) = openssh(&work, addr.port(), &user, Err("secret"), cmd).await;
         assert!(!ok, "`{cmd}` should fail: {out}");
     }
@@ -602,11 +970,29 @@ async fn openssh_password_login_permissions_and_escapes() {
 
     // A subuser without file.update cannot overwrite, but may read and create.
     auth.grant(&["file.read", "file.read-content", "file.create", "file.sftp"]);
-    let (ok, out) = openssh(&work, addr.port(), &user, Err("secret"), "put local.txt /hello.txt\n").await;
+    let (ok, out) = openssh(
+        &work,
+        addr.port(),
+        &user,
+        Err("secret"),
+        "put local.txt /hello.txt\n",
+    )
+    .await;
     assert!(!ok, "overwrite without file.update must fail: {out}");
     assert!(out.to_lowercase().contains("permission denied"), "{out}");
-    assert_eq!(std::fs::read_to_string(volume.join("hello.txt")).unwrap(), "hi\n", "the file is unchanged");
-    let (ok, out) = openssh(&work, addr.port(), &user, Err("secret"), "get /hello.txt h.txt\nput local.txt /new.txt\n").await;
+    assert_eq!(
+        std::fs::read_to_string(volume.join("hello.txt")).unwrap(),
+        "hi\n",
+        "the file is unchanged"
+    );
+    let (ok, out) = openssh(
+        &work,
+        addr.port(),
+        &user,
+        Err("secret"),
+        "get /hello.txt h.txt\nput local.txt /new.txt\n",
+    )
+    .await;
     assert!(ok, "{out}");
     node.cleanup(&uuid).await;
 }
@@ -626,34 +1012,69 @@ async fn openssh_sftp_client_works() {
         .output()
         .await
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let public = std::fs::read_to_string(work.join("id_ed25519.pub")).unwrap();
-    let line = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let line = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
     *auth.key.lock().unwrap() = Some(line);
     std::fs::write(work.join("local.txt"), "from openssh\n").unwrap();
     let batch = "pwd\nls -l /\nput local.txt /up.txt\nget /up.txt copy.txt\nmkdir /d\nrename /up.txt /d/up.txt\nchmod 600 /d/up.txt\nls -l /d\nrm /d/up.txt\nrmdir /d\n";
     std::fs::write(work.join("batch"), batch).unwrap();
     let out = tokio::process::Command::new("sftp")
         .current_dir(&work)
-        .args(["-b", "batch", "-i", "id_ed25519", "-P", &addr.port().to_string()])
-        .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes"])
+        .args([
+            "-b",
+            "batch",
+            "-i",
+            "id_ed25519",
+            "-P",
+            &addr.port().to_string(),
+        ])
+        .args([
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+        ])
         .args(["-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR"])
         .arg(format!("alice.{}@127.0.0.1", short(&uuid)))
         .output()
         .await
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "sftp failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sftp failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("Remote working directory: /"), "{stdout}");
     assert!(stdout.contains("hello.txt"), "{stdout}");
     assert!(stdout.contains("-rw-------"), "{stdout}");
-    assert_eq!(std::fs::read_to_string(work.join("copy.txt")).unwrap(), "from openssh\n");
+    assert_eq!(
+        std::fs::read_to_string(work.join("copy.txt")).unwrap(),
+        "from openssh\n"
+    );
     let volume = node.state.manager.get(&uuid).unwrap().volume();
     assert!(!volume.join("d").exists() && !volume.join("up.txt").exists());
     let kinds: Vec<String> = events(&node, &uuid).into_iter().map(|(e, _)| e).collect();
     assert_eq!(
         kinds,
-        ["server:sftp.create", "server:sftp.create-directory", "server:sftp.rename", "server:sftp.delete", "server:sftp.delete"]
+        [
+            "server:sftp.create",
+            "server:sftp.create-directory",
+            "server:sftp.rename",
+            "server:sftp.delete",
+            "server:sftp.delete"
+        ]
     );
     node.cleanup(&uuid).await;
 }
@@ -674,18 +1095,30 @@ async fn start_sftp_follows_the_config_and_survives_a_taken_port() {
     file.system.sftp.bind_address = "127.0.0.1".into();
 
     file.system.sftp.bind_port = 0;
-    assert_eq!(aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await, None, "port 0 disables SFTP");
+    assert_eq!(
+        aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await,
+        None,
+        "port 0 disables SFTP"
+    );
 
     // A port in use is logged and wings carries on.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     file.system.sftp.bind_port = taken.local_addr().unwrap().port();
-    assert_eq!(aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await, None);
+    assert_eq!(
+        aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await,
+        None
+    );
     drop(taken);
 
-    let addr = aerie_wings::sftp::start_sftp(&file, node.state.manager.clone()).await.expect("listening");
+    let addr = aerie_wings::sftp::start_sftp(&file, node.state.manager.clone())
+        .await
+        .expect("listening");
     assert_eq!(addr.port(), file.system.sftp.bind_port);
     let key = root.join(".sftp").join("id_ed25519");
-    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     // It speaks SSH; the panel (unreachable here) decides logins, so this one fails.
     let mut c = Conn::open(addr).await;
     assert!(c.seen.lock().unwrap().host_key.is_some());

@@ -86,8 +86,14 @@ impl std::fmt::Debug for WingsFile {
             .field("remote_query", &self.remote_query)
             .field("allowed_mounts", &self.allowed_mounts)
             .field("allowed_origins", &self.allowed_origins)
-            .field("allow_cors_private_network", &self.allow_cors_private_network)
-            .field("ignore_panel_config_updates", &self.ignore_panel_config_updates)
+            .field(
+                "allow_cors_private_network",
+                &self.allow_cors_private_network,
+            )
+            .field(
+                "ignore_panel_config_updates",
+                &self.ignore_panel_config_updates,
+            )
             .finish()
     }
 }
@@ -250,7 +256,11 @@ pub struct SftpSection {
 
 impl Default for SftpSection {
     fn default() -> Self {
-        Self { bind_address: "0.0.0.0".into(), bind_port: 2022, read_only: false }
+        Self {
+            bind_address: "0.0.0.0".into(),
+            bind_port: 2022,
+            read_only: false,
+        }
     }
 }
 
@@ -268,7 +278,11 @@ pub struct CrashDetectionSection {
 
 impl Default for CrashDetectionSection {
     fn default() -> Self {
-        Self { enabled: true, detect_clean_exit_as_crash: true, timeout: 60 }
+        Self {
+            enabled: true,
+            detect_clean_exit_as_crash: true,
+            timeout: 60,
+        }
     }
 }
 
@@ -284,7 +298,10 @@ pub struct BackupsSection {
 
 impl Default for BackupsSection {
     fn default() -> Self {
-        Self { write_limit: 0, compression_level: "best_speed".into() }
+        Self {
+            write_limit: 0,
+            compression_level: "best_speed".into(),
+        }
     }
 }
 
@@ -395,8 +412,14 @@ pub struct NetworkInterfaces {
 impl Default for NetworkInterfaces {
     fn default() -> Self {
         Self {
-            v4: Subnet { subnet: "172.18.0.0/16".into(), gateway: "172.18.0.1".into() },
-            v6: Subnet { subnet: "fdba:17c8:6c94::/64".into(), gateway: "fdba:17c8:6c94::1011".into() },
+            v4: Subnet {
+                subnet: "172.18.0.0/16".into(),
+                gateway: "172.18.0.1".into(),
+            },
+            v6: Subnet {
+                subnet: "fdba:17c8:6c94::/64".into(),
+                gateway: "fdba:17c8:6c94::1011".into(),
+            },
         }
     }
 }
@@ -423,7 +446,10 @@ pub struct RegistryAuth {
 
 impl std::fmt::Debug for RegistryAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegistryAuth").field("username", &self.username).field("password", &"[redacted]").finish()
+        f.debug_struct("RegistryAuth")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .finish()
     }
 }
 
@@ -439,7 +465,10 @@ pub struct InstallerLimits {
 
 impl Default for InstallerLimits {
     fn default() -> Self {
-        Self { memory: 1024, cpu: 100 }
+        Self {
+            memory: 1024,
+            cpu: 100,
+        }
     }
 }
 
@@ -458,7 +487,11 @@ pub struct Overhead {
 
 impl Default for Overhead {
     fn default() -> Self {
-        Self { override_: false, default_multiplier: 1.05, multipliers: BTreeMap::new() }
+        Self {
+            override_: false,
+            default_multiplier: 1.05,
+            multipliers: BTreeMap::new(),
+        }
     }
 }
 
@@ -478,8 +511,13 @@ impl Default for LogConfig {
         Self {
             kind: "local".into(),
             config: BTreeMap::from(
-                [("max-size", "5m"), ("max-file", "1"), ("compress", "false"), ("mode", "non-blocking")]
-                    .map(|(k, v)| (k.to_owned(), v.to_owned())),
+                [
+                    ("max-size", "5m"),
+                    ("max-file", "1"),
+                    ("compress", "false"),
+                    ("mode", "non-blocking"),
+                ]
+                .map(|(k, v)| (k.to_owned(), v.to_owned())),
             ),
         }
     }
@@ -499,7 +537,11 @@ pub struct ThrottlesSection {
 
 impl Default for ThrottlesSection {
     fn default() -> Self {
-        Self { enabled: true, lines: 2000, line_reset_interval: 100 }
+        Self {
+            enabled: true,
+            lines: 2000,
+            line_reset_interval: 100,
+        }
     }
 }
 
@@ -515,7 +557,10 @@ pub struct RemoteQuerySection {
 
 impl Default for RemoteQuerySection {
     fn default() -> Self {
-        Self { timeout: 30, boot_servers_per_page: 50 }
+        Self {
+            timeout: 30,
+            boot_servers_per_page: 50,
+        }
     }
 }
 
@@ -566,7 +611,10 @@ fn strip_nulls(v: &mut serde_yaml::Value) {
 
 /// Serde's messages, squeezed onto one line.
 fn one_line(e: impl std::fmt::Display) -> String {
-    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl WingsFile {
@@ -593,8 +641,14 @@ impl WingsFile {
     /// Reads and parses `path`. The token must be set: wings cannot talk to a panel without it.
     pub fn load(path: &Path) -> Result<Self, ConfigFileError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigFileError::Read { path: p.clone(), message: one_line(e) })?;
-        let file = Self::from_yaml(&text).map_err(|message| ConfigFileError::Parse { path: p.clone(), message })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigFileError::Read {
+            path: p.clone(),
+            message: one_line(e),
+        })?;
+        let file = Self::from_yaml(&text).map_err(|message| ConfigFileError::Parse {
+            path: p.clone(),
+            message,
+        })?;
         if file.token.is_empty() {
             return Err(ConfigFileError::Parse {
                 path: p,
@@ -613,7 +667,10 @@ impl WingsFile {
     /// with mode 0600 because it holds the token. Creates the parent directory.
     pub fn save(&self, path: &Path) -> Result<(), ConfigFileError> {
         let p = path.display().to_string();
-        let fail = |message: String| ConfigFileError::Write { path: p.clone(), message };
+        let fail = |message: String| ConfigFileError::Write {
+            path: p.clone(),
+            message,
+        };
         let text = self.to_yaml().map_err(fail)?;
         write_private(path, text.as_bytes()).map_err(|e| fail(one_line(e)))
     }
@@ -627,7 +684,10 @@ impl WingsFile {
             root.remove("token");
             root.remove("token_id");
         }
-        if let Some(regs) = v.pointer_mut("/docker/registries").and_then(|r| r.as_object_mut()) {
+        if let Some(regs) = v
+            .pointer_mut("/docker/registries")
+            .and_then(|r| r.as_object_mut())
+        {
             for reg in regs.values_mut() {
                 if let Some(r) = reg.as_object_mut() {
                     r.remove("password");
@@ -681,11 +741,21 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "config.yml".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.yml".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -824,7 +894,10 @@ some_future_key: {nested: 1}
         assert_eq!(c.token.len(), 64);
         assert_eq!((c.api.host.as_str(), c.api.port), ("10.0.0.2", 8443));
         assert!(c.api.ssl.enabled);
-        assert_eq!(c.api.ssl.key, "/etc/letsencrypt/live/node.example.com/privkey.pem");
+        assert_eq!(
+            c.api.ssl.key,
+            "/etc/letsencrypt/live/node.example.com/privkey.pem"
+        );
         assert!(c.api.disable_remote_download);
         assert_eq!(c.api.upload_limit, 250);
         assert_eq!(c.api.trusted_proxies, vec!["10.0.0.1"]);
@@ -833,31 +906,96 @@ some_future_key: {nested: 1}
         assert_eq!(s.data, "/srv/ptero/volumes");
         assert_eq!(s.tmp_directory, "/srv/ptero/tmp");
         assert_eq!(s.timezone, "Europe/Amsterdam");
-        assert_eq!(s.user.rootless, RootlessSection { enabled: true, container_uid: 1000, container_gid: 1001 });
+        assert_eq!(
+            s.user.rootless,
+            RootlessSection {
+                enabled: true,
+                container_uid: 1000,
+                container_gid: 1001
+            }
+        );
         assert_eq!((s.user.uid, s.user.gid), (988, 987));
-        assert_eq!((s.disk_check_interval, s.activity_send_interval, s.activity_send_count), (30, 10, 5));
+        assert_eq!(
+            (
+                s.disk_check_interval,
+                s.activity_send_interval,
+                s.activity_send_count
+            ),
+            (30, 10, 5)
+        );
         assert!(!s.check_permissions_on_boot && !s.enable_log_rotate);
         assert_eq!(s.websocket_log_count, 42);
-        assert_eq!(s.sftp, SftpSection { bind_address: "127.0.0.1".into(), bind_port: 2222, read_only: true });
-        assert_eq!(s.crash_detection, CrashDetectionSection { enabled: false, detect_clean_exit_as_crash: false, timeout: 15 });
-        assert_eq!(s.backups, BackupsSection { write_limit: 7, compression_level: "best_compression".into() });
+        assert_eq!(
+            s.sftp,
+            SftpSection {
+                bind_address: "127.0.0.1".into(),
+                bind_port: 2222,
+                read_only: true
+            }
+        );
+        assert_eq!(
+            s.crash_detection,
+            CrashDetectionSection {
+                enabled: false,
+                detect_clean_exit_as_crash: false,
+                timeout: 15
+            }
+        );
+        assert_eq!(
+            s.backups,
+            BackupsSection {
+                write_limit: 7,
+                compression_level: "best_compression".into()
+            }
+        );
         assert_eq!(s.transfers.download_limit, 9);
         let d = &c.docker;
         assert_eq!(d.network.interface, "172.30.0.1");
         assert_eq!(d.network.dns, vec!["9.9.9.9"]);
         assert!(d.network.ispn && d.network.is_internal && !d.network.enable_icc);
-        assert_eq!((d.network.driver.as_str(), d.network.network_mtu), ("macvlan", 1400));
-        assert_eq!(d.network.interfaces.v6, Subnet { subnet: "fd00::/64".into(), gateway: "fd00::1".into() });
-        assert_eq!(d.registries["registry.example.com"].password, "registry-pass");
+        assert_eq!(
+            (d.network.driver.as_str(), d.network.network_mtu),
+            ("macvlan", 1400)
+        );
+        assert_eq!(
+            d.network.interfaces.v6,
+            Subnet {
+                subnet: "fd00::/64".into(),
+                gateway: "fd00::1".into()
+            }
+        );
+        assert_eq!(
+            d.registries["registry.example.com"].password,
+            "registry-pass"
+        );
         assert_eq!((d.tmpfs_size, d.container_pid_limit), (200, 1024));
-        assert_eq!(d.installer_limits, InstallerLimits { memory: 2048, cpu: 200 });
+        assert_eq!(
+            d.installer_limits,
+            InstallerLimits {
+                memory: 2048,
+                cpu: 200
+            }
+        );
         assert!(d.overhead.override_);
         assert_eq!(d.overhead.multipliers[&2048], 1.15);
         assert_eq!(d.userns_mode, "host");
         assert_eq!(d.log_config.kind, "json-file");
-        assert_eq!(c.throttles, ThrottlesSection { enabled: false, lines: 500, line_reset_interval: 250 });
+        assert_eq!(
+            c.throttles,
+            ThrottlesSection {
+                enabled: false,
+                lines: 500,
+                line_reset_interval: 250
+            }
+        );
         assert_eq!(c.remote, "https://panel.example.com");
-        assert_eq!(c.remote_query, RemoteQuerySection { timeout: 12, boot_servers_per_page: 20 });
+        assert_eq!(
+            c.remote_query,
+            RemoteQuerySection {
+                timeout: 12,
+                boot_servers_per_page: 20
+            }
+        );
         assert_eq!(c.allowed_mounts, vec!["/mnt/shared"]);
         assert_eq!(c.allowed_origins, vec!["https://ui.example.com"]);
         assert!(c.allow_cors_private_network && c.ignore_panel_config_updates);
@@ -880,7 +1018,13 @@ some_future_key: {nested: 1}
         assert_eq!(c.docker.container_pid_limit, 512);
         assert_eq!(c.docker.overhead.default_multiplier, 1.05);
         assert_eq!(c.throttles.lines, 2000);
-        assert_eq!(c.remote_query, RemoteQuerySection { timeout: 30, boot_servers_per_page: 50 });
+        assert_eq!(
+            c.remote_query,
+            RemoteQuerySection {
+                timeout: 30,
+                boot_servers_per_page: 50
+            }
+        );
         assert!(c.allowed_mounts.is_empty());
 
         let mut expected = WingsFile {
@@ -909,7 +1053,10 @@ some_future_key: {nested: 1}
         assert_eq!(json["docker"]["network"]["interface"], "172.30.0.1");
         assert_eq!(json["system"]["sftp"]["bind_port"], 2222);
         assert_eq!(json["docker"]["overhead"]["override"], true);
-        assert_eq!(json["docker"]["registries"]["registry.example.com"]["username"], "bob");
+        assert_eq!(
+            json["docker"]["registries"]["registry.example.com"]["username"],
+            "bob"
+        );
     }
 
     #[test]
@@ -920,12 +1067,26 @@ some_future_key: {nested: 1}
         let c = WingsFile::from_yaml(FULL).unwrap();
         c.save(&path).unwrap();
         assert_eq!(WingsFile::load(&path).unwrap(), c);
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         // Overwriting leaves no temporary files behind.
-        let local = WingsFile::for_local_node("u", "tid", "tok", "127.0.0.1", 9000, "http://127.0.0.1:1", Path::new("/data"));
+        let local = WingsFile::for_local_node(
+            "u",
+            "tid",
+            "tok",
+            "127.0.0.1",
+            9000,
+            "http://127.0.0.1:1",
+            Path::new("/data"),
+        );
         local.save(&path).unwrap();
         assert_eq!(WingsFile::load(&path).unwrap(), local);
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
         assert_eq!(local.system.data, "/data/volumes");
         assert_eq!(local.system.root_directory, "/data/wings");
         assert_eq!(local.api.port, 9000);
@@ -937,7 +1098,10 @@ some_future_key: {nested: 1}
         let f = dir.path().join("config.yml");
         std::fs::write(&f, "api:\n  port: [1, 2\n  host: x\n").unwrap();
         let e = WingsFile::load(&f).unwrap_err().to_string();
-        assert!(e.starts_with(&format!("invalid wings config {}: ", f.display())), "{e}");
+        assert!(
+            e.starts_with(&format!("invalid wings config {}: ", f.display())),
+            "{e}"
+        );
         assert!(e.contains("line"), "{e}");
         assert!(!e.contains('\n'), "{e}");
 
@@ -947,8 +1111,15 @@ some_future_key: {nested: 1}
         assert!(!e.contains('\n'), "{e}");
 
         std::fs::write(&f, "token_id: x\n").unwrap();
-        assert!(WingsFile::load(&f).unwrap_err().to_string().contains("`token` is missing"));
-        let e = WingsFile::load(&dir.path().join("absent.yml")).unwrap_err().to_string();
+        assert!(
+            WingsFile::load(&f)
+                .unwrap_err()
+                .to_string()
+                .contains("`token` is missing")
+        );
+        let e = WingsFile::load(&dir.path().join("absent.yml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("cannot read wings config"), "{e}");
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder, StartContainerOptions,
-    WaitContainerOptions,
+    CreateContainerOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    StartContainerOptions, WaitContainerOptions,
 };
 use futures_util::StreamExt;
 
@@ -91,11 +91,18 @@ impl Engine {
             ),
             None => (
                 Docker::connect_with_local_defaults(),
-                std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into()),
+                std::env::var("DOCKER_HOST")
+                    .unwrap_or_else(|_| "unix:///var/run/docker.sock".into()),
             ),
         };
-        let docker = docker.map_err(|e| DockerError::Unreachable { socket: name.clone(), message: e.to_string() })?;
-        Ok(Self { docker, socket: name })
+        let docker = docker.map_err(|e| DockerError::Unreachable {
+            socket: name.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            docker,
+            socket: name,
+        })
     }
 
     /// The raw bollard client, for the runtime modules.
@@ -122,7 +129,9 @@ impl Engine {
     pub async fn has_image(&self, image: &str) -> Result<bool, DockerError> {
         match self.docker.inspect_image(image).await {
             Ok(_) => Ok(true),
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(false),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
@@ -131,7 +140,9 @@ impl Engine {
     /// also when something fails half-way.
     pub async fn run_to_completion(&self, spec: &OneShot) -> Result<Finished, DockerError> {
         if !self.has_image(&spec.image).await? {
-            return Err(DockerError::MissingImage { image: spec.image.clone() });
+            return Err(DockerError::MissingImage {
+                image: spec.image.clone(),
+            });
         }
         let host = HostConfig {
             memory: (spec.limits.memory_mb > 0).then_some(spec.limits.memory_mb * 1024 * 1024),
@@ -147,13 +158,21 @@ impl Engine {
             cmd: Some(spec.cmd.clone()),
             env: Some(spec.env.clone()),
             host_config: Some(host),
-            labels: Some(HashMap::from([("io.aerie.managed".to_owned(), "true".to_owned())])),
+            labels: Some(HashMap::from([(
+                "io.aerie.managed".to_owned(),
+                "true".to_owned(),
+            )])),
             ..Default::default()
         };
-        let opts = CreateContainerOptionsBuilder::default().name(&spec.name).build();
+        let opts = CreateContainerOptionsBuilder::default()
+            .name(&spec.name)
+            .build();
         self.docker.create_container(Some(opts), body).await?;
         let result = self.start_wait_collect(&spec.name).await;
-        let rm = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+        let rm = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
         let removed = self.docker.remove_container(&spec.name, Some(rm)).await;
         let finished = result?;
         removed?;
@@ -161,15 +180,22 @@ impl Engine {
     }
 
     async fn start_wait_collect(&self, name: &str) -> Result<Finished, DockerError> {
-        self.docker.start_container(name, None::<StartContainerOptions>).await?;
-        let mut wait = self.docker.wait_container(name, None::<WaitContainerOptions>);
+        self.docker
+            .start_container(name, None::<StartContainerOptions>)
+            .await?;
+        let mut wait = self
+            .docker
+            .wait_container(name, None::<WaitContainerOptions>);
         let exit_code = match wait.next().await {
             Some(Ok(r)) => r.status_code,
             Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
             Some(Err(e)) => return Err(e.into()),
             None => return Err(DockerError::Engine("wait stream ended early".into())),
         };
-        let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).build();
+        let opts = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .build();
         let mut logs = self.docker.logs(name, Some(opts));
         let mut output = String::new();
         while let Some(chunk) = logs.next().await {

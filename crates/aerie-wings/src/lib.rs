@@ -10,14 +10,14 @@ pub mod config;
 mod configfiles;
 pub mod docker;
 pub mod remote;
+mod routes;
 pub mod runtime;
 pub mod server;
 pub mod sftp;
-mod ws;
-mod routes;
 mod state;
 mod tokens;
 pub mod transfer;
+mod ws;
 
 pub use routes::docker_check;
 pub use state::WingsState;
@@ -34,4 +34,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     aerie_http::serve(router(state), listener, shutdown).await
+}
+
+/// The current time in whole seconds since the epoch (JWT `iat`/`exp` units).
+pub(crate) fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
 }

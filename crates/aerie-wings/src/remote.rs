@@ -10,7 +10,9 @@
 use std::time::{Duration, Instant};
 
 use aerie_proto::error::PanelErrors;
-use aerie_proto::wings::{ActivityBatch, InstallScript, InstallStatus, RemoteServer, RemoteServerPage};
+use aerie_proto::wings::{
+    ActivityBatch, InstallScript, InstallStatus, RemoteServer, RemoteServerPage,
+};
 use aerie_proto::wings::{BackupStatus, BackupUploadParts, RestoreStatus};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
@@ -101,7 +103,11 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        Self { initial_delay: Duration::ZERO, max_delay: Duration::ZERO, max_elapsed: Duration::ZERO }
+        Self {
+            initial_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
+            max_elapsed: Duration::ZERO,
+        }
     }
 }
 
@@ -140,20 +146,36 @@ impl RemoteClient {
         let bad = |message: String| RemoteError::Config { message };
         let remote = config.remote.trim();
         if remote.is_empty() {
-            return Err(bad("`remote` (the panel URL) is not set in the wings config".into()));
+            return Err(bad(
+                "`remote` (the panel URL) is not set in the wings config".into(),
+            ));
         }
         let base = Url::parse(remote).map_err(|e| bad(format!("`remote` is not a URL ({e})")))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(bad(format!("`remote` must be an http(s) URL, not `{remote}`")));
+            return Err(bad(format!(
+                "`remote` must be an http(s) URL, not `{remote}`"
+            )));
         }
         if config.token_id.is_empty() || config.token.is_empty() {
-            return Err(bad("`token_id` and `token` must both be set in the wings config".into()));
+            return Err(bad(
+                "`token_id` and `token` must both be set in the wings config".into(),
+            ));
         }
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}.{}", config.token_id, config.token))
-            .map_err(|_| bad("`token_id` or `token` holds characters not allowed in an HTTP header".into()))?;
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}.{}", config.token_id, config.token))
+                .map_err(|_| {
+                    bad(
+                        "`token_id` or `token` holds characters not allowed in an HTTP header"
+                            .into(),
+                    )
+                })?;
         auth.set_sensitive(true);
-        let agent = HeaderValue::from_str(&format!("Aerie Wings/v{} (id:{})", aerie_proto::VERSION, config.token_id))
-            .map_err(|_| bad("`token_id` holds characters not allowed in an HTTP header".into()))?;
+        let agent = HeaderValue::from_str(&format!(
+            "Aerie Wings/v{} (id:{})",
+            aerie_proto::VERSION,
+            config.token_id
+        ))
+        .map_err(|_| bad("`token_id` holds characters not allowed in an HTTP header".into()))?;
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
         headers.insert(ACCEPT, HeaderValue::from_static(PTERODACTYL_JSON));
@@ -168,7 +190,12 @@ impl RemoteClient {
             .timeout(timeout)
             .build()
             .map_err(|e| bad(format!("cannot build the HTTP client ({e})")))?;
-        Ok(Self { http, base, per_page: config.remote_query.boot_servers_per_page.max(1), retry: RetryPolicy::default() })
+        Ok(Self {
+            http,
+            base,
+            per_page: config.remote_query.boot_servers_per_page.max(1),
+            retry: RetryPolicy::default(),
+        })
     }
 
     /// The same client with another retry policy.
@@ -183,7 +210,13 @@ impl RemoteClient {
         let mut servers = Vec::new();
         let mut page: u64 = 1;
         loop {
-            let url = self.url(&["servers"], &[("page", page.to_string()), ("per_page", self.per_page.to_string())]);
+            let url = self.url(
+                &["servers"],
+                &[
+                    ("page", page.to_string()),
+                    ("per_page", self.per_page.to_string()),
+                ],
+            );
             let p: RemoteServerPage = self.json(Method::GET, url, None).await?;
             servers.extend(p.data);
             // Follow our own counter, bounded by what the panel says is last, so a panel
@@ -193,13 +226,19 @@ impl RemoteClient {
             }
             page += 1;
         }
-        tracing::debug!(servers = servers.len(), pages = page, "listed servers from the panel");
+        tracing::debug!(
+            servers = servers.len(),
+            pages = page,
+            "listed servers from the panel"
+        );
         Ok(servers)
     }
 
     /// One server's settings and process configuration (`GET /api/remote/servers/{uuid}`).
     pub async fn get_server(&self, uuid: &str) -> Result<RemoteServer, RemoteError> {
-        let mut s: RemoteServer = self.json(Method::GET, self.url(&["servers", uuid], &[]), None).await?;
+        let mut s: RemoteServer = self
+            .json(Method::GET, self.url(&["servers", uuid], &[]), None)
+            .await?;
         // The single-server document has no `uuid`; the list items do.
         if s.uuid.is_empty() {
             s.uuid = uuid.to_owned();
@@ -209,66 +248,132 @@ impl RemoteClient {
 
     /// The egg's install script for a server (`GET /api/remote/servers/{uuid}/install`).
     pub async fn install_script(&self, uuid: &str) -> Result<InstallScript, RemoteError> {
-        self.json(Method::GET, self.url(&["servers", uuid, "install"], &[]), None).await
+        self.json(
+            Method::GET,
+            self.url(&["servers", uuid, "install"], &[]),
+            None,
+        )
+        .await
     }
 
     /// Reports how an install ended (`POST /api/remote/servers/{uuid}/install`).
-    pub async fn set_install_status(&self, uuid: &str, status: InstallStatus) -> Result<(), RemoteError> {
+    pub async fn set_install_status(
+        &self,
+        uuid: &str,
+        status: InstallStatus,
+    ) -> Result<(), RemoteError> {
         let body = to_body(&status)?;
-        self.call(Method::POST, self.url(&["servers", uuid, "install"], &[]), Some(body)).await.map(drop)
+        self.call(
+            Method::POST,
+            self.url(&["servers", uuid, "install"], &[]),
+            Some(body),
+        )
+        .await
+        .map(drop)
     }
 
     /// `POST /api/remote/servers/{uuid}/transfer/success` (or `failure`): the target node's
     /// verdict on an incoming transfer.
-    pub async fn set_transfer_status(&self, uuid: &str, successful: bool) -> Result<(), RemoteError> {
+    pub async fn set_transfer_status(
+        &self,
+        uuid: &str,
+        successful: bool,
+    ) -> Result<(), RemoteError> {
         let which = if successful { "success" } else { "failure" };
-        self.call(Method::POST, self.url(&["servers", uuid, "transfer", which], &[]), None).await.map(drop)
+        self.call(
+            Method::POST,
+            self.url(&["servers", uuid, "transfer", which], &[]),
+            None,
+        )
+        .await
+        .map(drop)
     }
 
     /// Tells the panel wings restarted, so servers stuck installing or restoring are reset
     /// (`POST /api/remote/servers/reset`).
     pub async fn reset_servers(&self) -> Result<(), RemoteError> {
-        self.call(Method::POST, self.url(&["servers", "reset"], &[]), None).await.map(drop)
+        self.call(Method::POST, self.url(&["servers", "reset"], &[]), None)
+            .await
+            .map(drop)
     }
 
     /// Uploads activity entries (`POST /api/remote/activity`).
     pub async fn send_activity(&self, batch: &ActivityBatch) -> Result<(), RemoteError> {
         let body = to_body(batch)?;
-        self.call(Method::POST, self.url(&["activity"], &[]), Some(body)).await.map(drop)
+        self.call(Method::POST, self.url(&["activity"], &[]), Some(body))
+            .await
+            .map(drop)
     }
 
     /// Presigned `UploadPart` URLs for an S3 backup of `size` bytes
     /// (`GET /api/remote/backups/{uuid}?size=`).
-    pub async fn backup_upload_parts(&self, backup: &str, size: u64) -> Result<BackupUploadParts, RemoteError> {
-        self.json(Method::GET, self.url(&["backups", backup], &[("size", size.to_string())]), None).await
+    pub async fn backup_upload_parts(
+        &self,
+        backup: &str,
+        size: u64,
+    ) -> Result<BackupUploadParts, RemoteError> {
+        self.json(
+            Method::GET,
+            self.url(&["backups", backup], &[("size", size.to_string())]),
+            None,
+        )
+        .await
     }
 
     /// Reports how a backup ended (`POST /api/remote/backups/{uuid}`).
-    pub async fn set_backup_status(&self, backup: &str, status: &BackupStatus) -> Result<(), RemoteError> {
+    pub async fn set_backup_status(
+        &self,
+        backup: &str,
+        status: &BackupStatus,
+    ) -> Result<(), RemoteError> {
         let body = to_body(status)?;
-        self.call(Method::POST, self.url(&["backups", backup], &[]), Some(body)).await.map(drop)
+        self.call(
+            Method::POST,
+            self.url(&["backups", backup], &[]),
+            Some(body),
+        )
+        .await
+        .map(drop)
     }
 
     /// Reports how a restore ended (`POST /api/remote/backups/{uuid}/restore`).
-    pub async fn set_restore_status(&self, backup: &str, successful: bool) -> Result<(), RemoteError> {
+    pub async fn set_restore_status(
+        &self,
+        backup: &str,
+        successful: bool,
+    ) -> Result<(), RemoteError> {
         let body = to_body(&RestoreStatus { successful })?;
-        self.call(Method::POST, self.url(&["backups", backup, "restore"], &[]), Some(body)).await.map(drop)
+        self.call(
+            Method::POST,
+            self.url(&["backups", backup, "restore"], &[]),
+            Some(body),
+        )
+        .await
+        .map(drop)
     }
 
     /// `<remote>/api/remote/<segments…>?<query>`, each segment percent-encoded.
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(["api", "remote"]).extend(segments);
+            path.pop_if_empty()
+                .extend(["api", "remote"])
+                .extend(segments);
         }
         url.set_query(None);
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         url
     }
 
-    async fn json<T: DeserializeOwned>(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<T, RemoteError> {
+    async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, RemoteError> {
         let path = url.path().to_owned();
         let m = method.to_string();
         let resp = self.call(method, url, body).await?;
@@ -277,11 +382,20 @@ impl RemoteClient {
             path: path.clone(),
             message: format!("reading the body failed: {}", describe(e)),
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| RemoteError::Decode { method: m, path, message: e.to_string() })
+        serde_json::from_slice(&bytes).map_err(|e| RemoteError::Decode {
+            method: m,
+            path,
+            message: e.to_string(),
+        })
     }
 
     /// Sends a request, retrying connection failures and 5xx answers within [`RetryPolicy`].
-    async fn call(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<reqwest::Response, RemoteError> {
+    async fn call(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<reqwest::Response, RemoteError> {
         let started = Instant::now();
         let mut delay = self.retry.initial_delay;
         let mut attempt: u32 = 1;
@@ -312,7 +426,11 @@ impl RemoteClient {
             Err(e) => {
                 let retry = e.is_connect();
                 let err = unreachable(url, e);
-                return if retry { Attempt::Retry(err) } else { Attempt::Fail(err) };
+                return if retry {
+                    Attempt::Retry(err)
+                } else {
+                    Attempt::Fail(err)
+                };
             }
         };
         let status = resp.status();
@@ -320,18 +438,36 @@ impl RemoteClient {
             return Attempt::Done(resp);
         }
         let err = status_error(method, url, status, resp).await;
-        if status.is_server_error() { Attempt::Retry(err) } else { Attempt::Fail(err) }
+        if status.is_server_error() {
+            Attempt::Retry(err)
+        } else {
+            Attempt::Fail(err)
+        }
     }
 }
 
 /// The server state machine reaches the panel through this client.
 impl crate::server::PanelLink for RemoteClient {
-    fn get_server<'a>(&'a self, uuid: &'a str) -> crate::runtime::BoxFut<'a, Result<RemoteServer, String>> {
-        Box::pin(async move { RemoteClient::get_server(self, uuid).await.map_err(|e| e.to_string()) })
+    fn get_server<'a>(
+        &'a self,
+        uuid: &'a str,
+    ) -> crate::runtime::BoxFut<'a, Result<RemoteServer, String>> {
+        Box::pin(async move {
+            RemoteClient::get_server(self, uuid)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
-    fn install_script<'a>(&'a self, uuid: &'a str) -> crate::runtime::BoxFut<'a, Result<InstallScript, String>> {
-        Box::pin(async move { RemoteClient::install_script(self, uuid).await.map_err(|e| e.to_string()) })
+    fn install_script<'a>(
+        &'a self,
+        uuid: &'a str,
+    ) -> crate::runtime::BoxFut<'a, Result<InstallScript, String>> {
+        Box::pin(async move {
+            RemoteClient::install_script(self, uuid)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn set_install_status<'a>(
@@ -339,15 +475,34 @@ impl crate::server::PanelLink for RemoteClient {
         uuid: &'a str,
         status: InstallStatus,
     ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
-        Box::pin(async move { RemoteClient::set_install_status(self, uuid, status).await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            RemoteClient::set_install_status(self, uuid, status)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
-    fn send_activity<'a>(&'a self, batch: &'a ActivityBatch) -> crate::runtime::BoxFut<'a, Result<(), String>> {
-        Box::pin(async move { RemoteClient::send_activity(self, batch).await.map_err(|e| e.to_string()) })
+    fn send_activity<'a>(
+        &'a self,
+        batch: &'a ActivityBatch,
+    ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            RemoteClient::send_activity(self, batch)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
-    fn set_transfer_status<'a>(&'a self, uuid: &'a str, successful: bool) -> crate::runtime::BoxFut<'a, Result<(), String>> {
-        Box::pin(async move { RemoteClient::set_transfer_status(self, uuid, successful).await.map_err(|e| e.to_string()) })
+    fn set_transfer_status<'a>(
+        &'a self,
+        uuid: &'a str,
+        successful: bool,
+    ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            RemoteClient::set_transfer_status(self, uuid, successful)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn backup_upload_parts<'a>(
@@ -355,7 +510,11 @@ impl crate::server::PanelLink for RemoteClient {
         backup: &'a str,
         size: u64,
     ) -> crate::runtime::BoxFut<'a, Result<BackupUploadParts, String>> {
-        Box::pin(async move { RemoteClient::backup_upload_parts(self, backup, size).await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            RemoteClient::backup_upload_parts(self, backup, size)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn set_backup_status<'a>(
@@ -363,11 +522,23 @@ impl crate::server::PanelLink for RemoteClient {
         backup: &'a str,
         status: &'a BackupStatus,
     ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
-        Box::pin(async move { RemoteClient::set_backup_status(self, backup, status).await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            RemoteClient::set_backup_status(self, backup, status)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
-    fn set_restore_status<'a>(&'a self, backup: &'a str, successful: bool) -> crate::runtime::BoxFut<'a, Result<(), String>> {
-        Box::pin(async move { RemoteClient::set_restore_status(self, backup, successful).await.map_err(|e| e.to_string()) })
+    fn set_restore_status<'a>(
+        &'a self,
+        backup: &'a str,
+        successful: bool,
+    ) -> crate::runtime::BoxFut<'a, Result<(), String>> {
+        Box::pin(async move {
+            RemoteClient::set_restore_status(self, backup, successful)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 }
 
@@ -382,16 +553,25 @@ pub async fn fetch_node_configuration(
     timeout: Duration,
 ) -> Result<WingsFile, RemoteError> {
     let bad = |message: String| RemoteError::Config { message };
-    let mut url = Url::parse(panel_url.trim()).map_err(|e| bad(format!("`{panel_url}` is not a URL ({e})")))?;
+    let mut url = Url::parse(panel_url.trim())
+        .map_err(|e| bad(format!("`{panel_url}` is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return Err(bad(format!("the panel URL must be http(s), not `{panel_url}`")));
+        return Err(bad(format!(
+            "the panel URL must be http(s), not `{panel_url}`"
+        )));
     }
     let mut auth = HeaderValue::from_str(&format!("Bearer {}", api_key.trim()))
         .map_err(|_| bad("the API key holds characters not allowed in an HTTP header".into()))?;
     auth.set_sensitive(true);
     let node_id = node.to_string();
     if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(["api", "application", "nodes", node_id.as_str(), "configuration"]);
+        path.pop_if_empty().extend([
+            "api",
+            "application",
+            "nodes",
+            node_id.as_str(),
+            "configuration",
+        ]);
     }
     url.set_query(None);
     let http = reqwest::Client::builder()
@@ -410,8 +590,15 @@ pub async fn fetch_node_configuration(
     if !status.is_success() {
         return Err(status_error(&Method::GET, &url, status, resp).await);
     }
-    let decode = |message: String| RemoteError::Decode { method: "GET".into(), path: url.path().to_owned(), message };
-    let bytes = resp.bytes().await.map_err(|e| decode(format!("reading the body failed: {}", describe(e))))?;
+    let decode = |message: String| RemoteError::Decode {
+        method: "GET".into(),
+        path: url.path().to_owned(),
+        message,
+    };
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| decode(format!("reading the body failed: {}", describe(e))))?;
     let mut file: WingsFile = serde_json::from_slice(&bytes).map_err(|e| decode(e.to_string()))?;
     if file.token.is_empty() || file.token_id.is_empty() {
         return Err(decode("the configuration has no `token_id`/`token`".into()));
@@ -423,12 +610,23 @@ pub async fn fetch_node_configuration(
 }
 
 fn to_body<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, RemoteError> {
-    serde_json::to_vec(v).map_err(|e| RemoteError::Config { message: format!("cannot encode the request: {e}") })
+    serde_json::to_vec(v).map_err(|e| RemoteError::Config {
+        message: format!("cannot encode the request: {e}"),
+    })
 }
 
 /// Builds the error for a non-2xx answer, taking `errors[0]` from a Pterodactyl envelope.
-async fn status_error(method: &Method, url: &Url, status: StatusCode, resp: reqwest::Response) -> RemoteError {
-    let envelope = resp.bytes().await.ok().and_then(|b| serde_json::from_slice::<PanelErrors>(&b).ok());
+async fn status_error(
+    method: &Method,
+    url: &Url,
+    status: StatusCode,
+    resp: reqwest::Response,
+) -> RemoteError {
+    let envelope = resp
+        .bytes()
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice::<PanelErrors>(&b).ok());
     let first = envelope.and_then(|e| e.errors.into_iter().next());
     RemoteError::Status {
         status: status.as_u16(),
@@ -441,7 +639,10 @@ async fn status_error(method: &Method, url: &Url, status: StatusCode, resp: reqw
 
 /// The error for a request that got no answer.
 fn unreachable(url: &Url, e: reqwest::Error) -> RemoteError {
-    RemoteError::Unreachable { url: public_url(url), message: describe(e) }
+    RemoteError::Unreachable {
+        url: public_url(url),
+        message: describe(e),
+    }
 }
 
 /// The URL without user info, query or fragment, for messages.
@@ -483,12 +684,22 @@ impl RemoteClient {
     ) -> Result<aerie_proto::wings::SftpAuthResponse, RemoteError> {
         let url = self.url(&["sftp", "auth"], &[]);
         let path = url.path().to_owned();
-        let resp = match self.attempt(&Method::POST, &url, Some(&to_body(req)?)).await {
+        let resp = match self
+            .attempt(&Method::POST, &url, Some(&to_body(req)?))
+            .await
+        {
             Attempt::Done(resp) => resp,
             Attempt::Retry(e) | Attempt::Fail(e) => return Err(e),
         };
-        let decode = |message: String| RemoteError::Decode { method: "POST".into(), path: path.clone(), message };
-        let bytes = resp.bytes().await.map_err(|e| decode(format!("reading the body failed: {}", describe(e))))?;
+        let decode = |message: String| RemoteError::Decode {
+            method: "POST".into(),
+            path: path.clone(),
+            message,
+        };
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| decode(format!("reading the body failed: {}", describe(e))))?;
         serde_json::from_slice(&bytes).map_err(|e| decode(e.to_string()))
     }
 }
@@ -500,7 +711,10 @@ impl crate::sftp::SftpAuthenticator for RemoteClient {
     fn authenticate(
         &self,
         req: aerie_proto::wings::SftpAuthRequest,
-    ) -> crate::runtime::BoxFut<'_, Result<aerie_proto::wings::SftpAuthResponse, crate::sftp::SftpAuthError>> {
+    ) -> crate::runtime::BoxFut<
+        '_,
+        Result<aerie_proto::wings::SftpAuthResponse, crate::sftp::SftpAuthError>,
+    > {
         use crate::sftp::SftpAuthError;
         Box::pin(async move {
             match self.sftp_auth(&req).await {
@@ -508,7 +722,9 @@ impl crate::sftp::SftpAuthenticator for RemoteClient {
                 Err(e) => Err(match e.status() {
                     Some(400 | 401 | 403 | 404 | 422) => SftpAuthError::Denied,
                     Some(429) => SftpAuthError::Throttled,
-                    _ => SftpAuthError::Unavailable { message: e.to_string() },
+                    _ => SftpAuthError::Unavailable {
+                        message: e.to_string(),
+                    },
                 }),
             }
         })

@@ -17,7 +17,10 @@ impl UsedTokens {
         if unique_id.is_empty() {
             return false;
         }
-        let mut used = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         used.retain(|_, e| *e > now);
         if used.contains_key(unique_id) {
             return false;

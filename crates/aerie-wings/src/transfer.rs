@@ -88,11 +88,17 @@ impl Transfers {
     }
     /// Asks an outgoing transfer to stop; false when there is none.
     pub fn cancel_outgoing(&self, uuid: &str) -> bool {
-        lock(&self.outgoing).get(uuid).map(|f| f.store(true, Ordering::SeqCst)).is_some()
+        lock(&self.outgoing)
+            .get(uuid)
+            .map(|f| f.store(true, Ordering::SeqCst))
+            .is_some()
     }
     /// Asks an incoming transfer to stop; false when there is none.
     pub fn cancel_incoming(&self, uuid: &str) -> bool {
-        lock(&self.incoming).get(uuid).map(|f| f.store(true, Ordering::SeqCst)).is_some()
+        lock(&self.incoming)
+            .get(uuid)
+            .map(|f| f.store(true, Ordering::SeqCst))
+            .is_some()
     }
     /// Whether `uuid` is being transferred either way.
     pub fn is_transferring(&self, uuid: &str) -> bool {
@@ -123,9 +129,12 @@ impl Write for ChannelWriter {
         if self.sent / PROGRESS_EVERY != before {
             (self.progress)(self.sent);
         }
-        self.tx
-            .blocking_send(Ok(buf.to_vec()))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the target stopped receiving"))?;
+        self.tx.blocking_send(Ok(buf.to_vec())).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the target stopped receiving",
+            )
+        })?;
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -133,13 +142,22 @@ impl Write for ChannelWriter {
     }
 }
 
-fn append_dir(jail: &Jail, tar: &mut tar::Builder<impl Write>, dir: &str, cancel: &AtomicBool) -> std::io::Result<()> {
+fn append_dir(
+    jail: &Jail,
+    tar: &mut tar::Builder<impl Write>,
+    dir: &str,
+    cancel: &AtomicBool,
+) -> std::io::Result<()> {
     let entries = jail.list(dir).map_err(std::io::Error::other)?;
     for e in entries {
         if cancel.load(Ordering::SeqCst) {
             return Err(std::io::Error::other("the transfer was cancelled"));
         }
-        let path = if dir == "/" { format!("/{}", e.name) } else { format!("{dir}/{}", e.name) };
+        let path = if dir == "/" {
+            format!("/{}", e.name)
+        } else {
+            format!("{dir}/{}", e.name)
+        };
         let name = path.trim_start_matches('/');
         if e.symlink {
             continue;
@@ -155,7 +173,9 @@ fn append_dir(jail: &Jail, tar: &mut tar::Builder<impl Write>, dir: &str, cancel
             append_dir(jail, tar, &path, cancel)?;
         } else if e.file {
             // A file that vanished or became unreadable since the listing is skipped.
-            let Ok(file) = jail.open_read(&path) else { continue };
+            let Ok(file) = jail.open_read(&path) else {
+                continue;
+            };
             let len = file.metadata()?.len();
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(tar::EntryType::Regular);
@@ -177,8 +197,17 @@ pub fn stream_volume(
     cancel: Arc<AtomicBool>,
     progress: Box<dyn FnMut(u64) + Send>,
 ) -> std::io::Result<String> {
-    let writer = ChannelWriter { tx, hash: Sha256::new(), cancel: cancel.clone(), sent: 0, progress };
-    let gz = flate2::write::GzEncoder::new(std::io::BufWriter::with_capacity(256 * 1024, writer), flate2::Compression::fast());
+    let writer = ChannelWriter {
+        tx,
+        hash: Sha256::new(),
+        cancel: cancel.clone(),
+        sent: 0,
+        progress,
+    };
+    let gz = flate2::write::GzEncoder::new(
+        std::io::BufWriter::with_capacity(256 * 1024, writer),
+        flate2::Compression::fast(),
+    );
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
     append_dir(jail, &mut tar, "/", &cancel)?;
@@ -199,6 +228,8 @@ pub(crate) fn log(server: &crate::server::Server, line: &str) {
     let ts = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S UTC");
     server.publish(
         events::TRANSFER_LOGS,
-        vec![format!("\u{1b}[33m\u{1b}[1m{ts} [Transfer System]:\u{1b}[39m {line}\u{1b}[0m")],
+        vec![format!(
+            "\u{1b}[33m\u{1b}[1m{ts} [Transfer System]:\u{1b}[39m {line}\u{1b}[0m"
+        )],
     );
 }

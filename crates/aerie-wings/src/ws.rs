@@ -16,22 +16,20 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use crate::WingsState;
 use crate::server::{Event, Server};
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 fn origin_allowed(state: &WingsState, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         // Bots and API libraries often send no Origin; browsers always do.
         return true;
     };
     let origin = origin.trim_end_matches('/');
     let s = &state.manager.context().settings;
     (!s.panel_url.is_empty() && origin == s.panel_url.trim_end_matches('/'))
-        || s.allowed_origins.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
+        || s.allowed_origins
+            .iter()
+            .any(|o| o == "*" || o.trim_end_matches('/') == origin)
 }
 
 /// The upgrade handler.
@@ -47,10 +45,22 @@ pub(crate) async fn websocket(
         Err(e) => return e.into_response(),
     };
     if !origin_allowed(&state, &headers) {
-        return aerie_http::Error::Forbidden("This origin is not allowed to connect to this node.".into()).into_response();
+        return aerie_http::Error::Forbidden(
+            "This origin is not allowed to connect to this node.".into(),
+        )
+        .into_response();
     }
     let ip = peer.ip().to_string();
-    ws.max_message_size(64 * 1024).on_upgrade(move |socket| Session { state, server, ip, claims: None, listening: false }.run(socket))
+    ws.max_message_size(64 * 1024).on_upgrade(move |socket| {
+        Session {
+            state,
+            server,
+            ip,
+            claims: None,
+            listening: false,
+        }
+        .run(socket)
+    })
 }
 
 struct Session {
@@ -63,7 +73,11 @@ struct Session {
 }
 
 fn frame(event: &str, args: Vec<String>) -> Message {
-    Message::Text(serde_json::to_string(&WsMessage::new(event, args)).unwrap_or_default().into())
+    Message::Text(
+        serde_json::to_string(&WsMessage::new(event, args))
+            .unwrap_or_default()
+            .into(),
+    )
 }
 
 impl Session {
@@ -132,7 +146,7 @@ impl Session {
 
     fn check_expiry(&mut self) -> Option<Message> {
         let exp = self.claims.as_ref()?.exp;
-        let left = exp - now_secs();
+        let left = exp - crate::now_secs();
         if left <= 0 {
             self.claims = None;
             Some(frame(events::TOKEN_EXPIRED, vec![]))
@@ -146,33 +160,48 @@ impl Session {
     /// Whether the current token may see this event.
     fn forward(&self, ev: Event) -> Option<Message> {
         let claims = self.claims.as_ref()?;
-        if !self.listening || claims.exp <= now_secs() {
+        if !self.listening || claims.exp <= crate::now_secs() {
             return None;
         }
         let allowed = match ev.name {
             events::INSTALL_OUTPUT => claims.has_permission("admin.websocket.install"),
             events::TRANSFER_LOGS => claims.has_permission("admin.websocket.transfer"),
-            events::BACKUP_COMPLETED | events::BACKUP_RESTORE_COMPLETED => claims.has_permission("backup.read"),
+            events::BACKUP_COMPLETED | events::BACKUP_RESTORE_COMPLETED => {
+                claims.has_permission("backup.read")
+            }
             _ => true,
         };
         if !allowed {
             return None;
         }
         if ev.name == events::DAEMON_ERROR {
-            return Some(self.daemon_error(ev.args.first().map(String::as_str).unwrap_or_default()));
+            return Some(
+                self.daemon_error(ev.args.first().map(String::as_str).unwrap_or_default()),
+            );
         }
         Some(Message::Text(ev.frame))
     }
 
     fn daemon_error(&self, message: &str) -> Message {
-        let admin = self.claims.as_ref().is_some_and(|c| c.has_permission("admin.websocket.errors"));
-        let text = if admin { message } else { "an unexpected error was encountered while handling this request" };
-        frame(events::DAEMON_ERROR, vec![format!("Error Event [{}]: {text}", self.server.uuid())])
+        let admin = self
+            .claims
+            .as_ref()
+            .is_some_and(|c| c.has_permission("admin.websocket.errors"));
+        let text = if admin {
+            message
+        } else {
+            "an unexpected error was encountered while handling this request"
+        };
+        frame(
+            events::DAEMON_ERROR,
+            vec![format!("Error Event [{}]: {text}", self.server.uuid())],
+        )
     }
 
     fn authenticate(&self, token: &str) -> Result<WebsocketClaims, String> {
         let claims: WebsocketClaims =
-            aerie_jwt::verify(token, self.state.jwt_key(), now_secs()).map_err(|e| e.to_string())?;
+            aerie_jwt::verify(token, self.state.jwt_key(), crate::now_secs())
+                .map_err(|e| e.to_string())?;
         if claims.server_uuid != self.server.uuid() {
             return Err("jwt: server uuid mismatch".into());
         }
@@ -197,7 +226,12 @@ impl Session {
                         let state = self.server.state();
                         out.push(frame(events::STATUS, vec![state.as_str().to_owned()]));
                         if state == ProcessState::Offline && !self.server.is_installing() {
-                            out.push(frame(events::STATS, vec![serde_json::to_string(&self.server.stats()).unwrap_or_default()]));
+                            out.push(frame(
+                                events::STATS,
+                                vec![
+                                    serde_json::to_string(&self.server.stats()).unwrap_or_default(),
+                                ],
+                            ));
                         }
                     }
                     out
@@ -208,13 +242,19 @@ impl Session {
         let Some(claims) = self.claims.clone() else {
             return vec![frame(events::JWT_ERROR, vec!["jwt: no jwt present".into()])];
         };
-        if claims.exp <= now_secs() {
+        if claims.exp <= crate::now_secs() {
             self.claims = None;
-            return vec![frame(events::JWT_ERROR, vec!["jwt: exp claim is invalid".into()])];
+            return vec![frame(
+                events::JWT_ERROR,
+                vec!["jwt: exp claim is invalid".into()],
+            )];
         }
         if self.state.manager.is_denied(&claims.jti, claims.iat) {
             self.claims = None;
-            return vec![frame(events::JWT_ERROR, vec!["jwt: created too far in past (denylist)".into()])];
+            return vec![frame(
+                events::JWT_ERROR,
+                vec!["jwt: created too far in past (denylist)".into()],
+            )];
         }
         match m.event.as_str() {
             events::SEND_LOGS => {
@@ -222,14 +262,23 @@ impl Session {
                     return vec![];
                 }
                 let n = self.state.manager.context().settings.websocket_log_count;
-                self.server.console_tail(n).into_iter().map(|l| frame(events::CONSOLE_OUTPUT, vec![l])).collect()
+                self.server
+                    .console_tail(n)
+                    .into_iter()
+                    .map(|l| frame(events::CONSOLE_OUTPUT, vec![l]))
+                    .collect()
             }
-            events::SEND_STATS => vec![frame(events::STATS, vec![serde_json::to_string(&self.server.stats()).unwrap_or_default()])],
+            events::SEND_STATS => vec![frame(
+                events::STATS,
+                vec![serde_json::to_string(&self.server.stats()).unwrap_or_default()],
+            )],
             events::SEND_COMMAND => {
                 if !claims.has_permission("control.console") {
                     return vec![self.permission_error("control.console")];
                 }
-                let Some(cmd) = m.args.first().cloned() else { return vec![] };
+                let Some(cmd) = m.args.first().cloned() else {
+                    return vec![];
+                };
                 if self.server.state() == ProcessState::Offline {
                     return vec![];
                 }
@@ -248,7 +297,10 @@ impl Session {
                 }
             }
             events::SET_STATE => {
-                let Some(action) = m.args.first().and_then(|a| a.parse::<PowerAction>().ok()) else { return vec![] };
+                let Some(action) = m.args.first().and_then(|a| a.parse::<PowerAction>().ok())
+                else {
+                    return vec![];
+                };
                 let needed = match action {
                     PowerAction::Start => "control.start",
                     PowerAction::Stop | PowerAction::Kill => "control.stop",
@@ -267,7 +319,13 @@ impl Session {
                     )];
                 }
                 let event = format!("server:power.{}", m.args[0]);
-                self.state.manager.record_activity(self.server.uuid(), &event, Some(&claims.user_uuid), &self.ip, None);
+                self.state.manager.record_activity(
+                    self.server.uuid(),
+                    &event,
+                    Some(&claims.user_uuid),
+                    &self.ip,
+                    None,
+                );
                 let server = self.server.clone();
                 tokio::spawn(async move {
                     if let Err(e) = server.power(action, None).await {
@@ -284,7 +342,10 @@ impl Session {
     fn permission_error(&self, permission: &str) -> Message {
         frame(
             events::DAEMON_ERROR,
-            vec![format!("Error Event [{}]: you do not have the {permission} permission", self.server.uuid())],
+            vec![format!(
+                "Error Event [{}]: you do not have the {permission} permission",
+                self.server.uuid()
+            )],
         )
     }
 }

@@ -13,7 +13,9 @@ use crate::{Cli, Command, KeyAction, UserAction, WingsAction};
 
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 fn load(cli: &Cli, mut o: Overrides) -> Result<Config> {
@@ -32,7 +34,9 @@ fn load(cli: &Cli, mut o: Overrides) -> Result<Config> {
 fn init_tracing(c: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&c.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // A second init (never in practice) is harmless, so its error is ignored.
     let _ = match c.log.format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -41,7 +45,8 @@ fn init_tracing(c: &Config) {
 }
 
 async fn open_db(c: &Config) -> Result<Db> {
-    std::fs::create_dir_all(&c.data_dir).with_context(|| format!("cannot create data directory {}", c.data_dir.display()))?;
+    std::fs::create_dir_all(&c.data_dir)
+        .with_context(|| format!("cannot create data directory {}", c.data_dir.display()))?;
     let db = Db::connect(c.panel.database_url.expose()).await?;
     let applied = db.migrate().await?;
     if !applied.is_empty() {
@@ -51,7 +56,9 @@ async fn open_db(c: &Config) -> Result<Db> {
 }
 
 async fn bind(addr: std::net::SocketAddr, what: &str) -> Result<TcpListener> {
-    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for the {what}"))
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for the {what}"))
 }
 
 /// The URL to advertise: the configured one, or the address actually bound when the URL
@@ -65,7 +72,10 @@ fn public_url(c: &Config, listener: &TcpListener) -> Result<String> {
 }
 
 /// A shutdown future per server, all fired by one Ctrl-C/SIGTERM.
-fn shutdown_pair() -> (impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>, tokio::task::JoinHandle<()>) {
+fn shutdown_pair() -> (
+    impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    tokio::task::JoinHandle<()>,
+) {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let handle = tokio::spawn(async move {
         aerie_http_shutdown().await;
@@ -86,7 +96,8 @@ async fn aerie_http_shutdown() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -100,12 +111,18 @@ impl aerie_panel::HealthProbe for DockerProbe {
     fn name(&self) -> &'static str {
         "docker"
     }
-    fn check(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = aerie_proto::health::Check> + Send + '_>> {
+    fn check(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = aerie_proto::health::Check> + Send + '_>>
+    {
         Box::pin(aerie_wings::docker_check(&self.0))
     }
 }
 
-fn read_password(password: Option<String>, file: Option<std::path::PathBuf>) -> Result<Option<String>> {
+fn read_password(
+    password: Option<String>,
+    file: Option<std::path::PathBuf>,
+) -> Result<Option<String>> {
     match (password, file) {
         (Some(p), _) => Ok(Some(p)),
         (None, Some(f)) => Ok(Some(
@@ -121,8 +138,18 @@ fn read_password(password: Option<String>, file: Option<std::path::PathBuf>) -> 
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
-        Command::Panel { bind: b, database_url } => {
-            let c = load(&cli, Overrides { bind: b.clone(), database_url: database_url.clone(), ..Default::default() })?;
+        Command::Panel {
+            bind: b,
+            database_url,
+        } => {
+            let c = load(
+                &cli,
+                Overrides {
+                    bind: b.clone(),
+                    database_url: database_url.clone(),
+                    ..Default::default()
+                },
+            )?;
             let listener = bind(c.panel.bind, "panel").await?;
             let url = public_url(&c, &listener)?;
             let db = open_db(&c).await?;
@@ -132,19 +159,36 @@ pub async fn run(cli: Cli) -> Result<()> {
             let (shutdown, _h) = shutdown_pair();
             aerie_panel::serve(state, listener, shutdown()).await?;
         }
-        Command::Wings { action: Some(WingsAction::Configure { panel, token, token_file, node }), .. } => {
+        Command::Wings {
+            action:
+                Some(WingsAction::Configure {
+                    panel,
+                    token,
+                    token_file,
+                    node,
+                }),
+            ..
+        } => {
             let c = load(&cli, Overrides::default())?;
             let token = read_secret(token.clone(), token_file.clone(), "API key")?;
             configure_wings(&c, panel, &token, *node).await?;
         }
-        Command::Wings { bind: b, action: None } => {
+        Command::Wings {
+            bind: b,
+            action: None,
+        } => {
             let c = load(&cli, Overrides::default())?;
             let file = aerie_wings::config::WingsFile::load(&c.wings.config_file)?;
             let addr = match b {
                 Some(b) => b.parse().with_context(|| format!("invalid --bind `{b}`"))?,
                 None => format!("{}:{}", file.api.host, file.api.port)
                     .parse()
-                    .with_context(|| format!("invalid api.host/api.port in {}", c.wings.config_file.display()))?,
+                    .with_context(|| {
+                        format!(
+                            "invalid api.host/api.port in {}",
+                            c.wings.config_file.display()
+                        )
+                    })?,
             };
             let listener = bind(addr, "wings API").await?;
             let engine = aerie_wings::docker::Engine::connect(c.wings.docker_socket.as_deref())?;
@@ -156,7 +200,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             let (shutdown, _h) = shutdown_pair();
             aerie_wings::serve(state, listener, shutdown()).await?;
         }
-        Command::Up { bind: b, wings_bind, database_url } => {
+        Command::Up {
+            bind: b,
+            wings_bind,
+            database_url,
+        } => {
             let c = load(
                 &cli,
                 Overrides {
@@ -174,11 +222,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             first_run_admin(&db, &c).await?;
             std::fs::create_dir_all(&c.wings.volumes_dir)
                 .with_context(|| format!("cannot create {}", c.wings.volumes_dir.display()))?;
-            let node = nodes::ensure_local_node(&db, wings_port, &c.wings.volumes_dir.display().to_string()).await?;
+            let node = nodes::ensure_local_node(
+                &db,
+                wings_port,
+                &c.wings.volumes_dir.display().to_string(),
+            )
+            .await?;
             let engine = aerie_wings::docker::Engine::connect(c.wings.docker_socket.as_deref())?;
             match engine.version().await {
                 Ok(v) => tracing::info!(docker.version = %v, "Docker engine reachable"),
-                Err(e) => tracing::warn!(error.message = %e, "Docker engine not reachable; servers cannot run until it is"),
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "Docker engine not reachable; servers cannot run until it is")
+                }
             }
             let mut file = aerie_wings::config::WingsFile::for_local_node(
                 &node.uuid,
@@ -191,10 +246,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             file.system.data = c.wings.volumes_dir.display().to_string();
             let wings = aerie_wings::boot::start_node(&file, engine).await;
-            let panel = aerie_panel::AppState::new(db, url.clone()).with_probe(Arc::new(DockerProbe(wings.clone())));
+            let panel = aerie_panel::AppState::new(db, url.clone())
+                .with_probe(Arc::new(DockerProbe(wings.clone())));
             let (shutdown, _h) = shutdown_pair();
             tracing::info!(panel.url = %url, node.id = node.id, node.port = wings_port, "aerie up: panel and local node running");
-            println!("Aerie is up: panel {url} (node {} on 127.0.0.1:{wings_port})", node.id);
+            println!(
+                "Aerie is up: panel {url} (node {} on 127.0.0.1:{wings_port})",
+                node.id
+            );
             let (p, w) = tokio::join!(
                 aerie_panel::serve(panel, panel_listener, shutdown()),
                 aerie_wings::serve(wings, wings_listener, shutdown()),
@@ -203,7 +262,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             w?;
         }
         Command::Migrate { database_url } => {
-            let c = load(&cli, Overrides { database_url: database_url.clone(), ..Default::default() })?;
+            let c = load(
+                &cli,
+                Overrides {
+                    database_url: database_url.clone(),
+                    ..Default::default()
+                },
+            )?;
             let db = Db::connect(c.panel.database_url.expose()).await?;
             let applied = db.migrate().await?;
             let all = db.applied_migrations().await?;
@@ -215,26 +280,68 @@ pub async fn run(cli: Cli) -> Result<()> {
                 all.last().copied().unwrap_or(0)
             );
         }
-        Command::User { action: UserAction::Create { email, username, password, password_file, admin } } => {
+        Command::User {
+            action:
+                UserAction::Create {
+                    email,
+                    username,
+                    password,
+                    password_file,
+                    admin,
+                },
+        } => {
             let c = load(&cli, Overrides::default())?;
             let db = open_db(&c).await?;
             let password = read_password(password.clone(), password_file.clone())?;
             let user = users::create_user(
                 &db,
-                users::CreateUser { email: email.clone(), username: username.clone(), password, root_admin: *admin },
+                users::CreateUser {
+                    email: email.clone(),
+                    username: username.clone(),
+                    password,
+                    root_admin: *admin,
+                },
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created user {} ({}) id {}{}", user.username, user.email, user.id, if user.root_admin { ", administrator" } else { "" });
+            println!(
+                "created user {} ({}) id {}{}",
+                user.username,
+                user.email,
+                user.id,
+                if user.root_admin {
+                    ", administrator"
+                } else {
+                    ""
+                }
+            );
         }
-        Command::Key { action: KeyAction::Create { user, key_type, memo } } => {
+        Command::Key {
+            action:
+                KeyAction::Create {
+                    user,
+                    key_type,
+                    memo,
+                },
+        } => {
             let c = load(&cli, Overrides::default())?;
             let db = open_db(&c).await?;
-            let owner = users::find_user(&db, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let owner = users::find_user(&db, user)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let created = keys::create_key(&db, &owner, *key_type, memo.clone(), Vec::new())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created {} key {} for {}", if *key_type == aerie_proto::keys::KeyType::Application { "application" } else { "client" }, created.key.identifier, owner.username);
+            println!(
+                "created {} key {} for {}",
+                if *key_type == aerie_proto::keys::KeyType::Application {
+                    "application"
+                } else {
+                    "client"
+                },
+                created.key.identifier,
+                owner.username
+            );
             println!("{}", created.token);
         }
     }
@@ -242,7 +349,11 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 /// `--token` or the first line of `--token-file`.
-fn read_secret(value: Option<String>, file: Option<std::path::PathBuf>, what: &str) -> Result<String> {
+fn read_secret(
+    value: Option<String>,
+    file: Option<std::path::PathBuf>,
+    what: &str,
+) -> Result<String> {
     match read_password(value, file)? {
         Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
         _ => bail!("the {what} is empty"),
@@ -253,13 +364,22 @@ fn read_secret(value: Option<String>, file: Option<std::path::PathBuf>, what: &s
 /// writes it as the wings config file, keeping a previous file as `<file>.bak`.
 async fn configure_wings(c: &Config, panel: &str, token: &str, node: u64) -> Result<()> {
     use aerie_wings::remote::{RemoteError, fetch_node_configuration};
-    let file = match fetch_node_configuration(panel, token, node, std::time::Duration::from_secs(30)).await {
+    let file = match fetch_node_configuration(
+        panel,
+        token,
+        node,
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    {
         Ok(f) => f,
         Err(RemoteError::Status { status, detail, .. }) => {
             let detail = detail.map(|d| format!(": {d}")).unwrap_or_default();
             match status {
                 401 => bail!("the panel at {panel} did not accept the API key (401{detail})"),
-                403 => bail!("the API key may not read node {node}'s configuration (403{detail}); use an administrator's application key"),
+                403 => bail!(
+                    "the API key may not read node {node}'s configuration (403{detail}); use an administrator's application key"
+                ),
                 404 => bail!("node {node} was not found on the panel at {panel} (404{detail})"),
                 s => bail!("the panel at {panel} answered {s}{detail}"),
             }
@@ -269,7 +389,8 @@ async fn configure_wings(c: &Config, panel: &str, token: &str, node: u64) -> Res
     let path = &c.wings.config_file;
     if path.exists() {
         let bak = std::path::PathBuf::from(format!("{}.bak", path.display()));
-        std::fs::copy(path, &bak).with_context(|| format!("cannot keep the old config as {}", bak.display()))?;
+        std::fs::copy(path, &bak)
+            .with_context(|| format!("cannot keep the old config as {}", bak.display()))?;
         println!("kept the previous config as {}", bak.display());
     }
     file.save(path)?;
@@ -313,6 +434,10 @@ async fn first_run_admin(db: &Db, c: &Config) -> Result<()> {
     if user.username.is_empty() {
         bail!("admin creation failed");
     }
-    println!("created administrator `{}` with password {password} (also in {})", user.username, file.display());
+    println!(
+        "created administrator `{}` with password {password} (also in {})",
+        user.username,
+        file.display()
+    );
     Ok(())
 }

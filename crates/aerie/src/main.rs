@@ -91,7 +91,12 @@ pub enum WingsAction {
         #[arg(long, short = 'p', visible_alias = "panel-url", value_name = "URL")]
         panel: String,
         /// An application API key (ptla_…) of an administrator.
-        #[arg(long, short = 't', value_name = "KEY", required_unless_present = "token_file")]
+        #[arg(
+            long,
+            short = 't',
+            value_name = "KEY",
+            required_unless_present = "token_file"
+        )]
         token: Option<String>,
         /// Read the API key from this file (keeps it out of the process list).
         #[arg(long, value_name = "FILE", conflicts_with = "token")]
@@ -144,7 +149,10 @@ pub enum KeyAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -9,7 +9,9 @@ fn aerie(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aerie"));
     c.arg("--data-dir").arg(dir);
     // Keep the caller's AERIE_* settings out of these tests.
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_")) {
+    for (k, _) in
+        std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_"))
+    {
         c.env_remove(k);
     }
     c.env("AERIE_LOG", "warn");
@@ -32,24 +34,47 @@ fn assert_one_line_error(o: &Output, contains: &str) {
     assert_eq!(lines.len(), 1, "expected one line, got: {err}");
     assert!(lines[0].starts_with("error: "), "{err}");
     assert!(lines[0].contains(contains), "`{contains}` not in: {err}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 }
 
 #[test]
 fn version_is_printed() {
     let o = run(Command::new(env!("CARGO_BIN_EXE_aerie")).arg("--version"));
     assert!(o.status.success());
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), format!("aerie {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("aerie {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn key_create_prints_a_pterodactyl_token_stored_only_as_a_hash() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(aerie(dir.path()).args(["user", "create", "--email", "Ops@Example.com", "--username", "ops", "--password", "s3cret-pass", "--admin"]));
+    let o = run(aerie(dir.path()).args([
+        "user",
+        "create",
+        "--email",
+        "Ops@Example.com",
+        "--username",
+        "ops",
+        "--password",
+        "s3cret-pass",
+        "--admin",
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
 
     for (kind, prefix) in [("application", "ptla_"), ("client", "ptlc_")] {
-        let o = run(aerie(dir.path()).args(["key", "create", "--user", "ops@example.com", "--type", kind]));
+        let o = run(aerie(dir.path()).args([
+            "key",
+            "create",
+            "--user",
+            "ops@example.com",
+            "--type",
+            kind,
+        ]));
         assert!(o.status.success(), "{}", stderr(&o));
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
         let token = out.lines().last().unwrap().trim().to_owned();
@@ -80,7 +105,20 @@ fn key_create_prints_a_pterodactyl_token_stored_only_as_a_hash() {
 #[test]
 fn a_non_admin_cannot_own_an_application_key() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(run(aerie(dir.path()).args(["user", "create", "--email", "u@example.com", "--username", "u", "--password", "password1"])).status.success());
+    assert!(
+        run(aerie(dir.path()).args([
+            "user",
+            "create",
+            "--email",
+            "u@example.com",
+            "--username",
+            "u",
+            "--password",
+            "password1"
+        ]))
+        .status
+        .success()
+    );
     let o = run(aerie(dir.path()).args(["key", "create", "--user", "u", "--type", "application"]));
     assert_one_line_error(&o, "Only administrators");
 }
@@ -88,12 +126,52 @@ fn a_non_admin_cannot_own_an_application_key() {
 #[test]
 fn user_create_validates_and_refuses_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(aerie(dir.path()).args(["user", "create", "--email", "not-an-email", "--username", "x", "--password", "password1"]));
+    let o = run(aerie(dir.path()).args([
+        "user",
+        "create",
+        "--email",
+        "not-an-email",
+        "--username",
+        "x",
+        "--password",
+        "password1",
+    ]));
     assert_one_line_error(&o, "valid email");
-    let o = run(aerie(dir.path()).args(["user", "create", "--email", "a@example.com", "--username", "a", "--password", "short"]));
+    let o = run(aerie(dir.path()).args([
+        "user",
+        "create",
+        "--email",
+        "a@example.com",
+        "--username",
+        "a",
+        "--password",
+        "short",
+    ]));
     assert_one_line_error(&o, "at least 8 characters");
-    assert!(run(aerie(dir.path()).args(["user", "create", "--email", "a@example.com", "--username", "a", "--password", "password1"])).status.success());
-    let o = run(aerie(dir.path()).args(["user", "create", "--email", "A@example.com", "--username", "b", "--password", "password1"]));
+    assert!(
+        run(aerie(dir.path()).args([
+            "user",
+            "create",
+            "--email",
+            "a@example.com",
+            "--username",
+            "a",
+            "--password",
+            "password1"
+        ]))
+        .status
+        .success()
+    );
+    let o = run(aerie(dir.path()).args([
+        "user",
+        "create",
+        "--email",
+        "A@example.com",
+        "--username",
+        "b",
+        "--password",
+        "password1",
+    ]));
     assert_one_line_error(&o, "email has already been taken");
 }
 
@@ -109,10 +187,16 @@ fn bad_configuration_exits_with_one_clear_line() {
     let o = run(aerie(dir.path()).arg("--config").arg(&bad).arg("migrate"));
     assert_one_line_error(&o, "invalid config file");
     // Bad database URL.
-    let o = run(aerie(dir.path()).args(["migrate"]).env("AERIE_DATABASE_URL", "oracle://db.example/x"));
+    let o = run(aerie(dir.path())
+        .args(["migrate"])
+        .env("AERIE_DATABASE_URL", "oracle://db.example/x"));
     assert_one_line_error(&o, "unsupported database `oracle`");
     // Unreachable database: the driver's reason, and never the password.
-    let o = run(aerie(dir.path()).args(["migrate", "--database-url", "postgres://u:hunter2@127.0.0.1:1/x"]));
+    let o = run(aerie(dir.path()).args([
+        "migrate",
+        "--database-url",
+        "postgres://u:hunter2@127.0.0.1:1/x",
+    ]));
     assert_one_line_error(&o, "cannot connect to the postgres database");
     assert!(!stderr(&o).contains("hunter2"));
     // Bad bind address.
@@ -132,9 +216,15 @@ fn a_port_in_use_is_reported_not_panicked() {
 #[test]
 fn unknown_aerie_variables_are_warned_about() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(aerie(dir.path()).arg("migrate").env("AERIE_DATABSE_URL", "x"));
+    let o = run(aerie(dir.path())
+        .arg("migrate")
+        .env("AERIE_DATABSE_URL", "x"));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("ignoring unknown environment variable AERIE_DATABSE_URL"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ignoring unknown environment variable AERIE_DATABSE_URL"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -169,18 +259,28 @@ async fn up_serves_panel_and_local_node_then_stops_on_sigterm() {
     });
     let mut printed = Vec::new();
     let url = loop {
-        let line = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("aerie up printed its URL");
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("aerie up printed its URL");
         printed.push(line.clone());
         if let Some(rest) = line.strip_prefix("Aerie is up: panel ") {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
-    assert!(printed.iter().any(|l| l.starts_with("created administrator `admin` with password ")), "{printed:?}");
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.starts_with("created administrator `admin` with password ")),
+        "{printed:?}"
+    );
     let creds = std::fs::read_to_string(dir.path().join("initial-admin.txt")).unwrap();
     assert!(creds.contains("username: admin"));
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("initial-admin.txt")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("initial-admin.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
@@ -192,18 +292,33 @@ async fn up_serves_panel_and_local_node_then_stops_on_sigterm() {
     assert_eq!(body["checks"]["docker"]["ok"], true, "{body}");
     let page = reqwest::get(format!("{url}/auth/login")).await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("<div id=\"root\">"), "login page HTML served");
+    assert!(
+        page.text().await.unwrap().contains("<div id=\"root\">"),
+        "login page HTML served"
+    );
 
     // Node 1 is registered on 127.0.0.1.
-    let db = aerie_db::Db::connect(&format!("sqlite://{}/panel.db", dir.path().display())).await.unwrap();
+    let db = aerie_db::Db::connect(&format!("sqlite://{}/panel.db", dir.path().display()))
+        .await
+        .unwrap();
     let nodes = db.nodes().list().await.unwrap();
     assert_eq!(nodes.len(), 1);
     assert_eq!((nodes[0].id, nodes[0].fqdn.as_str()), (1, "127.0.0.1"));
     db.close().await;
 
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let waiter = tokio::task::spawn_blocking(move || child.wait());
-    let status = tokio::time::timeout(std::time::Duration::from_secs(20), waiter).await.unwrap().unwrap().unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), waiter)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }

@@ -11,7 +11,9 @@ fn aerie(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aerie"));
     c.arg("--data-dir").arg(dir);
     // Keep the caller's AERIE_* settings out of these tests.
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_")) {
+    for (k, _) in
+        std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_"))
+    {
         c.env_remove(k);
     }
     c.env("AERIE_LOG", "warn");
@@ -51,7 +53,9 @@ fn up(dir: &Path) -> (Child, String) {
         }
     });
     let url = loop {
-        let line = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("aerie up printed its URL");
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("aerie up printed its URL");
         if let Some(rest) = line.strip_prefix("Aerie is up: panel ") {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
@@ -61,7 +65,13 @@ fn up(dir: &Path) -> (Child, String) {
 
 fn stop(mut child: Child) {
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     assert!(child.wait().unwrap().success());
 }
 
@@ -70,23 +80,45 @@ async fn configure_writes_the_nodes_config_from_the_panel() {
     let panel_dir = tempfile::tempdir().unwrap();
     let (child, url) = up(panel_dir.path());
 
-    let o = aerie(panel_dir.path()).args(["key", "create", "--user", "admin", "--type", "application"]).output().unwrap();
+    let o = aerie(panel_dir.path())
+        .args(["key", "create", "--user", "admin", "--type", "application"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let key = String::from_utf8_lossy(&o.stdout).lines().last().unwrap().trim().to_owned();
+    let key = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned();
 
     let node_dir = tempfile::tempdir().unwrap();
     let configure = |token: &str, node: &str| {
         aerie(node_dir.path())
-            .args(["wings", "configure", "--panel", &url, "--token", token, "--node", node])
+            .args([
+                "wings",
+                "configure",
+                "--panel",
+                &url,
+                "--token",
+                token,
+                "--node",
+                node,
+            ])
             .output()
             .unwrap()
     };
     let o = configure(&key, "1");
     assert!(o.status.success(), "{}", stderr(&o));
     let path = node_dir.path().join("wings/config.yml");
-    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("wrote node 1's configuration to {}", path.display())));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!(
+        "wrote node 1's configuration to {}",
+        path.display()
+    )));
 
-    let db = aerie_db::Db::connect(&format!("sqlite://{}/panel.db", panel_dir.path().display())).await.unwrap();
+    let db = aerie_db::Db::connect(&format!("sqlite://{}/panel.db", panel_dir.path().display()))
+        .await
+        .unwrap();
     let node = db.nodes().find(1).await.unwrap().unwrap();
     db.close().await;
     let file = WingsFile::load(&path).unwrap();
@@ -96,10 +128,16 @@ async fn configure_writes_the_nodes_config_from_the_panel() {
     assert_eq!(file.remote, url);
     assert_eq!(i64::from(file.api.port), node.daemon_listen);
     assert_eq!(file.system.data, node.daemon_base);
-    assert_eq!(file.app_name, "Aerie", "keys the panel leaves out are written with their defaults");
+    assert_eq!(
+        file.app_name, "Aerie",
+        "keys the panel leaves out are written with their defaults"
+    );
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     // A second run keeps the previous file as .bak (the token file variant, too).
@@ -107,19 +145,33 @@ async fn configure_writes_the_nodes_config_from_the_panel() {
     let key_file = node_dir.path().join("key.txt");
     std::fs::write(&key_file, format!("{key}\n")).unwrap();
     let o = aerie(node_dir.path())
-        .args(["wings", "configure", "--panel", &url, "--node", "1", "--token-file"])
+        .args([
+            "wings",
+            "configure",
+            "--panel",
+            &url,
+            "--node",
+            "1",
+            "--token-file",
+        ])
         .arg(&key_file)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(node_dir.path().join("wings/config.yml.bak")).unwrap(), "token: old\n");
+    assert_eq!(
+        std::fs::read_to_string(node_dir.path().join("wings/config.yml.bak")).unwrap(),
+        "token: old\n"
+    );
     assert_eq!(WingsFile::load(&path).unwrap().token, node.daemon_token);
 
     // A wrong key, an unknown node: one line each, the file untouched.
     let before = std::fs::read(&path).unwrap();
     let mut wrong = key.clone();
     wrong.replace_range(47..48, if key.ends_with('a') { "b" } else { "a" });
-    assert_one_line_error(&configure(&wrong, "1"), &["did not accept the API key", "401"]);
+    assert_one_line_error(
+        &configure(&wrong, "1"),
+        &["did not accept the API key", "401"],
+    );
     assert_one_line_error(&configure(&key, "42"), &["node 42 was not found", "404"]);
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
@@ -128,5 +180,8 @@ async fn configure_writes_the_nodes_config_from_the_panel() {
     // The panel is gone now.
     let o = configure(&key, "1");
     assert_one_line_error(&o, &["cannot reach the panel at"]);
-    assert!(!stderr(&o).contains(&key[16..]), "the key's secret is never printed");
+    assert!(
+        !stderr(&o).contains(&key[16..]),
+        "the key's secret is never printed"
+    );
 }

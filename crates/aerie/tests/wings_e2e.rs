@@ -27,41 +27,87 @@ impl Wings {
     async fn start(dir: &std::path::Path, panel: &HttpPanel, port: u16) -> Self {
         let cfg_path = dir.join("wings/config.yml");
         if !cfg_path.exists() {
-            let mut f = WingsFile::for_local_node("node-e2e", &panel.token_id, &panel.token, "127.0.0.1", port, &panel.url, dir);
+            let mut f = WingsFile::for_local_node(
+                "node-e2e",
+                &panel.token_id,
+                &panel.token,
+                "127.0.0.1",
+                port,
+                &panel.url,
+                dir,
+            );
             f.docker.network.name = "aerie_e2e_nw".into();
             f.save(&cfg_path).expect("save config");
         }
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_aerie"));
-        cmd.arg("--data-dir").arg(dir).arg("wings").env("AERIE_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit());
-        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_")) {
+        cmd.arg("--data-dir")
+            .arg(dir)
+            .arg("wings")
+            .env("AERIE_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, _) in std::env::vars()
+            .filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_"))
+        {
             cmd.env_remove(k);
         }
         let child = cmd.spawn().expect("spawn aerie wings");
-        let w = Self { child, url: format!("http://127.0.0.1:{port}"), token: panel.token.clone(), dir: dir.to_owned(), client: reqwest::Client::new() };
+        let w = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            token: panel.token.clone(),
+            dir: dir.to_owned(),
+            client: reqwest::Client::new(),
+        };
         let deadline = tokio::time::Instant::now() + T;
         loop {
             if let Ok(r) = w.client.get(format!("{}/api/health", w.url)).send().await
-                && r.status() == 200 {
-                    break;
-                }
-            assert!(tokio::time::Instant::now() < deadline, "wings did not become healthy");
+                && r.status() == 200
+            {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "wings did not become healthy"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         w
     }
 
     async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.client.post(format!("{}{path}", self.url)).bearer_auth(&self.token).json(&body).send().await.expect("request")
+        self.client
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request")
     }
 
     async fn ws(&self, uuid: &str, panel: &HttpPanel, perms: &[&str]) -> WsClient {
-        let url = format!("{}/api/servers/{uuid}/ws", self.url.replace("http://", "ws://"));
+        let url = format!(
+            "{}/api/servers/{uuid}/ws",
+            self.url.replace("http://", "ws://")
+        );
         let mut ws = WsClient::connect(&url, Some(&panel.url)).await;
-        ws.auth(&sign_ws(&self.token, uuid, perms, 600, &format!("jti-{}", new_uuid()))).await;
+        ws.auth(&sign_ws(
+            &self.token,
+            uuid,
+            perms,
+            600,
+            &format!("jti-{}", new_uuid()),
+        ))
+        .await;
         ws
     }
 
@@ -82,27 +128,44 @@ impl Drop for Wings {
 }
 
 async fn install(w: &Wings, panel: &HttpPanel, uuid: &str, start: bool) -> WsClient {
-    let r = w.post("/api/servers", json!({"uuid": uuid, "start_on_completion": start})).await;
+    let r = w
+        .post(
+            "/api/servers",
+            json!({"uuid": uuid, "start_on_completion": start}),
+        )
+        .await;
     assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
     let mut ws = w.ws(uuid, panel, &["*", "admin.websocket.install"]).await;
-    ws.wait_for(T, "install completed", |m| m.event == "install completed").await;
+    ws.wait_for(T, "install completed", |m| m.event == "install completed")
+        .await;
     let deadline = tokio::time::Instant::now() + T;
     while panel.statuses_for(uuid).is_empty() {
         assert!(tokio::time::Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(panel.statuses_for(uuid)[0].successful, "install reported as failed: {:?}", ws.seen);
+    assert!(
+        panel.statuses_for(uuid)[0].successful,
+        "install reported as failed: {:?}",
+        ws.seen
+    );
     ws
 }
 
 fn console_has(ws: &WsClient, needle: &str) -> bool {
-    ws.seen.iter().any(|m| m.event == "console output" && m.args.iter().any(|a| a.contains(needle)))
+    ws.seen
+        .iter()
+        .any(|m| m.event == "console output" && m.args.iter().any(|a| a.contains(needle)))
 }
 
 async fn docker_kill(uuid: &str) {
     let docker = bollard::Docker::connect_with_local_defaults().expect("docker");
-    let opts = bollard::query_parameters::KillContainerOptionsBuilder::default().signal("SIGKILL").build();
-    docker.kill_container(uuid, Some(opts)).await.expect("kill from outside");
+    let opts = bollard::query_parameters::KillContainerOptionsBuilder::default()
+        .signal("SIGKILL")
+        .build();
+    docker
+        .kill_container(uuid, Some(opts))
+        .await
+        .expect("kill from outside");
 }
 
 #[tokio::test]
@@ -111,19 +174,32 @@ async fn openttd_install_run_command_crash_restart_wings_and_stop() {
     let panel = HttpPanel::start().await;
     let game_port = free_port();
     let uuid = new_uuid();
-    let (server, script) = server_from_egg("openttd", &uuid, game_port, &[("SERVER_NAME", "Aerie E2E")]);
+    let (server, script) =
+        server_from_egg("openttd", &uuid, game_port, &[("SERVER_NAME", "Aerie E2E")]);
     panel.put(server, script);
     let mut wings = Wings::start(dir.path(), &panel, free_port()).await;
     assert_eq!(panel.resets(), 1, "wings resets server states on boot");
 
     // Install: the egg's script writes openttd.cfg; its exit code is checked.
     let mut ws = install(&wings, &panel, &uuid, false).await;
-    assert!(ws.seen.iter().any(|m| m.event == "install output" && m.args[0].contains("OpenTTD config written")), "{:?}", ws.seen);
+    assert!(
+        ws.seen
+            .iter()
+            .any(|m| m.event == "install output" && m.args[0].contains("OpenTTD config written")),
+        "{:?}",
+        ws.seen
+    );
 
     // Start: running is detected from the game's real done line.
     ws.send("set state", &["start"]).await;
-    ws.wait_for(T, "starting", |m| m.event == "status" && m.args == ["starting"]).await;
-    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
+    ws.wait_for(T, "starting", |m| {
+        m.event == "status" && m.args == ["starting"]
+    })
+    .await;
+    ws.wait_for(T, "running", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
     assert!(console_has(&ws, "Map generated, starting game"));
 
     // The ini parser set the allocated port and the variable before the start.
@@ -131,12 +207,16 @@ async fn openttd_install_run_command_crash_restart_wings_and_stop() {
     assert!(cfg.contains(&format!("server_port = {game_port}")), "{cfg}");
     assert!(cfg.contains("server_name = Aerie E2E"), "{cfg}");
     // The game is reachable on the port published on 127.0.0.1.
-    tokio::net::TcpStream::connect(("127.0.0.1", game_port)).await.expect("OpenTTD listens on its allocation");
+    tokio::net::TcpStream::connect(("127.0.0.1", game_port))
+        .await
+        .expect("OpenTTD listens on its allocation");
 
     // A console command reaches the game, and its answer comes back.
     ws.send("send command", &["echo hello-from-aerie"]).await;
     ws.wait_for(T, "echo output", |m| {
-        m.event == "console output" && m.args[0].contains("hello-from-aerie") && !m.args[0].contains("echo ")
+        m.event == "console output"
+            && m.args[0].contains("hello-from-aerie")
+            && !m.args[0].contains("echo ")
     })
     .await;
 
@@ -144,7 +224,8 @@ async fn openttd_install_run_command_crash_restart_wings_and_stop() {
     let m = ws
         .wait_for(T, "running stats", |m| {
             m.event == "stats"
-                && serde_json::from_str::<Value>(&m.args[0]).is_ok_and(|s| s["state"] == "running" && s["memory_bytes"].as_u64() > Some(0))
+                && serde_json::from_str::<Value>(&m.args[0])
+                    .is_ok_and(|s| s["state"] == "running" && s["memory_bytes"].as_u64() > Some(0))
         })
         .await;
     let stats: Value = serde_json::from_str(&m.args[0]).unwrap();
@@ -153,17 +234,33 @@ async fn openttd_install_run_command_crash_restart_wings_and_stop() {
 
     // Kill the game from outside: crash detection restarts it.
     docker_kill(&uuid).await;
-    ws.wait_for(T, "crash detected", |m| m.event == "console output" && m.args[0].contains("crashed state")).await;
-    ws.wait_for(T, "restarted", |m| m.event == "status" && m.args == ["running"]).await;
+    ws.wait_for(T, "crash detected", |m| {
+        m.event == "console output" && m.args[0].contains("crashed state")
+    })
+    .await;
+    ws.wait_for(T, "restarted", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
 
     // Kill wings itself; the game keeps running; a new wings re-attaches with its console.
-    let port = wings.url.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    let port = wings
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse::<u16>()
+        .unwrap();
     wings.kill_hard();
     drop(ws);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let docker = bollard::Docker::connect_with_local_defaults().unwrap();
     let c = docker.inspect_container(&uuid, None).await.unwrap();
-    assert_eq!(c.state.and_then(|s| s.running), Some(true), "the game survives wings dying");
+    assert_eq!(
+        c.state.and_then(|s| s.running),
+        Some(true),
+        "the game survives wings dying"
+    );
 
     // Tokens from before the restart are refused (issued before boot); fetch a new one.
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -174,29 +271,53 @@ async fn openttd_install_run_command_crash_restart_wings_and_stop() {
         if r.status() == 200 && r.json::<Value>().await.unwrap()["state"] == "running" {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "server not re-attached");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "server not re-attached"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let mut ws = wings.ws(&uuid, &panel, &["*"]).await;
     ws.send("send logs", &[]).await;
-    ws.wait_for(T, "console restored", |m| m.event == "console output" && m.args[0].contains("Map generated, starting game")).await;
+    ws.wait_for(T, "console restored", |m| {
+        m.event == "console output" && m.args[0].contains("Map generated, starting game")
+    })
+    .await;
     ws.send("send command", &["echo after-restart"]).await;
     ws.wait_for(T, "command after restart", |m| {
-        m.event == "console output" && m.args[0].contains("after-restart") && !m.args[0].contains("echo ")
+        m.event == "console output"
+            && m.args[0].contains("after-restart")
+            && !m.args[0].contains("echo ")
     })
     .await;
 
     // Stop by command (`exit`): a clean stop, not a crash.
     ws.send("set state", &["stop"]).await;
-    ws.wait_for(T, "stopping", |m| m.event == "status" && m.args == ["stopping"]).await;
-    ws.wait_for(T, "offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    ws.wait_for(T, "stopping", |m| {
+        m.event == "status" && m.args == ["stopping"]
+    })
+    .await;
+    ws.wait_for(T, "offline", |m| {
+        m.event == "status" && m.args == ["offline"]
+    })
+    .await;
     let c = docker.inspect_container(&uuid, None).await.unwrap();
-    assert_eq!(c.state.and_then(|s| s.exit_code), Some(0), "OpenTTD exited by itself on `exit`");
+    assert_eq!(
+        c.state.and_then(|s| s.exit_code),
+        Some(0),
+        "OpenTTD exited by itself on `exit`"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     while ws.next(Duration::from_millis(200)).await.is_some() {}
     assert!(!console_has(&ws, "crashed state"));
 
-    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    let r = wings
+        .client
+        .delete(format!("{}/api/servers/{uuid}", wings.url))
+        .bearer_auth(&wings.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
 }
 
@@ -208,7 +329,9 @@ async fn mumble_ping(port: u16) -> bool {
     for _ in 0..20 {
         let _ = sock.send_to(&ping, ("127.0.0.1", port)).await;
         let mut buf = [0u8; 64];
-        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(500), sock.recv(&mut buf)).await {
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_millis(500), sock.recv(&mut buf)).await
+        {
             return n == 24 && buf[4..12] == ping[4..];
         }
     }
@@ -221,22 +344,41 @@ async fn mumble_runs_as_a_user_answers_udp_and_stops_by_signal() {
     let panel = HttpPanel::start().await;
     let game_port = free_port();
     let uuid = new_uuid();
-    let (server, script) = server_from_egg("mumble", &uuid, game_port, &[("WELCOME", "Hi from Aerie")]);
+    let (server, script) =
+        server_from_egg("mumble", &uuid, game_port, &[("WELCOME", "Hi from Aerie")]);
     panel.put(server, script);
     let wings = Wings::start(dir.path(), &panel, free_port()).await;
     let mut ws = install(&wings, &panel, &uuid, true).await;
-    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
+    ws.wait_for(T, "running", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
     assert!(console_has(&ws, "Server listening on"));
     let ini = std::fs::read_to_string(wings.volume(&uuid).join("murmur.ini")).unwrap();
-    assert!(ini.contains(&format!("port={game_port}")) || ini.contains(&format!("port = {game_port}")), "{ini}");
+    assert!(
+        ini.contains(&format!("port={game_port}")) || ini.contains(&format!("port = {game_port}")),
+        "{ini}"
+    );
     assert!(ini.contains("Hi from Aerie"), "{ini}");
-    assert!(mumble_ping(game_port).await, "Mumble answers its UDP ping on the published port");
+    assert!(
+        mumble_ping(game_port).await,
+        "Mumble answers its UDP ping on the published port"
+    );
 
     // Stop by signal (SIGTERM from the egg's `^SIGTERM`).
     ws.send("set state", &["stop"]).await;
-    ws.wait_for(T, "offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    ws.wait_for(T, "offline", |m| {
+        m.event == "status" && m.args == ["offline"]
+    })
+    .await;
     assert!(!console_has(&ws, "crashed state"));
-    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    let r = wings
+        .client
+        .delete(format!("{}/api/servers/{uuid}", wings.url))
+        .bearer_auth(&wings.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
 }
 
@@ -250,18 +392,40 @@ async fn minetest_file_parser_udp_allocation_and_sigint_stop() {
     panel.put(server, script);
     let wings = Wings::start(dir.path(), &panel, free_port()).await;
     let mut ws = install(&wings, &panel, &uuid, true).await;
-    ws.wait_for(T, "running", |m| m.event == "status" && m.args == ["running"]).await;
-    assert!(console_has(&ws, &format!(":{game_port}.")), "the game listens on its allocated port: {:?}", ws.seen);
+    ws.wait_for(T, "running", |m| {
+        m.event == "status" && m.args == ["running"]
+    })
+    .await;
+    assert!(
+        console_has(&ws, &format!(":{game_port}.")),
+        "the game listens on its allocated port: {:?}",
+        ws.seen
+    );
     let conf = std::fs::read_to_string(wings.volume(&uuid).join("minetest.conf")).unwrap();
     assert!(conf.contains("server_name = Aerie Minetest"), "{conf}");
     assert!(conf.contains("max_users = 12"), "{conf}");
-    assert!(conf.contains("creative_mode = false"), "untouched lines kept: {conf}");
-    assert!(wings.volume(&uuid).join("world").is_dir(), "world data lives in the volume");
+    assert!(
+        conf.contains("creative_mode = false"),
+        "untouched lines kept: {conf}"
+    );
+    assert!(
+        wings.volume(&uuid).join("world").is_dir(),
+        "world data lives in the volume"
+    );
 
     ws.send("set state", &["stop"]).await;
-    ws.wait_for(T, "offline", |m| m.event == "status" && m.args == ["offline"]).await;
+    ws.wait_for(T, "offline", |m| {
+        m.event == "status" && m.args == ["offline"]
+    })
+    .await;
     assert!(!console_has(&ws, "crashed state"));
-    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    let r = wings
+        .client
+        .delete(format!("{}/api/servers/{uuid}", wings.url))
+        .bearer_auth(&wings.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
 }
 
@@ -277,23 +441,37 @@ async fn wings_keeps_serving_while_the_panel_is_down_and_boots_once_it_is_up() {
     assert_eq!(r.status(), 200, "the API answers without a panel");
     let r = wings.get("/api/servers").await;
     assert_eq!(r.json::<Value>().await.unwrap(), json!([]));
-    let r = wings.post("/api/servers", json!({"uuid": new_uuid()})).await;
+    let r = wings
+        .post("/api/servers", json!({"uuid": new_uuid()}))
+        .await;
     assert_eq!(r.status(), 502, "creating needs the panel, and says so");
     let body: Value = r.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("panel"), "{body}");
 
     // The panel comes up with one server: wings' boot retry picks it up.
-    let panel = HttpPanel::start_on(panel_port, Some((down.token_id.clone(), down.token.clone()))).await;
+    let panel = HttpPanel::start_on(
+        panel_port,
+        Some((down.token_id.clone(), down.token.clone())),
+    )
+    .await;
     let uuid = new_uuid();
     let (server, script) = server_from_egg("minetest", &uuid, free_port(), &[]);
     panel.put(server, script);
     let deadline = tokio::time::Instant::now() + T;
     loop {
         let list: Value = wings.get("/api/servers").await.json().await.unwrap();
-        if list.as_array().unwrap().iter().any(|s| s["configuration"]["uuid"] == uuid.as_str()) {
+        if list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["configuration"]["uuid"] == uuid.as_str())
+        {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "wings never loaded the server");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "wings never loaded the server"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(panel.resets() >= 1);
@@ -301,8 +479,15 @@ async fn wings_keeps_serving_while_the_panel_is_down_and_boots_once_it_is_up() {
 
 fn transfer_token(target_token: &str, uuid: &str) -> String {
     let now = aerie_testkit::node::now();
-    let claims = aerie_wings::transfer::TransferClaims { sub: uuid.to_owned(), exp: now + 900, iat: now };
-    format!("Bearer {}", aerie_jwt::sign(&claims, target_token.as_bytes(), None).unwrap())
+    let claims = aerie_wings::transfer::TransferClaims {
+        sub: uuid.to_owned(),
+        exp: now + 900,
+        iat: now,
+    };
+    format!(
+        "Bearer {}",
+        aerie_jwt::sign(&claims, target_token.as_bytes(), None).unwrap()
+    )
 }
 
 fn files_of(root: &std::path::Path) -> Vec<(String, u64, Vec<u8>)> {
@@ -314,8 +499,14 @@ fn files_of(root: &std::path::Path) -> Vec<(String, u64, Vec<u8>)> {
                 walk(base, &p, out);
             } else {
                 let bytes = std::fs::read(&p).unwrap();
-                let sum = bytes.iter().fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(*b)));
-                out.push((p.strip_prefix(base).unwrap().display().to_string(), bytes.len() as u64, sum.to_le_bytes().to_vec()));
+                let sum = bytes
+                    .iter()
+                    .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(*b)));
+                out.push((
+                    p.strip_prefix(base).unwrap().display().to_string(),
+                    bytes.len() as u64,
+                    sum.to_le_bytes().to_vec(),
+                ));
             }
         }
     }
@@ -325,7 +516,12 @@ fn files_of(root: &std::path::Path) -> Vec<(String, u64, Vec<u8>)> {
 }
 
 async fn state_of(w: &Wings, uuid: &str) -> Value {
-    w.get(&format!("/api/servers/{uuid}")).await.json::<Value>().await.unwrap()["state"].clone()
+    w.get(&format!("/api/servers/{uuid}"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["state"]
+        .clone()
 }
 
 /// Two `aerie wings` processes on loopback sharing the Docker engine: the server moves with
@@ -347,7 +543,9 @@ async fn transfer_between_two_wings_processes() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // A large file makes the transfer take long enough to interrupt.
-    let big: Vec<u8> = (0..96 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let big: Vec<u8> = (0..96 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(source.volume(&uuid).join("big.dat"), &big).unwrap();
     drop(big);
 
@@ -360,13 +558,28 @@ async fn transfer_between_two_wings_processes() {
     let incoming = target.volume(&uuid);
     let deadline = tokio::time::Instant::now() + T;
     while !std::fs::read_dir(&incoming)
-        .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with(".aerie-transfer-")))
+        .map(|d| {
+            d.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".aerie-transfer-")
+            })
+        })
         .unwrap_or(false)
     {
-        assert!(tokio::time::Instant::now() < deadline, "the archive never started arriving");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the archive never started arriving"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let target_port = target.url.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    let target_port = target
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse::<u16>()
+        .unwrap();
     target.kill_hard();
     let deadline = tokio::time::Instant::now() + T;
     loop {
@@ -375,18 +588,41 @@ async fn transfer_between_two_wings_processes() {
             // The first transfer has ended (a new one could start); this one fails at once.
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the interrupted transfer never ended");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the interrupted transfer never ended"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = files_of(&source.volume(&uuid));
-    assert!(before.iter().any(|(n, len, _)| n == "big.dat" && *len == 96 * 1024 * 1024), "source files intact");
-    assert!(panel_b.transfers().iter().all(|(_, ok)| !ok), "nothing was reported as a success");
+    assert!(
+        before
+            .iter()
+            .any(|(n, len, _)| n == "big.dat" && *len == 96 * 1024 * 1024),
+        "source files intact"
+    );
+    assert!(
+        panel_b.transfers().iter().all(|(_, ok)| !ok),
+        "nothing was reported as a success"
+    );
     // The source server is still startable.
-    assert_eq!(source.post(&format!("/api/servers/{uuid}/power"), json!({"action": "start"})).await.status(), 202);
+    assert_eq!(
+        source
+            .post(
+                &format!("/api/servers/{uuid}/power"),
+                json!({"action": "start"})
+            )
+            .await
+            .status(),
+        202
+    );
     let deadline = tokio::time::Instant::now() + T;
     while state_of(&source, &uuid).await != "running" {
-        assert!(tokio::time::Instant::now() < deadline, "source not startable after a failed transfer");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "source not startable after a failed transfer"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -398,24 +634,56 @@ async fn transfer_between_two_wings_processes() {
     assert_eq!(r.status(), 202);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while !panel_b.transfers().iter().any(|(u, ok)| u == &uuid && *ok) {
-        assert!(tokio::time::Instant::now() < deadline, "transfer did not complete: {:?}", panel_b.transfers());
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "transfer did not complete: {:?}",
+            panel_b.transfers()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let moved = files_of(&target.volume(&uuid));
     let now_source = files_of(&source.volume(&uuid));
     assert_eq!(moved, now_source, "identical files on the target");
-    assert_eq!(state_of(&source, &uuid).await, "offline", "the source stopped for the move");
+    assert_eq!(
+        state_of(&source, &uuid).await,
+        "offline",
+        "the source stopped for the move"
+    );
 
     // The panel moves the server: delete on the source, start on the target.
-    let r = source.client.delete(format!("{}/api/servers/{uuid}", source.url)).bearer_auth(&source.token).send().await.unwrap();
+    let r = source
+        .client
+        .delete(format!("{}/api/servers/{uuid}", source.url))
+        .bearer_auth(&source.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    assert_eq!(target.post(&format!("/api/servers/{uuid}/power"), json!({"action": "start"})).await.status(), 202);
+    assert_eq!(
+        target
+            .post(
+                &format!("/api/servers/{uuid}/power"),
+                json!({"action": "start"})
+            )
+            .await
+            .status(),
+        202
+    );
     let deadline = tokio::time::Instant::now() + T;
     while state_of(&target, &uuid).await != "running" {
-        assert!(tokio::time::Instant::now() < deadline, "server does not run on the target");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "server does not run on the target"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let r = target.client.delete(format!("{}/api/servers/{uuid}", target.url)).bearer_auth(&target.token).send().await.unwrap();
+    let r = target
+        .client
+        .delete(format!("{}/api/servers/{uuid}", target.url))
+        .bearer_auth(&target.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
 }
 
@@ -431,27 +699,63 @@ async fn a_backup_interrupted_by_killing_wings_is_never_reported_as_successful()
     let port = free_port();
     let mut wings = Wings::start(dir.path(), &panel, port).await;
     let _ = install(&wings, &panel, &uuid, false).await;
-    let noise: Vec<u8> = (0..160 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let noise: Vec<u8> = (0..160 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
     std::fs::write(wings.volume(&uuid).join("noise.bin"), &noise).unwrap();
     drop(noise);
 
     let backup = new_uuid();
-    let r = wings.post(&format!("/api/servers/{uuid}/backup"), json!({"adapter": "wings", "uuid": backup, "ignore": ""})).await;
+    let r = wings
+        .post(
+            &format!("/api/servers/{uuid}/backup"),
+            json!({"adapter": "wings", "uuid": backup, "ignore": ""}),
+        )
+        .await;
     assert_eq!(r.status(), 202);
     let backups = dir.path().join("wings/backups");
     let deadline = tokio::time::Instant::now() + T;
-    while !std::fs::read_dir(&backups).map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".partial"))).unwrap_or(false) {
-        assert!(tokio::time::Instant::now() < deadline, "the backup never started writing");
+    while !std::fs::read_dir(&backups)
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        })
+        .unwrap_or(false)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the backup never started writing"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     wings.kill_hard();
-    assert!(panel.backups().is_empty(), "nothing reported: {:?}", panel.backups());
-    assert!(!backups.join(format!("{backup}.tar.zst")).exists(), "no final archive");
+    assert!(
+        panel.backups().is_empty(),
+        "nothing reported: {:?}",
+        panel.backups()
+    );
+    assert!(
+        !backups.join(format!("{backup}.tar.zst")).exists(),
+        "no final archive"
+    );
 
     let wings = Wings::start(dir.path(), &panel, port).await;
-    let leftovers: Vec<String> = std::fs::read_dir(&backups).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    assert!(leftovers.iter().all(|n| !n.ends_with(".partial")), "partial archive removed at start: {leftovers:?}");
+    let leftovers: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        leftovers.iter().all(|n| !n.ends_with(".partial")),
+        "partial archive removed at start: {leftovers:?}"
+    );
     assert!(panel.backups().is_empty());
-    let r = wings.client.delete(format!("{}/api/servers/{uuid}", wings.url)).bearer_auth(&wings.token).send().await.unwrap();
+    let r = wings
+        .client
+        .delete(format!("{}/api/servers/{uuid}", wings.url))
+        .bearer_auth(&wings.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
 }

@@ -42,7 +42,8 @@ fn from_row(r: &AnyRow) -> Result<ApiKey, DbError> {
         allowed_ips: if ips.is_empty() {
             Vec::new()
         } else {
-            serde_json::from_str(&ips).map_err(|e| DbError::Decode(format!("api_keys.allowed_ips: {e}")))?
+            serde_json::from_str(&ips)
+                .map_err(|e| DbError::Decode(format!("api_keys.allowed_ips: {e}")))?
         },
         last_used_at: get_opt_str(r, "last_used_at")?,
         permissions: ApiKeyPermissions {
@@ -75,7 +76,8 @@ impl ApiKeyRepo<'_> {
     pub async fn create(&self, new: &NewApiKey) -> Result<ApiKey, DbError> {
         let now = crate::now();
         let p = new.permissions;
-        let ips = serde_json::to_string(&new.allowed_ips).map_err(|e| DbError::Other(e.to_string()))?;
+        let ips =
+            serde_json::to_string(&new.allowed_ips).map_err(|e| DbError::Other(e.to_string()))?;
         let mut stmt = Query::insert()
             .into_table(K::Table)
             .columns([
@@ -118,8 +120,16 @@ impl ApiKeyRepo<'_> {
             ])
             .to_owned();
         let id = self.0.insert_id(&mut stmt).await?;
-        let q = Query::select().columns(COLS).from(K::Table).and_where(Expr::col(K::Id).eq(id)).to_owned();
-        let row = self.0.fetch_optional(&q).await?.ok_or_else(|| DbError::Other("inserted key vanished".into()))?;
+        let q = Query::select()
+            .columns(COLS)
+            .from(K::Table)
+            .and_where(Expr::col(K::Id).eq(id))
+            .to_owned();
+        let row = self
+            .0
+            .fetch_optional(&q)
+            .await?
+            .ok_or_else(|| DbError::Other("inserted key vanished".into()))?;
         from_row(&row)
     }
 
@@ -130,7 +140,12 @@ impl ApiKeyRepo<'_> {
             .from(K::Table)
             .and_where(Expr::col(K::Identifier).eq(identifier))
             .to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// A user's keys of one type, oldest first.

@@ -37,34 +37,70 @@ impl LocationRepo<'_> {
         let mut stmt = Query::insert()
             .into_table(L::Table)
             .columns([L::Short, L::Long, L::CreatedAt, L::UpdatedAt])
-            .values_panic([short.into(), long.map(str::to_owned).into(), now.clone().into(), now.into()])
+            .values_panic([
+                short.into(),
+                long.map(str::to_owned).into(),
+                now.clone().into(),
+                now.into(),
+            ])
             .to_owned();
         let id = self.0.insert_id(&mut stmt).await?;
-        self.find(id).await?.ok_or_else(|| DbError::Other("inserted location vanished".into()))
+        self.find(id)
+            .await?
+            .ok_or_else(|| DbError::Other("inserted location vanished".into()))
     }
 
     /// By id.
     pub async fn find(&self, id: i64) -> Result<Option<Location>, DbError> {
-        let q = Query::select().columns(COLS).from(L::Table).and_where(Expr::col(L::Id).eq(id)).to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        let q = Query::select()
+            .columns(COLS)
+            .from(L::Table)
+            .and_where(Expr::col(L::Id).eq(id))
+            .to_owned();
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// By short code.
     pub async fn find_by_short(&self, short: &str) -> Result<Option<Location>, DbError> {
-        let q = Query::select().columns(COLS).from(L::Table).and_where(Expr::col(L::Short).eq(short)).to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        let q = Query::select()
+            .columns(COLS)
+            .from(L::Table)
+            .and_where(Expr::col(L::Short).eq(short))
+            .to_owned();
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// All locations, by id.
     pub async fn list(&self) -> Result<Vec<Location>, DbError> {
-        let q = Query::select().columns(COLS).from(L::Table).order_by(L::Id, Order::Asc).to_owned();
+        let q = Query::select()
+            .columns(COLS)
+            .from(L::Table)
+            .order_by(L::Id, Order::Asc)
+            .to_owned();
         self.0.fetch_all(&q).await?.iter().map(from_row).collect()
     }
 
     /// Updates fields given; `None` when the location does not exist.
-    pub async fn update(&self, id: i64, short: Option<&str>, long: Option<Option<&str>>) -> Result<Option<Location>, DbError> {
+    pub async fn update(
+        &self,
+        id: i64,
+        short: Option<&str>,
+        long: Option<Option<&str>>,
+    ) -> Result<Option<Location>, DbError> {
         let mut q = Query::update();
-        q.table(L::Table).value(L::UpdatedAt, crate::now()).and_where(Expr::col(L::Id).eq(id));
+        q.table(L::Table)
+            .value(L::UpdatedAt, crate::now())
+            .and_where(Expr::col(L::Id).eq(id));
         if let Some(s) = short {
             q.value(L::Short, s);
         }
@@ -79,7 +115,10 @@ impl LocationRepo<'_> {
 
     /// Deletes a location; fails with [`DbError::ForeignKey`] while nodes use it.
     pub async fn delete(&self, id: i64) -> Result<bool, DbError> {
-        let q = Query::delete().from_table(L::Table).and_where(Expr::col(L::Id).eq(id)).to_owned();
+        let q = Query::delete()
+            .from_table(L::Table)
+            .and_where(Expr::col(L::Id).eq(id))
+            .to_owned();
         Ok(self.0.execute(&q).await? > 0)
     }
 }

@@ -27,7 +27,9 @@ pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>, DbE
         Ok(v) => Ok(v),
         Err(sqlx::Error::ColumnDecode { .. }) => match row.try_get::<Option<Vec<u8>>, _>(col)? {
             None => Ok(None),
-            Some(b) => String::from_utf8(b).map(Some).map_err(|e| DbError::Decode(format!("column {col}: {e}"))),
+            Some(b) => String::from_utf8(b)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("column {col}: {e}"))),
         },
         Err(e) => Err(e.into()),
     }

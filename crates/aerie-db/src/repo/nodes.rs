@@ -122,13 +122,24 @@ impl NodeRepo<'_> {
             ])
             .to_owned();
         let id = self.0.insert_id(&mut stmt).await?;
-        self.find(id).await?.ok_or_else(|| DbError::Other("inserted node vanished".into()))
+        self.find(id)
+            .await?
+            .ok_or_else(|| DbError::Other("inserted node vanished".into()))
     }
 
     /// By id.
     pub async fn find(&self, id: i64) -> Result<Option<Node>, DbError> {
-        let q = Query::select().columns(COLS).from(N::Table).and_where(Expr::col(N::Id).eq(id)).to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        let q = Query::select()
+            .columns(COLS)
+            .from(N::Table)
+            .and_where(Expr::col(N::Id).eq(id))
+            .to_owned();
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// By the token id wings presents (`token_id.token`).
@@ -138,17 +149,32 @@ impl NodeRepo<'_> {
             .from(N::Table)
             .and_where(Expr::col(N::DaemonTokenId).eq(token_id))
             .to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// All nodes, by id.
     pub async fn list(&self) -> Result<Vec<Node>, DbError> {
-        let q = Query::select().columns(COLS).from(N::Table).order_by(N::Id, Order::Asc).to_owned();
+        let q = Query::select()
+            .columns(COLS)
+            .from(N::Table)
+            .order_by(N::Id, Order::Asc)
+            .to_owned();
         self.0.fetch_all(&q).await?.iter().map(from_row).collect()
     }
 
     /// Points a node at a new daemon address and port (used by `aerie up` when the port moves).
-    pub async fn set_address(&self, id: i64, fqdn: &str, scheme: &str, listen: i64) -> Result<(), DbError> {
+    pub async fn set_address(
+        &self,
+        id: i64,
+        fqdn: &str,
+        scheme: &str,
+        listen: i64,
+    ) -> Result<(), DbError> {
         let q = Query::update()
             .table(N::Table)
             .value(N::Fqdn, fqdn)
@@ -163,7 +189,10 @@ impl NodeRepo<'_> {
 
     /// Deletes a node.
     pub async fn delete(&self, id: i64) -> Result<bool, DbError> {
-        let q = Query::delete().from_table(N::Table).and_where(Expr::col(N::Id).eq(id)).to_owned();
+        let q = Query::delete()
+            .from_table(N::Table)
+            .and_where(Expr::col(N::Id).eq(id))
+            .to_owned();
         Ok(self.0.execute(&q).await? > 0)
     }
 }

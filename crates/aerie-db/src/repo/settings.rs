@@ -18,7 +18,11 @@ impl Db {
 impl SettingsRepo<'_> {
     /// A setting's value.
     pub async fn get(&self, key: &str) -> Result<Option<String>, DbError> {
-        let q = Query::select().column(S::Value).from(S::Table).and_where(Expr::col(S::Key).eq(key)).to_owned();
+        let q = Query::select()
+            .column(S::Value)
+            .from(S::Table)
+            .and_where(Expr::col(S::Key).eq(key))
+            .to_owned();
         match self.0.fetch_optional(&q).await? {
             Some(r) => super::get_opt_str(&r, "value"),
             None => Ok(None),
@@ -31,7 +35,11 @@ impl SettingsRepo<'_> {
             .into_table(S::Table)
             .columns([S::Key, S::Value])
             .values_panic([key.into(), value.into()])
-            .on_conflict(OnConflict::column(S::Key).update_column(S::Value).to_owned())
+            .on_conflict(
+                OnConflict::column(S::Key)
+                    .update_column(S::Value)
+                    .to_owned(),
+            )
             .to_owned();
         self.0.execute(&q).await?;
         Ok(())

@@ -97,13 +97,24 @@ impl UserRepo<'_> {
             ])
             .to_owned();
         let id = self.0.insert_id(&mut stmt).await?;
-        self.find(id).await?.ok_or_else(|| DbError::Other("inserted user vanished".into()))
+        self.find(id)
+            .await?
+            .ok_or_else(|| DbError::Other("inserted user vanished".into()))
     }
 
     /// By numeric id.
     pub async fn find(&self, id: i64) -> Result<Option<User>, DbError> {
-        let q = Query::select().columns(COLS).from(U::Table).and_where(Expr::col(U::Id).eq(id)).to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        let q = Query::select()
+            .columns(COLS)
+            .from(U::Table)
+            .and_where(Expr::col(U::Id).eq(id))
+            .to_owned();
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// By username or e-mail (case-insensitive for e-mail), as a login form accepts either.
@@ -117,7 +128,12 @@ impl UserRepo<'_> {
                     .add(Expr::col(U::Email).eq(login.to_lowercase())),
             )
             .to_owned();
-        self.0.fetch_optional(&q).await?.as_ref().map(from_row).transpose()
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// A page of users in ascending id order, and the total count.
@@ -130,14 +146,24 @@ impl UserRepo<'_> {
             .offset(offset)
             .to_owned();
         let rows = self.0.fetch_all(&q).await?;
-        let total = self.0.count(&Query::select().expr(Expr::col(U::Id).count()).from(U::Table).to_owned()).await?;
+        let total = self
+            .0
+            .count(
+                &Query::select()
+                    .expr(Expr::col(U::Id).count())
+                    .from(U::Table)
+                    .to_owned(),
+            )
+            .await?;
         Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
     }
 
     /// Applies a patch; returns the updated user, or `None` if it does not exist.
     pub async fn update(&self, id: i64, patch: &UserPatch) -> Result<Option<User>, DbError> {
         let mut q = Query::update();
-        q.table(U::Table).and_where(Expr::col(U::Id).eq(id)).value(U::UpdatedAt, crate::now());
+        q.table(U::Table)
+            .and_where(Expr::col(U::Id).eq(id))
+            .value(U::UpdatedAt, crate::now());
         if let Some(v) = &patch.username {
             q.value(U::Username, v.clone());
         }
@@ -167,12 +193,22 @@ impl UserRepo<'_> {
 
     /// Deletes a user (their API keys go with them); false when there was none.
     pub async fn delete(&self, id: i64) -> Result<bool, DbError> {
-        let q = Query::delete().from_table(U::Table).and_where(Expr::col(U::Id).eq(id)).to_owned();
+        let q = Query::delete()
+            .from_table(U::Table)
+            .and_where(Expr::col(U::Id).eq(id))
+            .to_owned();
         Ok(self.0.execute(&q).await? > 0)
     }
 
     /// Number of users.
     pub async fn count(&self) -> Result<i64, DbError> {
-        self.0.count(&Query::select().expr(Expr::col(U::Id).count()).from(U::Table).to_owned()).await
+        self.0
+            .count(
+                &Query::select()
+                    .expr(Expr::col(U::Id).count())
+                    .from(U::Table)
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -26,7 +26,11 @@ pub fn apply(original: &str, replaces: &[ResolvedReplace]) -> Result<String, Egg
             }
         }
     }
-    Ok(if changed { doc.join() } else { original.to_owned() })
+    Ok(if changed {
+        doc.join()
+    } else {
+        original.to_owned()
+    })
 }
 
 #[cfg(test)]
@@ -45,8 +49,14 @@ mod tests {
             original,
             &[
                 r("#port =", "port = 5433"),
-                r("#external_pid_file =", "external_pid_file = '/home/container/postgres_db/run/postgres.pid'"),
-                r("#unix_socket_directories =", "unix_socket_directories = '/home/container/postgres_db/run/'"),
+                r(
+                    "#external_pid_file =",
+                    "external_pid_file = '/home/container/postgres_db/run/postgres.pid'",
+                ),
+                r(
+                    "#unix_socket_directories =",
+                    "unix_socket_directories = '/home/container/postgres_db/run/'",
+                ),
             ],
         )
         .expect("applies");
@@ -60,23 +70,45 @@ mod tests {
     fn prefix_with_trailing_space_and_every_matching_line() {
         // From parkervcp/eggs game_eggs/cs2d/egg-c-s2-d.json: `sv_hostport ` keeps `sv_hostportx` alone.
         let original = "sv_name \"x\"\nsv_hostport 36963\nsv_hostportx 1\nsv_name \"y\"";
-        let out =
-            apply(original, &[r("sv_hostport ", "sv_hostport 40000"), r("sv_name", "sv_name Aerie")]).expect("applies");
-        assert_eq!(out, "sv_name Aerie\nsv_hostport 40000\nsv_hostportx 1\nsv_name Aerie");
+        let out = apply(
+            original,
+            &[
+                r("sv_hostport ", "sv_hostport 40000"),
+                r("sv_name", "sv_name Aerie"),
+            ],
+        )
+        .expect("applies");
+        assert_eq!(
+            out,
+            "sv_name Aerie\nsv_hostport 40000\nsv_hostportx 1\nsv_name Aerie"
+        );
     }
 
     #[test]
     fn multi_line_replacement_uses_file_line_ending() {
         // From parkervcp/eggs database/nosql/mongodb/egg-mongo-d-b7.json.
         let original = "net:\r\n  port: 27017\r\n#security:\r\n";
-        let out = apply(original, &[r("#security:", "security: \r\n  authorization: \"enabled\"")]).expect("applies");
-        assert_eq!(out, "net:\r\n  port: 27017\r\nsecurity: \r\n  authorization: \"enabled\"\r\n");
+        let out = apply(
+            original,
+            &[r(
+                "#security:",
+                "security: \r\n  authorization: \"enabled\"",
+            )],
+        )
+        .expect("applies");
+        assert_eq!(
+            out,
+            "net:\r\n  port: 27017\r\nsecurity: \r\n  authorization: \"enabled\"\r\n"
+        );
     }
 
     #[test]
     fn nothing_matches_nothing_changes() {
         let original = "a=1\nb=2\n";
-        assert_eq!(apply(original, &[r("c=", "c=3")]).expect("applies"), original);
+        assert_eq!(
+            apply(original, &[r("c=", "c=3")]).expect("applies"),
+            original
+        );
         assert_eq!(apply("", &[r("c=", "c=3")]).expect("applies"), "");
     }
 
@@ -84,7 +116,10 @@ mod tests {
     fn if_value_is_the_whole_line() {
         let original = "motd=hello\nmotd=other\n";
         let rep = ResolvedReplace::new("motd=", Some("motd=hello"), "motd=bye").expect("valid");
-        assert_eq!(apply(original, &[rep]).expect("applies"), "motd=bye\nmotd=other\n");
+        assert_eq!(
+            apply(original, &[rep]).expect("applies"),
+            "motd=bye\nmotd=other\n"
+        );
         let rep = ResolvedReplace::new("motd=", Some("motd=nope"), "motd=bye").expect("valid");
         assert_eq!(apply(original, &[rep]).expect("applies"), original);
     }

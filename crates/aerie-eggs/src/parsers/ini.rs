@@ -23,7 +23,11 @@ use crate::error::EggError;
 #[derive(Debug)]
 enum Kind {
     Header(String),
-    Entry { key: String, delim: usize, value_start: usize },
+    Entry {
+        key: String,
+        delim: usize,
+        value_start: usize,
+    },
     Other,
 }
 
@@ -42,7 +46,11 @@ fn classify(line: &str) -> Kind {
         Some(d) if !line[..d].trim().is_empty() => {
             let after = &line[d + 1..];
             let value_start = d + 1 + (after.len() - after.trim_start().len());
-            Kind::Entry { key: line[..d].trim().to_owned(), delim: d, value_start }
+            Kind::Entry {
+                key: line[..d].trim().to_owned(),
+                delim: d,
+                value_start,
+            }
         }
         _ => Kind::Other,
     }
@@ -59,10 +67,20 @@ struct Section {
 }
 
 fn sections(lines: &[String]) -> Vec<Section> {
-    let mut out = vec![Section { name: None, header: None, entries: Vec::new(), end: 0 }];
+    let mut out = vec![Section {
+        name: None,
+        header: None,
+        entries: Vec::new(),
+        end: 0,
+    }];
     for (i, line) in lines.iter().enumerate() {
         match classify(line) {
-            Kind::Header(name) => out.push(Section { name: Some(name), header: Some(i), entries: Vec::new(), end: i }),
+            Kind::Header(name) => out.push(Section {
+                name: Some(name),
+                header: Some(i),
+                entries: Vec::new(),
+                end: i,
+            }),
             Kind::Entry { .. } => {
                 if let Some(s) = out.last_mut() {
                     s.entries.push(i);
@@ -78,7 +96,11 @@ fn sections(lines: &[String]) -> Vec<Section> {
 }
 
 fn name_eq(a: &str, b: &str, exact: bool) -> bool {
-    if exact { a == b } else { a.eq_ignore_ascii_case(b) }
+    if exact {
+        a == b
+    } else {
+        a.eq_ignore_ascii_case(b)
+    }
 }
 
 /// Splits a match into (section, key); `None` section is the root.
@@ -109,12 +131,17 @@ fn target(matcher: &str, secs: &[Section], lines: &[String]) -> (Option<String>,
         }
     }
     if let Some(root) = secs.first()
-        && root.entries.iter().any(|&i| matches!(classify(&lines[i]), Kind::Entry { key, .. } if key == matcher))
+        && root
+            .entries
+            .iter()
+            .any(|&i| matches!(classify(&lines[i]), Kind::Entry { key, .. } if key == matcher))
     {
         return (None, matcher.to_owned());
     }
     match matcher.split_once('.') {
-        Some((section, key)) if !section.is_empty() && !key.is_empty() => (Some(section.to_owned()), key.to_owned()),
+        Some((section, key)) if !section.is_empty() && !key.is_empty() => {
+            (Some(section.to_owned()), key.to_owned())
+        }
         _ => (None, matcher.to_owned()),
     }
 }
@@ -150,9 +177,15 @@ fn apply_one(doc: &mut Lines, rep: &ResolvedReplace) -> bool {
             .iter()
             .flat_map(|s| s.entries.iter().copied())
             .filter_map(|i| match classify(&doc.lines[i]) {
-                Kind::Entry { key: k, value_start, .. } if name_eq(&k, &key, exact) => {
-                    Some((i, value_start, doc.lines[i][value_start..].trim_end().to_owned()))
-                }
+                Kind::Entry {
+                    key: k,
+                    value_start,
+                    ..
+                } if name_eq(&k, &key, exact) => Some((
+                    i,
+                    value_start,
+                    doc.lines[i][value_start..].trim_end().to_owned(),
+                )),
                 _ => None,
             })
             .collect();
@@ -173,8 +206,13 @@ fn apply_one(doc: &mut Lines, rep: &ResolvedReplace) -> bool {
     }
 
     // The key does not exist yet.
-    let Some(new) = rep.new_value(None) else { return false };
-    let entry = format!("{key}{}{new}", separator_style(&doc.lines, &secs, section.as_deref()));
+    let Some(new) = rep.new_value(None) else {
+        return false;
+    };
+    let entry = format!(
+        "{key}{}{new}",
+        separator_style(&doc.lines, &secs, section.as_deref())
+    );
     let existing = [true, false].into_iter().find_map(|exact| {
         secs.iter().rev().find(|s| match (&s.name, &section) {
             (None, None) => true,
@@ -189,7 +227,10 @@ fn apply_one(doc: &mut Lines, rep: &ResolvedReplace) -> bool {
                 (None, Some(header)) => header + 1,
                 // Root without entries: before the first header, after any leading comments.
                 (None, None) => {
-                    let first_header = secs.get(1).and_then(|s| s.header).unwrap_or(doc.lines.len());
+                    let first_header = secs
+                        .get(1)
+                        .and_then(|s| s.header)
+                        .unwrap_or(doc.lines.len());
                     let mut at = first_header;
                     while at > 0 && doc.lines[at - 1].trim().is_empty() {
                         at -= 1;
@@ -221,7 +262,9 @@ fn separator_style(lines: &[String], secs: &[Section], section: Option<&str>) ->
         .next();
     let Some(&i) = sample else { return "=".into() };
     match classify(&lines[i]) {
-        Kind::Entry { delim, value_start, .. } => {
+        Kind::Entry {
+            delim, value_start, ..
+        } => {
             let line = &lines[i];
             line[line[..delim].trim_end().len()..value_start].to_owned()
         }
@@ -284,7 +327,10 @@ mod tests {
         let original = "[server]\nbind_addr = \"0.0.0.0:2333\"\n\n[server.services.test]\ntoken = \"x\"\nbind_addr = \"0.0.0.0:5202\"\n";
         let out = apply(
             original,
-            &[r("server.bind_addr", "\"0.0.0.0:3000\""), r("server.services.test.token", "\"secret\"")],
+            &[
+                r("server.bind_addr", "\"0.0.0.0:3000\""),
+                r("server.services.test.token", "\"secret\""),
+            ],
         )
         .expect("applies");
         assert_eq!(
@@ -297,9 +343,15 @@ mod tests {
     fn root_keys() {
         // Egg: pterodactyl-seeds voice-servers/egg-mumble-server.json (`murmur.ini` root keys).
         let original = "; Murmur configuration file.\n\ndatabase=\nport=64738\n\n[Ice]\nIce.Warn.UnknownProperties=1\n";
-        let out =
-            apply(original, &[r("database", "/home/container/murmur.sqlite"), r("port", "30033"), r("users", "100")])
-                .expect("applies");
+        let out = apply(
+            original,
+            &[
+                r("database", "/home/container/murmur.sqlite"),
+                r("port", "30033"),
+                r("users", "100"),
+            ],
+        )
+        .expect("applies");
         assert_eq!(
             out,
             "; Murmur configuration file.\n\ndatabase=/home/container/murmur.sqlite\nport=30033\nusers=100\n\n[Ice]\nIce.Warn.UnknownProperties=1\n"
@@ -312,7 +364,10 @@ mod tests {
     #[test]
     fn case_insensitive_fallback_and_if_value() {
         let original = "[Server]\nPorts=8080\n";
-        assert_eq!(apply(original, &[r("server.ports", "9090")]).expect("applies"), "[Server]\nPorts=9090\n");
+        assert_eq!(
+            apply(original, &[r("server.ports", "9090")]).expect("applies"),
+            "[Server]\nPorts=9090\n"
+        );
         let miss = ResolvedReplace::new("Server.Ports", Some("1"), "9090").expect("valid");
         assert_eq!(apply(original, &[miss]).expect("applies"), original);
         let absent = ResolvedReplace::new("Server.Other", Some("1"), "9090").expect("valid");
@@ -321,9 +376,19 @@ mod tests {
 
     #[test]
     fn empty_file_is_created() {
-        let out = apply("", &[r("GameWorld.name", "World"), r("Host.port", "7777"), r("GameWorld.seed", "1")])
-            .expect("applies");
-        assert_eq!(out, "[GameWorld]\nname=World\nseed=1\n\n[Host]\nport=7777\n");
+        let out = apply(
+            "",
+            &[
+                r("GameWorld.name", "World"),
+                r("Host.port", "7777"),
+                r("GameWorld.seed", "1"),
+            ],
+        )
+        .expect("applies");
+        assert_eq!(
+            out,
+            "[GameWorld]\nname=World\nseed=1\n\n[Host]\nport=7777\n"
+        );
         assert_eq!(apply("", &[r("root", "1")]).expect("applies"), "root=1\n");
     }
 

@@ -16,17 +16,29 @@ pub fn apply(original: &str, replaces: &[ResolvedReplace]) -> Result<String, Egg
     let mut doc: Value = if text.trim().is_empty() {
         Value::Mapping(Mapping::new())
     } else {
-        serde_json::from_str(text).map_err(|e| EggError::MalformedFile { parser: "json", message: e.to_string() })?
+        serde_json::from_str(text).map_err(|e| EggError::MalformedFile {
+            parser: "json",
+            message: e.to_string(),
+        })?
     };
     if !tree::apply_all(&mut doc, replaces) {
         return Ok(original.to_owned());
     }
     let mut out = Vec::with_capacity(original.len() + 64);
-    let mut serializer =
-        serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"    "));
-    doc.serialize(&mut serializer).map_err(|e| EggError::Serialize { parser: "json", message: e.to_string() })?;
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut out,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    doc.serialize(&mut serializer)
+        .map_err(|e| EggError::Serialize {
+            parser: "json",
+            message: e.to_string(),
+        })?;
     out.push(b'\n');
-    String::from_utf8(out).map_err(|e| EggError::Serialize { parser: "json", message: e.to_string() })
+    String::from_utf8(out).map_err(|e| EggError::Serialize {
+        parser: "json",
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -51,8 +63,14 @@ mod tests {
     "Enabled": true
   }
 }"#;
-        let out =
-            apply(original, &[r("Server.PublicPort", "27015"), r("Server.ListenPort", "27015")]).expect("applies");
+        let out = apply(
+            original,
+            &[
+                r("Server.PublicPort", "27015"),
+                r("Server.ListenPort", "27015"),
+            ],
+        )
+        .expect("applies");
         assert_eq!(
             out,
             r#"{
@@ -73,7 +91,8 @@ mod tests {
     #[test]
     fn typed_values_and_created_keys() {
         // Egg: parkervcp/eggs game_eggs/steamcmd_servers/arma/arma_reforger (`game.name`, `bindPort`, …).
-        let original = r#"{"bindAddress": "", "bindPort": 2001, "game": {"name": "old", "maxPlayers": 64}}"#;
+        let original =
+            r#"{"bindAddress": "", "bindPort": 2001, "game": {"name": "old", "maxPlayers": 64}}"#;
         let out = apply(
             original,
             &[
@@ -110,8 +129,7 @@ mod tests {
 
     #[test]
     fn wildcard_with_regex() {
-        let original =
-            r#"{"servers": {"lobby": {"address": "localhost:25566"}, "hub": {"address": "10.0.0.2:25567"}}}"#;
+        let original = r#"{"servers": {"lobby": {"address": "localhost:25566"}, "hub": {"address": "10.0.0.2:25567"}}}"#;
         let rep = ResolvedReplace::new(
             "servers.*.address",
             Some(r"regex:^(127\.0\.0\.1|localhost)(:\d{1,5})?$"),
@@ -138,7 +156,15 @@ mod tests {
 
     #[test]
     fn empty_file_is_created() {
-        let out = apply("", &[r("port", "25565"), r("bind.ip", "0.0.0.0"), r("list[0].a", "b")]).expect("applies");
+        let out = apply(
+            "",
+            &[
+                r("port", "25565"),
+                r("bind.ip", "0.0.0.0"),
+                r("list[0].a", "b"),
+            ],
+        )
+        .expect("applies");
         assert_eq!(
             out,
             "{\n    \"port\": 25565,\n    \"bind\": {\n        \"ip\": \"0.0.0.0\"\n    },\n    \"list\": [\n        {\n            \"a\": \"b\"\n        }\n    ]\n}\n"
@@ -149,14 +175,21 @@ mod tests {
     fn paths_that_do_not_fit_change_nothing() {
         let original = r#"{"a": 5, "l": [1]}"#;
         for m in ["a.b", "l[3]", "l.x", "*.x"] {
-            assert_eq!(apply(original, &[r(m, "1")]).expect("applies"), original, "{m}");
+            assert_eq!(
+                apply(original, &[r(m, "1")]).expect("applies"),
+                original,
+                "{m}"
+            );
         }
     }
 
     #[test]
     fn malformed_json_is_an_error() {
         let err = apply("{\"a\": ", &[r("a", "1")]).expect_err("malformed");
-        assert!(matches!(err, EggError::MalformedFile { parser: "json", .. }), "{err}");
+        assert!(
+            matches!(err, EggError::MalformedFile { parser: "json", .. }),
+            "{err}"
+        );
     }
 
     #[test]

@@ -119,7 +119,10 @@ impl IfValue {
         match if_value.strip_prefix("regex:") {
             Some(pattern) => Regex::new(pattern)
                 .map(|re| Some(Self::Regex(re)))
-                .map_err(|e| EggError::InvalidRegex { pattern: pattern.to_owned(), message: e.to_string() }),
+                .map_err(|e| EggError::InvalidRegex {
+                    pattern: pattern.to_owned(),
+                    message: e.to_string(),
+                }),
             None => Ok(Some(Self::Equals(if_value.to_owned()))),
         }
     }
@@ -166,7 +169,10 @@ impl ResolvedReplace {
 
     /// Resolves a wire replacement's placeholders against the context. Numbers and booleans
     /// become their text; the json and yaml parsers write such text typed again.
-    pub fn from_config(replace: &ConfigReplace, ctx: &PlaceholderContext) -> Result<Self, EggError> {
+    pub fn from_config(
+        replace: &ConfigReplace,
+        ctx: &PlaceholderContext,
+    ) -> Result<Self, EggError> {
         let if_value = match &replace.if_value {
             Some(v) => IfValue::parse(v)?,
             None => None,
@@ -180,7 +186,11 @@ impl ResolvedReplace {
             Json::Number(n) => n.to_string(),
             other => other.to_string(),
         };
-        Ok(Self { matcher: replace.matcher.clone(), if_value, replace_with })
+        Ok(Self {
+            matcher: replace.matcher.clone(),
+            if_value,
+            replace_with,
+        })
     }
 
     /// The value to write over `current` (`None` when the key does not exist), or `None` when
@@ -188,11 +198,17 @@ impl ResolvedReplace {
     pub fn new_value<'a>(&'a self, current: Option<&str>) -> Option<Cow<'a, str>> {
         match &self.if_value {
             None => Some(Cow::Borrowed(&self.replace_with)),
-            Some(IfValue::Equals(expected)) => (current? == expected).then_some(Cow::Borrowed(&self.replace_with)),
+            Some(IfValue::Equals(expected)) => {
+                (current? == expected).then_some(Cow::Borrowed(&self.replace_with))
+            }
             Some(IfValue::Regex(re)) => {
                 let current = current?;
-                re.is_match(current)
-                    .then(|| Cow::Owned(re.replace_all(current, self.replace_with.as_str()).into_owned()))
+                re.is_match(current).then(|| {
+                    Cow::Owned(
+                        re.replace_all(current, self.replace_with.as_str())
+                            .into_owned(),
+                    )
+                })
             }
         }
     }
@@ -213,9 +229,15 @@ impl Lines {
         let lines = if text.is_empty() {
             Vec::new()
         } else {
-            body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned()).collect()
+            body.split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned())
+                .collect()
         };
-        Self { lines, eol, final_newline }
+        Self {
+            lines,
+            eol,
+            final_newline,
+        }
     }
 
     pub fn join(&self) -> String {
@@ -240,7 +262,10 @@ mod tests {
         assert_eq!(Parser::from_name("yml"), Ok(Parser::Yaml));
         assert_eq!(Parser::from_name(" YAML "), Ok(Parser::Yaml));
         assert_eq!("properties".parse::<Parser>(), Ok(Parser::Properties));
-        assert_eq!(Parser::from_name("toml"), Err(EggError::UnknownParser("toml".into())));
+        assert_eq!(
+            Parser::from_name("toml"),
+            Err(EggError::UnknownParser("toml".into()))
+        );
         let message = EggError::UnknownParser("toml".into()).to_string();
         assert!(message.contains("`toml`"), "{message}");
     }
@@ -259,18 +284,32 @@ mod tests {
         let empty = ResolvedReplace::new("k", Some(""), "v").expect("valid");
         assert_eq!(empty.if_value, None);
 
-        let re = ResolvedReplace::new("k", Some(r"regex:^(127\.0\.0\.1|localhost)(:\d{1,5})?$"), "172.18.0.1$2")
-            .expect("valid");
-        assert_eq!(re.new_value(Some("localhost:25565")).as_deref(), Some("172.18.0.1:25565"));
-        assert_eq!(re.new_value(Some("127.0.0.1")).as_deref(), Some("172.18.0.1"));
+        let re = ResolvedReplace::new(
+            "k",
+            Some(r"regex:^(127\.0\.0\.1|localhost)(:\d{1,5})?$"),
+            "172.18.0.1$2",
+        )
+        .expect("valid");
+        assert_eq!(
+            re.new_value(Some("localhost:25565")).as_deref(),
+            Some("172.18.0.1:25565")
+        );
+        assert_eq!(
+            re.new_value(Some("127.0.0.1")).as_deref(),
+            Some("172.18.0.1")
+        );
         assert_eq!(re.new_value(Some("10.1.1.1:25565")), None);
         assert_eq!(re.new_value(None), None);
     }
 
     #[test]
     fn bad_regex_is_an_error() {
-        let err = ResolvedReplace::new("k", Some("regex:(unclosed"), "v").expect_err("invalid regex");
-        assert!(matches!(err, EggError::InvalidRegex { ref pattern, .. } if pattern == "(unclosed"), "{err}");
+        let err =
+            ResolvedReplace::new("k", Some("regex:(unclosed"), "v").expect_err("invalid regex");
+        assert!(
+            matches!(err, EggError::InvalidRegex { ref pattern, .. } if pattern == "(unclosed"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -287,12 +326,33 @@ mod tests {
         };
         let resolved = ResolvedReplace::from_config(&r, &ctx).expect("valid");
         assert_eq!(resolved.replace_with, "172.18.0.1a$$1b$2");
-        assert_eq!(resolved.new_value(Some("localhost:25566")).as_deref(), Some("172.18.0.1a$1b:25566"));
+        assert_eq!(
+            resolved.new_value(Some("localhost:25566")).as_deref(),
+            Some("172.18.0.1a$1b:25566")
+        );
 
-        let n = ConfigReplace { matcher: "x".into(), if_value: None, replace_with: serde_json::json!(0) };
-        assert_eq!(ResolvedReplace::from_config(&n, &ctx).expect("valid").replace_with, "0");
-        let b = ConfigReplace { matcher: "x".into(), if_value: None, replace_with: serde_json::json!(false) };
-        assert_eq!(ResolvedReplace::from_config(&b, &ctx).expect("valid").replace_with, "false");
+        let n = ConfigReplace {
+            matcher: "x".into(),
+            if_value: None,
+            replace_with: serde_json::json!(0),
+        };
+        assert_eq!(
+            ResolvedReplace::from_config(&n, &ctx)
+                .expect("valid")
+                .replace_with,
+            "0"
+        );
+        let b = ConfigReplace {
+            matcher: "x".into(),
+            if_value: None,
+            replace_with: serde_json::json!(false),
+        };
+        assert_eq!(
+            ResolvedReplace::from_config(&b, &ctx)
+                .expect("valid")
+                .replace_with,
+            "false"
+        );
     }
 
     #[test]

@@ -78,7 +78,10 @@ pub fn apply(original: &str, replaces: &[ResolvedReplace]) -> Result<String, Egg
     for item in items {
         match item {
             Item::Raw(line) => out.lines.push(line),
-            Item::Entry(e) if e.changed => out.lines.push(format!("{}{}", e.prefix, escape(&e.value, false))),
+            Item::Entry(e) if e.changed => {
+                out.lines
+                    .push(format!("{}{}", e.prefix, escape(&e.value, false)))
+            }
             Item::Entry(e) => out.lines.extend(e.raw),
         }
     }
@@ -184,7 +187,9 @@ fn unescape(s: &str) -> String {
                         // A high surrogate followed by `\uDC00`-style low surrogate.
                         if (0xD800..0xDC00).contains(&unit) {
                             let ahead: String = chars.clone().take(6).collect();
-                            if let Some(low) = ahead.strip_prefix("\\u").and_then(|h| u16::from_str_radix(h, 16).ok())
+                            if let Some(low) = ahead
+                                .strip_prefix("\\u")
+                                .and_then(|h| u16::from_str_radix(h, 16).ok())
                                 && (0xDC00..0xE000).contains(&low)
                                 && ahead.len() == 6
                             {
@@ -194,7 +199,10 @@ fn unescape(s: &str) -> String {
                                 units.push(low);
                             }
                         }
-                        out.extend(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)));
+                        out.extend(
+                            char::decode_utf16(units)
+                                .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)),
+                        );
                     }
                     _ => out.push('u'),
                 }
@@ -246,9 +254,15 @@ mod tests {
 
     #[test]
     fn minecraft_server_properties() {
-        let out =
-            apply(SERVER_PROPERTIES, &[r("server-ip", "0.0.0.0"), r("server-port", "25566"), r("query.port", "25566")])
-                .expect("applies");
+        let out = apply(
+            SERVER_PROPERTIES,
+            &[
+                r("server-ip", "0.0.0.0"),
+                r("server-port", "25566"),
+                r("query.port", "25566"),
+            ],
+        )
+        .expect("applies");
         assert_eq!(
             out,
             SERVER_PROPERTIES
@@ -261,32 +275,46 @@ mod tests {
 
     #[test]
     fn missing_keys_are_appended() {
-        let out = apply("a=1\n", &[r("server-port", "25565"), r("with space", "x")]).expect("applies");
+        let out =
+            apply("a=1\n", &[r("server-port", "25565"), r("with space", "x")]).expect("applies");
         assert_eq!(out, "a=1\nserver-port=25565\nwith\\ space=x\n");
     }
 
     #[test]
     fn empty_file_is_created() {
-        let out = apply("", &[r("server-ip", "0.0.0.0"), r("server-port", "25565")]).expect("applies");
+        let out =
+            apply("", &[r("server-ip", "0.0.0.0"), r("server-port", "25565")]).expect("applies");
         assert_eq!(out, "server-ip=0.0.0.0\nserver-port=25565\n");
     }
 
     #[test]
     fn values_are_escaped() {
         let out = apply("motd=x\n", &[r("motd", "§aHello wörld 😀 \\o/")]).expect("applies");
-        assert_eq!(out, "motd=\\u00A7aHello w\\u00F6rld \\uD83D\\uDE00 \\\\o/\n");
+        assert_eq!(
+            out,
+            "motd=\\u00A7aHello w\\u00F6rld \\uD83D\\uDE00 \\\\o/\n"
+        );
         // Reading it back gives the same value, so if_value comparisons see unescaped text.
-        let again = apply(&out, &[ResolvedReplace::new("motd", Some("§aHello wörld 😀 \\o/"), "ok").expect("valid")])
-            .expect("applies");
+        let again = apply(
+            &out,
+            &[ResolvedReplace::new("motd", Some("§aHello wörld 😀 \\o/"), "ok").expect("valid")],
+        )
+        .expect("applies");
         assert_eq!(again, "motd=ok\n");
-        assert_eq!(apply("a=b\n", &[r("a", " lead")]).expect("applies"), "a=\\ lead\n");
+        assert_eq!(
+            apply("a=b\n", &[r("a", " lead")]).expect("applies"),
+            "a=\\ lead\n"
+        );
     }
 
     #[test]
     fn if_value_exact() {
         let original = "# keep\nonline-mode=true\nwhite-list=false\n";
         let hit = ResolvedReplace::new("online-mode", Some("true"), "false").expect("valid");
-        assert_eq!(apply(original, &[hit]).expect("applies"), "# keep\nonline-mode=false\nwhite-list=false\n");
+        assert_eq!(
+            apply(original, &[hit]).expect("applies"),
+            "# keep\nonline-mode=false\nwhite-list=false\n"
+        );
         let miss = ResolvedReplace::new("online-mode", Some("yes"), "false").expect("valid");
         assert_eq!(apply(original, &[miss]).expect("applies"), original);
         let absent = ResolvedReplace::new("pvp", Some("true"), "false").expect("valid");
@@ -296,9 +324,21 @@ mod tests {
     #[test]
     fn separators_and_continuations() {
         let original = "a = 1\nb:2\nc 3\n  d=long \\\n    value\n! bang comment\ne\\:f=4\n";
-        let out = apply(original, &[r("a", "10"), r("b", "20"), r("c", "30"), r("d", "short"), r("e:f", "40")])
-            .expect("applies");
-        assert_eq!(out, "a = 10\nb:20\nc 30\n  d=short\n! bang comment\ne\\:f=40\n");
+        let out = apply(
+            original,
+            &[
+                r("a", "10"),
+                r("b", "20"),
+                r("c", "30"),
+                r("d", "short"),
+                r("e:f", "40"),
+            ],
+        )
+        .expect("applies");
+        assert_eq!(
+            out,
+            "a = 10\nb:20\nc 30\n  d=short\n! bang comment\ne\\:f=40\n"
+        );
         // Untouched continuation lines are kept as written.
         assert_eq!(apply(original, &[r("a", "1")]).expect("applies"), original);
     }
@@ -313,8 +353,14 @@ mod tests {
 
     #[test]
     fn crlf_and_no_final_newline() {
-        assert_eq!(apply("a=1\r\nb=2", &[r("b", "3")]).expect("applies"), "a=1\r\nb=3");
-        assert_eq!(apply("a=1\r\nb=2", &[r("c", "3")]).expect("applies"), "a=1\r\nb=2\r\nc=3\r\n");
+        assert_eq!(
+            apply("a=1\r\nb=2", &[r("b", "3")]).expect("applies"),
+            "a=1\r\nb=3"
+        );
+        assert_eq!(
+            apply("a=1\r\nb=2", &[r("c", "3")]).expect("applies"),
+            "a=1\r\nb=2\r\nc=3\r\n"
+        );
     }
 
     #[test]

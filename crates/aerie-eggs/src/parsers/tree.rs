@@ -56,7 +56,11 @@ fn split_indexes(piece: &str) -> Option<(&str, Vec<Seg>)> {
         let inner = rest.strip_prefix('[')?;
         let close = inner.find(']')?;
         let index = &inner[..close];
-        indexes.push(if index == "*" { Seg::Wildcard } else { Seg::Index(index.parse().ok()?) });
+        indexes.push(if index == "*" {
+            Seg::Wildcard
+        } else {
+            Seg::Index(index.parse().ok()?)
+        });
         rest = &inner[close + 1..];
     }
     Some((name, indexes))
@@ -80,7 +84,9 @@ pub(super) fn apply_all(doc: &mut Value, replaces: &[ResolvedReplace]) -> bool {
 fn set(node: &mut Value, segs: &[Seg], rep: &ResolvedReplace, create: bool) -> bool {
     let Some((seg, rest)) = segs.split_first() else {
         let current = scalar_text(node);
-        let Some(new) = rep.new_value(current.as_deref()) else { return false };
+        let Some(new) = rep.new_value(current.as_deref()) else {
+            return false;
+        };
         let new = typed(&new, node);
         if *node == new {
             return false;
@@ -93,8 +99,12 @@ fn set(node: &mut Value, segs: &[Seg], rep: &ResolvedReplace, create: bool) -> b
     }
     match seg {
         Seg::Wildcard => match node {
-            Value::Mapping(map) => map.values_mut().fold(false, |acc, child| set(child, rest, rep, create) | acc),
-            Value::Sequence(items) => items.iter_mut().fold(false, |acc, child| set(child, rest, rep, create) | acc),
+            Value::Mapping(map) => map
+                .values_mut()
+                .fold(false, |acc, child| set(child, rest, rep, create) | acc),
+            Value::Sequence(items) => items
+                .iter_mut()
+                .fold(false, |acc, child| set(child, rest, rep, create) | acc),
             _ => false,
         },
         Seg::Key(key) => match node {
@@ -129,12 +139,21 @@ fn set(node: &mut Value, segs: &[Seg], rep: &ResolvedReplace, create: bool) -> b
     }
 }
 
-fn set_in_map(map: &mut Mapping, key: &str, rest: &[Seg], rep: &ResolvedReplace, create: bool) -> bool {
+fn set_in_map(
+    map: &mut Mapping,
+    key: &str,
+    rest: &[Seg],
+    rep: &ResolvedReplace,
+    create: bool,
+) -> bool {
     if let Some(child) = map.get_mut(key) {
         return set(child, rest, rep, create);
     }
     // Keys YAML reads as numbers or booleans (`25565: …`) match their text.
-    if let Some((_, child)) = map.iter_mut().find(|(k, _)| !k.is_string() && scalar_text(k).as_deref() == Some(key)) {
+    if let Some((_, child)) = map
+        .iter_mut()
+        .find(|(k, _)| !k.is_string() && scalar_text(k).as_deref() == Some(key))
+    {
         return set(child, rest, rep, create);
     }
     if !create {
@@ -148,7 +167,13 @@ fn set_in_map(map: &mut Mapping, key: &str, rest: &[Seg], rep: &ResolvedReplace,
     changed
 }
 
-fn set_in_list(items: &mut Vec<Value>, index: usize, rest: &[Seg], rep: &ResolvedReplace, create: bool) -> bool {
+fn set_in_list(
+    items: &mut Vec<Value>,
+    index: usize,
+    rest: &[Seg],
+    rep: &ResolvedReplace,
+    create: bool,
+) -> bool {
     if let Some(child) = items.get_mut(index) {
         return set(child, rest, rep, create);
     }
@@ -208,10 +233,22 @@ mod tests {
     fn paths() {
         use Seg::*;
         assert_eq!(parse_path("a.b"), vec![Key("a".into()), Key("b".into())]);
-        assert_eq!(parse_path("listeners[0].host"), vec![Key("listeners".into()), Index(0), Key("host".into())]);
-        assert_eq!(parse_path("servers.*.address"), vec![Key("servers".into()), Wildcard, Key("address".into())]);
-        assert_eq!(parse_path("a[1][*]"), vec![Key("a".into()), Index(1), Wildcard]);
-        assert_eq!(parse_path("controller~1http_port"), vec![Key("controller.http_port".into())]);
+        assert_eq!(
+            parse_path("listeners[0].host"),
+            vec![Key("listeners".into()), Index(0), Key("host".into())]
+        );
+        assert_eq!(
+            parse_path("servers.*.address"),
+            vec![Key("servers".into()), Wildcard, Key("address".into())]
+        );
+        assert_eq!(
+            parse_path("a[1][*]"),
+            vec![Key("a".into()), Index(1), Wildcard]
+        );
+        assert_eq!(
+            parse_path("controller~1http_port"),
+            vec![Key("controller.http_port".into())]
+        );
         assert_eq!(parse_path("odd[x]"), vec![Key("odd[x]".into())]);
         assert_eq!(parse_path("apps.http.servers.srv0.listen.0").len(), 6);
     }
@@ -223,7 +260,13 @@ mod tests {
         assert_eq!(typed("007", &Value::Null), Value::String("007".into()));
         assert_eq!(typed("true", &Value::Null), Value::Bool(true));
         assert_eq!(typed("1.5", &Value::Null), Value::String("1.5".into()));
-        assert_eq!(typed("1.5", &Value::Number(Number::from(0.5))), Value::Number(Number::from(1.5)));
-        assert_eq!(typed("0.0.0.0:25565", &Value::Null), Value::String("0.0.0.0:25565".into()));
+        assert_eq!(
+            typed("1.5", &Value::Number(Number::from(0.5))),
+            Value::Number(Number::from(1.5))
+        );
+        assert_eq!(
+            typed("0.0.0.0:25565", &Value::Null),
+            Value::String("0.0.0.0:25565".into())
+        );
     }
 }

@@ -60,7 +60,10 @@ pub fn apply(original: &str, replaces: &[ResolvedReplace]) -> Result<String, Egg
 }
 
 fn malformed(message: impl Into<String>) -> EggError {
-    EggError::MalformedFile { parser: "xml", message: message.into() }
+    EggError::MalformedFile {
+        parser: "xml",
+        message: message.into(),
+    }
 }
 
 /// Files live in user-writable server directories: bound the nesting so a hostile file cannot
@@ -73,14 +76,21 @@ fn parse(text: &str) -> Result<Vec<Node>, EggError> {
     let mut stack: Vec<Element> = Vec::new();
     loop {
         let from = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let event = reader.read_event().map_err(|e| malformed(format!("at byte {from}: {e}")))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(format!("at byte {from}: {e}")))?;
         let to = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let raw = text.get(from..to).ok_or_else(|| malformed("the reader lost its place"))?.to_owned();
+        let raw = text
+            .get(from..to)
+            .ok_or_else(|| malformed("the reader lost its place"))?
+            .to_owned();
         let node = match event {
             Event::Eof => break,
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(malformed(format!("elements are nested more than {MAX_DEPTH} deep")));
+                    return Err(malformed(format!(
+                        "elements are nested more than {MAX_DEPTH} deep"
+                    )));
                 }
                 stack.push(Element {
                     name: name_of(&e),
@@ -92,7 +102,9 @@ fn parse(text: &str) -> Result<Vec<Node>, EggError> {
                 continue;
             }
             Event::End(_) => {
-                let mut element = stack.pop().ok_or_else(|| malformed("an end tag has no start tag"))?;
+                let mut element = stack
+                    .pop()
+                    .ok_or_else(|| malformed("an end tag has no start tag"))?;
                 element.end = raw;
                 Node::Element(element)
             }
@@ -104,7 +116,9 @@ fn parse(text: &str) -> Result<Vec<Node>, EggError> {
                 end: String::new(),
             }),
             Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) => Node::Text(raw),
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => Node::Other(raw),
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {
+                Node::Other(raw)
+            }
         };
         match stack.last_mut() {
             Some(parent) => parent.children.push(node),
@@ -112,7 +126,10 @@ fn parse(text: &str) -> Result<Vec<Node>, EggError> {
         }
     }
     if let Some(open) = stack.last() {
-        return Err(malformed(format!("element <{}> is never closed", open.name)));
+        return Err(malformed(format!(
+            "element <{}> is never closed",
+            open.name
+        )));
     }
     Ok(top)
 }
@@ -143,7 +160,10 @@ enum Action {
 fn attribute_form(value: &str) -> Option<(&str, &str)> {
     let inner = value.strip_prefix('[')?.strip_suffix(']')?;
     let (name, quoted) = inner.split_once('=')?;
-    let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'));
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'));
     let unquoted = quoted
         .strip_prefix('\'')
         .and_then(|q| q.strip_suffix('\''))
@@ -174,11 +194,19 @@ fn apply_one(nodes: &mut Vec<Node>, rep: &ResolvedReplace) -> bool {
         if !create {
             return false;
         }
-        if nodes.iter().all(|n| matches!(n, Node::Text(t) if t.trim().is_empty())) {
+        if nodes
+            .iter()
+            .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+        {
             nodes.clear();
-            nodes.push(Node::Other("<?xml version=\"1.0\" encoding=\"UTF-8\"?>".into()));
+            nodes.push(Node::Other(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>".into(),
+            ));
         }
-        if !nodes.last().is_some_and(|n| matches!(n, Node::Text(t) if t.ends_with('\n'))) {
+        if !nodes
+            .last()
+            .is_some_and(|n| matches!(n, Node::Text(t) if t.ends_with('\n')))
+        {
             nodes.push(Node::Text("\n".into()));
         }
         nodes.push(Node::Element(new_element(segs[0])));
@@ -205,7 +233,12 @@ fn apply_one(nodes: &mut Vec<Node>, rep: &ResolvedReplace) -> bool {
 }
 
 /// Applies at every element matching `segs` below `element`: (any matched, any changed).
-fn apply_at(element: &mut Element, segs: &[&str], rep: &ResolvedReplace, action: &Action) -> (bool, bool) {
+fn apply_at(
+    element: &mut Element,
+    segs: &[&str],
+    rep: &ResolvedReplace,
+    action: &Action,
+) -> (bool, bool) {
     let Some((first, rest)) = segs.split_first() else {
         return (true, act(element, rep, action));
     };
@@ -227,7 +260,9 @@ fn act(element: &mut Element, rep: &ResolvedReplace, action: &Action) -> bool {
     match action {
         Action::Text => {
             let current = text_of(element);
-            let Some(new) = rep.new_value(Some(&current)) else { return false };
+            let Some(new) = rep.new_value(Some(&current)) else {
+                return false;
+            };
             if new == current {
                 return false;
             }
@@ -236,8 +271,13 @@ fn act(element: &mut Element, rep: &ResolvedReplace, action: &Action) -> bool {
         }
         Action::Attribute(name) => {
             let attrs = attributes(element);
-            let current = attrs.iter().find(|(k, _)| k == name).map(|(_, v)| unescape(v));
-            let Some(new) = rep.new_value(current.as_deref()) else { return false };
+            let current = attrs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| unescape(v));
+            let Some(new) = rep.new_value(current.as_deref()) else {
+                return false;
+            };
             if current.as_deref() == Some(&*new) {
                 return false;
             }
@@ -260,7 +300,11 @@ fn new_element(name: &str) -> Element {
 /// Turns `<a x="1"/>` into `<a x="1">…</a>`.
 fn open_up(element: &mut Element) {
     if element.empty {
-        let inner = element.start.trim_end_matches('>').trim_end_matches('/').trim_end();
+        let inner = element
+            .start
+            .trim_end_matches('>')
+            .trim_end_matches('/')
+            .trim_end();
         element.start = format!("{inner}>");
         element.end = format!("</{}>", element.name);
         element.empty = false;
@@ -271,21 +315,38 @@ fn text_of(element: &Element) -> String {
     let mut out = String::new();
     for child in &element.children {
         if let Node::Text(raw) = child {
-            match raw.strip_prefix("<![CDATA[").and_then(|r| r.strip_suffix("]]>")) {
+            match raw
+                .strip_prefix("<![CDATA[")
+                .and_then(|r| r.strip_suffix("]]>"))
+            {
                 Some(cdata) => out.push_str(cdata),
                 None => out.push_str(&unescape(raw)),
             }
         }
     }
-    if element.children.iter().any(|c| matches!(c, Node::Element(_))) { out.trim().to_owned() } else { out }
+    if element
+        .children
+        .iter()
+        .any(|c| matches!(c, Node::Element(_)))
+    {
+        out.trim().to_owned()
+    } else {
+        out
+    }
 }
 
 fn set_text(element: &mut Element, value: &str) {
     open_up(element);
     let escaped = escape(value, false);
-    if element.children.iter().any(|c| matches!(c, Node::Element(_))) {
+    if element
+        .children
+        .iter()
+        .any(|c| matches!(c, Node::Element(_)))
+    {
         // Keep the indentation between child elements; replace only real text.
-        element.children.retain(|c| !matches!(c, Node::Text(t) if !t.trim().is_empty()));
+        element
+            .children
+            .retain(|c| !matches!(c, Node::Text(t) if !t.trim().is_empty()));
         element.children.insert(0, Node::Text(escaped));
     } else {
         element.children = vec![Node::Text(escaped)];
@@ -294,13 +355,22 @@ fn set_text(element: &mut Element, value: &str) {
 
 /// The start tag's attributes as (name, raw value).
 fn attributes(element: &Element) -> Vec<(String, String)> {
-    let inner = element.start.trim_start_matches('<').trim_end_matches('>').trim_end_matches('/');
+    let inner = element
+        .start
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim_end_matches('/');
     let start = BytesStart::from_content(inner, element.name.len());
     start
         .attributes()
         .with_checks(false)
         .filter_map(Result::ok)
-        .map(|a| (String::from_utf8_lossy(a.key.as_ref()).into_owned(), String::from_utf8_lossy(&a.value).into_owned()))
+        .map(|a| {
+            (
+                String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                String::from_utf8_lossy(&a.value).into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -336,7 +406,9 @@ fn indent_unit(root: &Element) -> String {
 
 /// The indentation (text after the last newline) of whitespace just before `children[i]`.
 fn indent_before(children: &[Node], i: usize) -> Option<String> {
-    let Node::Text(t) = children.get(i.checked_sub(1)?)? else { return None };
+    let Node::Text(t) = children.get(i.checked_sub(1)?)? else {
+        return None;
+    };
     if !t.trim().is_empty() {
         return None;
     }
@@ -350,8 +422,14 @@ fn ensure_path<'a>(
     indent: Option<&str>,
     unit: &str,
 ) -> Option<&'a mut Element> {
-    let Some((first, rest)) = segs.split_first() else { return Some(element) };
-    let index = match element.children.iter().position(|c| matches!(c, Node::Element(e) if e.name == *first)) {
+    let Some((first, rest)) = segs.split_first() else {
+        return Some(element);
+    };
+    let index = match element
+        .children
+        .iter()
+        .position(|c| matches!(c, Node::Element(e) if e.name == *first))
+    {
         Some(i) => i,
         None => add_child(element, first, indent, unit),
     };
@@ -365,13 +443,20 @@ fn ensure_path<'a>(
 /// Appends a new empty child element, indented like its siblings; returns its index.
 fn add_child(parent: &mut Element, name: &str, indent: Option<&str>, unit: &str) -> usize {
     open_up(parent);
-    let sibling_ws = parent.children.iter().position(|c| matches!(c, Node::Element(_))).and_then(|i| {
-        match i.checked_sub(1).and_then(|p| parent.children.get(p)) {
-            Some(Node::Text(t)) if t.trim().is_empty() && t.contains('\n') => Some(t.clone()),
-            _ => None,
-        }
-    });
-    let only_whitespace = parent.children.iter().all(|c| matches!(c, Node::Text(t) if t.trim().is_empty()));
+    let sibling_ws = parent
+        .children
+        .iter()
+        .position(|c| matches!(c, Node::Element(_)))
+        .and_then(
+            |i| match i.checked_sub(1).and_then(|p| parent.children.get(p)) {
+                Some(Node::Text(t)) if t.trim().is_empty() && t.contains('\n') => Some(t.clone()),
+                _ => None,
+            },
+        );
+    let only_whitespace = parent
+        .children
+        .iter()
+        .all(|c| matches!(c, Node::Text(t) if t.trim().is_empty()));
     let child = Node::Element(new_element(name));
 
     if let Some(ws) = sibling_ws {
@@ -385,7 +470,11 @@ fn add_child(parent: &mut Element, name: &str, indent: Option<&str>, unit: &str)
         return at + 1;
     }
     if only_whitespace && let Some(indent) = indent {
-        parent.children = vec![Node::Text(format!("\n{indent}{unit}")), child, Node::Text(format!("\n{indent}"))];
+        parent.children = vec![
+            Node::Text(format!("\n{indent}{unit}")),
+            child,
+            Node::Text(format!("\n{indent}")),
+        ];
         return 1;
     }
     parent.children.push(child);
@@ -476,8 +565,14 @@ mod tests {
             &[
                 r("MyConfigDedicated.SessionSettings.GameMode", "Survival"),
                 r("MyConfigDedicated.SessionSettings.MaxPlayers", "16"),
-                r("MyConfigDedicated.SessionSettings.ExperimentalMode", "false"),
-                r("MyConfigDedicated.LoadWorld", r"Z:\home\container\config\Saves\World\Sandbox.sbc"),
+                r(
+                    "MyConfigDedicated.SessionSettings.ExperimentalMode",
+                    "false",
+                ),
+                r(
+                    "MyConfigDedicated.LoadWorld",
+                    r"Z:\home\container\config\Saves\World\Sandbox.sbc",
+                ),
                 r("MyConfigDedicated.ServerPort", "27020"),
                 r("MyConfigDedicated.RemoteApiPort", "8080"),
             ],
@@ -508,10 +603,21 @@ mod tests {
         // The torch egg points MyConfigDedicated.* at Sandbox.sbc, whose root is different.
         let sandbox = "<MyObjectBuilder_Checkpoint>\n  <Settings>\n    <GameMode>Creative</GameMode>\n  </Settings>\n</MyObjectBuilder_Checkpoint>\n";
         assert_eq!(
-            apply(sandbox, &[r("MyConfigDedicated.SessionSettings.GameMode", "Survival")]).expect("applies"),
+            apply(
+                sandbox,
+                &[r("MyConfigDedicated.SessionSettings.GameMode", "Survival")]
+            )
+            .expect("applies"),
             sandbox
         );
-        let out = apply(sandbox, &[r("MyObjectBuilder_Checkpoint.Settings.GameMode", "Survival")]).expect("applies");
+        let out = apply(
+            sandbox,
+            &[r(
+                "MyObjectBuilder_Checkpoint.Settings.GameMode",
+                "Survival",
+            )],
+        )
+        .expect("applies");
         assert_eq!(out, sandbox.replace("Creative", "Survival"));
     }
 
@@ -533,8 +639,13 @@ mod tests {
             "<server>\n\t<servername>Fish &amp; &lt;Chips&gt;</servername>\n\t<port value=\"22000\" other='a\"b'/>\n\t<http enabled=\"true\"/>\n</server>"
         );
         // Reading back: text compares unescaped.
-        let rep = ResolvedReplace::new("server.servername", Some("Fish & <Chips>"), "x").expect("valid");
-        assert!(apply(&out, &[rep]).expect("applies").contains("<servername>x</servername>"));
+        let rep =
+            ResolvedReplace::new("server.servername", Some("Fish & <Chips>"), "x").expect("valid");
+        assert!(
+            apply(&out, &[rep])
+                .expect("applies")
+                .contains("<servername>x</servername>")
+        );
     }
 
     #[test]
@@ -551,7 +662,8 @@ mod tests {
         );
         let miss = ResolvedReplace::new("Settings.Missing", Some("2"), "3").expect("valid");
         assert_eq!(apply(original, &[miss]).expect("applies"), original);
-        let re = ResolvedReplace::new("Settings.Port", Some(r"regex:^(\d)$"), "1$1").expect("valid");
+        let re =
+            ResolvedReplace::new("Settings.Port", Some(r"regex:^(\d)$"), "1$1").expect("valid");
         assert_eq!(
             apply(original, &[re]).expect("applies"),
             "<Settings>\n  <Port>11</Port>\n  <Port>12</Port>\n</Settings>\n"
@@ -561,7 +673,11 @@ mod tests {
     #[test]
     fn empty_file_is_created() {
         // Egg: parkervcp/eggs game_eggs/gta/ragecoop (`Settings.Port`).
-        let out = apply("", &[r("Settings.Port", "4499"), r("Settings.Name.Short", "x")]).expect("applies");
+        let out = apply(
+            "",
+            &[r("Settings.Port", "4499"), r("Settings.Name.Short", "x")],
+        )
+        .expect("applies");
         assert_eq!(
             out,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Settings>\n  <Port>4499</Port>\n  <Name>\n    <Short>x</Short>\n  </Name>\n</Settings>\n"
@@ -580,7 +696,10 @@ mod tests {
     fn malformed_is_an_error() {
         for bad in ["<a><b></a>", "<a>", "<a></b>"] {
             let err = apply(bad, &[r("a.b", "1")]).expect_err(bad);
-            assert!(matches!(err, EggError::MalformedFile { parser: "xml", .. }), "{bad}: {err}");
+            assert!(
+                matches!(err, EggError::MalformedFile { parser: "xml", .. }),
+                "{bad}: {err}"
+            );
         }
     }
 

@@ -17,7 +17,10 @@ pub fn apply(original: &str, replaces: &[ResolvedReplace]) -> Result<String, Egg
     let mut doc: Value = if text.trim().is_empty() {
         Value::Mapping(Mapping::new())
     } else {
-        serde_yaml::from_str(text).map_err(|e| EggError::MalformedFile { parser: "yaml", message: e.to_string() })?
+        serde_yaml::from_str(text).map_err(|e| EggError::MalformedFile {
+            parser: "yaml",
+            message: e.to_string(),
+        })?
     };
     if doc.is_null() {
         // Only comments: start from an empty map.
@@ -26,7 +29,10 @@ pub fn apply(original: &str, replaces: &[ResolvedReplace]) -> Result<String, Egg
     if !tree::apply_all(&mut doc, replaces) {
         return Ok(original.to_owned());
     }
-    serde_yaml::to_string(&doc).map_err(|e| EggError::Serialize { parser: "yaml", message: e.to_string() })
+    serde_yaml::to_string(&doc).map_err(|e| EggError::Serialize {
+        parser: "yaml",
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -58,14 +64,34 @@ mod tests {
         let out = apply(BUNGEE, &bungee_replaces()).expect("applies");
         let v: Value = serde_yaml::from_str(&out).expect("valid yaml");
         assert_eq!(v["listeners"][0]["query_port"], Value::Number(25600.into()));
-        assert_eq!(v["listeners"][0]["host"], Value::String("0.0.0.0:25600".into()));
-        assert_eq!(v["listeners"][0]["motd"], Value::String("&1Another Bungee server".into()));
-        assert_eq!(v["servers"]["lobby"]["address"], Value::String("172.18.0.1:25565".into()));
-        assert_eq!(v["servers"]["survival"]["address"], Value::String("172.18.0.1".into()));
-        assert_eq!(v["servers"]["remote"]["address"], Value::String("10.0.0.7:25565".into()));
+        assert_eq!(
+            v["listeners"][0]["host"],
+            Value::String("0.0.0.0:25600".into())
+        );
+        assert_eq!(
+            v["listeners"][0]["motd"],
+            Value::String("&1Another Bungee server".into())
+        );
+        assert_eq!(
+            v["servers"]["lobby"]["address"],
+            Value::String("172.18.0.1:25565".into())
+        );
+        assert_eq!(
+            v["servers"]["survival"]["address"],
+            Value::String("172.18.0.1".into())
+        );
+        assert_eq!(
+            v["servers"]["remote"]["address"],
+            Value::String("10.0.0.7:25565".into())
+        );
         assert_eq!(v["servers"]["lobby"]["restricted"], Value::Bool(false));
         // Key order survives the rewrite.
-        let keys: Vec<_> = v.as_mapping().expect("map").keys().filter_map(|k| k.as_str()).collect();
+        let keys: Vec<_> = v
+            .as_mapping()
+            .expect("map")
+            .keys()
+            .filter_map(|k| k.as_str())
+            .collect();
         assert_eq!(keys, ["listeners", "servers", "ip_forward"]);
     }
 
@@ -73,12 +99,20 @@ mod tests {
     fn waterfall_plain_if_values() {
         // Egg: parkervcp/eggs game_eggs/minecraft/proxy/java/waterfall (nested map of exact if_values).
         let replaces = vec![
-            ResolvedReplace::new("servers.*.address", Some("127.0.0.1"), "172.18.0.1").expect("valid"),
-            ResolvedReplace::new("servers.*.address", Some("localhost"), "172.18.0.1").expect("valid"),
+            ResolvedReplace::new("servers.*.address", Some("127.0.0.1"), "172.18.0.1")
+                .expect("valid"),
+            ResolvedReplace::new("servers.*.address", Some("localhost"), "172.18.0.1")
+                .expect("valid"),
         ];
-        let out = apply("servers:\n  a:\n    address: localhost\n  b:\n    address: localhost:25565\n", &replaces)
-            .expect("applies");
-        assert_eq!(out, "servers:\n  a:\n    address: 172.18.0.1\n  b:\n    address: localhost:25565\n");
+        let out = apply(
+            "servers:\n  a:\n    address: localhost\n  b:\n    address: localhost:25565\n",
+            &replaces,
+        )
+        .expect("applies");
+        assert_eq!(
+            out,
+            "servers:\n  a:\n    address: 172.18.0.1\n  b:\n    address: localhost:25565\n"
+        );
     }
 
     #[test]
@@ -89,27 +123,42 @@ mod tests {
             &[r("server.address", "0.0.0.0"), r("server.port", "2400")],
         )
         .expect("applies");
-        assert_eq!(out, "server:\n  port: 2400\n  address: 0.0.0.0\nlavalink:\n  server:\n    password: x\n");
+        assert_eq!(
+            out,
+            "server:\n  port: 2400\n  address: 0.0.0.0\nlavalink:\n  server:\n    password: x\n"
+        );
     }
 
     #[test]
     fn unchanged_keeps_comments() {
         let original = "# a comment\nport: 1\n";
-        assert_eq!(apply(original, &[r("port", "1")]).expect("applies"), original);
+        assert_eq!(
+            apply(original, &[r("port", "1")]).expect("applies"),
+            original
+        );
         let rep = ResolvedReplace::new("port", Some("2"), "3").expect("valid");
         assert_eq!(apply(original, &[rep]).expect("applies"), original);
     }
 
     #[test]
     fn empty_and_comment_only_files() {
-        assert_eq!(apply("", &[r("listener.port", "19132")]).expect("applies"), "listener:\n  port: 19132\n");
-        assert_eq!(apply("# nothing yet\n", &[r("a", "b")]).expect("applies"), "a: b\n");
+        assert_eq!(
+            apply("", &[r("listener.port", "19132")]).expect("applies"),
+            "listener:\n  port: 19132\n"
+        );
+        assert_eq!(
+            apply("# nothing yet\n", &[r("a", "b")]).expect("applies"),
+            "a: b\n"
+        );
     }
 
     #[test]
     fn malformed_yaml_is_an_error() {
         let err = apply("a: [1, 2\n", &[r("a", "1")]).expect_err("malformed");
-        assert!(matches!(err, EggError::MalformedFile { parser: "yaml", .. }), "{err}");
+        assert!(
+            matches!(err, EggError::MalformedFile { parser: "yaml", .. }),
+            "{err}"
+        );
     }
 
     #[test]

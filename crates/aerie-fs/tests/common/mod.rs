@@ -56,7 +56,14 @@ impl Fixture {
         fs::write(outside.join("dir/nested"), SECRET).unwrap();
         fs::write(tmp.path().join("beside-root"), SECRET).unwrap();
         let atime_works = probe_atime(tmp.path());
-        let mut fx = Fixture { tmp, root, outside, resolver, atime_works, snapshot: BTreeMap::new() };
+        let mut fx = Fixture {
+            tmp,
+            root,
+            outside,
+            resolver,
+            atime_works,
+            snapshot: BTreeMap::new(),
+        };
         fx.age_atimes();
         fx.snapshot = fx.take_snapshot();
         fx
@@ -64,7 +71,11 @@ impl Fixture {
 
     pub fn options(&self) -> JailOptions {
         let md = fs::metadata(&self.root).unwrap();
-        JailOptions { uid: md.uid(), gid: md.gid(), ..JailOptions::default() }
+        JailOptions {
+            uid: md.uid(),
+            gid: md.gid(),
+            ..JailOptions::default()
+        }
     }
 
     pub fn jail(&self) -> Jail {
@@ -73,7 +84,11 @@ impl Fixture {
 
     pub fn jail_with(&self, options: JailOptions) -> Jail {
         let jail = Jail::open(&self.root, options).unwrap();
-        if self.resolver == Resolver::ComponentWalk { jail.with_resolver(Resolver::ComponentWalk) } else { jail }
+        if self.resolver == Resolver::ComponentWalk {
+            jail.with_resolver(Resolver::ComponentWalk)
+        } else {
+            jail
+        }
     }
 
     /// `root/<name>` as a host path.
@@ -108,7 +123,10 @@ impl Fixture {
     #[track_caller]
     pub fn assert_outside_untouched(&self) {
         let now = self.take_snapshot();
-        assert_eq!(self.snapshot, now, "something outside the server root changed");
+        assert_eq!(
+            self.snapshot, now,
+            "something outside the server root changed"
+        );
     }
 
     /// Whether the snapshot differs (for the fixture's own self-test).
@@ -123,7 +141,11 @@ impl Fixture {
 
     /// The error is the expected kind, and the outside is untouched.
     #[track_caller]
-    pub fn refused<T: std::fmt::Debug>(&self, result: Result<T, Error>, expect: fn(&Error) -> bool) {
+    pub fn refused<T: std::fmt::Debug>(
+        &self,
+        result: Result<T, Error>,
+        expect: fn(&Error) -> bool,
+    ) {
         match result {
             Ok(v) => panic!("expected a refusal, got Ok({v:?})"),
             Err(e) => assert!(expect(&e), "unexpected error: {e:?}"),
@@ -135,14 +157,26 @@ impl Fixture {
     pub fn assert_secrets_intact(&self) {
         assert_eq!(fs::read(self.outside.join("secret")).unwrap(), SECRET);
         assert_eq!(fs::read(self.outside.join("dir/nested")).unwrap(), SECRET);
-        assert_eq!(fs::read(self.tmp.path().join("beside-root")).unwrap(), SECRET);
+        assert_eq!(
+            fs::read(self.tmp.path().join("beside-root")).unwrap(),
+            SECRET
+        );
     }
 
     fn age_atimes(&self) {
         // atime older than mtime: relatime updates it on the next read.
         let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        for p in [self.outside.join("secret"), self.outside.join("dir/nested"), self.tmp.path().join("beside-root")] {
-            File::options().write(true).open(&p).unwrap().set_times(FileTimes::new().set_accessed(old)).unwrap();
+        for p in [
+            self.outside.join("secret"),
+            self.outside.join("dir/nested"),
+            self.tmp.path().join("beside-root"),
+        ] {
+            File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_times(FileTimes::new().set_accessed(old))
+                .unwrap();
         }
     }
 
@@ -157,7 +191,10 @@ impl Fixture {
             }
             walk(&p, self.atime_works, &mut out);
         }
-        out.insert(PathBuf::from("/etc/passwd"), entry(Path::new("/etc/passwd"), false));
+        out.insert(
+            PathBuf::from("/etc/passwd"),
+            entry(Path::new("/etc/passwd"), false),
+        );
         out
     }
 }
@@ -206,14 +243,21 @@ fn probe_atime(dir: &Path) -> bool {
     let p = dir.join("atime-probe");
     fs::write(&p, b"x").unwrap();
     let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-    File::options().write(true).open(&p).unwrap().set_times(FileTimes::new().set_accessed(old)).unwrap();
+    File::options()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_times(FileTimes::new().set_accessed(old))
+        .unwrap();
     let before = fs::metadata(&p).unwrap().atime();
     let mut s = String::new();
     File::open(&p).unwrap().read_to_string(&mut s).unwrap();
     let after = fs::metadata(&p).unwrap().atime();
     fs::remove_file(&p).unwrap();
     if before == after {
-        eprintln!("note: this filesystem does not update atime on read; the 'nothing was read' check is off");
+        eprintln!(
+            "note: this filesystem does not update atime on read; the 'nothing was read' check is off"
+        );
     }
     before != after
 }

@@ -17,15 +17,34 @@ pub(crate) async fn get_health(State(state): State<AppState>) -> (StatusCode, Js
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let detail = Some(state.db.backend().name().to_owned());
     let check = match db {
-        Ok(Ok(())) => Check { ok: true, latency_ms, detail, error: None },
-        Ok(Err(e)) => Check { ok: false, latency_ms, detail, error: Some(e.to_string()) },
-        Err(_) => Check { ok: false, latency_ms, detail, error: Some("timed out after 5s".into()) },
+        Ok(Ok(())) => Check {
+            ok: true,
+            latency_ms,
+            detail,
+            error: None,
+        },
+        Ok(Err(e)) => Check {
+            ok: false,
+            latency_ms,
+            detail,
+            error: Some(e.to_string()),
+        },
+        Err(_) => Check {
+            ok: false,
+            latency_ms,
+            detail,
+            error: Some("timed out after 5s".into()),
+        },
     };
     checks.insert("database".to_owned(), check);
     for probe in &state.probes {
         checks.insert(probe.name().to_owned(), probe.check().await);
     }
     let health = Health::new("panel", checks);
-    let status = if health.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if health.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(health))
 }

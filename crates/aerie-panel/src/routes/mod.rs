@@ -15,7 +15,10 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::get_health))
         .route("/api/client/account", get(account::get_account))
-        .route("/api/application/nodes/{id}/configuration", get(nodes::get_node_configuration))
+        .route(
+            "/api/application/nodes/{id}/configuration",
+            get(nodes::get_node_configuration),
+        )
         .fallback(fallback)
         .with_state(state)
 }
@@ -24,7 +27,10 @@ pub(crate) fn router(state: AppState) -> Router {
 async fn fallback(uri: Uri, headers: axum::http::HeaderMap) -> Response {
     let p = uri.path();
     if p == "/api" || p.starts_with("/api/") {
-        return aerie_http::Error::NotFound("The requested resource could not be found on the server.".into()).into_response();
+        return aerie_http::Error::NotFound(
+            "The requested resource could not be found on the server.".into(),
+        )
+        .into_response();
     }
     crate::assets::serve_asset(uri, headers).await
 }

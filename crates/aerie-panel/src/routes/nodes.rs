@@ -19,7 +19,9 @@ pub(crate) async fn get_node_configuration(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<NodeConfiguration>, Error> {
-    if KeyType::from_db_code(admin.key.key_type) == Some(KeyType::Application) && admin.key.permissions.nodes & READ == 0 {
+    if KeyType::from_db_code(admin.key.key_type) == Some(KeyType::Application)
+        && admin.key.permissions.nodes & READ == 0
+    {
         return Err(Error::Forbidden("This action is unauthorized.".into()));
     }
     let config = nodes::configuration(&state.db, &id, &state.url).await?;

@@ -2,8 +2,8 @@
 //! The secret has 190 bits of entropy, so a fast hash is enough: nobody brute-forces it,
 //! and verification stays cheap on every request. Comparison is constant-time.
 
-use aerie_db::models::{ApiKey, ApiKeyPermissions, NewApiKey, User};
 use aerie_db::Db;
+use aerie_db::models::{ApiKey, ApiKeyPermissions, NewApiKey, User};
 use aerie_http::Error;
 use aerie_proto::keys::{self, KeyType};
 use sha2::{Digest, Sha256};
@@ -37,15 +37,27 @@ pub async fn create_key(
     allowed_ips: Vec<String>,
 ) -> Result<CreatedKey, Error> {
     if key_type == KeyType::Application && !user.root_admin {
-        return Err(Error::Forbidden("Only administrators can own application API keys.".into()));
+        return Err(Error::Forbidden(
+            "Only administrators can own application API keys.".into(),
+        ));
     }
     if key_type == KeyType::Client {
-        let existing = db.api_keys().list_for_user(user.id, KeyType::Client.db_code()).await.map_err(db_err)?;
+        let existing = db
+            .api_keys()
+            .list_for_user(user.id, KeyType::Client.db_code())
+            .await
+            .map_err(db_err)?;
         if existing.len() >= MAX_CLIENT_KEYS {
-            return Err(Error::BadRequest(format!("You have reached the account limit of {MAX_CLIENT_KEYS} API keys.")));
+            return Err(Error::BadRequest(format!(
+                "You have reached the account limit of {MAX_CLIENT_KEYS} API keys."
+            )));
         }
     }
-    let identifier = format!("{}{}", key_type.prefix(), random_alnum(keys::IDENTIFIER_LEN - 5));
+    let identifier = format!(
+        "{}{}",
+        key_type.prefix(),
+        random_alnum(keys::IDENTIFIER_LEN - 5)
+    );
     let secret = random_alnum(keys::SECRET_LEN);
     let key = db
         .api_keys()
@@ -56,25 +68,43 @@ pub async fn create_key(
             token_hash: hash_secret(&secret),
             memo,
             allowed_ips,
-            permissions: if key_type == KeyType::Application { ApiKeyPermissions::all() } else { ApiKeyPermissions::default() },
+            permissions: if key_type == KeyType::Application {
+                ApiKeyPermissions::all()
+            } else {
+                ApiKeyPermissions::default()
+            },
         })
         .await
         .map_err(db_err)?;
-    Ok(CreatedKey { key, token: format!("{identifier}{secret}") })
+    Ok(CreatedKey {
+        key,
+        token: format!("{identifier}{secret}"),
+    })
 }
 
 /// Resolves a bearer token to its key and user. Every failure is the same
 /// `Unauthenticated`, so a caller learns nothing about which part was wrong.
 pub async fn authenticate(db: &Db, token: &str) -> Result<(ApiKey, User), Error> {
     let parts = keys::parse_token(token).ok_or(Error::Unauthenticated)?;
-    let key = db.api_keys().find_by_identifier(parts.identifier).await.map_err(db_err)?;
+    let key = db
+        .api_keys()
+        .find_by_identifier(parts.identifier)
+        .await
+        .map_err(db_err)?;
     // Hash even when the key is unknown, so timing does not reveal which identifiers exist.
     let presented = hash_secret(parts.secret);
-    let Some(key) = key else { return Err(Error::Unauthenticated) };
+    let Some(key) = key else {
+        return Err(Error::Unauthenticated);
+    };
     if !bool::from(presented.as_bytes().ct_eq(key.token_hash.as_bytes())) {
         return Err(Error::Unauthenticated);
     }
-    let user = db.users().find(key.user_id).await.map_err(db_err)?.ok_or(Error::Unauthenticated)?;
+    let user = db
+        .users()
+        .find(key.user_id)
+        .await
+        .map_err(db_err)?
+        .ok_or(Error::Unauthenticated)?;
     db.api_keys().touch(key.id).await.map_err(db_err)?;
     Ok((key, user))
 }
@@ -114,7 +144,11 @@ mod tests {
     fn allowed_ips_match_addresses_and_ranges() {
         let ip = |s: &str| s.parse().unwrap();
         assert!(ip_allowed(&[], ip("10.0.0.1")));
-        let list = vec!["127.0.0.1".to_string(), "192.168.0.0/16".to_string(), "fd00::/8".to_string()];
+        let list = vec![
+            "127.0.0.1".to_string(),
+            "192.168.0.0/16".to_string(),
+            "fd00::/8".to_string(),
+        ];
         assert!(ip_allowed(&list, ip("127.0.0.1")));
         assert!(ip_allowed(&list, ip("192.168.44.2")));
         assert!(ip_allowed(&list, ip("fd12::1")));

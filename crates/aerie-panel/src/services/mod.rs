@@ -12,13 +12,26 @@ use aerie_http::Error;
 pub(crate) fn db_err(e: DbError) -> Error {
     match e {
         DbError::Unique { constraint } => {
-            let field = ["email", "username", "external_id", "short", "identifier", "uuid"]
-                .into_iter()
-                .find(|f| constraint.contains(f))
-                .unwrap_or("value");
-            Error::validation(field, "unique", format!("The {field} has already been taken."))
+            let field = [
+                "email",
+                "username",
+                "external_id",
+                "short",
+                "identifier",
+                "uuid",
+            ]
+            .into_iter()
+            .find(|f| constraint.contains(f))
+            .unwrap_or("value");
+            Error::validation(
+                field,
+                "unique",
+                format!("The {field} has already been taken."),
+            )
         }
-        DbError::ForeignKey => Error::Conflict("The resource is still in use or refers to something missing.".into()),
+        DbError::ForeignKey => {
+            Error::Conflict("The resource is still in use or refers to something missing.".into())
+        }
         other => Error::internal(other),
     }
 }
@@ -27,5 +40,9 @@ pub(crate) fn db_err(e: DbError) -> Error {
 pub fn random_alnum(len: usize) -> String {
     use rand::Rng;
     use rand::distr::Alphanumeric;
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }

@@ -1,22 +1,46 @@
 //! Nodes: creating them with their daemon token, and registering the local node of `aerie up`.
 
-use aerie_db::models::{NewNode, Node};
 use aerie_db::Db;
+use aerie_db::models::{NewNode, Node};
 use aerie_http::Error;
 
 use super::{db_err, random_alnum};
 
 /// Registers (or re-points) the single-machine node used by `aerie up`: location `local`,
 /// node 1 on 127.0.0.1 at `daemon_port`. Returns the node, whose token wings uses.
-pub async fn ensure_local_node(db: &Db, daemon_port: u16, volumes_dir: &str) -> Result<Node, Error> {
+pub async fn ensure_local_node(
+    db: &Db,
+    daemon_port: u16,
+    volumes_dir: &str,
+) -> Result<Node, Error> {
     let nodes = db.nodes().list().await.map_err(db_err)?;
-    if let Some(node) = nodes.into_iter().find(|n| n.fqdn == "127.0.0.1" || n.id == 1) {
-        db.nodes().set_address(node.id, "127.0.0.1", "http", i64::from(daemon_port)).await.map_err(db_err)?;
-        return db.nodes().find(node.id).await.map_err(db_err)?.ok_or_else(|| Error::internal("local node vanished"));
+    if let Some(node) = nodes
+        .into_iter()
+        .find(|n| n.fqdn == "127.0.0.1" || n.id == 1)
+    {
+        db.nodes()
+            .set_address(node.id, "127.0.0.1", "http", i64::from(daemon_port))
+            .await
+            .map_err(db_err)?;
+        return db
+            .nodes()
+            .find(node.id)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::internal("local node vanished"));
     }
-    let location = match db.locations().find_by_short("local").await.map_err(db_err)? {
+    let location = match db
+        .locations()
+        .find_by_short("local")
+        .await
+        .map_err(db_err)?
+    {
         Some(l) => l,
-        None => db.locations().create("local", Some("This machine")).await.map_err(db_err)?,
+        None => db
+            .locations()
+            .create("local", Some("This machine"))
+            .await
+            .map_err(db_err)?,
     };
     db.nodes()
         .create(&NewNode {
@@ -103,9 +127,15 @@ pub struct NodeConfigurationSftp {
 /// when the node is `https` and not behind a proxy (the proxy terminates TLS otherwise), with
 /// certificates where certbot puts them for the node's FQDN.
 pub async fn configuration(db: &Db, id: &str, panel_url: &str) -> Result<NodeConfiguration, Error> {
-    let not_found = || Error::NotFound("The requested resource could not be found on the server.".into());
+    let not_found =
+        || Error::NotFound("The requested resource could not be found on the server.".into());
     let id: i64 = id.parse().map_err(|_| not_found())?;
-    let node = db.nodes().find(id).await.map_err(db_err)?.ok_or_else(not_found)?;
+    let node = db
+        .nodes()
+        .find(id)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(not_found)?;
     let live = format!("/etc/letsencrypt/live/{}", node.fqdn);
     Ok(NodeConfiguration {
         debug: false,
@@ -122,7 +152,12 @@ pub async fn configuration(db: &Db, id: &str, panel_url: &str) -> Result<NodeCon
             },
             upload_limit: node.upload_size,
         },
-        system: NodeConfigurationSystem { data: node.daemon_base, sftp: NodeConfigurationSftp { bind_port: node.daemon_sftp } },
+        system: NodeConfigurationSystem {
+            data: node.daemon_base,
+            sftp: NodeConfigurationSftp {
+                bind_port: node.daemon_sftp,
+            },
+        },
         allowed_mounts: Vec::new(),
         remote: panel_url.trim_end_matches('/').to_owned(),
     })

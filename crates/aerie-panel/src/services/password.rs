@@ -1,8 +1,8 @@
 //! Password hashing: argon2id for new hashes; bcrypt hashes from a Pterodactyl import are
 //! recognised (verification arrives with the import work) and never mistaken for argon2.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use aerie_http::Error;
 
@@ -21,7 +21,9 @@ pub fn hash(password: &str) -> Result<String, Error> {
 /// Checks a password against a stored hash; false for anything that does not verify.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -29,10 +31,18 @@ pub fn verify(password: &str, stored: &str) -> bool {
 /// Validates a new password.
 pub fn validate(password: &str) -> Result<(), Error> {
     if password.chars().count() < MIN_LEN {
-        return Err(Error::validation("password", "min", format!("The password must be at least {MIN_LEN} characters.")));
+        return Err(Error::validation(
+            "password",
+            "min",
+            format!("The password must be at least {MIN_LEN} characters."),
+        ));
     }
     if password.len() > 1024 {
-        return Err(Error::validation("password", "max", "The password may not be greater than 1024 characters."));
+        return Err(Error::validation(
+            "password",
+            "max",
+            "The password may not be greater than 1024 characters.",
+        ));
     }
     Ok(())
 }

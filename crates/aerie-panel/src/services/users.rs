@@ -1,7 +1,7 @@
 //! Creating and finding users.
 
-use aerie_db::models::{NewUser, User};
 use aerie_db::Db;
+use aerie_db::models::{NewUser, User};
 use aerie_http::Error;
 
 use super::{db_err, password};
@@ -22,13 +22,20 @@ pub struct CreateUser {
 fn valid_username(u: &str) -> bool {
     !u.is_empty()
         && u.len() <= 191
-        && u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         && u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 fn valid_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && e.len() <= 191
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && e.len() <= 191
         && !e.chars().any(char::is_whitespace)
 }
 
@@ -36,7 +43,11 @@ fn valid_email(e: &str) -> bool {
 pub async fn create_user(db: &Db, input: CreateUser) -> Result<User, Error> {
     let email = input.email.trim().to_lowercase();
     if !valid_email(&email) {
-        return Err(Error::validation("email", "email", "The email must be a valid email address."));
+        return Err(Error::validation(
+            "email",
+            "email",
+            "The email must be a valid email address.",
+        ));
     }
     if !valid_username(&input.username) {
         return Err(Error::validation(

@@ -94,7 +94,11 @@ pub fn write_archive<W: Write>(
     Ok((summary, out))
 }
 
-fn walk<W: Write>(jail: &aerie_fs::Jail, rules: &IgnoreRules, tar: &mut tar::Builder<W>) -> io::Result<ArchiveSummary> {
+fn walk<W: Write>(
+    jail: &aerie_fs::Jail,
+    rules: &IgnoreRules,
+    tar: &mut tar::Builder<W>,
+) -> io::Result<ArchiveSummary> {
     let mut summary = ArchiveSummary::default();
     // Directories still to list, as paths relative to the root ("" is the root).
     let mut pending: Vec<(String, usize)> = vec![(String::new(), 0)];
@@ -102,7 +106,11 @@ fn walk<W: Write>(jail: &aerie_fs::Jail, rules: &IgnoreRules, tar: &mut tar::Bui
         let entries = match jail.list(&format!("/{dir}")) {
             Ok(e) => e,
             Err(e) if dir.is_empty() => return Err(jail_io(e)),
-            Err(aerie_fs::Error::NotFound | aerie_fs::Error::NotADirectory | aerie_fs::Error::Escape) => {
+            Err(
+                aerie_fs::Error::NotFound
+                | aerie_fs::Error::NotADirectory
+                | aerie_fs::Error::Escape,
+            ) => {
                 summary.vanished += 1;
                 continue;
             }
@@ -115,7 +123,11 @@ fn walk<W: Write>(jail: &aerie_fs::Jail, rules: &IgnoreRules, tar: &mut tar::Bui
         };
         let mut subdirs = Vec::new();
         for st in entries {
-            let rel = if dir.is_empty() { st.name.clone() } else { format!("{dir}/{}", st.name) };
+            let rel = if dir.is_empty() {
+                st.name.clone()
+            } else {
+                format!("{dir}/{}", st.name)
+            };
             if rules.is_ignored(&rel, st.directory) {
                 summary.ignored += 1;
                 continue;
@@ -150,7 +162,9 @@ fn append_file<W: Write>(
 ) -> io::Result<()> {
     let file = match jail.open_read(&format!("/{rel}")) {
         Ok(f) => f,
-        Err(aerie_fs::Error::NotFound | aerie_fs::Error::Escape | aerie_fs::Error::NotADirectory) => {
+        Err(
+            aerie_fs::Error::NotFound | aerie_fs::Error::Escape | aerie_fs::Error::NotADirectory,
+        ) => {
             summary.vanished += 1;
             return Ok(());
         }
@@ -211,7 +225,11 @@ struct Exactly<R> {
 
 impl<R: Read> Exactly<R> {
     fn new(inner: R, size: u64) -> Self {
-        Self { inner, left: size, eof: false }
+        Self {
+            inner,
+            left: size,
+            eof: false,
+        }
     }
 }
 
@@ -220,7 +238,9 @@ impl<R: Read> Read for Exactly<R> {
         if self.left == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let want = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len());
+        let want = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
         let n = if self.eof {
             0
         } else {
@@ -248,7 +268,11 @@ pub struct HashingWriter<W> {
 impl<W: Write> HashingWriter<W> {
     /// Wraps `inner`.
     pub fn new(inner: W) -> Self {
-        Self { inner, hasher: Sha256::new(), bytes: 0 }
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
     }
 
     /// The hex digest, the byte count, and `inner`.
@@ -282,7 +306,12 @@ pub struct Throttled<W> {
 impl<W: Write> Throttled<W> {
     /// Wraps `inner`.
     pub fn new(inner: W, bytes_per_sec: u64) -> Self {
-        Self { inner, bytes_per_sec, started: std::time::Instant::now(), written: 0 }
+        Self {
+            inner,
+            bytes_per_sec,
+            started: std::time::Instant::now(),
+            written: 0,
+        }
     }
 
     /// The wrapped writer.
@@ -296,7 +325,8 @@ impl<W: Write> Write for Throttled<W> {
         let n = self.inner.write(buf)?;
         if self.bytes_per_sec > 0 {
             self.written += n as u64;
-            let due = std::time::Duration::from_secs_f64(self.written as f64 / self.bytes_per_sec as f64);
+            let due =
+                std::time::Duration::from_secs_f64(self.written as f64 / self.bytes_per_sec as f64);
             if let Some(wait) = due.checked_sub(self.started.elapsed()) {
                 std::thread::sleep(wait);
             }
@@ -349,7 +379,11 @@ impl PipelinedHashWriter {
             }
             Ok((hex::encode(hasher.finalize()), bytes, file))
         });
-        Self { block: Vec::with_capacity(BLOCK), tx: Some(tx), worker: Some(worker) }
+        Self {
+            block: Vec::with_capacity(BLOCK),
+            tx: Some(tx),
+            worker: Some(worker),
+        }
     }
 
     fn send_block(&mut self) -> io::Result<()> {
@@ -358,7 +392,9 @@ impl PipelinedHashWriter {
         }
         let full = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
         match &self.tx {
-            Some(tx) => tx.send(full).map_err(|_| io::Error::other("the backup writer stopped")),
+            Some(tx) => tx
+                .send(full)
+                .map_err(|_| io::Error::other("the backup writer stopped")),
             None => Err(io::Error::other("the backup writer is finished")),
         }
     }
@@ -368,7 +404,9 @@ impl PipelinedHashWriter {
         self.send_block()?;
         self.tx = None;
         match self.worker.take() {
-            Some(w) => w.join().map_err(|_| io::Error::other("the backup writer panicked"))?,
+            Some(w) => w
+                .join()
+                .map_err(|_| io::Error::other("the backup writer panicked"))?,
             None => Err(io::Error::other("the backup writer is finished")),
         }
     }
@@ -397,7 +435,9 @@ mod tests {
     #[test]
     fn exactly_cuts_and_pads() {
         let mut out = Vec::new();
-        Exactly::new(&b"hello world"[..], 5).read_to_end(&mut out).unwrap();
+        Exactly::new(&b"hello world"[..], 5)
+            .read_to_end(&mut out)
+            .unwrap();
         assert_eq!(out, b"hello");
         let mut out = Vec::new();
         Exactly::new(&b"hi"[..], 5).read_to_end(&mut out).unwrap();
@@ -407,7 +447,10 @@ mod tests {
     #[test]
     fn levels() {
         assert_eq!(Compression::from_config("none"), Compression::None);
-        assert_eq!(Compression::from_config("best_compression").zstd_level(), 12);
+        assert_eq!(
+            Compression::from_config("best_compression").zstd_level(),
+            12
+        );
         assert_eq!(Compression::from_config("whatever"), Compression::BestSpeed);
     }
 
@@ -418,7 +461,10 @@ mod tests {
         let (hex, n, inner) = w.finish();
         assert_eq!(n, 3);
         assert_eq!(inner, b"abc");
-        assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hex,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(sha256_of(&b"abc"[..]).unwrap(), hex);
     }
 }

@@ -63,9 +63,15 @@ fn sniff(head: &[u8]) -> Format {
 /// Unpacks the archive `source` into the volume behind `jail`.
 pub fn extract(jail: &aerie_fs::Jail, source: impl Read) -> Result<ExtractSummary, ExtractError> {
     let mut buffered = BufReader::with_capacity(256 * 1024, source);
-    let format = sniff(buffered.fill_buf().map_err(|e| ExtractError::Io(e.to_string()))?);
+    let format = sniff(
+        buffered
+            .fill_buf()
+            .map_err(|e| ExtractError::Io(e.to_string()))?,
+    );
     let reader: Box<dyn Read> = match format {
-        Format::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered).map_err(corrupt)?),
+        Format::Zstd => {
+            Box::new(zstd::stream::read::Decoder::with_buffer(buffered).map_err(corrupt)?)
+        }
         Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buffered)),
         Format::Tar => Box::new(buffered),
     };
@@ -79,9 +85,10 @@ fn corrupt(e: impl std::fmt::Display) -> ExtractError {
 /// Maps a read error of the archive stream: decoder errors mean a damaged archive.
 fn read_error(e: io::Error) -> ExtractError {
     match e.kind() {
-        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof | io::ErrorKind::Other => {
-            corrupt(e)
-        }
+        io::ErrorKind::InvalidData
+        | io::ErrorKind::InvalidInput
+        | io::ErrorKind::UnexpectedEof
+        | io::ErrorKind::Other => corrupt(e),
         _ => ExtractError::Io(e.to_string()),
     }
 }
@@ -169,7 +176,12 @@ enum WriteError {
     Read(io::Error),
 }
 
-fn write_file(jail: &aerie_fs::Jail, path: &str, entry: &mut impl Read, mtime: Option<u64>) -> Result<u64, WriteError> {
+fn write_file(
+    jail: &aerie_fs::Jail,
+    path: &str,
+    entry: &mut impl Read,
+    mtime: Option<u64>,
+) -> Result<u64, WriteError> {
     let mut w = jail.create_write(path, true).map_err(WriteError::Jail)?;
     let mut buf = vec![0u8; 128 * 1024];
     let mut total = 0u64;
@@ -180,7 +192,8 @@ fn write_file(jail: &aerie_fs::Jail, path: &str, entry: &mut impl Read, mtime: O
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(WriteError::Read(e)),
         };
-        w.write_all(&buf[..n]).map_err(|e| WriteError::Jail(aerie_fs::Error::from_io(e)))?;
+        w.write_all(&buf[..n])
+            .map_err(|e| WriteError::Jail(aerie_fs::Error::from_io(e)))?;
         total += n as u64;
     }
     if let Some(t) = mtime {
@@ -193,7 +206,11 @@ fn write_file(jail: &aerie_fs::Jail, path: &str, entry: &mut impl Read, mtime: O
 }
 
 /// Entries the volume cannot take are skipped; running out of room or a host failure stops.
-fn skip_or_fail(path: &str, e: aerie_fs::Error, summary: &mut ExtractSummary) -> Result<(), ExtractError> {
+fn skip_or_fail(
+    path: &str,
+    e: aerie_fs::Error,
+    summary: &mut ExtractSummary,
+) -> Result<(), ExtractError> {
     match e {
         aerie_fs::Error::DiskLimit { .. } => Err(ExtractError::DiskLimit),
         aerie_fs::Error::Io(io) => Err(ExtractError::Io(io.to_string())),

@@ -30,7 +30,9 @@ pub struct Archived {
 /// Whether `uuid` can name a backup file: 1 to 64 ASCII letters, digits and dashes (a UUID),
 /// so it can never be a path.
 pub fn valid_uuid(uuid: &str) -> bool {
-    !uuid.is_empty() && uuid.len() <= 64 && uuid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    !uuid.is_empty()
+        && uuid.len() <= 64
+        && uuid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// Where a new backup `uuid` is written.
@@ -56,7 +58,10 @@ pub fn find(dir: &Path, uuid: &str) -> Option<PathBuf> {
 
 /// Creates the backup directory (0700: archives hold every server's files).
 pub fn ensure_dir(dir: &Path) -> io::Result<()> {
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Writes the archive of `jail` to `dest` through a temporary name in the same directory,
@@ -69,9 +74,14 @@ pub fn write(
     dest: &Path,
     with_checksum_file: bool,
 ) -> io::Result<Archived> {
-    let dir = dest.parent().ok_or_else(|| io::Error::other("the backup path has no directory"))?;
+    let dir = dest
+        .parent()
+        .ok_or_else(|| io::Error::other("the backup path has no directory"))?;
     ensure_dir(dir)?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.partial"));
     let result = write_tmp(jail, rules, level, write_limit, &tmp).and_then(|done| {
         if with_checksum_file {
@@ -90,24 +100,45 @@ pub fn write(
     result
 }
 
-fn write_tmp(jail: &aerie_fs::Jail, rules: &IgnoreRules, level: Compression, write_limit: u64, tmp: &Path) -> io::Result<Archived> {
+fn write_tmp(
+    jail: &aerie_fs::Jail,
+    rules: &IgnoreRules,
+    level: Compression,
+    write_limit: u64,
+    tmp: &Path,
+) -> io::Result<Archived> {
     // A leftover from a crash is replaced. `create_new` (O_EXCL) then writes a fresh file and
     // never follows a link planted at the name.
     let _ = std::fs::remove_file(tmp);
-    let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(tmp)?;
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(tmp)?;
     let out = Throttled::new(archive::PipelinedHashWriter::new(file), write_limit);
     let (summary, out) = archive::write_archive(jail, rules, level, out)?;
     let (checksum, size, file) = out.into_inner().finish()?;
     file.sync_all()?;
-    Ok(Archived { checksum, size, summary })
+    Ok(Archived {
+        checksum,
+        size,
+        summary,
+    })
 }
 
 fn write_checksum(archive: &Path, checksum: &str) -> io::Result<()> {
     let path = checksum_path(archive);
-    let name = archive.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = archive
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_extension("sha256.partial");
     let _ = std::fs::remove_file(&tmp);
-    let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
     f.write_all(format!("{checksum}  {name}\n").as_bytes())?;
     f.sync_all()?;
     std::fs::rename(&tmp, &path)
@@ -123,9 +154,16 @@ pub fn recorded_checksum(archive: &Path) -> io::Result<Option<String>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     }
-    let hex = text.split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
+    let hex = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "the backup's checksum file is damaged"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the backup's checksum file is damaged",
+        ));
     }
     Ok(Some(hex))
 }
@@ -137,7 +175,9 @@ pub fn checksum_of(path: &Path) -> io::Result<String> {
 
 /// Deletes the backup `uuid` and its checksum file; false when there was none.
 pub fn delete(dir: &Path, uuid: &str) -> io::Result<bool> {
-    let Some(path) = find(dir, uuid) else { return Ok(false) };
+    let Some(path) = find(dir, uuid) else {
+        return Ok(false);
+    };
     std::fs::remove_file(&path)?;
     match std::fs::remove_file(checksum_path(&path)) {
         Ok(()) => {}

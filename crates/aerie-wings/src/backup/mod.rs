@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aerie_proto::wings::{
-    BackupAdapter, BackupCompleted, BackupPart, BackupRequest, BackupStatus, ProcessState, RestoreRequest, events,
+    BackupAdapter, BackupCompleted, BackupPart, BackupRequest, BackupStatus, ProcessState,
+    RestoreRequest, events,
 };
 
 use crate::server::{NodeContext, Server};
@@ -49,7 +50,9 @@ pub enum BackupError {
     #[error("the backup does not exist on this node")]
     NotFound,
     /// The archive does not match the checksum recorded when it was made.
-    #[error("the backup file is damaged: its checksum does not match the one recorded when it was made")]
+    #[error(
+        "the backup file is damaged: its checksum does not match the one recorded when it was made"
+    )]
     ChecksumMismatch,
     /// The server must be stopped for this.
     #[error("the server must be stopped before a backup can be restored")]
@@ -86,7 +89,9 @@ pub struct OpGuard {
 
 impl std::fmt::Debug for OpGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpGuard").field("server", &self.server.uuid()).finish()
+        f.debug_struct("OpGuard")
+            .field("server", &self.server.uuid())
+            .finish()
     }
 }
 
@@ -100,7 +105,9 @@ impl OpGuard {
             _ => return None,
         }
         drop(busy);
-        Some(OpGuard { server: server.clone() })
+        Some(OpGuard {
+            server: server.clone(),
+        })
     }
 
     /// For a backup of `server`; `None` while it is being restored.
@@ -127,9 +134,18 @@ impl Drop for OpGuard {
 /// `system.backups.compression_level` and `write_limit` (MiB/s) from the node configuration.
 fn backup_settings(ctx: &NodeContext) -> (Compression, u64) {
     let cfg = &ctx.settings.config_json;
-    let level = cfg.pointer("/system/backups/compression_level").and_then(|v| v.as_str()).unwrap_or("best_speed");
-    let limit = cfg.pointer("/system/backups/write_limit").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    (Compression::from_config(level), limit.saturating_mul(1024 * 1024))
+    let level = cfg
+        .pointer("/system/backups/compression_level")
+        .and_then(|v| v.as_str())
+        .unwrap_or("best_speed");
+    let limit = cfg
+        .pointer("/system/backups/write_limit")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    (
+        Compression::from_config(level),
+        limit.saturating_mul(1024 * 1024),
+    )
 }
 
 /// Where local backups live.
@@ -139,7 +155,12 @@ pub fn backup_dir(ctx: &NodeContext) -> &Path {
 
 /// Makes the backup `req` of `server`, reports it to the panel and publishes
 /// `backup completed`. Runs to the end; failures are reported, not returned.
-pub async fn run_backup(server: Arc<Server>, ctx: Arc<NodeContext>, req: BackupRequest, guard: OpGuard) {
+pub async fn run_backup(
+    server: Arc<Server>,
+    ctx: Arc<NodeContext>,
+    req: BackupRequest,
+    guard: OpGuard,
+) {
     let started = std::time::Instant::now();
     let result = match req.adapter {
         BackupAdapter::Wings => backup_local(&server, &ctx, &req).await,
@@ -154,11 +175,23 @@ pub async fn run_backup(server: Arc<Server>, ctx: Arc<NodeContext>, req: BackupR
                 files = s.files, ignored = s.ignored, skipped = s.skipped, vanished = s.vanished,
                 elapsed_ms = started.elapsed().as_millis() as u64, "backup completed"
             );
-            BackupStatus { successful: true, checksum: done.checksum, checksum_type: CHECKSUM_TYPE.into(), size: done.size, parts }
+            BackupStatus {
+                successful: true,
+                checksum: done.checksum,
+                checksum_type: CHECKSUM_TYPE.into(),
+                size: done.size,
+                parts,
+            }
         }
         Err(e) => {
             tracing::warn!(server.uuid = %server.uuid(), backup.uuid = %req.uuid, adapter = ?req.adapter, error.message = %e, "backup failed");
-            BackupStatus { successful: false, checksum: String::new(), checksum_type: CHECKSUM_TYPE.into(), size: 0, parts: Vec::new() }
+            BackupStatus {
+                successful: false,
+                checksum: String::new(),
+                checksum_type: CHECKSUM_TYPE.into(),
+                size: 0,
+                parts: Vec::new(),
+            }
         }
     };
     if let Some(panel) = &ctx.panel
@@ -173,7 +206,10 @@ pub async fn run_backup(server: Arc<Server>, ctx: Arc<NodeContext>, req: BackupR
         checksum_type: status.checksum_type,
         file_size: status.size,
     };
-    server.publish(events::BACKUP_COMPLETED, vec![serde_json::to_string(&event).unwrap_or_default()]);
+    server.publish(
+        events::BACKUP_COMPLETED,
+        vec![serde_json::to_string(&event).unwrap_or_default()],
+    );
 }
 
 /// Builds the archive of `server` at `dest` on a blocking thread.
@@ -184,7 +220,9 @@ async fn build(
     dest: PathBuf,
     with_checksum_file: bool,
 ) -> Result<local::Archived, BackupError> {
-    let jail = server.jail().map_err(|e| BackupError::Archive(format!("cannot open the server's files: {e}")))?;
+    let jail = server
+        .jail()
+        .map_err(|e| BackupError::Archive(format!("cannot open the server's files: {e}")))?;
     let (level, write_limit) = backup_settings(ctx);
     let ignore = ignore.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -199,19 +237,38 @@ async fn build(
     .map_err(|e| BackupError::Archive(format!("writing the backup archive failed: {e}")))
 }
 
-async fn backup_local(server: &Server, ctx: &NodeContext, req: &BackupRequest) -> Result<(local::Archived, Vec<BackupPart>), BackupError> {
+async fn backup_local(
+    server: &Server,
+    ctx: &NodeContext,
+    req: &BackupRequest,
+) -> Result<(local::Archived, Vec<BackupPart>), BackupError> {
     let dest = local::archive_path(backup_dir(ctx), &req.uuid);
-    Ok((build(server, ctx, &req.ignore, dest, true).await?, Vec::new()))
+    Ok((
+        build(server, ctx, &req.ignore, dest, true).await?,
+        Vec::new(),
+    ))
 }
 
-async fn backup_s3(server: &Server, ctx: &NodeContext, req: &BackupRequest) -> Result<(local::Archived, Vec<BackupPart>), BackupError> {
-    let panel = ctx.panel.clone().ok_or_else(|| BackupError::Panel("no panel is configured".into()))?;
+async fn backup_s3(
+    server: &Server,
+    ctx: &NodeContext,
+    req: &BackupRequest,
+) -> Result<(local::Archived, Vec<BackupPart>), BackupError> {
+    let panel = ctx
+        .panel
+        .clone()
+        .ok_or_else(|| BackupError::Panel("no panel is configured".into()))?;
     let dest = backup_dir(ctx).join(format!(".{}.s3.tar.zst", req.uuid));
     let done = build(server, ctx, &req.ignore, dest.clone(), false).await?;
     let uploaded = async {
-        let parts = panel.backup_upload_parts(&req.uuid, done.size).await.map_err(BackupError::Panel)?;
+        let parts = panel
+            .backup_upload_parts(&req.uuid, done.size)
+            .await
+            .map_err(BackupError::Panel)?;
         let client = s3::http_client().map_err(BackupError::Storage)?;
-        s3::upload(&client, &dest, done.size, &parts).await.map_err(BackupError::Storage)
+        s3::upload(&client, &dest, done.size, &parts)
+            .await
+            .map_err(BackupError::Storage)
     }
     .await;
     if let Err(e) = tokio::fs::remove_file(&dest).await {
@@ -222,7 +279,13 @@ async fn backup_s3(server: &Server, ctx: &NodeContext, req: &BackupRequest) -> R
 
 /// Restores backup `backup` into `server`, reports to the panel and publishes
 /// `backup restore completed`. Runs to the end; failures are reported, not returned.
-pub async fn run_restore(server: Arc<Server>, ctx: Arc<NodeContext>, backup: String, req: RestoreRequest, guard: OpGuard) {
+pub async fn run_restore(
+    server: Arc<Server>,
+    ctx: Arc<NodeContext>,
+    backup: String,
+    req: RestoreRequest,
+    guard: OpGuard,
+) {
     server.daemon_message("Restoring the server from a backup; this may take a few minutes...");
     let result = restore(&server, &ctx, &backup, &req).await;
     drop(guard);
@@ -230,7 +293,10 @@ pub async fn run_restore(server: Arc<Server>, ctx: Arc<NodeContext>, backup: Str
         Ok(s) => {
             tracing::info!(server.uuid = %server.uuid(), backup.uuid = %backup, files = s.files, bytes = s.bytes, skipped = s.skipped, "restore completed");
             if s.skipped > 0 {
-                server.daemon_message(&format!("{} entries of the backup were skipped (links, devices or protected files).", s.skipped));
+                server.daemon_message(&format!(
+                    "{} entries of the backup were skipped (links, devices or protected files).",
+                    s.skipped
+                ));
             }
             server.daemon_message("Completed server restoration from backup.");
             true
@@ -249,17 +315,26 @@ pub async fn run_restore(server: Arc<Server>, ctx: Arc<NodeContext>, backup: Str
     server.publish(events::BACKUP_RESTORE_COMPLETED, vec![String::new()]);
 }
 
-async fn restore(server: &Server, ctx: &NodeContext, backup: &str, req: &RestoreRequest) -> Result<extract::ExtractSummary, BackupError> {
+async fn restore(
+    server: &Server,
+    ctx: &NodeContext,
+    backup: &str,
+    req: &RestoreRequest,
+) -> Result<extract::ExtractSummary, BackupError> {
     if server.state() != ProcessState::Offline || server.is_installing() {
         return Err(BackupError::Running);
     }
-    let jail = server.jail().map_err(|e| BackupError::Archive(format!("cannot open the server's files: {e}")))?;
+    let jail = server
+        .jail()
+        .map_err(|e| BackupError::Archive(format!("cannot open the server's files: {e}")))?;
     let source: Box<dyn std::io::Read + Send> = match req.adapter {
         BackupAdapter::Wings => {
             let path = local::find(backup_dir(ctx), backup).ok_or(BackupError::NotFound)?;
             let p = path.clone();
             let verified = tokio::task::spawn_blocking(move || -> std::io::Result<Option<bool>> {
-                let Some(expected) = local::recorded_checksum(&p)? else { return Ok(None) };
+                let Some(expected) = local::recorded_checksum(&p)? else {
+                    return Ok(None);
+                };
                 Ok(Some(local::checksum_of(&p)? == expected))
             })
             .await
@@ -268,16 +343,27 @@ async fn restore(server: &Server, ctx: &NodeContext, backup: &str, req: &Restore
             match verified {
                 Some(true) => {}
                 Some(false) => return Err(BackupError::ChecksumMismatch),
-                None => tracing::warn!(backup.uuid = %backup, "restoring a backup without a recorded checksum (made by Pterodactyl Wings?)"),
+                None => {
+                    tracing::warn!(backup.uuid = %backup, "restoring a backup without a recorded checksum (made by Pterodactyl Wings?)")
+                }
             }
-            Box::new(std::fs::File::open(&path).map_err(|e| BackupError::Archive(format!("cannot read the backup: {e}")))?)
+            Box::new(
+                std::fs::File::open(&path)
+                    .map_err(|e| BackupError::Archive(format!("cannot read the backup: {e}")))?,
+            )
         }
         BackupAdapter::S3 => {
             if req.download_url.is_empty() {
-                return Err(BackupError::Storage("no download URL was given for the S3 backup".into()));
+                return Err(BackupError::Storage(
+                    "no download URL was given for the S3 backup".into(),
+                ));
             }
             let client = s3::http_client().map_err(BackupError::Storage)?;
-            Box::new(s3::download(&client, &req.download_url).await.map_err(BackupError::Storage)?)
+            Box::new(
+                s3::download(&client, &req.download_url)
+                    .await
+                    .map_err(BackupError::Storage)?,
+            )
         }
     };
     let truncate = req.truncate_directory;
@@ -297,12 +383,20 @@ async fn restore(server: &Server, ctx: &NodeContext, backup: &str, req: &Restore
 /// Deletes everything in the volume (through the jail, following no link). Files the egg's
 /// denylist protects cannot be deleted and stay.
 fn empty_volume(jail: &aerie_fs::Jail) -> Result<(), BackupError> {
-    let entries = jail.list("/").map_err(|e| BackupError::Archive(format!("cannot list the server's files: {e}")))?;
+    let entries = jail
+        .list("/")
+        .map_err(|e| BackupError::Archive(format!("cannot list the server's files: {e}")))?;
     for st in entries {
         match jail.remove(&format!("/{}", st.name)) {
             Ok(()) | Err(aerie_fs::Error::NotFound) => {}
-            Err(aerie_fs::Error::Denied) => tracing::debug!(name = %st.name, "restore: protected entry kept"),
-            Err(e) => return Err(BackupError::Archive(format!("cannot empty the server's files: {e}"))),
+            Err(aerie_fs::Error::Denied) => {
+                tracing::debug!(name = %st.name, "restore: protected entry kept")
+            }
+            Err(e) => {
+                return Err(BackupError::Archive(format!(
+                    "cannot empty the server's files: {e}"
+                )));
+            }
         }
     }
     Ok(())

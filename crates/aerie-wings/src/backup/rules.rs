@@ -24,7 +24,10 @@ pub struct IgnoreRules {
 impl IgnoreRules {
     /// No file is ignored.
     pub fn none() -> Self {
-        Self { matcher: None, invalid: Vec::new() }
+        Self {
+            matcher: None,
+            invalid: Vec::new(),
+        }
     }
 
     /// Compiles newline-separated patterns. Invalid lines are skipped and listed in
@@ -49,11 +52,20 @@ impl IgnoreRules {
             }
         }
         if !any {
-            return Self { matcher: None, invalid };
+            return Self {
+                matcher: None,
+                invalid,
+            };
         }
         match builder.build() {
-            Ok(m) => Self { matcher: Some(m), invalid },
-            Err(_) => Self { matcher: None, invalid },
+            Ok(m) => Self {
+                matcher: Some(m),
+                invalid,
+            },
+            Err(_) => Self {
+                matcher: None,
+                invalid,
+            },
         }
     }
 
@@ -63,9 +75,15 @@ impl IgnoreRules {
         if !request.trim().is_empty() {
             return Self::parse(request);
         }
-        let Ok(file) = jail.open_read("/.pteroignore") else { return Self::none() };
+        let Ok(file) = jail.open_read("/.pteroignore") else {
+            return Self::none();
+        };
         let mut text = String::new();
-        if file.take(MAX_IGNORE_FILE).read_to_string(&mut text).is_err() {
+        if file
+            .take(MAX_IGNORE_FILE)
+            .read_to_string(&mut text)
+            .is_err()
+        {
             return Self::none();
         }
         Self::parse(&text)
@@ -73,7 +91,9 @@ impl IgnoreRules {
 
     /// Whether `rel` (relative to the server root, `/`-separated, no leading `/`) is left out.
     pub fn is_ignored(&self, rel: &str, is_dir: bool) -> bool {
-        self.matcher.as_ref().is_some_and(|m| m.matched(rel, is_dir).is_ignore())
+        self.matcher
+            .as_ref()
+            .is_some_and(|m| m.matched(rel, is_dir).is_ignore())
     }
 }
 
@@ -83,7 +103,9 @@ mod tests {
 
     #[test]
     fn gitignore_semantics() {
-        let r = IgnoreRules::parse("*.log\n/cache\nbuild/\n!keep.log\n# comment\n\n  \nsub/dir/file.txt\r\n");
+        let r = IgnoreRules::parse(
+            "*.log\n/cache\nbuild/\n!keep.log\n# comment\n\n  \nsub/dir/file.txt\r\n",
+        );
         assert!(r.is_ignored("a.log", false));
         assert!(r.is_ignored("logs/deep/a.log", false));
         assert!(!r.is_ignored("keep.log", false));
@@ -91,7 +113,10 @@ mod tests {
         assert!(!r.is_ignored("plugins/cache", true));
         assert!(r.is_ignored("build", true));
         assert!(r.is_ignored("x/build", true));
-        assert!(!r.is_ignored("build", false), "a trailing slash matches directories only");
+        assert!(
+            !r.is_ignored("build", false),
+            "a trailing slash matches directories only"
+        );
         assert!(r.is_ignored("sub/dir/file.txt", false));
         assert!(!r.is_ignored("sub/dir/other.txt", false));
         assert!(!r.is_ignored("# comment", false));

@@ -30,7 +30,8 @@ pub fn plan(parts: &BackupUploadParts, size: u64) -> Result<usize, String> {
     if parts.part_size == 0 {
         return Err("the panel sent a part size of 0".into());
     }
-    let needed = usize::try_from(size.div_ceil(parts.part_size).max(1)).map_err(|_| "too many parts".to_owned())?;
+    let needed = usize::try_from(size.div_ceil(parts.part_size).max(1))
+        .map_err(|_| "too many parts".to_owned())?;
     if parts.parts.len() < needed {
         return Err(format!(
             "the panel sent {} part URLs for {size} bytes in parts of {} bytes ({needed} needed)",
@@ -43,7 +44,12 @@ pub fn plan(parts: &BackupUploadParts, size: u64) -> Result<usize, String> {
 
 /// Uploads the file at `path` (`size` bytes) in the parts `plan` describes and returns the
 /// ETags in part order.
-pub async fn upload(client: &reqwest::Client, path: &Path, size: u64, parts: &BackupUploadParts) -> Result<Vec<BackupPart>, String> {
+pub async fn upload(
+    client: &reqwest::Client,
+    path: &Path,
+    size: u64,
+    parts: &BackupUploadParts,
+) -> Result<Vec<BackupPart>, String> {
     let count = plan(parts, size)?;
     let mut done = Vec::with_capacity(count);
     for (i, url) in parts.parts.iter().take(count).enumerate() {
@@ -62,24 +68,40 @@ pub async fn upload(client: &reqwest::Client, path: &Path, size: u64, parts: &Ba
                 Err(e) => return Err(format!("uploading part {number} of {count} failed: {e}")),
             }
         };
-        done.push(BackupPart { etag, part_number: number });
+        done.push(BackupPart {
+            etag,
+            part_number: number,
+        });
     }
     Ok(done)
 }
 
-async fn put_part(client: &reqwest::Client, url: &str, path: &Path, offset: u64, len: u64) -> Result<String, String> {
-    let mut file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot open the archive: {e}"))?;
-    file.seek(io::SeekFrom::Start(offset)).await.map_err(|e| format!("cannot read the archive: {e}"))?;
-    let body = futures_util::stream::unfold((file.take(len), vec![0u8; CHUNK]), |(mut r, mut buf)| async move {
-        match r.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                let chunk = buf[..n].to_vec();
-                Some((Ok::<_, io::Error>(chunk), (r, buf)))
+async fn put_part(
+    client: &reqwest::Client,
+    url: &str,
+    path: &Path,
+    offset: u64,
+    len: u64,
+) -> Result<String, String> {
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| format!("cannot open the archive: {e}"))?;
+    file.seek(io::SeekFrom::Start(offset))
+        .await
+        .map_err(|e| format!("cannot read the archive: {e}"))?;
+    let body = futures_util::stream::unfold(
+        (file.take(len), vec![0u8; CHUNK]),
+        |(mut r, mut buf)| async move {
+            match r.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    let chunk = buf[..n].to_vec();
+                    Some((Ok::<_, io::Error>(chunk), (r, buf)))
+                }
+                Err(e) => Some((Err(e), (r, buf))),
             }
-            Err(e) => Some((Err(e), (r, buf))),
-        }
-    });
+        },
+    );
     let resp = client
         .put(url)
         .header(reqwest::header::CONTENT_LENGTH, len)
@@ -90,7 +112,10 @@ async fn put_part(client: &reqwest::Client, url: &str, path: &Path, offset: u64,
     let status = resp.status();
     if !status.is_success() {
         let text = resp.text().await.unwrap_or_default();
-        return Err(format!("storage answered {status}: {}", text.chars().take(300).collect::<String>()));
+        return Err(format!(
+            "storage answered {status}: {}",
+            text.chars().take(300).collect::<String>()
+        ));
     }
     let etag = resp
         .headers()
@@ -114,7 +139,8 @@ pub async fn download(client: &reqwest::Client, url: &str) -> Result<ChannelRead
     let mut stream = resp.bytes_stream();
     tokio::spawn(async move {
         while let Some(item) = stream.next().await {
-            let item = item.map_err(|e| io::Error::new(io::ErrorKind::ConnectionAborted, describe(e)));
+            let item =
+                item.map_err(|e| io::Error::new(io::ErrorKind::ConnectionAborted, describe(e)));
             let failed = item.is_err();
             // A closed channel means the extractor stopped: stop downloading too.
             if tx.send(item).await.is_err() || failed {
@@ -122,7 +148,10 @@ pub async fn download(client: &reqwest::Client, url: &str) -> Result<ChannelRead
             }
         }
     });
-    Ok(ChannelReader { rx, current: Bytes::new() })
+    Ok(ChannelReader {
+        rx,
+        current: Bytes::new(),
+    })
 }
 
 /// A `Read` over a body streamed by an async task. Must be read on a blocking thread.
@@ -168,7 +197,10 @@ mod tests {
 
     #[test]
     fn the_plan_must_cover_the_archive() {
-        let p = |n: usize, size: u64| BackupUploadParts { parts: vec!["u".into(); n], part_size: size };
+        let p = |n: usize, size: u64| BackupUploadParts {
+            parts: vec!["u".into(); n],
+            part_size: size,
+        };
         assert_eq!(plan(&p(3, 10), 25), Ok(3));
         assert_eq!(plan(&p(5, 10), 20), Ok(2));
         assert_eq!(plan(&p(1, 10), 1), Ok(1));

@@ -12,7 +12,13 @@ fn jail(dir: &std::path::Path, limit: u64) -> aerie_fs::Jail {
     let me = std::fs::metadata(dir).unwrap();
     aerie_fs::Jail::open(
         dir,
-        aerie_fs::JailOptions { uid: me.uid(), gid: me.gid(), disk_limit_bytes: limit, denylist: vec![], read_only: false },
+        aerie_fs::JailOptions {
+            uid: me.uid(),
+            gid: me.gid(),
+            disk_limit_bytes: limit,
+            denylist: vec![],
+            read_only: false,
+        },
     )
     .unwrap()
 }
@@ -63,11 +69,21 @@ fn round_trip_keeps_files_and_modes_and_skips_links_and_ignored() {
     let done = local::write(&j, &rules, Compression::BestSpeed, 0, &dest, true).unwrap();
     assert_eq!(done.size, std::fs::metadata(&dest).unwrap().len());
     assert_eq!(local::checksum_of(&dest).unwrap(), done.checksum);
-    assert_eq!(local::recorded_checksum(&dest).unwrap(), Some(done.checksum.clone()));
+    assert_eq!(
+        local::recorded_checksum(&dest).unwrap(),
+        Some(done.checksum.clone())
+    );
     assert_eq!(done.summary.ignored, 2);
     assert_eq!(done.summary.skipped, 2, "both links are skipped");
-    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 2, "the archive and its checksum, no temporary file: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "the archive and its checksum, no temporary file: {leftovers:?}"
+    );
 
     let dst = tempfile::tempdir().unwrap();
     let jd = jail(dst.path(), 0);
@@ -76,7 +92,11 @@ fn round_trip_keeps_files_and_modes_and_skips_links_and_ignored() {
     let mut expected = tree(root);
     expected.retain(|(p, _)| !p.ends_with(".log") && !p.starts_with("cache") && !p.ends_with('@'));
     assert_eq!(tree(dst.path()), expected);
-    let mode = std::fs::metadata(dst.path().join("run.sh")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(dst.path().join("run.sh"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o750);
     assert_eq!(jd.rescan().unwrap(), 8 + 300_000 + 10);
 }
@@ -84,15 +104,26 @@ fn round_trip_keeps_files_and_modes_and_skips_links_and_ignored() {
 #[test]
 fn every_level_round_trips() {
     let src = tempfile::tempdir().unwrap();
-    std::fs::write(src.path().join("a"), b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+    std::fs::write(
+        src.path().join("a"),
+        b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    )
+    .unwrap();
     let j = jail(src.path(), 0);
-    for level in [Compression::None, Compression::BestSpeed, Compression::BestCompression] {
+    for level in [
+        Compression::None,
+        Compression::BestSpeed,
+        Compression::BestCompression,
+    ] {
         let out = tempfile::tempdir().unwrap();
         let dest = out.path().join("x.tar.zst");
         local::write(&j, &IgnoreRules::none(), level, 0, &dest, false).unwrap();
         let dst = tempfile::tempdir().unwrap();
         extract(&jail(dst.path(), 0), std::fs::File::open(&dest).unwrap()).unwrap();
-        assert_eq!(std::fs::read(dst.path().join("a")).unwrap(), std::fs::read(src.path().join("a")).unwrap());
+        assert_eq!(
+            std::fs::read(dst.path().join("a")).unwrap(),
+            std::fs::read(src.path().join("a")).unwrap()
+        );
     }
 }
 
@@ -147,7 +178,10 @@ fn gzip_archives_from_pterodactyl_wings_restore() {
     let gz = gz.finish().unwrap();
     let dst = tempfile::tempdir().unwrap();
     extract(&jail(dst.path(), 0), &gz[..]).unwrap();
-    assert_eq!(std::fs::read(dst.path().join("old.txt")).unwrap(), b"from wings");
+    assert_eq!(
+        std::fs::read(dst.path().join("old.txt")).unwrap(),
+        b"from wings"
+    );
 }
 
 #[test]
@@ -156,18 +190,36 @@ fn the_disk_limit_stops_a_bomb() {
     std::fs::write(src.path().join("zeros"), vec![0u8; 4 * 1024 * 1024]).unwrap();
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("bomb.tar.zst");
-    let done = local::write(&jail(src.path(), 0), &IgnoreRules::none(), Compression::BestSpeed, 0, &dest, false).unwrap();
+    let done = local::write(
+        &jail(src.path(), 0),
+        &IgnoreRules::none(),
+        Compression::BestSpeed,
+        0,
+        &dest,
+        false,
+    )
+    .unwrap();
     assert!(done.size < 64 * 1024, "zeros compress well: {}", done.size);
     let dst = tempfile::tempdir().unwrap();
-    let err = extract(&jail(dst.path(), 1024 * 1024), std::fs::File::open(&dest).unwrap()).unwrap_err();
+    let err = extract(
+        &jail(dst.path(), 1024 * 1024),
+        std::fs::File::open(&dest).unwrap(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ExtractError::DiskLimit), "{err}");
-    let used: u64 = std::fs::metadata(dst.path().join("zeros")).map(|m| m.len()).unwrap_or(0);
+    let used: u64 = std::fs::metadata(dst.path().join("zeros"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     assert!(used <= 1024 * 1024);
 }
 
 #[test]
 fn damaged_archives_are_reported() {
     let dst = tempfile::tempdir().unwrap();
-    let err = extract(&jail(dst.path(), 0), &[0x28u8, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5][..]).unwrap_err();
+    let err = extract(
+        &jail(dst.path(), 0),
+        &[0x28u8, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5][..],
+    )
+    .unwrap_err();
     assert!(matches!(err, ExtractError::Corrupt(_)), "{err}");
 }

@@ -57,8 +57,13 @@ fn archive_err(e: aerie_archive::Error) -> Error {
 }
 
 /// Runs archive work on the blocking pool.
-async fn run<T: Send + 'static>(f: impl FnOnce() -> aerie_archive::Result<T> + Send + 'static) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f).await.map_err(Error::internal)?.map_err(archive_err)
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> aerie_archive::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(Error::internal)?
+        .map_err(archive_err)
 }
 
 fn jail(server: &Arc<Server>) -> Result<Arc<aerie_fs::Jail>, Error> {
@@ -66,7 +71,8 @@ fn jail(server: &Arc<Server>) -> Result<Arc<aerie_fs::Jail>, Error> {
 }
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Error> {
-    body.map(|Json(b)| b).map_err(|e| Error::validation("body", "json", e.body_text()))
+    body.map(|Json(b)| b)
+        .map_err(|e| Error::validation("body", "json", e.body_text()))
 }
 
 /// `POST /api/servers/{uuid}/files/compress`.
@@ -78,12 +84,21 @@ pub(crate) async fn post_compress(
 ) -> Result<Response, Error> {
     let req = json_body(body)?;
     if req.files.is_empty() {
-        return Err(Error::validation("files", "required", "No files to compress were provided."));
+        return Err(Error::validation(
+            "files",
+            "required",
+            "No files to compress were provided.",
+        ));
     }
     let format = match req.format.as_deref().map(str::trim) {
         None | Some("") => Format::TarGz,
-        Some(f) => Format::parse(f)
-            .ok_or_else(|| Error::validation("format", "in", "The archive format must be one of tar.gz, zip or tar.zst."))?,
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            Error::validation(
+                "format",
+                "in",
+                "The archive format must be one of tar.gz, zip or tar.zst.",
+            )
+        })?,
     };
     let j = jail(&find(&state, &uuid)?)?;
     let stat = run(move || {
@@ -106,11 +121,17 @@ pub(crate) async fn post_decompress(
 ) -> Result<StatusCode, Error> {
     let req = json_body(body)?;
     if req.file.trim().is_empty() {
-        return Err(Error::validation("file", "required", "The archive to decompress is required."));
+        return Err(Error::validation(
+            "file",
+            "required",
+            "The archive to decompress is required.",
+        ));
     }
     let j = jail(&find(&state, &uuid)?)?;
     let file = req.file.clone();
-    let bytes = run(move || aerie_archive::decompress(&j, &req.root, &req.file, Limits::for_jail(&j))).await?;
+    let bytes =
+        run(move || aerie_archive::decompress(&j, &req.root, &req.file, Limits::for_jail(&j)))
+            .await?;
     tracing::info!(server.uuid = %uuid, archive = %file, bytes, "archive decompressed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -130,14 +151,34 @@ mod tests {
             _ => 0,
         };
         assert_eq!(status(aerie_archive::Error::UnknownFormat), 400);
-        assert_eq!(status(aerie_archive::Error::UnsafeEntry { entry: "../x".into() }), 400);
-        assert_eq!(status(aerie_archive::Error::RatioExceeded { ratio: 1000 }), 409);
-        assert_eq!(status(aerie_archive::Error::TooLarge { limit: 1 }), 409);
-        assert_eq!(status(aerie_archive::Error::Fs(aerie_fs::Error::NotFound)), 404);
         assert_eq!(
-            status(aerie_archive::Error::Entry { entry: "a".into(), source: aerie_fs::Error::DiskLimit { limit: 1, needed: 1 } }),
+            status(aerie_archive::Error::UnsafeEntry {
+                entry: "../x".into()
+            }),
+            400
+        );
+        assert_eq!(
+            status(aerie_archive::Error::RatioExceeded { ratio: 1000 }),
             409
         );
-        assert_eq!(status(aerie_archive::Error::Io(std::io::Error::other("x"))), 500);
+        assert_eq!(status(aerie_archive::Error::TooLarge { limit: 1 }), 409);
+        assert_eq!(
+            status(aerie_archive::Error::Fs(aerie_fs::Error::NotFound)),
+            404
+        );
+        assert_eq!(
+            status(aerie_archive::Error::Entry {
+                entry: "a".into(),
+                source: aerie_fs::Error::DiskLimit {
+                    limit: 1,
+                    needed: 1
+                }
+            }),
+            409
+        );
+        assert_eq!(
+            status(aerie_archive::Error::Io(std::io::Error::other("x"))),
+            500
+        );
     }
 }

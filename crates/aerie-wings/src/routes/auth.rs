@@ -9,10 +9,12 @@ use crate::WingsState;
 /// Proof that the request carried the node token.
 pub(crate) struct NodeAuth;
 
-
 impl FromRequestParts<WingsState> for NodeAuth {
     type Rejection = Error;
-    async fn from_request_parts(parts: &mut Parts, state: &WingsState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WingsState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -22,8 +24,9 @@ impl FromRequestParts<WingsState> for NodeAuth {
         if state.token_matches(token.trim()) {
             Ok(NodeAuth)
         } else {
-            Err(Error::Forbidden("You are not authorized to access this endpoint.".into()))
+            Err(Error::Forbidden(
+                "You are not authorized to access this endpoint.".into(),
+            ))
         }
     }
 }
-

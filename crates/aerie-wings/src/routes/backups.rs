@@ -3,7 +3,9 @@
 //! request, answer at once (202) and let the backup or restore run in the background.
 
 use aerie_http::Error;
-use aerie_proto::wings::{BackupAdapter, BackupDownloadClaims, BackupRequest, ProcessState, RestoreRequest};
+use aerie_proto::wings::{
+    BackupAdapter, BackupDownloadClaims, BackupRequest, ProcessState, RestoreRequest,
+};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -17,15 +19,22 @@ use super::servers::find;
 use crate::WingsState;
 use crate::backup::{self, OpGuard, local};
 
-fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, Error> {
-    body.map(|Json(b)| b).map_err(|e| Error::validation("body", "json", e.body_text()))
+fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, Error> {
+    body.map(|Json(b)| b)
+        .map_err(|e| Error::validation("body", "json", e.body_text()))
 }
 
 fn check_backup_uuid(field: &'static str, uuid: &str) -> Result<(), Error> {
     if local::valid_uuid(uuid) {
         Ok(())
     } else {
-        Err(Error::validation(field, "uuid", "The backup UUID may only contain letters, digits and dashes."))
+        Err(Error::validation(
+            field,
+            "uuid",
+            "The backup UUID may only contain letters, digits and dashes.",
+        ))
     }
 }
 
@@ -42,10 +51,15 @@ pub(crate) async fn post_backup(
     check_backup_uuid("uuid", &req.uuid)?;
     let ctx = state.manager.context().clone();
     if req.adapter == BackupAdapter::S3 && ctx.panel.is_none() {
-        return Err(Error::BadRequest("S3 backups need a panel to presign the upload, and none is configured.".into()));
+        return Err(Error::BadRequest(
+            "S3 backups need a panel to presign the upload, and none is configured.".into(),
+        ));
     }
-    let guard = OpGuard::for_backup(&server)
-        .ok_or_else(|| Error::Conflict("The server is being restored from a backup; try again when it is done.".into()))?;
+    let guard = OpGuard::for_backup(&server).ok_or_else(|| {
+        Error::Conflict(
+            "The server is being restored from a backup; try again when it is done.".into(),
+        )
+    })?;
     tokio::spawn(backup::run_backup(server, ctx, req, guard));
     Ok(StatusCode::ACCEPTED)
 }
@@ -62,17 +76,29 @@ pub(crate) async fn post_restore(
     let req = json_body(body)?;
     check_backup_uuid("backup", &backup_uuid)?;
     if req.adapter == BackupAdapter::S3 && req.download_url.is_empty() {
-        return Err(Error::validation("download_url", "required", "A download URL is required to restore an S3 backup."));
+        return Err(Error::validation(
+            "download_url",
+            "required",
+            "A download URL is required to restore an S3 backup.",
+        ));
     }
     if server.state() != ProcessState::Offline || server.is_installing() || server.is_busy() {
-        return Err(Error::Conflict("The server must be stopped (and not installing) before a backup can be restored.".into()));
+        return Err(Error::Conflict(
+            "The server must be stopped (and not installing) before a backup can be restored."
+                .into(),
+        ));
     }
     let ctx = state.manager.context().clone();
-    if req.adapter == BackupAdapter::Wings && local::find(backup::backup_dir(&ctx), &backup_uuid).is_none() {
-        return Err(Error::NotFound("The requested backup was not found on this node.".into()));
+    if req.adapter == BackupAdapter::Wings
+        && local::find(backup::backup_dir(&ctx), &backup_uuid).is_none()
+    {
+        return Err(Error::NotFound(
+            "The requested backup was not found on this node.".into(),
+        ));
     }
-    let guard = OpGuard::for_restore(&server)
-        .ok_or_else(|| Error::Conflict("A backup or restore of this server is already running.".into()))?;
+    let guard = OpGuard::for_restore(&server).ok_or_else(|| {
+        Error::Conflict("A backup or restore of this server is already running.".into())
+    })?;
     tokio::spawn(backup::run_restore(server, ctx, backup_uuid, req, guard));
     Ok(StatusCode::ACCEPTED)
 }
@@ -93,7 +119,11 @@ pub(crate) async fn delete_backup(
         .await
         .map_err(Error::internal)?
         .map_err(Error::internal)?;
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(not_found()) }
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
 }
 
 #[derive(Deserialize)]
@@ -106,31 +136,52 @@ fn bad_token(e: impl std::fmt::Display) -> Error {
 }
 
 /// `GET /download/backup?token=`: a single-use signed download of a local backup.
-pub(crate) async fn download_backup(State(state): State<WingsState>, Query(q): Query<TokenQuery>) -> Result<Response, Error> {
+pub(crate) async fn download_backup(
+    State(state): State<WingsState>,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, Error> {
     let now = chrono::Utc::now().timestamp();
-    let claims: BackupDownloadClaims = aerie_jwt::verify(&q.token, state.jwt_key(), now).map_err(bad_token)?;
-    if !state.used_tokens().claim(&claims.unique_id, claims.exp, now) {
+    let claims: BackupDownloadClaims =
+        aerie_jwt::verify(&q.token, state.jwt_key(), now).map_err(bad_token)?;
+    if !state
+        .used_tokens()
+        .claim(&claims.unique_id, claims.exp, now)
+    {
         return Err(bad_token("it has already been used"));
     }
     find(&state, &claims.server_uuid)?;
-    let path = local::find(backup::backup_dir(state.manager.context()), &claims.backup_uuid)
-        .ok_or_else(|| Error::NotFound("The requested backup was not found on this node.".into()))?;
-    let file = tokio::fs::File::open(&path).await.map_err(Error::internal)?;
+    let path = local::find(
+        backup::backup_dir(state.manager.context()),
+        &claims.backup_uuid,
+    )
+    .ok_or_else(|| Error::NotFound("The requested backup was not found on this node.".into()))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(Error::internal)?;
     let size = file.metadata().await.map_err(Error::internal)?.len();
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let body = futures_util::stream::unfold((file, vec![0u8; 64 * 1024]), |(mut f, mut buf)| async move {
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                let chunk = buf[..n].to_vec();
-                Some((Ok::<_, std::io::Error>(chunk), (f, buf)))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let body = futures_util::stream::unfold(
+        (file, vec![0u8; 64 * 1024]),
+        |(mut f, mut buf)| async move {
+            match f.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    let chunk = buf[..n].to_vec();
+                    Some((Ok::<_, std::io::Error>(chunk), (f, buf)))
+                }
+                Err(e) => Some((Err(e), (f, buf))),
             }
-            Err(e) => Some((Err(e), (f, buf))),
-        }
-    });
+        },
+    );
     let mut resp = Response::new(Body::from_stream(body));
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     // The name is a validated UUID plus our extension: nothing to escape.
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {

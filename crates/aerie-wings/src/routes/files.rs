@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use aerie_http::Error;
 use aerie_proto::wings::{
-    ChmodRequest, CopyRequest, CreateDirectoryRequest, FileDownloadClaims, FileUploadClaims, FilesRequest, RenameRequest,
+    ChmodRequest, CopyRequest, CreateDirectoryRequest, FileDownloadClaims, FileUploadClaims,
+    FilesRequest, RenameRequest,
 };
 use axum::Json;
 use axum::body::Body;
@@ -43,16 +44,24 @@ fn join(root: &str, name: &str) -> String {
     format!("{}/{}", root.trim_end_matches('/'), name)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, aerie_fs::Error> + Send + 'static) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f).await.map_err(Error::internal)?.map_err(fs_err)
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, aerie_fs::Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(Error::internal)?
+        .map_err(fs_err)
 }
 
 fn jail(server: &Arc<Server>) -> Result<Arc<aerie_fs::Jail>, Error> {
     server.jail().map_err(fs_err)
 }
 
-fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, Error> {
-    body.map(|Json(b)| b).map_err(|e| Error::validation("body", "json", e.body_text()))
+fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, Error> {
+    body.map(|Json(b)| b)
+        .map_err(|e| Error::validation("body", "json", e.body_text()))
 }
 
 #[derive(Deserialize)]
@@ -110,7 +119,11 @@ fn tokio_stream_from(
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
-async fn file_response(server: &Arc<Server>, path: String, download: bool) -> Result<Response, Error> {
+async fn file_response(
+    server: &Arc<Server>,
+    path: String,
+    download: bool,
+) -> Result<Response, Error> {
     let j = jail(server)?;
     let p = path.clone();
     let (file, stat) = blocking(move || {
@@ -128,15 +141,25 @@ async fn file_response(server: &Arc<Server>, path: String, download: bool) -> Re
     let mut resp = Response::new(stream_file(file));
     let h = resp.headers_mut();
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(stat.size));
-    h.insert("x-mime-type", HeaderValue::from_str(&stat.mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        "x-mime-type",
+        HeaderValue::from_str(&stat.mime)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     if download {
         let name = stat.name.replace(['"', '\\', '\r', '\n'], "_");
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
         if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
     } else {
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
     }
     Ok(resp)
 }
@@ -148,7 +171,10 @@ pub(crate) async fn get_contents(
     Query(q): Query<FileQuery>,
 ) -> Result<Response, Error> {
     let server = find(&state, &uuid)?;
-    let download = q.download.as_deref().is_some_and(|d| d == "1" || d == "true");
+    let download = q
+        .download
+        .as_deref()
+        .is_some_and(|d| d == "1" || d == "true");
     file_response(&server, q.file, download).await
 }
 
@@ -162,16 +188,28 @@ pub(crate) async fn post_write(
 ) -> Result<StatusCode, Error> {
     let server = find(&state, &uuid)?;
     if q.file.is_empty() {
-        return Err(Error::validation("file", "required", "The file query parameter is required."));
+        return Err(Error::validation(
+            "file",
+            "required",
+            "The file query parameter is required.",
+        ));
     }
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     write_stream(&server, &q.file, declared, body.into_data_stream()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Writes a byte stream to `path` through the jail. With a declared length the disk limit
 /// is checked before the old file is touched; either way it is never exceeded.
-async fn write_stream<S, E>(server: &Arc<Server>, path: &str, declared: Option<u64>, mut stream: S) -> Result<u64, Error>
+async fn write_stream<S, E>(
+    server: &Arc<Server>,
+    path: &str,
+    declared: Option<u64>,
+    mut stream: S,
+) -> Result<u64, Error>
 where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -190,7 +228,8 @@ where
         let next = stream.next().await;
         let done = next.is_none();
         if let Some(chunk) = next {
-            let chunk = chunk.map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
+            let chunk =
+                chunk.map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
             batch.extend_from_slice(&chunk);
         }
         if batch.len() >= BATCH || (done && !batch.is_empty()) {
@@ -204,7 +243,10 @@ where
             break;
         }
     }
-    tokio::task::spawn_blocking(move || writer.finish()).await.map_err(Error::internal)?.map_err(fs_err)
+    tokio::task::spawn_blocking(move || writer.finish())
+        .await
+        .map_err(Error::internal)?
+        .map_err(fs_err)
 }
 
 pub(crate) async fn put_rename(
@@ -215,7 +257,11 @@ pub(crate) async fn put_rename(
 ) -> Result<StatusCode, Error> {
     let req = json_body(body)?;
     if req.files.is_empty() {
-        return Err(Error::validation("files", "required", "No files to move or rename were provided."));
+        return Err(Error::validation(
+            "files",
+            "required",
+            "No files to move or rename were provided.",
+        ));
     }
     let j = jail(&find(&state, &uuid)?)?;
     blocking(move || {
@@ -266,7 +312,11 @@ pub(crate) async fn post_create_directory(
 ) -> Result<StatusCode, Error> {
     let req = json_body(body)?;
     if req.name.is_empty() || req.name.contains('/') {
-        return Err(Error::validation("name", "regex", "The directory name must be a single, non-empty name."));
+        return Err(Error::validation(
+            "name",
+            "regex",
+            "The directory name must be a single, non-empty name.",
+        ));
     }
     let j = jail(&find(&state, &uuid)?)?;
     blocking(move || j.create_dir_all(&join(&req.path, &req.name))).await?;
@@ -295,8 +345,12 @@ pub(crate) async fn post_chmod(
     let req = json_body(body)?;
     let mut changes = Vec::new();
     for f in &req.files {
-        let mode = parse_mode(&f.mode)
-            .ok_or_else(|| Error::BadRequest(format!("Invalid file mode `{}` for {}: use octal digits such as 644.", f.mode, f.file)))?;
+        let mode = parse_mode(&f.mode).ok_or_else(|| {
+            Error::BadRequest(format!(
+                "Invalid file mode `{}` for {}: use octal digits such as 644.",
+                f.mode, f.file
+            ))
+        })?;
         changes.push((join(&req.root, &f.file), mode));
     }
     let j = jail(&find(&state, &uuid)?)?;
@@ -317,22 +371,22 @@ pub(crate) struct TokenQuery {
     directory: Option<String>,
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 fn bad_token(e: impl std::fmt::Display) -> Error {
     Error::Forbidden(format!("The download or upload link is invalid: {e}"))
 }
 
 /// `GET /download/file?token=`: single-use signed download.
-pub(crate) async fn download_file(State(state): State<WingsState>, Query(q): Query<TokenQuery>) -> Result<Response, Error> {
-    let now = now_secs();
-    let claims: FileDownloadClaims = aerie_jwt::verify(&q.token, state.jwt_key(), now).map_err(bad_token)?;
-    if !state.used_tokens().claim(&claims.unique_id, claims.exp, now) {
+pub(crate) async fn download_file(
+    State(state): State<WingsState>,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, Error> {
+    let now = crate::now_secs();
+    let claims: FileDownloadClaims =
+        aerie_jwt::verify(&q.token, state.jwt_key(), now).map_err(bad_token)?;
+    if !state
+        .used_tokens()
+        .claim(&claims.unique_id, claims.exp, now)
+    {
         return Err(bad_token("it has already been used"));
     }
     let server = find(&state, &claims.server_uuid)?;
@@ -346,23 +400,37 @@ pub(crate) async fn upload_file(
     Query(q): Query<TokenQuery>,
     mut multipart: Multipart,
 ) -> Result<StatusCode, Error> {
-    let now = now_secs();
-    let claims: FileUploadClaims = aerie_jwt::verify(&q.token, state.jwt_key(), now).map_err(bad_token)?;
-    if !state.used_tokens().claim(&claims.unique_id, claims.exp, now) {
+    let now = crate::now_secs();
+    let claims: FileUploadClaims =
+        aerie_jwt::verify(&q.token, state.jwt_key(), now).map_err(bad_token)?;
+    if !state
+        .used_tokens()
+        .claim(&claims.unique_id, claims.exp, now)
+    {
         return Err(bad_token("it has already been used"));
     }
     let server = find(&state, &claims.server_uuid)?;
     let dir = q.directory.unwrap_or_else(|| "/".into());
     let limit = state.upload_limit_bytes();
     let mut count = 0;
-    while let Some(field) = multipart.next_field().await.map_err(|e| Error::BadRequest(format!("invalid upload: {e}")))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| Error::BadRequest(format!("invalid upload: {e}")))?
+    {
         if field.name() != Some("files") {
             continue;
         }
         let name = field.file_name().unwrap_or_default().to_owned();
-        let name = name.rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
+        let name = name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         if name.is_empty() || name == "." || name == ".." {
-            return Err(Error::BadRequest("An uploaded file has no usable name.".into()));
+            return Err(Error::BadRequest(
+                "An uploaded file has no usable name.".into(),
+            ));
         }
         let path = join(&dir, &name);
         let limited = field.map(move |c| c.map_err(|e| e.to_string()));
@@ -371,7 +439,11 @@ pub(crate) async fn upload_file(
         count += 1;
     }
     if count == 0 {
-        return Err(Error::validation("files", "required", "No files were uploaded."));
+        return Err(Error::validation(
+            "files",
+            "required",
+            "No files were uploaded.",
+        ));
     }
     Ok(StatusCode::OK)
 }
@@ -385,7 +457,11 @@ struct LimitStream<S> {
 
 impl<S> LimitStream<S> {
     fn new(inner: S, limit: u64) -> Self {
-        Self { inner, seen: 0, limit }
+        Self {
+            inner,
+            seen: 0,
+            limit,
+        }
     }
 }
 
@@ -394,7 +470,10 @@ where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, String>> + Unpin,
 {
     type Item = Result<axum::body::Bytes, String>;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         let this = &mut *self;
         match std::pin::Pin::new(&mut this.inner).poll_next(cx) {
             std::task::Poll::Ready(Some(Ok(b))) => {

@@ -48,7 +48,9 @@ pub(crate) struct Downloads {
 
 impl Downloads {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Arc<Download>>>> {
-        self.by_server.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.by_server
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -108,9 +110,13 @@ pub(crate) fn is_public(ip: IpAddr) -> bool {
 /// Resolves `url`'s host and returns one address allowed by the node's policy.
 async fn vet(url: &url::Url, allow_private: bool) -> Result<SocketAddr, Error> {
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::BadRequest("Only http and https URLs can be downloaded.".into()));
+        return Err(Error::BadRequest(
+            "Only http and https URLs can be downloaded.".into(),
+        ));
     }
-    let host = url.host_str().ok_or_else(|| Error::BadRequest("The URL has no host.".into()))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::BadRequest("The URL has no host.".into()))?;
     let port = url.port_or_known_default().unwrap_or(80);
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
@@ -130,17 +136,35 @@ async fn vet(url: &url::Url, allow_private: bool) -> Result<SocketAddr, Error> {
 
 fn file_name_from(url: &url::Url, resp: &reqwest::Response, use_header: bool) -> Option<String> {
     if use_header
-        && let Some(cd) = resp.headers().get(reqwest::header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok())
-            && let Some(name) = cd.split(';').find_map(|p| p.trim().strip_prefix("filename=")) {
-                let n = name.trim_matches('"').rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
-                if !n.is_empty() && n != "." && n != ".." {
-                    return Some(n);
-                }
-            }
-    url.path_segments().and_then(|mut s| s.next_back()).filter(|s| !s.is_empty()).map(str::to_owned)
+        && let Some(cd) = resp
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+        && let Some(name) = cd
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("filename="))
+    {
+        let n = name
+            .trim_matches('"')
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if !n.is_empty() && n != "." && n != ".." {
+            return Some(n);
+        }
+    }
+    url.path_segments()
+        .and_then(|mut s| s.next_back())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
-pub(crate) async fn list_pulls(_: NodeAuth, State(state): State<WingsState>, Path(uuid): Path<String>) -> Result<Response, Error> {
+pub(crate) async fn list_pulls(
+    _: NodeAuth,
+    State(state): State<WingsState>,
+    Path(uuid): Path<String>,
+) -> Result<Response, Error> {
     find(&state, &uuid)?;
     let list: Vec<_> = state
         .downloads()
@@ -172,7 +196,10 @@ pub(crate) async fn delete_pull(
 ) -> Result<StatusCode, Error> {
     find(&state, &uuid)?;
     let map = state.downloads().lock();
-    let d = map.get(&uuid).and_then(|v| v.iter().find(|d| d.identifier == id)).ok_or_else(|| Error::NotFound("No such download.".into()))?;
+    let d = map
+        .get(&uuid)
+        .and_then(|v| v.iter().find(|d| d.identifier == id))
+        .ok_or_else(|| Error::NotFound("No such download.".into()))?;
     d.cancelled.store(true, Ordering::SeqCst);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -185,10 +212,13 @@ pub(crate) async fn post_pull(
 ) -> Result<Response, Error> {
     let Json(req) = body.map_err(|e| Error::validation("url", "required", e.body_text()))?;
     if state.disable_remote_download() {
-        return Err(Error::Forbidden("Remote downloads are disabled on this node.".into()));
+        return Err(Error::Forbidden(
+            "Remote downloads are disabled on this node.".into(),
+        ));
     }
     let server = find(&state, &uuid)?;
-    let url = url::Url::parse(&req.url).map_err(|e| Error::validation("url", "url", format!("The url is not valid: {e}")))?;
+    let url = url::Url::parse(&req.url)
+        .map_err(|e| Error::validation("url", "url", format!("The url is not valid: {e}")))?;
     // Check before accepting, so an obviously refused URL is a clear error, not a failed job.
     vet(&url, state.allow_private_downloads()).await?;
     {
@@ -205,7 +235,12 @@ pub(crate) async fn post_pull(
         total: AtomicU64::new(0),
         cancelled: AtomicBool::new(false),
     });
-    state.downloads().lock().entry(uuid.clone()).or_default().push(dl.clone());
+    state
+        .downloads()
+        .lock()
+        .entry(uuid.clone())
+        .or_default()
+        .push(dl.clone());
     let root = req.root.or(req.directory).unwrap_or_else(|| "/".into());
     let name = req.file_name.or(req.filename).filter(|n| !n.is_empty());
     let allow_private = state.allow_private_downloads();
@@ -260,7 +295,10 @@ async fn fetch(
             .connect_timeout(std::time::Duration::from_secs(15))
             .build()
             .map_err(Error::internal)?;
-        let resp = client.get(url.clone()).send().await.map_err(|e| Error::BadGateway(format!("The download failed: {}", e.without_url())))?;
+        let resp =
+            client.get(url.clone()).send().await.map_err(|e| {
+                Error::BadGateway(format!("The download failed: {}", e.without_url()))
+            })?;
         if resp.status().is_redirection() {
             hops += 1;
             if hops > MAX_REDIRECTS {
@@ -271,11 +309,16 @@ async fn fetch(
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| Error::BadGateway("A redirect without a location.".into()))?;
-            url = url.join(loc).map_err(|e| Error::BadGateway(format!("A bad redirect: {e}")))?;
+            url = url
+                .join(loc)
+                .map_err(|e| Error::BadGateway(format!("A bad redirect: {e}")))?;
             continue;
         }
         if !resp.status().is_success() {
-            return Err(Error::BadGateway(format!("The remote server answered {}.", resp.status())));
+            return Err(Error::BadGateway(format!(
+                "The remote server answered {}.",
+                resp.status()
+            )));
         }
         break resp;
     };
@@ -305,7 +348,9 @@ async fn fetch(
             let _ = tokio::task::spawn_blocking(move || j.remove(&p)).await;
             return Err(Error::Conflict("The download was cancelled.".into()));
         }
-        let chunk = chunk.map_err(|e| Error::BadGateway(format!("The download was interrupted: {}", e.without_url())))?;
+        let chunk = chunk.map_err(|e| {
+            Error::BadGateway(format!("The download was interrupted: {}", e.without_url()))
+        })?;
         dl.written.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         writer = tokio::task::spawn_blocking(move || {
             use std::io::Write;
@@ -315,9 +360,15 @@ async fn fetch(
         .map_err(Error::internal)?
         .map_err(|e| fs_err(aerie_fs::Error::from_io(e)))?;
     }
-    tokio::task::spawn_blocking(move || writer.finish()).await.map_err(Error::internal)?.map_err(fs_err)?;
+    tokio::task::spawn_blocking(move || writer.finish())
+        .await
+        .map_err(Error::internal)?
+        .map_err(fs_err)?;
     let j = jail.clone();
-    tokio::task::spawn_blocking(move || j.stat(&path)).await.map_err(Error::internal)?.map_err(fs_err)
+    tokio::task::spawn_blocking(move || j.stat(&path))
+        .await
+        .map_err(Error::internal)?
+        .map_err(fs_err)
 }
 
 #[cfg(test)]
@@ -327,8 +378,20 @@ mod tests {
     #[test]
     fn private_and_reserved_ranges_are_not_public() {
         for ip in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "255.255.255.255",
-            "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }

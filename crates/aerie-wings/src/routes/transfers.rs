@@ -27,20 +27,26 @@ pub(crate) async fn post_transfer(
 ) -> Result<StatusCode, Error> {
     let Json(req) = body.map_err(|e| Error::validation("url", "required", e.body_text()))?;
     let server = find(&state, &uuid)?;
-    let url = url::Url::parse(&req.url).map_err(|e| Error::validation("url", "url", format!("The target URL is not valid: {e}")))?;
+    let url = url::Url::parse(&req.url).map_err(|e| {
+        Error::validation("url", "url", format!("The target URL is not valid: {e}"))
+    })?;
     if server.is_installing() {
-        return Err(Error::Conflict("The server is installing and cannot be transferred.".into()));
+        return Err(Error::Conflict(
+            "The server is installing and cannot be transferred.".into(),
+        ));
     }
-    let cancel = state
-        .transfers()
-        .begin_outgoing(&uuid)
-        .ok_or_else(|| Error::Conflict("A transfer of this server is already in progress.".into()))?;
+    let cancel = state.transfers().begin_outgoing(&uuid).ok_or_else(|| {
+        Error::Conflict("A transfer of this server is already in progress.".into())
+    })?;
     let st = state.clone();
     tokio::spawn(async move {
         transfer::status(&server, "processing");
         match send(&server, url, &req.token, cancel).await {
             Ok(()) => {
-                transfer::log(&server, "The archive was received by the target node; waiting for the panel to finish.");
+                transfer::log(
+                    &server,
+                    "The archive was received by the target node; waiting for the panel to finish.",
+                );
             }
             Err(e) => {
                 tracing::warn!(server.uuid = %server.uuid(), error.message = %e, "outgoing transfer failed");
@@ -53,10 +59,18 @@ pub(crate) async fn post_transfer(
     Ok(StatusCode::ACCEPTED)
 }
 
-async fn send(server: &Arc<Server>, url: url::Url, token: &str, cancel: Arc<std::sync::atomic::AtomicBool>) -> Result<(), String> {
+async fn send(
+    server: &Arc<Server>,
+    url: url::Url,
+    token: &str,
+    cancel: Arc<std::sync::atomic::AtomicBool>,
+) -> Result<(), String> {
     if server.state() != ProcessState::Offline {
         transfer::log(server, "Stopping the server before the transfer.");
-        server.power(PowerAction::Stop, Some(Duration::from_secs(30))).await.map_err(|e| e.to_string())?;
+        server
+            .power(PowerAction::Stop, Some(Duration::from_secs(30)))
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let jail = server.jail().map_err(|e| e.to_string())?;
     transfer::log(server, "Streaming the server's files to the target node.");
@@ -64,12 +78,22 @@ async fn send(server: &Arc<Server>, url: url::Url, token: &str, cancel: Arc<std:
     let (sum_tx, sum_rx) = tokio::sync::oneshot::channel::<Result<String, String>>();
     let c = cancel.clone();
     let me = server.clone();
-    let progress = Box::new(move |sent: u64| transfer::log(&me, &format!("Sent {:.1} MiB of compressed data.", sent as f64 / 1_048_576.0)));
+    let progress = Box::new(move |sent: u64| {
+        transfer::log(
+            &me,
+            &format!(
+                "Sent {:.1} MiB of compressed data.",
+                sent as f64 / 1_048_576.0
+            ),
+        )
+    });
     tokio::task::spawn_blocking(move || {
         let r = transfer::stream_volume(&jail, tx, c, progress).map_err(|e| e.to_string());
         let _ = sum_tx.send(r);
     });
-    let archive = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let archive = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
     let checksum = futures_util::stream::once(async move {
         match sum_rx.await {
             Ok(Ok(sum)) => Ok::<_, std::io::Error>(sum.into_bytes()),
@@ -85,7 +109,10 @@ async fn send(server: &Arc<Server>, url: url::Url, token: &str, cancel: Arc<std:
                 .mime_str("application/x-gzip")
                 .map_err(|e| e.to_string())?,
         )
-        .part("checksum", reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(checksum)));
+        .part(
+            "checksum",
+            reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(checksum)),
+        );
     let resp = reqwest::Client::new()
         .post(url)
         .header(reqwest::header::AUTHORIZATION, token)
@@ -96,47 +123,64 @@ async fn send(server: &Arc<Server>, url: url::Url, token: &str, cancel: Arc<std:
     if !resp.status().is_success() {
         let status = resp.status();
         let body = resp.text().await.unwrap_or_default();
-        return Err(format!("the target node answered {status}: {}", body.chars().take(300).collect::<String>()));
+        return Err(format!(
+            "the target node answered {status}: {}",
+            body.chars().take(300).collect::<String>()
+        ));
     }
     Ok(())
 }
 
-pub(crate) async fn delete_transfer(_: NodeAuth, State(state): State<WingsState>, Path(uuid): Path<String>) -> Result<StatusCode, Error> {
+pub(crate) async fn delete_transfer(
+    _: NodeAuth,
+    State(state): State<WingsState>,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, Error> {
     find(&state, &uuid)?;
     if !state.transfers().cancel_outgoing(&uuid) {
-        return Err(Error::NotFound("No transfer of this server is in progress.".into()));
+        return Err(Error::NotFound(
+            "No transfer of this server is in progress.".into(),
+        ));
     }
     Ok(StatusCode::ACCEPTED)
 }
 
-pub(crate) async fn delete_incoming(_: NodeAuth, State(state): State<WingsState>, Path(uuid): Path<String>) -> Result<StatusCode, Error> {
+pub(crate) async fn delete_incoming(
+    _: NodeAuth,
+    State(state): State<WingsState>,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, Error> {
     if !state.transfers().cancel_incoming(&uuid) {
-        return Err(Error::NotFound("No incoming transfer of this server is in progress.".into()));
+        return Err(Error::NotFound(
+            "No incoming transfer of this server is in progress.".into(),
+        ));
     }
     Ok(StatusCode::ACCEPTED)
-}
-
-fn now_secs() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 /// `POST /api/transfers` on the target node.
-pub(crate) async fn receive_transfer(State(state): State<WingsState>, headers: HeaderMap, multipart: Multipart) -> Result<StatusCode, Error> {
+pub(crate) async fn receive_transfer(
+    State(state): State<WingsState>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<StatusCode, Error> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(Error::Unauthenticated)?;
-    let claims: TransferClaims = aerie_jwt::verify(token.trim(), state.jwt_key(), now_secs())
-        .map_err(|e| Error::Forbidden(format!("The transfer token was refused: {e}")))?;
+    let claims: TransferClaims =
+        aerie_jwt::verify(token.trim(), state.jwt_key(), crate::now_secs())
+            .map_err(|e| Error::Forbidden(format!("The transfer token was refused: {e}")))?;
     let uuid = claims.sub.clone();
     if state.manager.get(&uuid).is_some() {
-        return Err(Error::Conflict("The server already exists on this node.".into()));
+        return Err(Error::Conflict(
+            "The server already exists on this node.".into(),
+        ));
     }
-    let cancel = state
-        .transfers()
-        .begin_incoming(&uuid)
-        .ok_or_else(|| Error::Conflict("A transfer of this server is already being received.".into()))?;
+    let cancel = state.transfers().begin_incoming(&uuid).ok_or_else(|| {
+        Error::Conflict("A transfer of this server is already being received.".into())
+    })?;
     let result = receive(&state, &uuid, multipart, cancel).await;
     let panel = state.manager.context().panel.clone();
     let ok = result.is_ok();
@@ -144,21 +188,27 @@ pub(crate) async fn receive_transfer(State(state): State<WingsState>, headers: H
         let _ = state.manager.delete(&uuid).await;
     }
     if let Some(panel) = panel
-        && let Err(e) = panel.set_transfer_status(&uuid, ok).await {
-            tracing::warn!(server.uuid = %uuid, error.message = %e, "could not report the transfer result to the panel");
-        }
+        && let Err(e) = panel.set_transfer_status(&uuid, ok).await
+    {
+        tracing::warn!(server.uuid = %uuid, error.message = %e, "could not report the transfer result to the panel");
+    }
     state.transfers().end(&uuid);
     result.map(|()| StatusCode::OK)
 }
 
-async fn receive(state: &WingsState, uuid: &str, mut multipart: Multipart, cancel: Arc<std::sync::atomic::AtomicBool>) -> Result<(), Error> {
-    let panel = state
-        .manager
-        .context()
-        .panel
-        .clone()
-        .ok_or_else(|| Error::Unavailable("this node has no panel to fetch the server from".into()))?;
-    let mut cfg = panel.get_server(uuid).await.map_err(|e| Error::BadGateway(format!("the panel did not return the server: {e}")))?;
+async fn receive(
+    state: &WingsState,
+    uuid: &str,
+    mut multipart: Multipart,
+    cancel: Arc<std::sync::atomic::AtomicBool>,
+) -> Result<(), Error> {
+    let panel = state.manager.context().panel.clone().ok_or_else(|| {
+        Error::Unavailable("this node has no panel to fetch the server from".into())
+    })?;
+    let mut cfg = panel
+        .get_server(uuid)
+        .await
+        .map_err(|e| Error::BadGateway(format!("the panel did not return the server: {e}")))?;
     if cfg.settings.uuid.is_empty() {
         cfg.settings.uuid = uuid.to_owned();
     }
@@ -171,14 +221,25 @@ async fn receive(state: &WingsState, uuid: &str, mut multipart: Multipart, cance
         tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&volume))
             .await
             .map_err(Error::internal)?
-            .map_err(|e| Error::internal(format!("cannot clear the leftovers of an earlier transfer: {e}")))?;
+            .map_err(|e| {
+                Error::internal(format!(
+                    "cannot clear the leftovers of an earlier transfer: {e}"
+                ))
+            })?;
     }
     let jail = server.jail().map_err(fs_err)?;
-    let name = format!(".aerie-transfer-{}.tar.gz", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let name = format!(
+        ".aerie-transfer-{}.tar.gz",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
     let mut hash = Sha256::new();
     let mut have_archive = false;
     let mut checksum = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| Error::BadRequest(format!("invalid transfer body: {e}")))? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| Error::BadRequest(format!("invalid transfer body: {e}")))?
+    {
         match field.name() {
             Some("archive") => {
                 let j = jail.clone();
@@ -191,7 +252,8 @@ async fn receive(state: &WingsState, uuid: &str, mut multipart: Multipart, cance
                     if cancel.load(std::sync::atomic::Ordering::SeqCst) {
                         return Err(Error::Conflict("The transfer was cancelled.".into()));
                     }
-                    let chunk = chunk.map_err(|e| Error::BadRequest(format!("the archive stream broke: {e}")))?;
+                    let chunk = chunk
+                        .map_err(|e| Error::BadRequest(format!("the archive stream broke: {e}")))?;
                     hash.update(&chunk);
                     writer = tokio::task::spawn_blocking(move || {
                         use std::io::Write;
@@ -201,11 +263,21 @@ async fn receive(state: &WingsState, uuid: &str, mut multipart: Multipart, cance
                     .map_err(Error::internal)?
                     .map_err(|e| fs_err(aerie_fs::Error::from_io(e)))?;
                 }
-                tokio::task::spawn_blocking(move || writer.finish()).await.map_err(Error::internal)?.map_err(fs_err)?;
+                tokio::task::spawn_blocking(move || writer.finish())
+                    .await
+                    .map_err(Error::internal)?
+                    .map_err(fs_err)?;
                 have_archive = true;
             }
             Some("checksum") => {
-                checksum = Some(field.text().await.map_err(|e| Error::BadRequest(format!("invalid checksum: {e}")))?.trim().to_lowercase());
+                checksum = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| Error::BadRequest(format!("invalid checksum: {e}")))?
+                        .trim()
+                        .to_lowercase(),
+                );
             }
             _ => {}
         }
@@ -214,12 +286,16 @@ async fn receive(state: &WingsState, uuid: &str, mut multipart: Multipart, cance
         let _ = tokio::task::spawn_blocking(move || j.remove(&n)).await;
     };
     if !have_archive {
-        return Err(Error::BadRequest("The transfer contained no archive.".into()));
+        return Err(Error::BadRequest(
+            "The transfer contained no archive.".into(),
+        ));
     }
     let computed = hex::encode(hash.finalize());
     if checksum.as_deref() != Some(computed.as_str()) {
         cleanup(jail.clone(), name.clone()).await;
-        return Err(Error::BadRequest("The archive's checksum does not match: it was damaged on the way.".into()));
+        return Err(Error::BadRequest(
+            "The archive's checksum does not match: it was damaged on the way.".into(),
+        ));
     }
     let j = jail.clone();
     let n = name.clone();

@@ -4,17 +4,21 @@ use std::collections::HashMap;
 use std::pin::Pin;
 
 use bollard::models::{
-    ContainerCreateBody, EndpointSettings, HostConfig, HostConfigLogConfig, NetworkCreateRequest, NetworkingConfig,
-    PortBinding,
+    ContainerCreateBody, EndpointSettings, HostConfig, HostConfigLogConfig, NetworkCreateRequest,
+    NetworkingConfig, PortBinding,
 };
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, KillContainerOptionsBuilder,
-    LogsOptionsBuilder, RemoveContainerOptionsBuilder, StartContainerOptions, StatsOptionsBuilder, WaitContainerOptions,
+    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
+    KillContainerOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    StartContainerOptions, StatsOptionsBuilder, WaitContainerOptions,
 };
 use futures_util::{Stream, StreamExt};
 
 use super::lines::LineSplitter;
-use super::{Attached, BoxFut, ContainerRuntime, ContainerSpec, ContainerStatus, InstallerSpec, RuntimeError, Sample};
+use super::{
+    Attached, BoxFut, ContainerRuntime, ContainerSpec, ContainerStatus, InstallerSpec,
+    RuntimeError, Sample,
+};
 use crate::docker::Engine;
 
 /// Capabilities dropped from every server container, as Wings does.
@@ -42,7 +46,13 @@ fn engine_err(e: bollard::errors::Error) -> RuntimeError {
 }
 
 fn is_404(e: &bollard::errors::Error) -> bool {
-    matches!(e, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
 }
 
 impl DockerRuntime {
@@ -56,11 +66,17 @@ impl DockerRuntime {
     /// then picks a free range). Docker allows duplicate names, so when two processes race
     /// to create it, every caller settles on the oldest one and removes younger duplicates:
     /// use the returned id, not the name, for containers.
-    pub async fn ensure_network(&self, name: &str, subnet: Option<&str>) -> Result<String, RuntimeError> {
+    pub async fn ensure_network(
+        &self,
+        name: &str,
+        subnet: Option<&str>,
+    ) -> Result<String, RuntimeError> {
         let docker = self.engine.client();
         let list = |docker: bollard::Docker, name: String| async move {
             let filters = HashMap::from([("name".to_owned(), vec![name.clone()])]);
-            let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default().filters(&filters).build();
+            let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default()
+                .filters(&filters)
+                .build();
             let mut found: Vec<(String, String)> = docker
                 .list_networks(Some(opts))
                 .await
@@ -78,12 +94,18 @@ impl DockerRuntime {
             let mut req = NetworkCreateRequest {
                 name: name.to_owned(),
                 driver: Some("bridge".into()),
-                labels: Some(HashMap::from([("io.aerie.managed".to_owned(), "true".to_owned())])),
+                labels: Some(HashMap::from([(
+                    "io.aerie.managed".to_owned(),
+                    "true".to_owned(),
+                )])),
                 ..Default::default()
             };
             if let Some(s) = subnet.filter(|s| !s.is_empty()) {
                 req.ipam = Some(bollard::models::Ipam {
-                    config: Some(vec![bollard::models::IpamConfig { subnet: Some(s.to_owned()), ..Default::default() }]),
+                    config: Some(vec![bollard::models::IpamConfig {
+                        subnet: Some(s.to_owned()),
+                        ..Default::default()
+                    }]),
                     ..Default::default()
                 });
             }
@@ -98,7 +120,9 @@ impl DockerRuntime {
             ids = list(docker.clone(), name.to_owned()).await?;
         }
         let Some(keep) = ids.first().cloned() else {
-            return Err(RuntimeError::Engine(format!("network {name} vanished after creation")));
+            return Err(RuntimeError::Engine(format!(
+                "network {name} vanished after creation"
+            )));
         };
         for extra in ids.iter().skip(1) {
             // In use by another racer's container: it stays, harmlessly.
@@ -108,24 +132,44 @@ impl DockerRuntime {
     }
 
     async fn remove_if_exists(&self, name: &str) -> Result<(), RuntimeError> {
-        let opts = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
-        match self.engine.client().remove_container(name, Some(opts)).await {
+        let opts = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        match self
+            .engine
+            .client()
+            .remove_container(name, Some(opts))
+            .await
+        {
             Ok(()) => Ok(()),
             Err(e) if is_404(&e) => Ok(()),
             Err(e) => Err(engine_err(e)),
         }
     }
 
-    async fn attach_stream(&self, name: &str, stdin: bool) -> Result<bollard::container::AttachContainerResults, RuntimeError> {
+    async fn attach_stream(
+        &self,
+        name: &str,
+        stdin: bool,
+    ) -> Result<bollard::container::AttachContainerResults, RuntimeError> {
         let opts = AttachContainerOptionsBuilder::default()
             .stdin(stdin)
             .stdout(true)
             .stderr(true)
             .stream(true)
             .build();
-        self.engine.client().attach_container(name, Some(opts)).await.map_err(|e| {
-            if is_404(&e) { RuntimeError::NoContainer } else { engine_err(e) }
-        })
+        self.engine
+            .client()
+            .attach_container(name, Some(opts))
+            .await
+            .map_err(|e| {
+                if is_404(&e) {
+                    RuntimeError::NoContainer
+                } else {
+                    engine_err(e)
+                }
+            })
     }
 }
 
@@ -137,14 +181,24 @@ impl ContainerRuntime for DockerRuntime {
     fn ensure_image<'a>(&'a self, image: &'a str) -> BoxFut<'a, Result<(), RuntimeError>> {
         Box::pin(async move {
             let image = strip_tilde(image);
-            if self.engine.has_image(image).await.map_err(|e| RuntimeError::Engine(e.to_string()))? {
+            if self
+                .engine
+                .has_image(image)
+                .await
+                .map_err(|e| RuntimeError::Engine(e.to_string()))?
+            {
                 return Ok(());
             }
-            let opts = CreateImageOptionsBuilder::default().from_image(image).build();
+            let opts = CreateImageOptionsBuilder::default()
+                .from_image(image)
+                .build();
             let mut pull = self.engine.client().create_image(Some(opts), None, None);
             while let Some(step) = pull.next().await {
                 if let Err(e) = step {
-                    return Err(RuntimeError::Image { image: image.to_owned(), message: e.to_string() });
+                    return Err(RuntimeError::Image {
+                        image: image.to_owned(),
+                        message: e.to_string(),
+                    });
                 }
             }
             Ok(())
@@ -159,9 +213,14 @@ impl ContainerRuntime for DockerRuntime {
             for (ip, port) in &spec.ports {
                 for proto in ["tcp", "udp"] {
                     let key = format!("{port}/{proto}");
-                    bindings.entry(key.clone()).or_insert_with(|| Some(Vec::new())).get_or_insert_with(Vec::new).push(
-                        PortBinding { host_ip: Some(ip.clone()), host_port: Some(port.to_string()) },
-                    );
+                    bindings
+                        .entry(key.clone())
+                        .or_insert_with(|| Some(Vec::new()))
+                        .get_or_insert_with(Vec::new)
+                        .push(PortBinding {
+                            host_ip: Some(ip.clone()),
+                            host_port: Some(port.to_string()),
+                        });
                     if !exposed.contains(&key) {
                         exposed.push(key);
                     }
@@ -173,7 +232,8 @@ impl ContainerRuntime for DockerRuntime {
                 binds: Some(binds),
                 port_bindings: Some(bindings),
                 memory: (spec.memory > 0).then_some(spec.memory),
-                memory_reservation: (spec.memory_reservation > 0).then_some(spec.memory_reservation),
+                memory_reservation: (spec.memory_reservation > 0)
+                    .then_some(spec.memory_reservation),
                 memory_swap: (spec.memory > 0).then_some(spec.memory_swap),
                 cpu_quota: (spec.cpu_quota > 0).then_some(spec.cpu_quota),
                 cpu_period: (spec.cpu_quota > 0).then_some(100_000),
@@ -216,12 +276,21 @@ impl ContainerRuntime for DockerRuntime {
                 labels: Some(spec.labels.clone().into_iter().collect()),
                 host_config: Some(host),
                 networking_config: Some(NetworkingConfig {
-                    endpoints_config: Some(HashMap::from([(spec.network.clone(), EndpointSettings::default())])),
+                    endpoints_config: Some(HashMap::from([(
+                        spec.network.clone(),
+                        EndpointSettings::default(),
+                    )])),
                 }),
                 ..Default::default()
             };
-            let opts = CreateContainerOptionsBuilder::default().name(&spec.name).build();
-            self.engine.client().create_container(Some(opts), body).await.map_err(engine_err)?;
+            let opts = CreateContainerOptionsBuilder::default()
+                .name(&spec.name)
+                .build();
+            self.engine
+                .client()
+                .create_container(Some(opts), body)
+                .await
+                .map_err(engine_err)?;
             Ok(())
         })
     }
@@ -233,8 +302,13 @@ impl ContainerRuntime for DockerRuntime {
     fn attach<'a>(&'a self, name: &'a str) -> BoxFut<'a, Result<Attached, RuntimeError>> {
         Box::pin(async move {
             let r = self.attach_stream(name, true).await?;
-            let output = r.output.filter_map(|chunk| async move { chunk.ok().map(|c| c.into_bytes().to_vec()) });
-            Ok(Attached { output: Box::pin(output), input: r.input })
+            let output = r
+                .output
+                .filter_map(|chunk| async move { chunk.ok().map(|c| c.into_bytes().to_vec()) });
+            Ok(Attached {
+                output: Box::pin(output),
+                input: r.input,
+            })
         })
     }
 
@@ -244,23 +318,41 @@ impl ContainerRuntime for DockerRuntime {
                 .client()
                 .start_container(name, None::<StartContainerOptions>)
                 .await
-                .map_err(|e| if is_404(&e) { RuntimeError::NoContainer } else { engine_err(e) })
+                .map_err(|e| {
+                    if is_404(&e) {
+                        RuntimeError::NoContainer
+                    } else {
+                        engine_err(e)
+                    }
+                })
         })
     }
 
-    fn signal<'a>(&'a self, name: &'a str, signal: &'a str) -> BoxFut<'a, Result<(), RuntimeError>> {
+    fn signal<'a>(
+        &'a self,
+        name: &'a str,
+        signal: &'a str,
+    ) -> BoxFut<'a, Result<(), RuntimeError>> {
         Box::pin(async move {
-            let opts = KillContainerOptionsBuilder::default().signal(signal).build();
+            let opts = KillContainerOptionsBuilder::default()
+                .signal(signal)
+                .build();
             match self.engine.client().kill_container(name, Some(opts)).await {
                 Ok(()) => Ok(()),
                 // Not running (409) or gone (404): the goal of a signal is already met.
-                Err(bollard::errors::Error::DockerResponseServerError { status_code: 404 | 409, .. }) => Ok(()),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404 | 409,
+                    ..
+                }) => Ok(()),
                 Err(e) => Err(engine_err(e)),
             }
         })
     }
 
-    fn inspect<'a>(&'a self, name: &'a str) -> BoxFut<'a, Result<Option<ContainerStatus>, RuntimeError>> {
+    fn inspect<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFut<'a, Result<Option<ContainerStatus>, RuntimeError>> {
         Box::pin(async move {
             match self.engine.client().inspect_container(name, None).await {
                 Ok(c) => {
@@ -280,7 +372,10 @@ impl ContainerRuntime for DockerRuntime {
 
     fn wait<'a>(&'a self, name: &'a str) -> BoxFut<'a, Result<(), RuntimeError>> {
         Box::pin(async move {
-            let mut w = self.engine.client().wait_container(name, None::<WaitContainerOptions>);
+            let mut w = self
+                .engine
+                .client()
+                .wait_container(name, None::<WaitContainerOptions>);
             match w.next().await {
                 Some(Ok(_)) | None => Ok(()),
                 Some(Err(bollard::errors::Error::DockerContainerWaitError { .. })) => Ok(()),
@@ -296,9 +391,17 @@ impl ContainerRuntime for DockerRuntime {
         Box::pin(s.filter_map(|r| async move { r.ok().map(|s| sample(&s)) }))
     }
 
-    fn logs_tail<'a>(&'a self, name: &'a str, lines: usize) -> BoxFut<'a, Result<Vec<String>, RuntimeError>> {
+    fn logs_tail<'a>(
+        &'a self,
+        name: &'a str,
+        lines: usize,
+    ) -> BoxFut<'a, Result<Vec<String>, RuntimeError>> {
         Box::pin(async move {
-            let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).tail(&lines.to_string()).build();
+            let opts = LogsOptionsBuilder::default()
+                .stdout(true)
+                .stderr(true)
+                .tail(&lines.to_string())
+                .build();
             let mut s = self.engine.client().logs(name, Some(opts));
             let mut split = LineSplitter::default();
             let mut out = Vec::new();
@@ -324,12 +427,18 @@ impl ContainerRuntime for DockerRuntime {
             self.ensure_image(&spec.image).await?;
             self.remove_if_exists(&spec.name).await?;
             let host = HostConfig {
-                binds: Some(vec![format!("{}:/mnt/server", spec.volume), format!("{}:/mnt/install", spec.script_dir)]),
+                binds: Some(vec![
+                    format!("{}:/mnt/server", spec.volume),
+                    format!("{}:/mnt/install", spec.script_dir),
+                ]),
                 memory: (spec.memory > 0).then_some(spec.memory),
                 memory_swap: (spec.memory > 0).then_some(spec.memory),
                 cpu_quota: (spec.cpu_quota > 0).then_some(spec.cpu_quota),
                 cpu_period: (spec.cpu_quota > 0).then_some(100_000),
-                tmpfs: Some(HashMap::from([("/tmp".to_owned(), "rw,exec,nosuid,size=100M".to_owned())])),
+                tmpfs: Some(HashMap::from([(
+                    "/tmp".to_owned(),
+                    "rw,exec,nosuid,size=100M".to_owned(),
+                )])),
                 dns: (!spec.dns.is_empty()).then(|| spec.dns.clone()),
                 network_mode: Some(spec.network.clone()),
                 ..Default::default()
@@ -351,8 +460,14 @@ impl ContainerRuntime for DockerRuntime {
                 host_config: Some(host),
                 ..Default::default()
             };
-            let opts = CreateContainerOptionsBuilder::default().name(&spec.name).build();
-            self.engine.client().create_container(Some(opts), body).await.map_err(engine_err)?;
+            let opts = CreateContainerOptionsBuilder::default()
+                .name(&spec.name)
+                .build();
+            self.engine
+                .client()
+                .create_container(Some(opts), body)
+                .await
+                .map_err(engine_err)?;
             let result = async {
                 let attached = self.attach_stream(&spec.name, false).await?;
                 self.engine
@@ -372,7 +487,10 @@ impl ContainerRuntime for DockerRuntime {
                     let _ = lines.send(l).await;
                 }
                 self.wait(&spec.name).await?;
-                let status = self.inspect(&spec.name).await?.ok_or(RuntimeError::NoContainer)?;
+                let status = self
+                    .inspect(&spec.name)
+                    .await?
+                    .ok_or(RuntimeError::NoContainer)?;
                 Ok(status.exit_code)
             }
             .await;
@@ -391,18 +509,35 @@ fn sample(s: &bollard::models::ContainerStatsResponse) -> Sample {
     let inactive = mem
         .stats
         .as_ref()
-        .and_then(|m| m.get("total_inactive_file").or_else(|| m.get("inactive_file")).copied())
+        .and_then(|m| {
+            m.get("total_inactive_file")
+                .or_else(|| m.get("inactive_file"))
+                .copied()
+        })
         .unwrap_or(0);
     let cpu = s.cpu_stats.clone().unwrap_or_default();
     let pre = s.precpu_stats.clone().unwrap_or_default();
-    let total = cpu.cpu_usage.as_ref().and_then(|u| u.total_usage).unwrap_or(0);
-    let pre_total = pre.cpu_usage.as_ref().and_then(|u| u.total_usage).unwrap_or(0);
+    let total = cpu
+        .cpu_usage
+        .as_ref()
+        .and_then(|u| u.total_usage)
+        .unwrap_or(0);
+    let pre_total = pre
+        .cpu_usage
+        .as_ref()
+        .and_then(|u| u.total_usage)
+        .unwrap_or(0);
     let sys = cpu.system_cpu_usage.unwrap_or(0);
     let pre_sys = pre.system_cpu_usage.unwrap_or(0);
     let cpus = cpu
         .online_cpus
         .map(f64::from)
-        .or_else(|| cpu.cpu_usage.as_ref().and_then(|u| u.percpu_usage.as_ref()).map(|p| p.len() as f64))
+        .or_else(|| {
+            cpu.cpu_usage
+                .as_ref()
+                .and_then(|u| u.percpu_usage.as_ref())
+                .map(|p| p.len() as f64)
+        })
         .unwrap_or(1.0);
     let cpu_delta = total.saturating_sub(pre_total) as f64;
     let sys_delta = sys.saturating_sub(pre_sys) as f64;
@@ -412,7 +547,12 @@ fn sample(s: &bollard::models::ContainerStatsResponse) -> Sample {
         0.0
     };
     let (mut rx, mut tx) = (0, 0);
-    for n in s.networks.as_ref().map(|m| m.values().collect::<Vec<_>>()).unwrap_or_default() {
+    for n in s
+        .networks
+        .as_ref()
+        .map(|m| m.values().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
         rx += n.rx_bytes.unwrap_or(0);
         tx += n.tx_bytes.unwrap_or(0);
     }

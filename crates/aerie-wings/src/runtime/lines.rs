@@ -36,7 +36,11 @@ impl LineSplitter {
 
     /// Returns what is left after the stream ended, if anything.
     pub fn finish(&mut self) -> Option<String> {
-        if self.buf.is_empty() { None } else { Some(self.take()) }
+        if self.buf.is_empty() {
+            None
+        } else {
+            Some(self.take())
+        }
     }
 
     fn take(&mut self) -> String {

@@ -153,15 +153,23 @@ pub trait ContainerRuntime: Send + Sync + 'static {
     /// Starts it.
     fn start<'a>(&'a self, name: &'a str) -> BoxFut<'a, Result<(), RuntimeError>>;
     /// Sends a signal (`SIGINT`, `SIGTERM`, `SIGKILL`, …).
-    fn signal<'a>(&'a self, name: &'a str, signal: &'a str) -> BoxFut<'a, Result<(), RuntimeError>>;
+    fn signal<'a>(&'a self, name: &'a str, signal: &'a str)
+    -> BoxFut<'a, Result<(), RuntimeError>>;
     /// Inspects it; `None` when it does not exist.
-    fn inspect<'a>(&'a self, name: &'a str) -> BoxFut<'a, Result<Option<ContainerStatus>, RuntimeError>>;
+    fn inspect<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFut<'a, Result<Option<ContainerStatus>, RuntimeError>>;
     /// Resolves when the container is not running (at once if it is not).
     fn wait<'a>(&'a self, name: &'a str) -> BoxFut<'a, Result<(), RuntimeError>>;
     /// A stream of resource samples, about one a second, while the container runs.
     fn stats(&self, name: &str) -> Pin<Box<dyn Stream<Item = Sample> + Send>>;
     /// The last `lines` lines the container printed.
-    fn logs_tail<'a>(&'a self, name: &'a str, lines: usize) -> BoxFut<'a, Result<Vec<String>, RuntimeError>>;
+    fn logs_tail<'a>(
+        &'a self,
+        name: &'a str,
+        lines: usize,
+    ) -> BoxFut<'a, Result<Vec<String>, RuntimeError>>;
     /// Runs an installer to completion, sending each output line to `lines`; returns the
     /// exit code. The container is removed afterwards, whatever happened.
     fn run_installer<'a>(

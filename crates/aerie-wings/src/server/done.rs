@@ -11,10 +11,15 @@ pub struct DoneMatcher {
 impl DoneMatcher {
     /// Compiles the egg's `done` entries; a bad `regex:` entry is an error naming it.
     pub fn new(done: &[String], strip_ansi: bool) -> Result<Self, String> {
-        let mut m = Self { strip_ansi, ..Self::default() };
+        let mut m = Self {
+            strip_ansi,
+            ..Self::default()
+        };
         for d in done {
             match d.strip_prefix("regex:") {
-                Some(p) => m.patterns.push(regex::Regex::new(p).map_err(|e| format!("invalid done pattern `{p}`: {e}"))?),
+                Some(p) => m.patterns.push(
+                    regex::Regex::new(p).map_err(|e| format!("invalid done pattern `{p}`: {e}"))?,
+                ),
                 None if d.is_empty() => {}
                 None => m.substrings.push(d.clone()),
             }
@@ -36,7 +41,8 @@ impl DoneMatcher {
         } else {
             line
         };
-        self.substrings.iter().any(|s| line.contains(s.as_str())) || self.patterns.iter().any(|p| p.is_match(line))
+        self.substrings.iter().any(|s| line.contains(s.as_str()))
+            || self.patterns.iter().any(|p| p.is_match(line))
     }
 }
 
@@ -86,10 +92,22 @@ mod tests {
 
     #[test]
     fn substring_regex_list_and_ansi() {
-        let m = DoneMatcher::new(&["Map generated, starting game".into(), "regex:^Server listening on \\d".into()], true)
-            .unwrap();
+        let m = DoneMatcher::new(
+            &[
+                "Map generated, starting game".into(),
+                "regex:^Server listening on \\d".into(),
+            ],
+            true,
+        )
+        .unwrap();
         assert!(m.matches("[2026] dbg: Map generated, starting game"));
-        assert!(m.matches("\u{1b}[32mServer listening on 0.0.0.0\u{1b}[0m".replace("0.0.0.0", "1.2.3.4").as_str()));
+        assert!(
+            m.matches(
+                "\u{1b}[32mServer listening on 0.0.0.0\u{1b}[0m"
+                    .replace("0.0.0.0", "1.2.3.4")
+                    .as_str()
+            )
+        );
         assert!(!m.matches("Server listening on localhost"));
         let raw = DoneMatcher::new(&["Done (".into()], false).unwrap();
         assert!(!raw.matches("\u{1b}[1mDone\u{1b}[0m ("));

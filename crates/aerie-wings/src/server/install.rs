@@ -13,16 +13,29 @@ use crate::runtime::InstallerSpec;
 impl Server {
     /// Installs (or reinstalls) the server, reports the result to the panel, and starts it
     /// afterwards when asked. The exit code is checked: non-zero is a failed install.
-    pub async fn install(self: &Arc<Self>, reinstall: bool, start_after: bool) -> Result<bool, PowerError> {
+    pub async fn install(
+        self: &Arc<Self>,
+        reinstall: bool,
+        start_after: bool,
+    ) -> Result<bool, PowerError> {
         if self.installing.swap(true, Ordering::SeqCst) {
             return Err(PowerError::Installing);
         }
         let result = self.install_inner(reinstall).await;
         let ok = matches!(result, Ok(true));
         if let Some(panel) = &self.ctx.panel
-            && let Err(e) = panel.set_install_status(&self.uuid, InstallStatus { successful: ok, reinstall }).await {
-                tracing::warn!(server.uuid = %self.uuid, error.message = %e, "could not report the install status");
-            }
+            && let Err(e) = panel
+                .set_install_status(
+                    &self.uuid,
+                    InstallStatus {
+                        successful: ok,
+                        reinstall,
+                    },
+                )
+                .await
+        {
+            tracing::warn!(server.uuid = %self.uuid, error.message = %e, "could not report the install status");
+        }
         self.installing.store(false, Ordering::SeqCst);
         self.publish(events::INSTALL_COMPLETED, vec![String::new()]);
         match &result {
@@ -33,7 +46,10 @@ impl Server {
         if ok && start_after {
             let me = self.clone();
             tokio::spawn(async move {
-                if let Err(e) = me.power(PowerAction::Start, Some(Duration::from_secs(30))).await {
+                if let Err(e) = me
+                    .power(PowerAction::Start, Some(Duration::from_secs(30)))
+                    .await
+                {
                     tracing::warn!(server.uuid = %me.uuid, error.message = %e, "start after install failed");
                 }
             });
@@ -47,7 +63,10 @@ impl Server {
             let _guard = tokio::time::timeout(Duration::from_secs(10), self.power_lock.lock())
                 .await
                 .map_err(|_| PowerError::Busy)?;
-            if tokio::time::timeout(Duration::from_secs(10), self.stop_for_install()).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(10), self.stop_for_install())
+                .await
+                .is_err()
+            {
                 self.kill_for_install().await?;
             }
         }
@@ -58,16 +77,28 @@ impl Server {
             self.daemon_message("Egg install scripts are disabled for this server; skipping.");
             return Ok(true);
         }
-        let panel = self.ctx.panel.clone().ok_or_else(|| PowerError::Sync("no panel to fetch the install script from".into()))?;
-        let script = panel.install_script(&self.uuid).await.map_err(PowerError::Sync)?;
+        let panel =
+            self.ctx.panel.clone().ok_or_else(|| {
+                PowerError::Sync("no panel to fetch the install script from".into())
+            })?;
+        let script = panel
+            .install_script(&self.uuid)
+            .await
+            .map_err(PowerError::Sync)?;
         let node = &self.ctx.settings;
 
         let script_dir = node.tmp_dir.join(&self.uuid);
-        std::fs::create_dir_all(&script_dir).map_err(|e| PowerError::Runtime(format!("cannot create {}: {e}", script_dir.display())))?;
-        std::fs::write(script_dir.join("install.sh"), script.script.replace("\r\n", "\n"))
-            .map_err(|e| PowerError::Runtime(format!("cannot write the install script: {e}")))?;
+        std::fs::create_dir_all(&script_dir).map_err(|e| {
+            PowerError::Runtime(format!("cannot create {}: {e}", script_dir.display()))
+        })?;
+        std::fs::write(
+            script_dir.join("install.sh"),
+            script.script.replace("\r\n", "\n"),
+        )
+        .map_err(|e| PowerError::Runtime(format!("cannot write the install script: {e}")))?;
         let volume = self.volume();
-        std::fs::create_dir_all(&volume).map_err(|e| PowerError::Runtime(format!("cannot create the server directory: {e}")))?;
+        std::fs::create_dir_all(&volume)
+            .map_err(|e| PowerError::Runtime(format!("cannot create the server directory: {e}")))?;
 
         let (settings, memory) = {
             let c = lock(&self.config);
@@ -77,7 +108,11 @@ impl Server {
         let spec = InstallerSpec {
             name: format!("{}_installer", self.uuid),
             image: script.container_image.clone(),
-            entrypoint: if script.entrypoint.is_empty() { "bash".into() } else { script.entrypoint.clone() },
+            entrypoint: if script.entrypoint.is_empty() {
+                "bash".into()
+            } else {
+                script.entrypoint.clone()
+            },
             volume: volume.display().to_string(),
             script_dir: script_dir.display().to_string(),
             env: super::environment(&settings, node),
@@ -87,7 +122,10 @@ impl Server {
             dns: node.dns.clone(),
         };
 
-        let log_path = node.log_dir.join("install").join(format!("{}.log", self.uuid));
+        let log_path = node
+            .log_dir
+            .join("install")
+            .join(format!("{}.log", self.uuid));
         if let Some(dir) = log_path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -122,7 +160,9 @@ impl Server {
         };
         let _ = reinstall;
         if code != 0 {
-            self.daemon_message(&format!("Installation failed: the install script exited with code {code}."));
+            self.daemon_message(&format!(
+                "Installation failed: the install script exited with code {code}."
+            ));
             return Ok(false);
         }
         Ok(true)
@@ -134,7 +174,11 @@ impl Server {
         if stop.kind == "command" {
             let _ = self.send_commands(std::slice::from_ref(&stop.value)).await;
         } else {
-            let _ = self.ctx.runtime.signal(&self.uuid, super::power::stop_signal(&stop.value)).await;
+            let _ = self
+                .ctx
+                .runtime
+                .signal(&self.uuid, super::power::stop_signal(&stop.value))
+                .await;
         }
         let mut rx = self.watch_state();
         let _ = rx.wait_for(|s| *s == ProcessState::Offline).await;
@@ -143,9 +187,17 @@ impl Server {
 
     async fn kill_for_install(self: &Arc<Self>) -> Result<(), PowerError> {
         self.expect_stop.store(true, Ordering::SeqCst);
-        self.ctx.runtime.signal(&self.uuid, "SIGKILL").await.map_err(|e| PowerError::Runtime(e.to_string()))?;
+        self.ctx
+            .runtime
+            .signal(&self.uuid, "SIGKILL")
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
         let mut rx = self.watch_state();
-        let _ = tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|s| *s == ProcessState::Offline)).await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(30),
+            rx.wait_for(|s| *s == ProcessState::Offline),
+        )
+        .await;
         Ok(())
     }
 }

@@ -27,13 +27,6 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 impl Manager {
     /// An empty manager.
     pub fn new(ctx: Arc<NodeContext>) -> Arc<Self> {
@@ -41,7 +34,7 @@ impl Manager {
             ctx,
             servers: RwLock::new(HashMap::new()),
             denied: RwLock::new(HashMap::new()),
-            boot_time: now_secs(),
+            boot_time: crate::now_secs(),
             activity: std::sync::Mutex::new(Vec::new()),
             activity_wake: tokio::sync::Notify::new(),
         })
@@ -88,7 +81,9 @@ impl Manager {
             match server.reattach().await {
                 Ok(true) => reattached += 1,
                 Ok(false) => {}
-                Err(e) => tracing::warn!(server.uuid = %server.uuid(), error.message = %e, "could not re-attach"),
+                Err(e) => {
+                    tracing::warn!(server.uuid = %server.uuid(), error.message = %e, "could not re-attach")
+                }
             }
         }
         reattached
@@ -97,7 +92,11 @@ impl Manager {
     /// Registers a new server (from the panel's settings) and installs it in the background.
     /// A server this node already knows (loaded at boot before the panel's create call
     /// arrived) takes the new settings and is installed: the call is idempotent.
-    pub fn create(&self, cfg: RemoteServer, start_on_completion: bool) -> Result<Arc<Server>, String> {
+    pub fn create(
+        &self,
+        cfg: RemoteServer,
+        start_on_completion: bool,
+    ) -> Result<Arc<Server>, String> {
         let existing = self.get(&cfg.settings.uuid);
         let server = match existing {
             Some(s) => {
@@ -111,7 +110,10 @@ impl Manager {
                 let server = Server::new(self.ctx.clone(), cfg)?;
                 let mut map = write(&self.servers);
                 if let Some(s) = map.get(server.uuid()) {
-                    return Err(format!("a server with uuid {} was created concurrently", s.uuid()));
+                    return Err(format!(
+                        "a server with uuid {} was created concurrently",
+                        s.uuid()
+                    ));
                 }
                 map.insert(server.uuid().to_owned(), server.clone());
                 server
@@ -131,7 +133,10 @@ impl Manager {
         let server = Server::new(self.ctx.clone(), cfg)?;
         let mut map = write(&self.servers);
         if map.contains_key(server.uuid()) {
-            return Err(format!("a server with uuid {} already exists on this node", server.uuid()));
+            return Err(format!(
+                "a server with uuid {} already exists on this node",
+                server.uuid()
+            ));
         }
         map.insert(server.uuid().to_owned(), server.clone());
         Ok(server)
@@ -139,24 +144,29 @@ impl Manager {
 
     /// Deletes a server: kills it, removes its container and files, and tells listeners.
     pub async fn delete(&self, uuid: &str) -> Result<(), PowerError> {
-        let Some(server) = write(&self.servers).remove(uuid) else { return Ok(()) };
+        let Some(server) = write(&self.servers).remove(uuid) else {
+            return Ok(());
+        };
         server.mark_deleted();
-        let _ = server.power(aerie_proto::wings::PowerAction::Kill, None).await;
+        let _ = server
+            .power(aerie_proto::wings::PowerAction::Kill, None)
+            .await;
         let _ = self.ctx.runtime.remove(uuid).await;
         server.publish(events::DELETED, vec!["null".into()]);
         let volume = server.volume();
         tokio::task::spawn_blocking(move || {
             if let Err(e) = std::fs::remove_dir_all(&volume)
-                && e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(error.message = %e, path = %volume.display(), "could not remove server files");
-                }
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(error.message = %e, path = %volume.display(), "could not remove server files");
+            }
         });
         Ok(())
     }
 
     /// Refuses tokens with these jtis issued until now.
     pub fn deny(&self, jtis: &[String]) {
-        let now = now_secs();
+        let now = crate::now_secs();
         let mut d = write(&self.denied);
         for j in jtis {
             d.insert(j.clone(), now);
@@ -172,7 +182,14 @@ impl Manager {
     }
 
     /// Queues an activity entry (`server:console.command`, `server:power.start`, …).
-    pub fn record_activity(&self, server: &str, event: &str, user: Option<&str>, ip: &str, metadata: Option<serde_json::Value>) {
+    pub fn record_activity(
+        &self,
+        server: &str,
+        event: &str,
+        user: Option<&str>,
+        ip: &str,
+        metadata: Option<serde_json::Value>,
+    ) {
         let entry = ActivityEntry {
             user: user.filter(|u| !u.is_empty()).map(str::to_owned),
             server: server.to_owned(),
@@ -182,7 +199,10 @@ impl Manager {
             timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         let len = {
-            let mut q = self.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut q = self
+                .activity
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             q.push(entry);
             q.len()
         };
@@ -193,14 +213,19 @@ impl Manager {
 
     /// Entries queued and not yet sent.
     pub fn pending_activity(&self) -> Vec<ActivityEntry> {
-        self.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.activity
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Sends queued activity to the panel every `activity_send_interval`, or sooner when
     /// `activity_send_count` entries are waiting. A failed send keeps the entries for the
     /// next round (bounded, oldest dropped first), so a panel outage loses nothing short.
     pub fn spawn_activity_sender(self: &Arc<Self>) {
-        let Some(panel) = self.ctx.panel.clone() else { return };
+        let Some(panel) = self.ctx.panel.clone() else {
+            return;
+        };
         // The node lives as long as the process; the sender lives with it.
         let me = self.clone();
         let interval = self.ctx.settings.activity_send_interval;
@@ -208,7 +233,10 @@ impl Manager {
             loop {
                 let _ = tokio::time::timeout(interval, me.activity_wake.notified()).await;
                 let batch: Vec<ActivityEntry> = {
-                    let mut q = me.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut q = me
+                        .activity
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     let n = q.len().min(me.ctx.settings.activity_send_count.max(1));
                     q.drain(..n).collect()
                 };
@@ -218,7 +246,10 @@ impl Manager {
                 let body = ActivityBatch { data: batch };
                 if let Err(e) = panel.send_activity(&body).await {
                     tracing::warn!(error.message = %e, entries = body.data.len(), "could not send activity; will retry");
-                    let mut q = me.activity.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut q = me
+                        .activity
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     let mut kept = body.data;
                     kept.append(&mut q);
                     let excess = kept.len().saturating_sub(10_000);

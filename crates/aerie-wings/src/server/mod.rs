@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aerie_proto::wings::{
-    InstallScript, InstallStatus, ProcessState, RemoteServer, ServerDetails, ServerSettings, Stats, events,
+    InstallScript, InstallStatus, ProcessState, RemoteServer, ServerDetails, ServerSettings, Stats,
+    events,
 };
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -42,11 +43,22 @@ pub trait PanelLink: Send + Sync + 'static {
     /// `GET /api/remote/servers/{uuid}/install`.
     fn install_script<'a>(&'a self, uuid: &'a str) -> BoxFut<'a, Result<InstallScript, String>>;
     /// `POST /api/remote/servers/{uuid}/install`.
-    fn set_install_status<'a>(&'a self, uuid: &'a str, status: InstallStatus) -> BoxFut<'a, Result<(), String>>;
+    fn set_install_status<'a>(
+        &'a self,
+        uuid: &'a str,
+        status: InstallStatus,
+    ) -> BoxFut<'a, Result<(), String>>;
     /// `POST /api/remote/activity`.
-    fn send_activity<'a>(&'a self, batch: &'a aerie_proto::wings::ActivityBatch) -> BoxFut<'a, Result<(), String>>;
+    fn send_activity<'a>(
+        &'a self,
+        batch: &'a aerie_proto::wings::ActivityBatch,
+    ) -> BoxFut<'a, Result<(), String>>;
     /// `POST /api/remote/servers/{uuid}/transfer/success` or `…/failure`, from the target node.
-    fn set_transfer_status<'a>(&'a self, uuid: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>>;
+    fn set_transfer_status<'a>(
+        &'a self,
+        uuid: &'a str,
+        successful: bool,
+    ) -> BoxFut<'a, Result<(), String>>;
     /// `GET /api/remote/backups/{uuid}?size=`: presigned part URLs for an S3 backup of
     /// `size` bytes. The default refuses (a link without backup support).
     fn backup_upload_parts<'a>(
@@ -67,7 +79,11 @@ pub trait PanelLink: Send + Sync + 'static {
         Box::pin(async { Err("this panel link does not support backups".to_owned()) })
     }
     /// `POST /api/remote/backups/{uuid}/restore`: how a restore ended. The default refuses.
-    fn set_restore_status<'a>(&'a self, backup: &'a str, successful: bool) -> BoxFut<'a, Result<(), String>> {
+    fn set_restore_status<'a>(
+        &'a self,
+        backup: &'a str,
+        successful: bool,
+    ) -> BoxFut<'a, Result<(), String>> {
         let _ = (backup, successful);
         Box::pin(async { Err("this panel link does not support backups".to_owned()) })
     }
@@ -134,9 +150,17 @@ impl Server {
         if uuid.is_empty() || !uuid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(format!("invalid server uuid `{uuid}`"));
         }
-        let done = DoneMatcher::new(&config.process_configuration.startup.done, config.process_configuration.startup.strip_ansi)?;
+        let done = DoneMatcher::new(
+            &config.process_configuration.startup.done,
+            config.process_configuration.startup.strip_ansi,
+        )?;
         let s = &ctx.settings;
-        let console = Console::new(s.websocket_log_count.max(150), s.throttle_enabled, s.throttle_lines, s.throttle_interval);
+        let console = Console::new(
+            s.websocket_log_count.max(150),
+            s.throttle_enabled,
+            s.throttle_lines,
+            s.throttle_interval,
+        );
         let (state, _) = watch::channel(ProcessState::Offline);
         let (events, _) = broadcast::channel(8192);
         let (restart_tx, restart_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -169,11 +193,19 @@ impl Server {
     /// so a deleted server is dropped.
     fn spawn_supervisor(self: &Arc<Self>, mut rx: tokio::sync::mpsc::UnboundedReceiver<()>) {
         let weak = Arc::downgrade(self);
-        let Ok(handle) = tokio::runtime::Handle::try_current() else { return };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         handle.spawn(async move {
             while rx.recv().await.is_some() {
                 let Some(me) = weak.upgrade() else { break };
-                if let Err(e) = me.power(aerie_proto::wings::PowerAction::Start, Some(Duration::from_secs(30))).await {
+                if let Err(e) = me
+                    .power(
+                        aerie_proto::wings::PowerAction::Start,
+                        Some(Duration::from_secs(30)),
+                    )
+                    .await
+                {
                     me.daemon_message(&format!("Automatic restart failed: {e}"));
                 }
             }
@@ -258,15 +290,25 @@ impl Server {
         if self.events.receiver_count() == 0 {
             return;
         }
-        let text = serde_json::to_string(&aerie_proto::wings::WsMessage { event: name.to_owned(), args: args.clone() })
-            .unwrap_or_default();
+        let text = serde_json::to_string(&aerie_proto::wings::WsMessage {
+            event: name.to_owned(),
+            args: args.clone(),
+        })
+        .unwrap_or_default();
         // No listeners left by now is fine.
-        let _ = self.events.send(Event { name, args, frame: text.into() });
+        let _ = self.events.send(Event {
+            name,
+            args,
+            frame: text.into(),
+        });
     }
 
     /// Prints a daemon line on the console, in Wings' colours.
     pub fn daemon_message(&self, text: &str) {
-        let line = format!("\u{1b}[33m\u{1b}[1m[{} Daemon]:\u{1b}[39m {text}\u{1b}[0m", self.ctx.settings.app_name);
+        let line = format!(
+            "\u{1b}[33m\u{1b}[1m[{} Daemon]:\u{1b}[39m {text}\u{1b}[0m",
+            self.ctx.settings.app_name
+        );
         lock(&self.console).push(line.clone());
         self.publish(events::CONSOLE_OUTPUT, vec![line]);
     }
@@ -281,16 +323,24 @@ impl Server {
         if new == ProcessState::Offline {
             *lock(&self.started_at) = None;
             // Offline servers still report their disk and limit.
-            self.publish(events::STATS, vec![serde_json::to_string(&self.stats()).unwrap_or_default()]);
+            self.publish(
+                events::STATS,
+                vec![serde_json::to_string(&self.stats()).unwrap_or_default()],
+            );
         }
     }
 
     /// Replaces the configuration (after a sync with the panel).
     pub fn update_config(&self, config: RemoteServer) -> Result<(), String> {
-        let done = DoneMatcher::new(&config.process_configuration.startup.done, config.process_configuration.startup.strip_ansi)?;
+        let done = DoneMatcher::new(
+            &config.process_configuration.startup.done,
+            config.process_configuration.startup.strip_ansi,
+        )?;
         *lock(&self.done) = done;
         let mut cur = lock(&self.config);
-        if cur.settings.build.disk_space != config.settings.build.disk_space || cur.settings.egg.file_denylist != config.settings.egg.file_denylist {
+        if cur.settings.build.disk_space != config.settings.build.disk_space
+            || cur.settings.egg.file_denylist != config.settings.egg.file_denylist
+        {
             // Limits changed: the next file operation opens a jail with the new ones.
             *lock(&self.jail) = None;
         }
@@ -312,11 +362,20 @@ impl Server {
         }
         let (limit, denylist) = {
             let c = lock(&self.config);
-            (u64::try_from(c.settings.build.disk_space).unwrap_or(0) * 1024 * 1024, c.settings.egg.file_denylist.clone())
+            (
+                u64::try_from(c.settings.build.disk_space).unwrap_or(0) * 1024 * 1024,
+                c.settings.egg.file_denylist.clone(),
+            )
         };
         let j = Arc::new(aerie_fs::Jail::open(
             &volume,
-            aerie_fs::JailOptions { uid: node.uid, gid: node.gid, disk_limit_bytes: limit, denylist, read_only: false },
+            aerie_fs::JailOptions {
+                uid: node.uid,
+                gid: node.gid,
+                disk_limit_bytes: limit,
+                denylist,
+                read_only: false,
+            },
         )?);
         *lock(&self.jail) = Some(j.clone());
         Ok(j)
@@ -324,7 +383,9 @@ impl Server {
 
     /// Fetches the configuration from the panel, when there is one.
     pub async fn sync(&self) -> Result<(), String> {
-        let Some(panel) = &self.ctx.panel else { return Ok(()) };
+        let Some(panel) = &self.ctx.panel else {
+            return Ok(());
+        };
         let mut cfg = panel.get_server(&self.uuid).await?;
         if cfg.settings.uuid.is_empty() {
             cfg.settings.uuid = self.uuid.clone();
@@ -340,7 +401,9 @@ impl Server {
         }
         let stop = lock(&self.config).process_configuration.stop.clone();
         let mut guard = self.stdin.lock().await;
-        let Some(stdin) = guard.as_mut() else { return Err(PowerError::NotRunning) };
+        let Some(stdin) = guard.as_mut() else {
+            return Err(PowerError::NotRunning);
+        };
         for c in commands {
             if stop.kind == "command" && c.trim() == stop.value.trim() {
                 self.expect_stop.store(true, Ordering::SeqCst);
@@ -348,9 +411,15 @@ impl Server {
             }
             let mut bytes = c.clone().into_bytes();
             bytes.push(b'\n');
-            stdin.write_all(&bytes).await.map_err(|e| PowerError::Runtime(format!("cannot write to the console: {e}")))?;
+            stdin
+                .write_all(&bytes)
+                .await
+                .map_err(|e| PowerError::Runtime(format!("cannot write to the console: {e}")))?;
         }
-        stdin.flush().await.map_err(|e| PowerError::Runtime(e.to_string()))?;
+        stdin
+            .flush()
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
         Ok(())
     }
 
@@ -359,7 +428,9 @@ impl Server {
         match verdict {
             Verdict::Pass => {}
             Verdict::DropAndWarn => {
-                self.daemon_message("Server is outputting console data too quickly -- throttling...");
+                self.daemon_message(
+                    "Server is outputting console data too quickly -- throttling...",
+                );
                 return;
             }
             Verdict::Drop => return,
@@ -377,7 +448,10 @@ impl Server {
     /// attached (before the process starts, so no output is missed).
     async fn attach(self: &Arc<Self>) -> Result<(), PowerError> {
         let rt = self.ctx.runtime.clone();
-        let attached = rt.attach(&self.uuid).await.map_err(|e| PowerError::Runtime(e.to_string()))?;
+        let attached = rt
+            .attach(&self.uuid)
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
         *self.stdin.lock().await = Some(attached.input);
         let run = self.run_id.fetch_add(1, Ordering::SeqCst) + 1;
         let me = self.clone();
@@ -415,10 +489,16 @@ impl Server {
                     // Rescan through the jail: it also corrects the incremental counter for
                     // whatever the game wrote itself.
                     let used = match me.jail() {
-                        Ok(j) => tokio::task::spawn_blocking(move || j.rescan()).await.ok().and_then(Result::ok).unwrap_or(0),
+                        Ok(j) => tokio::task::spawn_blocking(move || j.rescan())
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                            .unwrap_or(0),
                         Err(_) => {
                             let v = me.volume();
-                            tokio::task::spawn_blocking(move || disk_usage(&v)).await.unwrap_or(0)
+                            tokio::task::spawn_blocking(move || disk_usage(&v))
+                                .await
+                                .unwrap_or(0)
                         }
                     };
                     lock(&me.stats).disk_bytes = used;
@@ -432,7 +512,10 @@ impl Server {
                     s.network.rx_bytes = sample.rx_bytes;
                     s.network.tx_bytes = sample.tx_bytes;
                 }
-                me.publish(events::STATS, vec![serde_json::to_string(&me.stats()).unwrap_or_default()]);
+                me.publish(
+                    events::STATS,
+                    vec![serde_json::to_string(&me.stats()).unwrap_or_default()],
+                );
             }
         });
     }
@@ -442,14 +525,25 @@ impl Server {
         let was = self.state();
         let expected = self.expect_stop.swap(false, Ordering::SeqCst);
         self.set_state(ProcessState::Offline);
-        if self.deleted.load(Ordering::SeqCst) || expected || !matches!(was, ProcessState::Starting | ProcessState::Running) {
+        if self.deleted.load(Ordering::SeqCst)
+            || expected
+            || !matches!(was, ProcessState::Starting | ProcessState::Running)
+        {
             return;
         }
-        let enabled = self.ctx.settings.crash_detection && lock(&self.config).settings.crash_detection_enabled;
+        let enabled = self.ctx.settings.crash_detection
+            && lock(&self.config).settings.crash_detection_enabled;
         if !enabled {
             return;
         }
-        let status = self.ctx.runtime.inspect(&self.uuid).await.ok().flatten().unwrap_or_default();
+        let status = self
+            .ctx
+            .runtime
+            .inspect(&self.uuid)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         if status.exit_code == 0 && !status.oom_killed && !self.ctx.settings.clean_exit_is_crash {
             return;
         }
@@ -460,14 +554,16 @@ impl Server {
         {
             let mut last = lock(&self.last_crash);
             if let Some(t) = *last
-                && !timeout.is_zero() && t.elapsed() < timeout {
-                    drop(last);
-                    self.daemon_message(&format!(
-                        "Aborting automatic restart, last crash occurred less than {} seconds ago.",
-                        timeout.as_secs()
-                    ));
-                    return;
-                }
+                && !timeout.is_zero()
+                && t.elapsed() < timeout
+            {
+                drop(last);
+                self.daemon_message(&format!(
+                    "Aborting automatic restart, last crash occurred less than {} seconds ago.",
+                    timeout.as_secs()
+                ));
+                return;
+            }
             *last = Some(Instant::now());
         }
         tracing::warn!(server.uuid = %self.uuid, exit_code = status.exit_code, oom = status.oom_killed, "server crashed; restarting");
@@ -476,9 +572,21 @@ impl Server {
 
     /// After wings restarts: adopt a container that is still running, with its console.
     pub async fn reattach(self: &Arc<Self>) -> Result<bool, PowerError> {
-        let status = self.ctx.runtime.inspect(&self.uuid).await.map_err(|e| PowerError::Runtime(e.to_string()))?;
-        let Some(status) = status.filter(|s| s.running) else { return Ok(false) };
-        let tail = self.ctx.runtime.logs_tail(&self.uuid, self.ctx.settings.websocket_log_count).await.unwrap_or_default();
+        let status = self
+            .ctx
+            .runtime
+            .inspect(&self.uuid)
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
+        let Some(status) = status.filter(|s| s.running) else {
+            return Ok(false);
+        };
+        let tail = self
+            .ctx
+            .runtime
+            .logs_tail(&self.uuid, self.ctx.settings.websocket_log_count)
+            .await
+            .unwrap_or_default();
         lock(&self.console).refill(tail);
         *lock(&self.started_at) = Some(started_instant(&status.started_at));
         self.state.send_replace(ProcessState::Running);
@@ -494,11 +602,17 @@ impl Server {
         let s = &cfg.settings;
         let node = &self.ctx.settings;
         let memory = if s.build.memory_limit > 0 {
-            (s.build.memory_limit as f64 * node.memory_multiplier(s.build.memory_limit) * 1_000_000.0) as i64
+            (s.build.memory_limit as f64
+                * node.memory_multiplier(s.build.memory_limit)
+                * 1_000_000.0) as i64
         } else {
             0
         };
-        let swap = if s.build.swap < 0 { -1 } else { s.build.swap * 1_000_000 + memory };
+        let swap = if s.build.swap < 0 {
+            -1
+        } else {
+            s.build.swap * 1_000_000 + memory
+        };
         let mut ports = Vec::new();
         for (ip, list) in &s.allocations.mappings {
             for p in list {
@@ -517,7 +631,14 @@ impl Server {
             extra_binds: s
                 .mounts
                 .iter()
-                .map(|m| format!("{}:{}{}", m.source, m.target, if m.read_only { ":ro" } else { "" }))
+                .map(|m| {
+                    format!(
+                        "{}:{}{}",
+                        m.source,
+                        m.target,
+                        if m.read_only { ":ro" } else { "" }
+                    )
+                })
                 .collect(),
             ports,
             memory,
@@ -539,9 +660,14 @@ impl Server {
 
 fn started_instant(rfc3339: &str) -> Instant {
     let now = Instant::now();
-    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else { return now };
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else {
+        return now;
+    };
     let ago = chrono::Utc::now().signed_duration_since(t.with_timezone(&chrono::Utc));
-    ago.to_std().ok().and_then(|d| now.checked_sub(d)).unwrap_or(now)
+    ago.to_std()
+        .ok()
+        .and_then(|d| now.checked_sub(d))
+        .unwrap_or(now)
 }
 
 fn env_value(v: &Value) -> String {
@@ -555,7 +681,10 @@ fn env_value(v: &Value) -> String {
 /// The container environment, as Wings builds it: its own variables first, then the
 /// panel's, upper-cased, skipping names Wings already set.
 pub fn environment(s: &ServerSettings, node: &NodeSettings) -> Vec<String> {
-    let tz = std::env::var("TZ").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| "UTC".into());
+    let tz = std::env::var("TZ")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "UTC".into());
     let mut out = vec![
         format!("TZ={tz}"),
         format!("STARTUP={}", s.invocation),
@@ -580,7 +709,9 @@ pub fn disk_usage(dir: &std::path::Path) -> u64 {
     fn walk(p: &std::path::Path, total: &mut u64) {
         let Ok(rd) = std::fs::read_dir(p) else { return };
         for e in rd.flatten() {
-            let Ok(md) = e.path().symlink_metadata() else { continue };
+            let Ok(md) = e.path().symlink_metadata() else {
+                continue;
+            };
             if md.is_dir() {
                 walk(&e.path(), total);
             } else if md.is_file() {
@@ -597,13 +728,22 @@ impl Server {
     /// Stops a running server that has outgrown its disk limit (Wings' disk limiter).
     fn enforce_disk_limit(self: &Arc<Self>, used: u64) {
         let limit_mb = u64::try_from(lock(&self.config).settings.build.disk_space).unwrap_or(0);
-        if limit_mb == 0 || used <= limit_mb * 1024 * 1024 || self.state() == ProcessState::Offline {
+        if limit_mb == 0 || used <= limit_mb * 1024 * 1024 || self.state() == ProcessState::Offline
+        {
             return;
         }
-        self.daemon_message("Server is exceeding the assigned disk space limit, stopping process now.");
+        self.daemon_message(
+            "Server is exceeding the assigned disk space limit, stopping process now.",
+        );
         let me = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = me.power(aerie_proto::wings::PowerAction::Stop, Some(Duration::from_secs(60))).await {
+            if let Err(e) = me
+                .power(
+                    aerie_proto::wings::PowerAction::Stop,
+                    Some(Duration::from_secs(60)),
+                )
+                .await
+            {
                 tracing::warn!(server.uuid = %me.uuid, error.message = %e, "disk limiter could not stop the server");
             }
         });
@@ -627,6 +767,9 @@ impl Server {
 impl Server {
     /// Tells listeners about a failure (`daemon error`); admins see the message itself.
     pub(crate) fn publish_error(&self, message: &str) {
-        self.publish(aerie_proto::wings::events::DAEMON_ERROR, vec![message.to_owned()]);
+        self.publish(
+            aerie_proto::wings::events::DAEMON_ERROR,
+            vec![message.to_owned()],
+        );
     }
 }

@@ -13,7 +13,9 @@ use super::{Server, lock};
 #[non_exhaustive]
 pub enum PowerError {
     /// Another action holds the lock.
-    #[error("another power action is currently being processed for this server, please try again later")]
+    #[error(
+        "another power action is currently being processed for this server, please try again later"
+    )]
     Busy,
     /// The server is installing, transferring or restoring.
     #[error("the server is installing or restoring a backup and cannot be controlled")]
@@ -57,7 +59,11 @@ pub fn stop_signal(value: &str) -> &'static str {
 impl Server {
     /// Runs a power action. `lock_wait`: `None` fails at once when busy (websocket),
     /// `Some(d)` waits up to `d` for the lock (HTTP `wait_seconds`).
-    pub async fn power(self: &Arc<Self>, action: PowerAction, lock_wait: Option<Duration>) -> Result<(), PowerError> {
+    pub async fn power(
+        self: &Arc<Self>,
+        action: PowerAction,
+        lock_wait: Option<Duration>,
+    ) -> Result<(), PowerError> {
         if self.is_installing() || (self.is_restoring() && action != PowerAction::Kill) {
             return Err(PowerError::Installing);
         }
@@ -66,7 +72,9 @@ impl Server {
         }
         let _guard = match lock_wait {
             None => self.power_lock.try_lock().map_err(|_| PowerError::Busy)?,
-            Some(d) => tokio::time::timeout(d, self.power_lock.lock()).await.map_err(|_| PowerError::Busy)?,
+            Some(d) => tokio::time::timeout(d, self.power_lock.lock())
+                .await
+                .map_err(|_| PowerError::Busy)?,
         };
         match action {
             PowerAction::Start => self.start().await,
@@ -98,20 +106,30 @@ impl Server {
             return Err(PowerError::Suspended);
         }
         let volume = self.volume();
-        std::fs::create_dir_all(&volume).map_err(|e| PowerError::Runtime(format!("cannot create the server directory: {e}")))?;
+        std::fs::create_dir_all(&volume)
+            .map_err(|e| PowerError::Runtime(format!("cannot create the server directory: {e}")))?;
 
         self.daemon_message("Checking server disk space usage, this could take a few seconds...");
         let limit_mb = u64::try_from(lock(&self.config).settings.build.disk_space).unwrap_or(0);
         let used = match self.jail() {
-            Ok(j) => tokio::task::spawn_blocking(move || j.rescan()).await.ok().and_then(Result::ok).unwrap_or(0),
+            Ok(j) => tokio::task::spawn_blocking(move || j.rescan())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(0),
             Err(_) => {
                 let v = volume.clone();
-                tokio::task::spawn_blocking(move || super::disk_usage(&v)).await.unwrap_or(0)
+                tokio::task::spawn_blocking(move || super::disk_usage(&v))
+                    .await
+                    .unwrap_or(0)
             }
         };
         lock(&self.stats).disk_bytes = used;
         if limit_mb > 0 && used > limit_mb * 1024 * 1024 {
-            return Err(PowerError::Disk { used: used / (1024 * 1024), limit: limit_mb });
+            return Err(PowerError::Disk {
+                used: used / (1024 * 1024),
+                limit: limit_mb,
+            });
         }
 
         self.daemon_message("Updating process configuration files...");
@@ -120,17 +138,25 @@ impl Server {
 
         let spec = self.container_spec();
         if spec.image.is_empty() {
-            return Err(PowerError::Runtime("the server has no Docker image configured".into()));
+            return Err(PowerError::Runtime(
+                "the server has no Docker image configured".into(),
+            ));
         }
         let rt = self.ctx.runtime.clone();
-        rt.ensure_image(&spec.image).await.map_err(|e| PowerError::Runtime(e.to_string()))?;
-        rt.create(&spec).await.map_err(|e| PowerError::Runtime(e.to_string()))?;
+        rt.ensure_image(&spec.image)
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
+        rt.create(&spec)
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
         self.attach().await?;
         lock(&self.console).reset_throttle();
         self.expect_stop.store(false, Ordering::SeqCst);
         self.set_state(ProcessState::Starting);
         *lock(&self.started_at) = Some(Instant::now());
-        rt.start(&self.uuid).await.map_err(|e| PowerError::Runtime(e.to_string()))?;
+        rt.start(&self.uuid)
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
         if lock(&self.done).is_empty() {
             self.set_state(ProcessState::Running);
         }
@@ -159,7 +185,10 @@ impl Server {
                 .map_err(|e| PowerError::Runtime(e.to_string()))?;
         }
         let mut rx = self.watch_state();
-        if tokio::time::timeout(timeout, rx.wait_for(|s| *s == ProcessState::Offline)).await.is_err() {
+        if tokio::time::timeout(timeout, rx.wait_for(|s| *s == ProcessState::Offline))
+            .await
+            .is_err()
+        {
             self.daemon_message("Server did not stop in time, killing the process.");
             return self.kill().await;
         }
@@ -172,9 +201,17 @@ impl Server {
             return Ok(());
         }
         self.expect_stop.store(true, Ordering::SeqCst);
-        self.ctx.runtime.signal(&self.uuid, "SIGKILL").await.map_err(|e| PowerError::Runtime(e.to_string()))?;
+        self.ctx
+            .runtime
+            .signal(&self.uuid, "SIGKILL")
+            .await
+            .map_err(|e| PowerError::Runtime(e.to_string()))?;
         let mut rx = self.watch_state();
-        let _ = tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|s| *s == ProcessState::Offline)).await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(30),
+            rx.wait_for(|s| *s == ProcessState::Offline),
+        )
+        .await;
         Ok(())
     }
 
@@ -199,9 +236,11 @@ impl Server {
         }
         let root = self.volume();
         let node = self.ctx.settings.clone();
-        let messages = tokio::task::spawn_blocking(move || crate::configfiles::apply_all(&root, &configs, &settings, &node))
-            .await
-            .map_err(|e| PowerError::Runtime(e.to_string()))?;
+        let messages = tokio::task::spawn_blocking(move || {
+            crate::configfiles::apply_all(&root, &configs, &settings, &node)
+        })
+        .await
+        .map_err(|e| PowerError::Runtime(e.to_string()))?;
         for m in messages {
             self.daemon_message(&m);
         }
@@ -210,7 +249,9 @@ impl Server {
 }
 
 fn unreachable_kill() -> Result<(), PowerError> {
-    Err(PowerError::Runtime("kill is handled before taking the lock".into()))
+    Err(PowerError::Runtime(
+        "kill is handled before taking the lock".into(),
+    ))
 }
 
 /// Recursively chowns `root` without following symlinks. A non-root wings cannot chown;
@@ -239,7 +280,11 @@ mod tests {
         assert_eq!(super::stop_signal("C"), "SIGINT");
         assert_eq!(super::stop_signal("SIGTERM"), "SIGTERM");
         assert_eq!(super::stop_signal("SIGABRT"), "SIGABRT");
-        assert_eq!(super::stop_signal("^C"), "SIGKILL", "^^C becomes ^C, which is SIGKILL");
+        assert_eq!(
+            super::stop_signal("^C"),
+            "SIGKILL",
+            "^^C becomes ^C, which is SIGKILL"
+        );
         assert_eq!(super::stop_signal("X"), "SIGKILL");
     }
 }

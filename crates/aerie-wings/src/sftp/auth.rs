@@ -33,7 +33,10 @@ pub enum SftpAuthError {
 /// [`RemoteClient`](crate::remote::RemoteClient), which asks the panel.
 pub trait SftpAuthenticator: Send + Sync + 'static {
     /// Whether `req` is a valid login, and for which user, server and permissions.
-    fn authenticate(&self, req: SftpAuthRequest) -> BoxFut<'_, Result<SftpAuthResponse, SftpAuthError>>;
+    fn authenticate(
+        &self,
+        req: SftpAuthRequest,
+    ) -> BoxFut<'_, Result<SftpAuthResponse, SftpAuthError>>;
 }
 
 /// An SFTP username split into its parts: `<panel user>.<server short id>`.
@@ -54,13 +57,18 @@ impl SftpUsername {
         if user.is_empty() || id.len() != 8 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return None;
         }
-        Some(SftpUsername { user: user.to_owned(), short_id: id.to_ascii_lowercase() })
+        Some(SftpUsername {
+            user: user.to_owned(),
+            short_id: id.to_ascii_lowercase(),
+        })
     }
 
     /// Whether `server_uuid` is the server this username names (its first eight
     /// characters, ignoring case, are the short id).
     pub fn names_server(&self, server_uuid: &str) -> bool {
-        server_uuid.get(..8).is_some_and(|p| p.eq_ignore_ascii_case(&self.short_id))
+        server_uuid
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case(&self.short_id))
     }
 }
 
@@ -78,7 +86,11 @@ pub struct ThrottleSettings {
 impl Default for ThrottleSettings {
     /// Five failures within a minute block the address for five minutes.
     fn default() -> Self {
-        Self { max_failures: 5, window: Duration::from_secs(60), block: Duration::from_secs(300) }
+        Self {
+            max_failures: 5,
+            window: Duration::from_secs(60),
+            block: Duration::from_secs(300),
+        }
     }
 }
 
@@ -105,7 +117,10 @@ const SWEEP_ABOVE: usize = 4096;
 impl LoginThrottle {
     /// A throttle with these limits.
     pub fn new(settings: ThrottleSettings) -> Self {
-        Self { settings, records: Mutex::new(HashMap::new()) }
+        Self {
+            settings,
+            records: Mutex::new(HashMap::new()),
+        }
     }
 
     /// How much longer `ip` is refused, if it is.
@@ -125,7 +140,9 @@ impl LoginThrottle {
         if records.len() > SWEEP_ABOVE {
             records.retain(|_, r| {
                 r.blocked_until.is_some_and(|u| u > now)
-                    || r.failures.back().is_some_and(|t| now.duration_since(*t) < s.window)
+                    || r.failures
+                        .back()
+                        .is_some_and(|t| now.duration_since(*t) < s.window)
             });
         }
         let r = records.entry(key(ip)).or_default();
@@ -133,7 +150,11 @@ impl LoginThrottle {
             r.blocked_until = None;
         }
         r.failures.push_back(now);
-        while r.failures.front().is_some_and(|t| now.duration_since(*t) >= s.window) {
+        while r
+            .failures
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= s.window)
+        {
             r.failures.pop_front();
         }
         // Bounded: once blocked, the count restarts.
@@ -146,7 +167,9 @@ impl LoginThrottle {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Record>> {
-        self.records.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -157,7 +180,9 @@ fn key(ip: IpAddr) -> IpAddr {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
         },
     }
 }
@@ -169,13 +194,24 @@ mod tests {
     #[test]
     fn usernames() {
         let u = SftpUsername::parse("alice.1A2b3C4d").unwrap();
-        assert_eq!((u.user.as_str(), u.short_id.as_str()), ("alice", "1a2b3c4d"));
+        assert_eq!(
+            (u.user.as_str(), u.short_id.as_str()),
+            ("alice", "1a2b3c4d")
+        );
         let u = SftpUsername::parse("first.last.deadbeef").unwrap();
         assert_eq!(u.user, "first.last");
         assert!(u.names_server("DEADBEEF-0000-4000-8000-000000000000"));
         assert!(!u.names_server("deadbee0-0000-4000-8000-000000000000"));
         assert!(!u.names_server("dead"));
-        for bad in ["alice", "alice.", ".deadbeef", "alice.deadbee", "alice.deadbeef0", "alice.dead-eef", "alice.deadbeé"] {
+        for bad in [
+            "alice",
+            "alice.",
+            ".deadbeef",
+            "alice.deadbee",
+            "alice.deadbeef0",
+            "alice.dead-eef",
+            "alice.deadbeé",
+        ] {
             assert_eq!(SftpUsername::parse(bad), None, "{bad}");
         }
     }
@@ -197,12 +233,19 @@ mod tests {
         assert!(t.blocked_for(other).is_none());
         std::thread::sleep(Duration::from_millis(60));
         assert!(t.blocked_for(ip).is_none());
-        assert_eq!(t.record_failure(ip), None, "the count restarted after the block");
+        assert_eq!(
+            t.record_failure(ip),
+            None,
+            "the count restarted after the block"
+        );
     }
 
     #[test]
     fn ipv6_counts_per_prefix() {
-        let t = LoginThrottle::new(ThrottleSettings { max_failures: 2, ..ThrottleSettings::default() });
+        let t = LoginThrottle::new(ThrottleSettings {
+            max_failures: 2,
+            ..ThrottleSettings::default()
+        });
         t.record_failure("2001:db8::1".parse().unwrap());
         assert!(t.record_failure("2001:db8::2".parse().unwrap()).is_some());
         assert!(t.blocked_for("2001:db8::ffff".parse().unwrap()).is_some());

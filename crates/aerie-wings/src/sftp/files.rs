@@ -116,15 +116,23 @@ pub(crate) struct SftpHandler {
 
 impl SftpHandler {
     pub(crate) fn new(shared: Arc<Shared>, login: Arc<Login>, slot: SessionSlot) -> Self {
-        Self { shared, login, handles: HashMap::new(), next_handle: 0, _slot: slot }
+        Self {
+            shared,
+            login,
+            handles: HashMap::new(),
+            next_handle: 0,
+            _slot: slot,
+        }
     }
 
     fn need(&self, p: FilePermission) -> Result<(), StatusReply> {
         if self.login.grants.allows(p) {
             Ok(())
         } else {
-            Err(StatusCode::PermissionDenied
-                .with_message(format!("permission denied: you do not have the {} permission on this server", p.key())))
+            Err(StatusCode::PermissionDenied.with_message(format!(
+                "permission denied: you do not have the {} permission on this server",
+                p.key()
+            )))
         }
     }
 
@@ -137,11 +145,9 @@ impl SftpHandler {
 
     /// The server, while it exists on this node and is not suspended.
     fn server(&self) -> Result<Arc<crate::server::Server>, StatusReply> {
-        let server = self
-            .shared
-            .manager
-            .get(&self.login.server)
-            .ok_or_else(|| StatusCode::PermissionDenied.with_message("the server no longer exists on this node"))?;
+        let server = self.shared.manager.get(&self.login.server).ok_or_else(|| {
+            StatusCode::PermissionDenied.with_message("the server no longer exists on this node")
+        })?;
         if server.is_suspended() {
             return Err(StatusCode::PermissionDenied.with_message("the server is suspended"));
         }
@@ -185,7 +191,9 @@ impl SftpHandler {
     fn file(&self, handle: &str) -> Result<Arc<OpenFile>, StatusReply> {
         match self.handles.get(handle) {
             Some(Open::File(f)) => Ok(f.clone()),
-            Some(Open::Dir(_)) => Err(StatusCode::Failure.with_message("the handle is a directory, not a file")),
+            Some(Open::Dir(_)) => {
+                Err(StatusCode::Failure.with_message("the handle is a directory, not a file"))
+            }
             None => Err(unknown_handle()),
         }
     }
@@ -199,7 +207,8 @@ impl SftpHandler {
 
     fn room_for_handle(&self) -> Result<(), StatusReply> {
         if self.handles.len() >= MAX_HANDLES {
-            return Err(StatusCode::Failure.with_message("too many open files in this session; close some first"));
+            return Err(StatusCode::Failure
+                .with_message("too many open files in this session; close some first"));
         }
         Ok(())
     }
@@ -222,7 +231,10 @@ impl SftpHandler {
                 }
                 if size != st.size {
                     if size != 0 {
-                        return Err(refuse(StatusCode::OpUnsupported, "only truncating a file to zero bytes is supported"));
+                        return Err(refuse(
+                            StatusCode::OpUnsupported,
+                            "only truncating a file to zero bytes is supported",
+                        ));
                     }
                     j.create_write(&path, true)?.finish()?;
                 }
@@ -252,7 +264,12 @@ impl Drop for SftpHandler {
 }
 
 fn ok(id: u32) -> Status {
-    Status { id, status_code: StatusCode::Ok, error_message: "Ok".into(), language_tag: "en-US".into() }
+    Status {
+        id,
+        status_code: StatusCode::Ok,
+        error_message: "Ok".into(),
+        language_tag: "en-US".into(),
+    }
 }
 
 fn internal() -> StatusReply {
@@ -273,9 +290,13 @@ fn fs_status(server: &str, e: aerie_fs::Error) -> StatusReply {
     use aerie_fs::Error as E;
     match e {
         E::NotFound => StatusCode::NoSuchFile.with_message(e.to_string()),
-        E::Escape | E::Denied | E::ReadOnly | E::Symlink | E::HardLink | E::NotAFile | E::InvalidMode => {
-            StatusCode::PermissionDenied.with_message(e.to_string())
-        }
+        E::Escape
+        | E::Denied
+        | E::ReadOnly
+        | E::Symlink
+        | E::HardLink
+        | E::NotAFile
+        | E::InvalidMode => StatusCode::PermissionDenied.with_message(e.to_string()),
         E::Io(io) => {
             tracing::warn!(server.uuid = %server, error.message = %io, "SFTP file operation failed");
             internal()
@@ -326,9 +347,20 @@ fn long_name(s: &Stat) -> String {
         0o060000 => 'b',
         _ => '-',
     };
-    let bits: String =
-        "rwxrwxrwx".chars().enumerate().map(|(i, c)| if m.mode & (1 << (8 - i)) != 0 { c } else { '-' }).collect();
-    format!("{kind}{bits} {:>3} {:<8} {:<8} {:>10} {} {}", m.nlink, m.uid, m.gid, m.size, s.modified.format("%b %e %H:%M"), s.name)
+    let bits: String = "rwxrwxrwx"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if m.mode & (1 << (8 - i)) != 0 { c } else { '-' })
+        .collect();
+    format!(
+        "{kind}{bits} {:>3} {:<8} {:<8} {:>10} {} {}",
+        m.nlink,
+        m.uid,
+        m.gid,
+        m.size,
+        s.modified.format("%b %e %H:%M"),
+        s.name
+    )
 }
 
 impl russh_sftp::server::Handler for SftpHandler {
@@ -338,26 +370,39 @@ impl russh_sftp::server::Handler for SftpHandler {
         StatusCode::OpUnsupported.with_message("this request is not supported")
     }
 
-    async fn init(&mut self, _version: u32, _extensions: HashMap<String, String>) -> Result<Version, Self::Error> {
+    async fn init(
+        &mut self,
+        _version: u32,
+        _extensions: HashMap<String, String>,
+    ) -> Result<Version, Self::Error> {
         Ok(Version::new())
     }
 
     async fn realpath(&mut self, id: u32, path: String) -> Result<Name, Self::Error> {
-        Ok(Name { id, files: vec![File::dummy(real_path(&path))] })
+        Ok(Name {
+            id,
+            files: vec![File::dummy(real_path(&path))],
+        })
     }
 
     async fn stat(&mut self, id: u32, path: String) -> Result<Attrs, Self::Error> {
         self.need(FilePermission::Read)?;
         let p = parse(&path)?.to_string();
         let st = self.jail(move |j| Ok(j.stat(&p)?)).await?;
-        Ok(Attrs { id, attrs: attrs_of(&st) })
+        Ok(Attrs {
+            id,
+            attrs: attrs_of(&st),
+        })
     }
 
     async fn lstat(&mut self, id: u32, path: String) -> Result<Attrs, Self::Error> {
         self.need(FilePermission::Read)?;
         let p = parse(&path)?.to_string();
         let st = self.jail(move |j| Ok(j.symlink_metadata(&p)?)).await?;
-        Ok(Attrs { id, attrs: attrs_of(&st) })
+        Ok(Attrs {
+            id,
+            attrs: attrs_of(&st),
+        })
     }
 
     async fn fstat(&mut self, id: u32, handle: String) -> Result<Attrs, Self::Error> {
@@ -367,19 +412,29 @@ impl russh_sftp::server::Handler for SftpHandler {
                 let f = f.clone();
                 let md = tokio::task::spawn_blocking(move || match (&f.reader, &f.writer) {
                     (Some(r), _) => r.metadata(),
-                    (None, Some(w)) => w.lock().unwrap_or_else(std::sync::PoisonError::into_inner).file().metadata(),
+                    (None, Some(w)) => w
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .file()
+                        .metadata(),
                     (None, None) => Err(std::io::Error::other("no file")),
                 })
                 .await
                 .map_err(|_| internal())?
                 .map_err(|e| fs_status(&self.login.server, aerie_fs::Error::Io(e)))?;
-                return Ok(Attrs { id, attrs: FileAttributes::from(&md) });
+                return Ok(Attrs {
+                    id,
+                    attrs: FileAttributes::from(&md),
+                });
             }
             Some(Open::Dir(d)) => d.path.clone(),
             None => return Err(unknown_handle()),
         };
         let st = self.jail(move |j| Ok(j.stat(&path)?)).await?;
-        Ok(Attrs { id, attrs: attrs_of(&st) })
+        Ok(Attrs {
+            id,
+            attrs: attrs_of(&st),
+        })
     }
 
     async fn opendir(&mut self, id: u32, path: String) -> Result<Handle, Self::Error> {
@@ -388,7 +443,10 @@ impl russh_sftp::server::Handler for SftpHandler {
         let p = parse(&path)?.to_string();
         let lp = p.clone();
         let entries = self.jail(move |j| Ok(j.list(&lp)?)).await?;
-        let handle = self.add_handle(Open::Dir(OpenDir { path: p, entries: entries.into_iter() }));
+        let handle = self.add_handle(Open::Dir(OpenDir {
+            path: p,
+            entries: entries.into_iter(),
+        }));
         Ok(Handle { id, handle })
     }
 
@@ -400,7 +458,11 @@ impl russh_sftp::server::Handler for SftpHandler {
             .entries
             .by_ref()
             .take(READDIR_CHUNK)
-            .map(|s| File { filename: s.name.clone(), longname: long_name(&s), attrs: attrs_of(&s) })
+            .map(|s| File {
+                filename: s.name.clone(),
+                longname: long_name(&s),
+                attrs: attrs_of(&s),
+            })
             .collect();
         if files.is_empty() {
             return Err(StatusCode::Eof.into());
@@ -418,7 +480,9 @@ impl russh_sftp::server::Handler for SftpHandler {
         self.room_for_handle()?;
         let rel = parse(&filename)?;
         let path = rel.to_string();
-        let writing = pflags.intersects(OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE);
+        let writing = pflags.intersects(
+            OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE,
+        );
         let reading = pflags.contains(OpenFlags::READ) || !writing;
         if reading {
             self.need(FilePermission::ReadContent)?;
@@ -426,7 +490,14 @@ impl russh_sftp::server::Handler for SftpHandler {
         if !writing {
             let p = path.clone();
             let reader = self.jail(move |j| Ok(j.open_read(&p)?)).await?;
-            let f = OpenFile { path, reader: Some(reader), writer: None, append: false, created: false, written: AtomicBool::new(false) };
+            let f = OpenFile {
+                path,
+                reader: Some(reader),
+                writer: None,
+                append: false,
+                created: false,
+                written: AtomicBool::new(false),
+            };
             let handle = self.add_handle(Open::File(Arc::new(f)));
             return Ok(Handle { id, handle });
         }
@@ -445,11 +516,13 @@ impl russh_sftp::server::Handler for SftpHandler {
             .await?;
         match &existing {
             Some(_) if pflags.contains(OpenFlags::EXCLUDE) => {
-                return Err(StatusCode::Failure.with_message("a file or directory with that name already exists"));
+                return Err(StatusCode::Failure
+                    .with_message("a file or directory with that name already exists"));
             }
             Some(_) => self.need_write(FilePermission::Update)?,
             None if !pflags.contains(OpenFlags::CREATE) => {
-                return Err(StatusCode::NoSuchFile.with_message("the requested file or directory does not exist"));
+                return Err(StatusCode::NoSuchFile
+                    .with_message("the requested file or directory does not exist"));
             }
             None => self.need_write(FilePermission::Create)?,
         }
@@ -468,7 +541,11 @@ impl russh_sftp::server::Handler for SftpHandler {
                     }
                 }
                 let w = j.create_write(&p, truncate)?;
-                let r = if reading { Some(j.open_read(&p)?) } else { None };
+                let r = if reading {
+                    Some(j.open_read(&p)?)
+                } else {
+                    None
+                };
                 Ok((w, r))
             })
             .await?;
@@ -487,14 +564,24 @@ impl russh_sftp::server::Handler for SftpHandler {
         Ok(Handle { id, handle })
     }
 
-    async fn read(&mut self, id: u32, handle: String, offset: u64, len: u32) -> Result<Data, Self::Error> {
+    async fn read(
+        &mut self,
+        id: u32,
+        handle: String,
+        offset: u64,
+        len: u32,
+    ) -> Result<Data, Self::Error> {
         let f = self.file(&handle)?;
         if f.reader.is_none() {
-            return Err(StatusCode::PermissionDenied.with_message("the file was not opened for reading"));
+            return Err(
+                StatusCode::PermissionDenied.with_message("the file was not opened for reading")
+            );
         }
         let len = len.min(MAX_READ) as usize;
         let data = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-            let Some(r) = &f.reader else { return Ok(Vec::new()) };
+            let Some(r) = &f.reader else {
+                return Ok(Vec::new());
+            };
             let mut buf = vec![0u8; len];
             let mut n = 0;
             while n < len {
@@ -517,17 +604,29 @@ impl russh_sftp::server::Handler for SftpHandler {
         Ok(Data { id, data })
     }
 
-    async fn write(&mut self, id: u32, handle: String, offset: u64, data: Vec<u8>) -> Result<Status, Self::Error> {
+    async fn write(
+        &mut self,
+        id: u32,
+        handle: String,
+        offset: u64,
+        data: Vec<u8>,
+    ) -> Result<Status, Self::Error> {
         let f = self.file(&handle)?;
         if f.writer.is_none() {
-            return Err(StatusCode::PermissionDenied.with_message("the file was not opened for writing"));
+            return Err(
+                StatusCode::PermissionDenied.with_message("the file was not opened for writing")
+            );
         }
         // Refuse writes once the server was deleted or suspended mid-session.
         self.server()?;
         let work = move || -> Result<(), aerie_fs::Error> {
             let Some(w) = &f.writer else { return Ok(()) };
             let mut w = w.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let to = if f.append { SeekFrom::End(0) } else { SeekFrom::Start(offset) };
+            let to = if f.append {
+                SeekFrom::End(0)
+            } else {
+                SeekFrom::Start(offset)
+            };
             w.seek(to).map_err(aerie_fs::Error::from_io)?;
             let result = w.write_all(&data).map_err(aerie_fs::Error::from_io);
             f.written.store(true, Ordering::SeqCst);
@@ -535,10 +634,14 @@ impl russh_sftp::server::Handler for SftpHandler {
         };
         // A 32 KiB write lands in the page cache in microseconds: on the multi-threaded
         // runtime do it in place (no thread hop per packet); elsewhere hand it off.
-        let written = if tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+        let written = if tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread
+        {
             tokio::task::block_in_place(work)
         } else {
-            tokio::task::spawn_blocking(work).await.map_err(|_| internal())?
+            tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|_| internal())?
         };
         written.map_err(|e| fs_status(&self.login.server, e))?;
         Ok(ok(id))
@@ -553,7 +656,10 @@ impl russh_sftp::server::Handler for SftpHandler {
                 self.record("server:sftp.write", json!([f.path]));
             }
             let flushed = tokio::task::spawn_blocking(move || match &f.writer {
-                Some(w) => w.lock().unwrap_or_else(std::sync::PoisonError::into_inner).flush(),
+                Some(w) => w
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .flush(),
                 None => Ok(()),
             })
             .await
@@ -563,13 +669,23 @@ impl russh_sftp::server::Handler for SftpHandler {
         Ok(ok(id))
     }
 
-    async fn setstat(&mut self, id: u32, path: String, attrs: FileAttributes) -> Result<Status, Self::Error> {
+    async fn setstat(
+        &mut self,
+        id: u32,
+        path: String,
+        attrs: FileAttributes,
+    ) -> Result<Status, Self::Error> {
         let p = parse(&path)?.to_string();
         self.apply_attrs(p, attrs).await?;
         Ok(ok(id))
     }
 
-    async fn fsetstat(&mut self, id: u32, handle: String, attrs: FileAttributes) -> Result<Status, Self::Error> {
+    async fn fsetstat(
+        &mut self,
+        id: u32,
+        handle: String,
+        attrs: FileAttributes,
+    ) -> Result<Status, Self::Error> {
         let path = match self.handles.get(&handle) {
             Some(Open::File(f)) => f.path.clone(),
             Some(Open::Dir(d)) => d.path.clone(),
@@ -579,7 +695,12 @@ impl russh_sftp::server::Handler for SftpHandler {
         Ok(ok(id))
     }
 
-    async fn mkdir(&mut self, id: u32, path: String, _attrs: FileAttributes) -> Result<Status, Self::Error> {
+    async fn mkdir(
+        &mut self,
+        id: u32,
+        path: String,
+        _attrs: FileAttributes,
+    ) -> Result<Status, Self::Error> {
         self.need_write(FilePermission::Create)?;
         let rel = parse(&path)?;
         let p = rel.to_string();
@@ -607,7 +728,9 @@ impl russh_sftp::server::Handler for SftpHandler {
         self.need_write(FilePermission::Delete)?;
         let rel = parse(&path)?;
         if rel.is_root() {
-            return Err(StatusCode::PermissionDenied.with_message("the server root cannot be deleted"));
+            return Err(
+                StatusCode::PermissionDenied.with_message("the server root cannot be deleted")
+            );
         }
         let p = rel.to_string();
         let dir = p.clone();
@@ -631,7 +754,10 @@ impl russh_sftp::server::Handler for SftpHandler {
         let file = p.clone();
         self.jail(move |j| {
             if j.symlink_metadata(&file)?.directory {
-                return Err(refuse(StatusCode::Failure, "the path is a directory; remove it as a directory"));
+                return Err(refuse(
+                    StatusCode::Failure,
+                    "the path is a directory; remove it as a directory",
+                ));
             }
             Ok(j.remove(&file)?)
         })
@@ -640,7 +766,12 @@ impl russh_sftp::server::Handler for SftpHandler {
         Ok(ok(id))
     }
 
-    async fn rename(&mut self, id: u32, oldpath: String, newpath: String) -> Result<Status, Self::Error> {
+    async fn rename(
+        &mut self,
+        id: u32,
+        oldpath: String,
+        newpath: String,
+    ) -> Result<Status, Self::Error> {
         self.need_write(FilePermission::Update)?;
         let from = parse(&oldpath)?.to_string();
         let to = parse(&newpath)?.to_string();
@@ -651,10 +782,16 @@ impl russh_sftp::server::Handler for SftpHandler {
     }
 
     async fn readlink(&mut self, _id: u32, _path: String) -> Result<Name, Self::Error> {
-        Err(StatusCode::OpUnsupported.with_message("reading symbolic link targets is not supported"))
+        Err(StatusCode::OpUnsupported
+            .with_message("reading symbolic link targets is not supported"))
     }
 
-    async fn symlink(&mut self, _id: u32, _linkpath: String, _targetpath: String) -> Result<Status, Self::Error> {
+    async fn symlink(
+        &mut self,
+        _id: u32,
+        _linkpath: String,
+        _targetpath: String,
+    ) -> Result<Status, Self::Error> {
         Err(StatusCode::PermissionDenied.with_message("symbolic links cannot be created over SFTP"))
     }
 }
@@ -675,11 +812,21 @@ mod tests {
 
     #[test]
     fn long_names_look_like_ls() {
-        let meta = aerie_fs::Meta { mode: 0o040755, nlink: 2, uid: 1000, gid: 1000, size: 4096, ..Default::default() };
+        let meta = aerie_fs::Meta {
+            mode: 0o040755,
+            nlink: 2,
+            uid: 1000,
+            gid: 1000,
+            size: 4096,
+            ..Default::default()
+        };
         let line = long_name(&Stat::new("plugins", meta, false));
         assert!(line.starts_with("drwxr-xr-x   2 1000     1000"), "{line}");
         assert!(line.ends_with(" plugins"), "{line}");
-        let link = aerie_fs::Meta { mode: 0o120777, ..meta };
+        let link = aerie_fs::Meta {
+            mode: 0o120777,
+            ..meta
+        };
         assert!(long_name(&Stat::new("l", link, false)).starts_with("lrwxrwxrwx"));
     }
 }

@@ -43,16 +43,27 @@ pub fn load_or_generate(path: &Path) -> Result<PrivateKey, HostKeyError> {
     let shown = path.display().to_string();
     let io = |action: &'static str| {
         let p = shown.clone();
-        move |source| HostKeyError::Io { action, path: p, source }
+        move |source| HostKeyError::Io {
+            action,
+            path: p,
+            source,
+        }
     };
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            let key = russh::keys::decode_secret_key(&text, None)
-                .map_err(|e| HostKeyError::Invalid { path: shown.clone(), message: e.to_string() })?;
-            let mode = std::fs::metadata(path).map_err(io("inspect"))?.permissions().mode();
+            let key =
+                russh::keys::decode_secret_key(&text, None).map_err(|e| HostKeyError::Invalid {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                })?;
+            let mode = std::fs::metadata(path)
+                .map_err(io("inspect"))?
+                .permissions()
+                .mode();
             if mode & 0o077 != 0 {
                 tracing::warn!(path = %shown, mode = format!("{:o}", mode & 0o777), "the SFTP host key was readable by others; making it 0600");
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io("protect"))?;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io("protect"))?;
             }
             Ok(key)
         }
@@ -60,9 +71,16 @@ pub fn load_or_generate(path: &Path) -> Result<PrivateKey, HostKeyError> {
             let key = PrivateKey::from(Ed25519Keypair::from_seed(&rand::random::<[u8; 32]>()));
             let text = key
                 .to_openssh(LineEnding::LF)
-                .map_err(|e| HostKeyError::Invalid { path: shown.clone(), message: e.to_string() })?;
+                .map_err(|e| HostKeyError::Invalid {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                })?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io("create the directory of"))?;
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(io("create the directory of"))?;
             }
             // Written to a temporary name and renamed, so a crash never leaves half a key.
             let tmp = path.with_extension("tmp");
@@ -73,7 +91,9 @@ pub fn load_or_generate(path: &Path) -> Result<PrivateKey, HostKeyError> {
                 .mode(0o600)
                 .open(&tmp)
                 .map_err(io("write"))?;
-            f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(io("write"))?;
+            f.write_all(text.as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(io("write"))?;
             std::fs::rename(&tmp, path).map_err(io("store"))?;
             tracing::info!(path = %shown, fingerprint = %key.fingerprint(HashAlg::Sha256), "generated a new SFTP host key");
             Ok(key)
@@ -91,15 +111,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sftp").join("id_ed25519");
         let first = load_or_generate(&path).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
         let again = load_or_generate(&path).unwrap();
-        assert_eq!(first.fingerprint(HashAlg::Sha256), again.fingerprint(HashAlg::Sha256));
+        assert_eq!(
+            first.fingerprint(HashAlg::Sha256),
+            again.fingerprint(HashAlg::Sha256)
+        );
         assert_eq!(first.algorithm(), russh::keys::Algorithm::Ed25519);
 
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         load_or_generate(&path).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]
@@ -107,7 +143,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("id_ed25519");
         std::fs::write(&path, "not a key").unwrap();
-        assert!(matches!(load_or_generate(&path), Err(HostKeyError::Invalid { .. })));
+        assert!(matches!(
+            load_or_generate(&path),
+            Err(HostKeyError::Invalid { .. })
+        ));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "not a key");
     }
 }

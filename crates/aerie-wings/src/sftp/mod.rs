@@ -35,8 +35,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 pub use auth::{
-    LoginThrottle, SftpAuthError, SftpAuthKind, SftpAuthRequest, SftpAuthResponse, SftpAuthenticator, SftpUsername,
-    ThrottleSettings,
+    LoginThrottle, SftpAuthError, SftpAuthKind, SftpAuthRequest, SftpAuthResponse,
+    SftpAuthenticator, SftpUsername, ThrottleSettings,
 };
 pub use hostkey::HostKeyError;
 /// The SSH library, re-exported so tests and tools use the very version wings speaks.
@@ -119,7 +119,9 @@ impl SftpServer {
         methods.push(russh::MethodKind::Password);
         methods.push(russh::MethodKind::PublicKey);
         let config = russh::server::Config {
-            server_id: russh::SshId::Standard(format!("SSH-2.0-Aerie_{}", aerie_proto::VERSION).into()),
+            server_id: russh::SshId::Standard(
+                format!("SSH-2.0-Aerie_{}", aerie_proto::VERSION).into(),
+            ),
             methods,
             auth_rejection_time: options.auth_rejection_time,
             // OpenSSH clients open with a "none" attempt to learn the methods: answer at once.
@@ -155,7 +157,11 @@ impl SftpServer {
 
     /// Accepts connections on `listener` until `shutdown` resolves; open connections are
     /// then told wings is going away and closed.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::pin!(shutdown);
         loop {
@@ -180,7 +186,12 @@ impl SftpServer {
         }
     }
 
-    async fn connection(self, stream: TcpStream, peer: SocketAddr, mut stop: tokio::sync::watch::Receiver<bool>) {
+    async fn connection(
+        self,
+        stream: TcpStream,
+        peer: SocketAddr,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
         let info = ssh::ConnectionInfo {
             peer,
             client_version: Arc::new(OnceLock::new()),
@@ -190,7 +201,11 @@ impl SftpServer {
         let (handle_cell, authenticated) = (info.handle.clone(), info.authenticated.clone());
         let stream = VersionSniffer::new(stream, info.client_version.clone());
         let handler = ssh::Connection::new(self.shared.clone(), info);
-        let started = tokio::time::timeout(Duration::from_secs(30), russh::server::run_stream(self.config.clone(), stream, handler)).await;
+        let started = tokio::time::timeout(
+            Duration::from_secs(30),
+            russh::server::run_stream(self.config.clone(), stream, handler),
+        )
+        .await;
         let mut session = match started {
             Ok(Ok(s)) => s,
             Ok(Err(e)) => {
@@ -247,21 +262,36 @@ pub async fn start_sftp(file: &WingsFile, manager: Arc<Manager>) -> Option<Socke
             return None;
         }
     };
-    let root = if file.system.root_directory.is_empty() { "/var/lib/pterodactyl" } else { &file.system.root_directory };
+    let root = if file.system.root_directory.is_empty() {
+        "/var/lib/pterodactyl"
+    } else {
+        &file.system.root_directory
+    };
     let mut options = SftpOptions::new(PathBuf::from(root).join(".sftp").join("id_ed25519"));
     options.read_only = cfg.read_only;
-    let server = match tokio::task::spawn_blocking(move || SftpServer::new(manager, authenticator, options)).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            tracing::error!(error.message = %e, "SFTP not started");
-            return None;
-        }
-        Err(e) => {
-            tracing::error!(error.message = %e, "SFTP not started");
-            return None;
-        }
-    };
-    let bind = format!("{}:{}", if cfg.bind_address.is_empty() { "0.0.0.0" } else { &cfg.bind_address }, cfg.bind_port);
+    let server =
+        match tokio::task::spawn_blocking(move || SftpServer::new(manager, authenticator, options))
+            .await
+        {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::error!(error.message = %e, "SFTP not started");
+                return None;
+            }
+            Err(e) => {
+                tracing::error!(error.message = %e, "SFTP not started");
+                return None;
+            }
+        };
+    let bind = format!(
+        "{}:{}",
+        if cfg.bind_address.is_empty() {
+            "0.0.0.0"
+        } else {
+            &cfg.bind_address
+        },
+        cfg.bind_port
+    );
     let listener = match TcpListener::bind(&bind).await {
         Ok(l) => l,
         Err(e) => {
@@ -293,12 +323,21 @@ const MAX_ID_LINE: usize = 255;
 
 impl VersionSniffer {
     fn new(inner: TcpStream, out: Arc<OnceLock<String>>) -> Self {
-        Self { inner, seen: Vec::new(), done: false, out }
+        Self {
+            inner,
+            seen: Vec::new(),
+            done: false,
+            out,
+        }
     }
 }
 
 impl AsyncRead for VersionSniffer {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         let me = self.get_mut();
         let before = buf.filled().len();
         let polled = Pin::new(&mut me.inner).poll_read(cx, buf);
@@ -306,7 +345,9 @@ impl AsyncRead for VersionSniffer {
             for &b in &buf.filled()[before..] {
                 if b == b'\n' || me.seen.len() >= MAX_ID_LINE {
                     me.done = true;
-                    let line = String::from_utf8_lossy(&me.seen).trim_end_matches('\r').to_owned();
+                    let line = String::from_utf8_lossy(&me.seen)
+                        .trim_end_matches('\r')
+                        .to_owned();
                     let _ = me.out.set(line);
                     me.seen = Vec::new();
                     break;
@@ -319,7 +360,11 @@ impl AsyncRead for VersionSniffer {
 }
 
 impl AsyncWrite for VersionSniffer {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
     }
 

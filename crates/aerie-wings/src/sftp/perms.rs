@@ -57,7 +57,10 @@ pub struct Grants {
 impl Grants {
     /// From the panel's permission list.
     pub fn new(permissions: &[String]) -> Self {
-        Self { all: permissions.iter().any(|p| p == "*"), keys: permissions.to_vec() }
+        Self {
+            all: permissions.iter().any(|p| p == "*"),
+            keys: permissions.to_vec(),
+        }
     }
 
     /// Whether `p` is granted.
@@ -74,11 +77,20 @@ mod tests {
     fn star_grants_everything_and_keys_are_exact() {
         let all = Grants::new(&["*".into()]);
         let some = Grants::new(&["file.read".into(), "file.update".into(), "file.sftp".into()]);
-        for p in [FilePermission::Read, FilePermission::ReadContent, FilePermission::Create, FilePermission::Update, FilePermission::Delete] {
+        for p in [
+            FilePermission::Read,
+            FilePermission::ReadContent,
+            FilePermission::Create,
+            FilePermission::Update,
+            FilePermission::Delete,
+        ] {
             assert!(all.allows(p));
         }
         assert!(some.allows(FilePermission::Read) && some.allows(FilePermission::Update));
-        assert!(!some.allows(FilePermission::ReadContent), "file.read does not imply file.read-content");
+        assert!(
+            !some.allows(FilePermission::ReadContent),
+            "file.read does not imply file.read-content"
+        );
         assert!(!some.allows(FilePermission::Delete));
         assert!(!Grants::new(&["file.*".into()]).allows(FilePermission::Delete));
     }

@@ -50,7 +50,15 @@ const MAX_CHANNELS: usize = 8;
 impl Connection {
     pub(crate) fn new(shared: Arc<Shared>, info: ConnectionInfo) -> Self {
         let session_id = format!("{:032x}", rand::random::<u128>());
-        Self { shared, info, session_id, login: None, key_failure_counted: false, channels: HashMap::new(), sessions: Arc::default() }
+        Self {
+            shared,
+            info,
+            session_id,
+            login: None,
+            key_failure_counted: false,
+            channels: HashMap::new(),
+            sessions: Arc::default(),
+        }
     }
 
     fn blocked_message(&self, left: Duration) -> String {
@@ -67,7 +75,9 @@ impl Connection {
         let msg = self.blocked_message(left);
         if let Some(handle) = self.info.handle.get().cloned() {
             tokio::spawn(async move {
-                let _ = handle.disconnect(Disconnect::NoMoreAuthMethodsAvailable, msg, "en".into()).await;
+                let _ = handle
+                    .disconnect(Disconnect::NoMoreAuthMethodsAvailable, msg, "en".into())
+                    .await;
             });
         }
         Auth::reject()
@@ -142,27 +152,51 @@ impl russh::server::Handler for Connection {
     type Error = russh::Error;
 
     async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
-        Ok(self.shared.throttle.blocked_for(self.info.peer.ip()).map(|left| format!("{}\r\n", self.blocked_message(left))))
+        Ok(self
+            .shared
+            .throttle
+            .blocked_for(self.info.peer.ip())
+            .map(|left| format!("{}\r\n", self.blocked_message(left))))
     }
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-        Ok(self.login(user, SftpAuthKind::Password, password.to_owned()).await)
+        Ok(self
+            .login(user, SftpAuthKind::Password, password.to_owned())
+            .await)
     }
 
-    async fn auth_publickey_offered(&mut self, user: &str, _offer: PublicKeyOffer<'_>) -> Result<Auth, Self::Error> {
+    async fn auth_publickey_offered(
+        &mut self,
+        user: &str,
+        _offer: PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
         // Spare the signature check when the answer is no anyway.
-        if self.shared.throttle.blocked_for(self.info.peer.ip()).is_some() || SftpUsername::parse(user).is_none() {
+        if self
+            .shared
+            .throttle
+            .blocked_for(self.info.peer.ip())
+            .is_some()
+            || SftpUsername::parse(user).is_none()
+        {
             return Ok(Auth::reject());
         }
         Ok(Auth::Accept)
     }
 
-    async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+    async fn auth_publickey(
+        &mut self,
+        user: &str,
+        key: VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
         // The panel compares keys as `authorized_keys` lines: `<algorithm> <base64>`.
         let mut public = key.public_key.clone();
         public.set_comment("");
-        let Ok(line) = public.to_openssh() else { return Ok(Auth::reject()) };
-        Ok(self.login(user, SftpAuthKind::PublicKey, line.trim().to_owned()).await)
+        let Ok(line) = public.to_openssh() else {
+            return Ok(Auth::reject());
+        };
+        Ok(self
+            .login(user, SftpAuthKind::PublicKey, line.trim().to_owned())
+            .await)
     }
 
     async fn channel_open_session(
@@ -171,7 +205,9 @@ impl russh::server::Handler for Connection {
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.login.is_none() || self.channels.len() + self.sessions.load(Ordering::SeqCst) >= MAX_CHANNELS {
+        if self.login.is_none()
+            || self.channels.len() + self.sessions.load(Ordering::SeqCst) >= MAX_CHANNELS
+        {
             // Dropping the reply refuses the channel.
             return Ok(());
         }
@@ -180,7 +216,12 @@ impl russh::server::Handler for Connection {
         Ok(())
     }
 
-    async fn subsystem_request(&mut self, channel: ChannelId, name: &str, session: &mut Session) -> Result<(), Self::Error> {
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         let (Some(login), "sftp") = (self.login.clone(), name) else {
             return session.channel_failure(channel);
         };
@@ -188,24 +229,45 @@ impl russh::server::Handler for Connection {
             return session.channel_failure(channel);
         };
         session.channel_success(channel)?;
-        let handler = SftpHandler::new(self.shared.clone(), login, SessionSlot::take(&self.sessions));
+        let handler = SftpHandler::new(
+            self.shared.clone(),
+            login,
+            SessionSlot::take(&self.sessions),
+        );
         russh_sftp::server::run(ch.into_stream(), handler).await;
         Ok(())
     }
 
-    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         session.channel_failure(channel)
     }
 
-    async fn exec_request(&mut self, channel: ChannelId, _data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         session.channel_failure(channel)
     }
 
-    async fn channel_eof(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+    async fn channel_eof(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         session.close(channel)
     }
 
-    async fn channel_close(&mut self, channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+    async fn channel_close(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         self.channels.remove(&channel);
         Ok(())
     }
