@@ -13,6 +13,13 @@ use sqlx::{Executor, Row};
 
 use crate::{Backend, Db, DbError};
 
+mod m0002;
+pub(crate) use m0002::{
+    ActivityLogs, Allocations, Backups, DatabaseHosts, Databases, EggMount, EggVariables, Eggs,
+    MountNode, MountServer, Mounts, Nests, Schedules, ServerTransfers, ServerVariables, Servers,
+    Subusers, Tasks, UserSshKeys,
+};
+
 /// One schema statement.
 pub enum Ddl {
     /// CREATE TABLE.
@@ -46,11 +53,18 @@ pub struct Migration {
 
 /// Every migration, oldest first.
 pub fn all() -> Vec<Migration> {
-    vec![Migration {
-        version: 1,
-        name: "accounts_keys_locations_nodes",
-        up: m0001,
-    }]
+    vec![
+        Migration {
+            version: 1,
+            name: "accounts_keys_locations_nodes",
+            up: m0001,
+        },
+        Migration {
+            version: 2,
+            name: "servers_eggs_and_everything_they_own",
+            up: m0002::up,
+        },
+    ]
 }
 
 #[derive(Iden)]
@@ -166,6 +180,9 @@ fn string<T: Iden + 'static>(c: T, len: u32) -> ColumnDef {
 }
 fn string_null<T: Iden + 'static>(c: T, len: u32) -> ColumnDef {
     ColumnDef::new(c).string_len(len).null().to_owned()
+}
+fn text<T: Iden + 'static>(c: T) -> ColumnDef {
+    ColumnDef::new(c).text().not_null().to_owned()
 }
 fn text_null<T: Iden + 'static>(c: T) -> ColumnDef {
     ColumnDef::new(c).text().null().to_owned()
