@@ -84,3 +84,117 @@ impl FromRequestParts<AppState> for ApplicationUser {
         Ok(Self { user, key })
     }
 }
+
+/// A resource of the application API, as Pterodactyl's per-key ACL names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// `r_servers`.
+    Servers,
+    /// `r_nodes`.
+    Nodes,
+    /// `r_allocations`.
+    Allocations,
+    /// `r_users`.
+    Users,
+    /// `r_locations`.
+    Locations,
+    /// `r_nests`.
+    Nests,
+    /// `r_eggs`.
+    Eggs,
+    /// `r_database_hosts`.
+    DatabaseHosts,
+    /// `r_server_databases`.
+    ServerDatabases,
+}
+
+/// What an application request does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Bit 1.
+    Read,
+    /// Bit 2.
+    Write,
+}
+
+impl ApplicationUser {
+    /// Checks the key's ACL bit for `resource`. A root admin's client key has every bit,
+    /// as in Pterodactyl; an application key has what its `r_*` column says.
+    pub fn require(&self, resource: Resource, access: Access) -> Result<(), Error> {
+        if KeyType::from_db_code(self.key.key_type) != Some(KeyType::Application) {
+            return Ok(());
+        }
+        let p = &self.key.permissions;
+        let bits = match resource {
+            Resource::Servers => p.servers,
+            Resource::Nodes => p.nodes,
+            Resource::Allocations => p.allocations,
+            Resource::Users => p.users,
+            Resource::Locations => p.locations,
+            Resource::Nests => p.nests,
+            Resource::Eggs => p.eggs,
+            Resource::DatabaseHosts => p.database_hosts,
+            Resource::ServerDatabases => p.server_databases,
+        };
+        let needed = match access {
+            Access::Read => 1,
+            Access::Write => 2,
+        };
+        if bits & needed == 0 {
+            return Err(Error::Forbidden("This action is unauthorized.".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A node (wings) authenticated on the remote API with `Bearer <token_id>.<token>`.
+/// Handlers that take it only ever see their own node's servers.
+#[derive(Debug, Clone)]
+pub struct DaemonNode(pub aerie_db::models::Node);
+
+impl FromRequestParts<AppState> for DaemonNode {
+    type Rejection = Error;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use subtle::ConstantTimeEq;
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(Error::Unauthenticated)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or(Error::Unauthenticated)?
+            .trim();
+        let Some((token_id, secret)) = token.split_once('.').filter(|(_, s)| !s.contains('.'))
+        else {
+            return Err(Error::BadRequest(
+                "The Authorization header provided was not in a valid format.".into(),
+            ));
+        };
+        let node = state
+            .db
+            .nodes()
+            .find_by_token_id(token_id)
+            .await
+            .map_err(crate::services::db_err)?;
+        // Compare against something even for an unknown id, so timing says nothing.
+        let expected = node
+            .as_ref()
+            .map(|n| n.daemon_token.clone())
+            .unwrap_or_else(|| "x".repeat(64));
+        let ok: bool = expected.as_bytes().ct_eq(secret.as_bytes()).into();
+        match node {
+            Some(node) if ok => Ok(Self(node)),
+            _ => {
+                tracing::info!(node.token_id = %token_id, "remote API call with bad node credentials");
+                Err(Error::Forbidden(
+                    "You are not authorized to access this resource.".into(),
+                ))
+            }
+        }
+    }
+}

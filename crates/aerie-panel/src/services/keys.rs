@@ -36,6 +36,19 @@ pub async fn create_key(
     memo: Option<String>,
     allowed_ips: Vec<String>,
 ) -> Result<CreatedKey, Error> {
+    create_key_with_permissions(db, user, key_type, memo, allowed_ips, None).await
+}
+
+/// Like [`create_key`], with explicit per-resource bits for an application key
+/// (`None` = read and write on everything). Ignored for client keys.
+pub async fn create_key_with_permissions(
+    db: &Db,
+    user: &User,
+    key_type: KeyType,
+    memo: Option<String>,
+    allowed_ips: Vec<String>,
+    permissions: Option<ApiKeyPermissions>,
+) -> Result<CreatedKey, Error> {
     if key_type == KeyType::Application && !user.root_admin {
         return Err(Error::Forbidden(
             "Only administrators can own application API keys.".into(),
@@ -69,7 +82,7 @@ pub async fn create_key(
             memo,
             allowed_ips,
             permissions: if key_type == KeyType::Application {
-                ApiKeyPermissions::all()
+                permissions.unwrap_or_else(ApiKeyPermissions::all)
             } else {
                 ApiKeyPermissions::default()
             },

@@ -1,5 +1,6 @@
-//! Password hashing: argon2id for new hashes; bcrypt hashes from a Pterodactyl import are
-//! recognised (verification arrives with the import work) and never mistaken for argon2.
+//! Password hashing: argon2id for new hashes. bcrypt hashes (`$2y$`/`$2b$`/`$2a$`, what a
+//! Pterodactyl database holds) verify too, so migrated users keep their passwords;
+//! [`needs_rehash`] tells the login path to upgrade them to argon2id.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -20,12 +21,26 @@ pub fn hash(password: &str) -> Result<String, Error> {
 
 /// Checks a password against a stored hash; false for anything that does not verify.
 pub fn verify(password: &str, stored: &str) -> bool {
+    if is_bcrypt(stored) {
+        // PHP writes `$2y$`; it is the same algorithm as `$2b$`.
+        let normalized = format!("$2b${}", &stored[4..]);
+        return bcrypt::verify(password, &normalized).unwrap_or(false);
+    }
     match PasswordHash::new(stored) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
         Err(_) => false,
     }
+}
+
+fn is_bcrypt(stored: &str) -> bool {
+    ["$2y$", "$2b$", "$2a$"].iter().any(|p| stored.starts_with(p)) && stored.len() == 60
+}
+
+/// Whether a stored hash should be replaced by a fresh argon2id hash after a successful login.
+pub fn needs_rehash(stored: &str) -> bool {
+    !stored.starts_with("$argon2id$")
 }
 
 /// Validates a new password.
@@ -58,5 +73,18 @@ mod tests {
         assert!(super::verify("correct horse", &a));
         assert!(!super::verify("wrong horse", &a));
         assert!(!super::verify("x", "not a hash"));
+        assert!(!super::needs_rehash(&a));
+    }
+
+    #[test]
+    fn pterodactyl_bcrypt_hashes_verify_and_ask_for_an_upgrade() {
+        // A `$2y$` hash as PHP's password_hash() writes it (cost 10), made from the
+        // `$2b$` form, which is the same algorithm under another name.
+        let b = bcrypt::hash_with_result("hunter2hunter2", 10).unwrap();
+        let php = format!("$2y${}", &b.to_string()[4..]);
+        assert!(super::verify("hunter2hunter2", &php));
+        assert!(!super::verify("hunter3hunter3", &php));
+        assert!(super::needs_rehash(&php));
+        assert!(!super::verify("hunter2hunter2", "$2y$10$short"));
     }
 }
