@@ -232,7 +232,7 @@ impl Db {
 
 /// Binds sea-query values to an `Any` query. Every integer goes in as `i64` and booleans as
 /// 0/1, matching the `BIGINT` columns the migrations create.
-fn bind<'q>(
+pub(crate) fn bind<'q>(
     mut q: Query<'q, sqlx::Any, AnyArguments<'q>>,
     values: Values,
 ) -> Query<'q, sqlx::Any, AnyArguments<'q>> {

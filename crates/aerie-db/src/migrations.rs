@@ -67,7 +67,7 @@ pub fn all() -> Vec<Migration> {
     ]
 }
 
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 enum AerieMigrations {
     Table,
     Version,
@@ -203,7 +203,7 @@ fn ts_null<T: Iden + 'static>(c: T) -> ColumnDef {
 
 // ---- 0001 ----
 
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Users {
     Table,
     Id,
@@ -222,7 +222,7 @@ pub(crate) enum Users {
     UpdatedAt,
 }
 
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum ApiKeys {
     Table,
     Id,
@@ -246,7 +246,7 @@ pub(crate) enum ApiKeys {
     UpdatedAt,
 }
 
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Locations {
     Table,
     Id,
@@ -256,7 +256,7 @@ pub(crate) enum Locations {
     UpdatedAt,
 }
 
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Nodes {
     Table,
     Id,
@@ -283,7 +283,7 @@ pub(crate) enum Nodes {
     UpdatedAt,
 }
 
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Settings {
     Table,
     Key,

@@ -52,6 +52,8 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     /// Administrator?
     pub root_admin: bool,
+    /// UI language code; `None` stores the default, `en`.
+    pub language: Option<String>,
 }
 
 /// An API key (the secret itself is never stored, only its hash).

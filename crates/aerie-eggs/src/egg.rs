@@ -110,6 +110,33 @@ pub struct Egg {
     pub install: InstallScript,
     /// The variables, in document order.
     pub variables: Vec<EggVariable>,
+    /// `config.files`, `config.startup` and `config.logs` in the form the panel stores them.
+    pub stored_config: StoredConfig,
+}
+
+/// The three JSON blocks of an egg's `config` as the panel database keeps them (Pterodactyl's
+/// `config_files`, `config_startup` and `config_logs` columns): a JSON-encoded string from the
+/// document is kept byte for byte, a nested map (PLCN YAML) is encoded as JSON with its keys in
+/// document order, and a missing or blank block is `{}`. Exporting these strings unchanged
+/// is what makes export → import → export stable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredConfig {
+    /// `config.files`.
+    pub files: String,
+    /// `config.startup`.
+    pub startup: String,
+    /// `config.logs`.
+    pub logs: String,
+}
+
+impl Default for StoredConfig {
+    fn default() -> Self {
+        Self {
+            files: "{}".into(),
+            startup: "{}".into(),
+            logs: "{}".into(),
+        }
+    }
 }
 
 /// The `config` block of an egg, decoded from JSON strings or nested maps.
@@ -282,6 +309,14 @@ impl Egg {
             },
             install: install_script(root)?,
             variables: variables(get(root, "variables"))?,
+            stored_config: match get(root, "config") {
+                Some(Yaml::Mapping(config)) => StoredConfig {
+                    files: stored_block(get(config, "files"), "config.files")?,
+                    startup: stored_block(get(config, "startup"), "config.startup")?,
+                    logs: stored_block(get(config, "logs"), "config.logs")?,
+                },
+                _ => StoredConfig::default(),
+            },
         })
     }
 }
@@ -594,6 +629,20 @@ fn logs_value(value: Option<&Yaml>) -> Json {
             .and_then(|doc| serde_json::to_value(doc).ok())
             .unwrap_or_else(|| Json::String(s.clone())),
         Some(v) => serde_json::to_value(v).unwrap_or(Json::Null),
+    }
+}
+
+/// One config block as the panel stores it (see [`StoredConfig`]).
+fn stored_block(value: Option<&Yaml>, field: &str) -> Result<String, EggError> {
+    match value {
+        None => Ok("{}".into()),
+        Some(Yaml::String(s)) if s.trim().is_empty() => Ok("{}".into()),
+        Some(Yaml::String(s)) => Ok(s.clone()),
+        Some(Yaml::Tagged(t)) => stored_block(Some(&t.value), field),
+        Some(v @ (Yaml::Mapping(_) | Yaml::Sequence(_))) => {
+            crate::export::pretty_json(v).map_err(|e| EggError::field(field, e))
+        }
+        Some(v) => Ok(scalar_string(v).unwrap_or_default()),
     }
 }
 

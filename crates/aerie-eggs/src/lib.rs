@@ -9,13 +9,17 @@
 //!   the placeholders of the replacements ([`placeholders`]) and edits the file's text with the
 //!   named parser ([`parsers`]). The caller reads and writes the file; an empty original
 //!   stands for a file that does not exist yet.
+//! - [`PtdlV2`] writes an egg back out as Pterodactyl `PTDL_v2` JSON; [`bundled`] holds the
+//!   eggs Aerie ships for its own first-run nest.
 //!
 //! Nothing here does I/O or panics on bad input: every failure is an [`EggError`].
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod bundled;
 pub mod egg;
 pub mod error;
+pub mod export;
 pub mod parsers;
 pub mod placeholders;
 pub mod process;
@@ -24,8 +28,10 @@ use aerie_proto::wings::ConfigReplace;
 
 pub use egg::{
     ConfigFileSpec, Egg, EggConfig, EggFormat, EggVariable, FindValue, InstallScript, StartupSpec,
+    StoredConfig,
 };
 pub use error::EggError;
+pub use export::{PtdlConfig, PtdlInstallation, PtdlMeta, PtdlScripts, PtdlV2, PtdlVariable};
 pub use parsers::{IfValue, Parser, ResolvedReplace};
 pub use placeholders::PlaceholderContext;
 pub use process::{process_configuration, process_configuration_for_server, stop_config};

@@ -93,6 +93,7 @@ impl TestPanel {
                 username: username.into(),
                 password: Some("password123".into()),
                 root_admin: admin,
+                ..Default::default()
             },
         )
         .await
@@ -109,6 +110,66 @@ impl TestPanel {
             .await
             .expect("create key")
             .token
+    }
+
+    /// Creates an application key with exactly these per-resource bits.
+    pub async fn app_key_with(
+        &self,
+        user: &aerie_db::models::User,
+        permissions: aerie_db::models::ApiKeyPermissions,
+    ) -> String {
+        aerie_panel::services::keys::create_key_with_permissions(
+            &self.db,
+            user,
+            aerie_proto::keys::KeyType::Application,
+            None,
+            Vec::new(),
+            Some(permissions),
+        )
+        .await
+        .expect("create key")
+        .token
+    }
+
+    /// Sends `method path` with a bearer token, Pterodactyl's Accept header and, when given,
+    /// a JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .header("Accept", "application/vnd.pterodactyl.v1+json");
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Like [`TestPanel::call`], returning the status and the body parsed as JSON
+    /// (`Value::Null` for an empty body).
+    pub async fn call_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let resp = self.call(method, path, token, body).await;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"))
+        };
+        (status, json)
     }
 
     /// Stops the server gracefully and waits for it to finish.

@@ -300,6 +300,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     username: username.clone(),
                     password,
                     root_admin: *admin,
+                    ..Default::default()
                 },
             )
             .await
@@ -414,6 +415,7 @@ async fn first_run_admin(db: &Db, c: &Config) -> Result<()> {
             username: "admin".into(),
             password: Some(password.clone()),
             root_admin: true,
+            ..Default::default()
         },
     )
     .await

@@ -58,7 +58,7 @@ macro_rules! cols {
 }
 
 /// Node ports a server can bind (`ip:port`), assigned to at most one server.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Allocations {
     Table,
     Id,
@@ -73,7 +73,7 @@ pub(crate) enum Allocations {
 }
 
 /// Groups of eggs.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Nests {
     Table,
     Id,
@@ -86,7 +86,7 @@ pub(crate) enum Nests {
 }
 
 /// Game templates.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Eggs {
     Table,
     Id,
@@ -116,7 +116,7 @@ pub(crate) enum Eggs {
 }
 
 /// An egg's variables.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum EggVariables {
     Table,
     Id,
@@ -134,7 +134,7 @@ pub(crate) enum EggVariables {
 }
 
 /// Game servers.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Servers {
     Table,
     Id,
@@ -168,7 +168,7 @@ pub(crate) enum Servers {
 }
 
 /// A server's values for its egg's variables.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum ServerVariables {
     Table,
     Id,
@@ -180,7 +180,7 @@ pub(crate) enum ServerVariables {
 }
 
 /// Host directories mounted into containers.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Mounts {
     Table,
     Id,
@@ -194,7 +194,7 @@ pub(crate) enum Mounts {
 }
 
 /// Which eggs a mount applies to.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum EggMount {
     Table,
     EggId,
@@ -202,7 +202,7 @@ pub(crate) enum EggMount {
 }
 
 /// Which nodes a mount exists on.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum MountNode {
     Table,
     NodeId,
@@ -210,7 +210,7 @@ pub(crate) enum MountNode {
 }
 
 /// Which servers use a mount.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum MountServer {
     Table,
     ServerId,
@@ -218,7 +218,7 @@ pub(crate) enum MountServer {
 }
 
 /// MySQL/MariaDB servers the panel creates customer databases on.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum DatabaseHosts {
     Table,
     Id,
@@ -234,7 +234,7 @@ pub(crate) enum DatabaseHosts {
 }
 
 /// Customer databases.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Databases {
     Table,
     Id,
@@ -250,7 +250,7 @@ pub(crate) enum Databases {
 }
 
 /// Users given access to someone else's server.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Subusers {
     Table,
     Id,
@@ -262,7 +262,7 @@ pub(crate) enum Subusers {
 }
 
 /// Cron schedules.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Schedules {
     Table,
     Id,
@@ -283,7 +283,7 @@ pub(crate) enum Schedules {
 }
 
 /// Steps of a schedule.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Tasks {
     Table,
     Id,
@@ -299,7 +299,7 @@ pub(crate) enum Tasks {
 }
 
 /// Backups (the archive lives on the node or in S3).
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum Backups {
     Table,
     Id,
@@ -320,7 +320,7 @@ pub(crate) enum Backups {
 }
 
 /// Server moves between nodes.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum ServerTransfers {
     Table,
     Id,
@@ -338,7 +338,7 @@ pub(crate) enum ServerTransfers {
 }
 
 /// SSH public keys of users, for SFTP.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum UserSshKeys {
     Table,
     Id,
@@ -351,7 +351,7 @@ pub(crate) enum UserSshKeys {
 }
 
 /// Who did what, from where.
-#[derive(Iden)]
+#[derive(Iden, Clone, Copy)]
 pub(crate) enum ActivityLogs {
     Table,
     Id,

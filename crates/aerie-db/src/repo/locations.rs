@@ -1,10 +1,12 @@
-//! Locations.
+//! Locations: groups of nodes, the application API's list filters, and what runs in a
+//! location (its nodes, and the servers on those nodes).
 
-use sea_query::{Expr, Order, Query};
+use sea_query::{Alias, Expr, Order, Query};
 use sqlx::any::AnyRow;
 
+use super::users::{SERVER_SUMMARY_COLS, ServerSummary, partial_filter, server_summary_from_row};
 use super::{get_i64, get_opt_str, get_str};
-use crate::migrations::Locations as L;
+use crate::migrations::{Locations as L, Nodes as N, Servers as S};
 use crate::models::Location;
 use crate::{Db, DbError};
 
@@ -18,6 +20,41 @@ fn from_row(r: &AnyRow) -> Result<Location, DbError> {
         created_at: get_str(r, "created_at")?,
         updated_at: get_str(r, "updated_at")?,
     })
+}
+
+/// The application API's `filter[...]` values for locations: partial, case-insensitive
+/// matches (a comma-separated value matches any of its parts).
+#[derive(Debug, Clone, Default)]
+pub struct LocationFilter {
+    /// `filter[short]`.
+    pub short: Option<String>,
+    /// `filter[long]`.
+    pub long: Option<String>,
+}
+
+/// One page of a filtered location list.
+#[derive(Debug, Clone, Default)]
+pub struct LocationListQuery {
+    /// Filters, all of which must match.
+    pub filter: LocationFilter,
+    /// Whether `sort=-id` was asked for; ascending id otherwise.
+    pub id_desc: bool,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return.
+    pub limit: u64,
+}
+
+/// Memory and disk promised to the servers of one node (Pterodactyl's
+/// `allocated_resources`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodeAllocated {
+    /// The node.
+    pub node_id: i64,
+    /// Sum of the servers' memory limits (MiB).
+    pub memory: i64,
+    /// Sum of the servers' disk limits (MiB).
+    pub disk: i64,
 }
 
 /// The locations repository.
@@ -88,6 +125,117 @@ impl LocationRepo<'_> {
             .order_by(L::Id, Order::Asc)
             .to_owned();
         self.0.fetch_all(&q).await?.iter().map(from_row).collect()
+    }
+
+    /// A filtered, sorted page of locations and the number matching the filters.
+    pub async fn search(&self, query: &LocationListQuery) -> Result<(Vec<Location>, i64), DbError> {
+        let mut base = Query::select();
+        base.from(L::Table);
+        partial_filter(&mut base, L::Short, query.filter.short.as_deref());
+        partial_filter(&mut base, L::Long, query.filter.long.as_deref());
+
+        let mut count = base.clone();
+        count.expr(Expr::col(L::Id).count());
+        let total = self.0.count(&count).await?;
+
+        let mut page = base;
+        page.columns(COLS)
+            .order_by(
+                L::Id,
+                if query.id_desc {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                },
+            )
+            .limit(query.limit)
+            .offset(query.offset);
+        let rows = self.0.fetch_all(&page).await?;
+        Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Number of nodes in the location.
+    pub async fn count_nodes(&self, id: i64) -> Result<i64, DbError> {
+        self.0
+            .count(
+                &Query::select()
+                    .expr(Expr::col(N::Id).count())
+                    .from(N::Table)
+                    .and_where(Expr::col(N::LocationId).eq(id))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// The servers on the nodes of any of `location_ids`, each with its node's location,
+    /// in ascending server id order.
+    pub async fn servers_in(
+        &self,
+        location_ids: &[i64],
+    ) -> Result<Vec<(i64, ServerSummary)>, DbError> {
+        if location_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let loc = Alias::new("node_location_id");
+        let q = Query::select()
+            .columns(SERVER_SUMMARY_COLS.map(|c| (S::Table, c)))
+            .expr_as(Expr::col((N::Table, N::LocationId)), loc)
+            .from(S::Table)
+            .inner_join(
+                N::Table,
+                Expr::col((N::Table, N::Id)).equals((S::Table, S::NodeId)),
+            )
+            .and_where(Expr::col((N::Table, N::LocationId)).is_in(location_ids.iter().copied()))
+            .order_by((S::Table, S::Id), Order::Asc)
+            .to_owned();
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok((get_i64(r, "node_location_id")?, server_summary_from_row(r)?)))
+            .collect()
+    }
+
+    /// Memory and disk of the servers on the nodes of any of `location_ids`, summed per
+    /// node (nodes without servers are left out).
+    pub async fn allocated_per_node(
+        &self,
+        location_ids: &[i64],
+    ) -> Result<Vec<NodeAllocated>, DbError> {
+        if location_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Summed here rather than with SUM(): SUM of a BIGINT is NUMERIC on PostgreSQL
+        // and DECIMAL on MySQL, which the `Any` driver cannot decode.
+        let q = Query::select()
+            .column((S::Table, S::NodeId))
+            .column((S::Table, S::Memory))
+            .column((S::Table, S::Disk))
+            .from(S::Table)
+            .inner_join(
+                N::Table,
+                Expr::col((N::Table, N::Id)).equals((S::Table, S::NodeId)),
+            )
+            .and_where(Expr::col((N::Table, N::LocationId)).is_in(location_ids.iter().copied()))
+            .order_by((S::Table, S::NodeId), Order::Asc)
+            .to_owned();
+        let mut out: Vec<NodeAllocated> = Vec::new();
+        for r in self.0.fetch_all(&q).await? {
+            let node_id = get_i64(&r, "node_id")?;
+            let (memory, disk) = (get_i64(&r, "memory")?, get_i64(&r, "disk")?);
+            match out.last_mut() {
+                Some(last) if last.node_id == node_id => {
+                    last.memory = last.memory.saturating_add(memory);
+                    last.disk = last.disk.saturating_add(disk);
+                }
+                _ => out.push(NodeAllocated {
+                    node_id,
+                    memory,
+                    disk,
+                }),
+            }
+        }
+        Ok(out)
     }
 
     /// Updates fields given; `None` when the location does not exist.

@@ -1,9 +1,20 @@
 //! Repositories: one file per resource, all SQL of Aerie lives here.
 
+pub mod activity;
+pub mod allocations;
 pub mod api_keys;
+pub mod backups;
+pub mod databases;
+pub mod eggs;
 pub mod locations;
+pub mod mounts;
+pub mod nests;
 pub mod nodes;
+pub mod schedules;
+pub mod servers;
 pub mod settings;
+pub mod ssh_keys;
+pub mod subusers;
 pub mod users;
 
 use sqlx::Row;

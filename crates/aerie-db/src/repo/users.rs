@@ -1,10 +1,12 @@
-//! Users.
+//! Users: accounts, the application API's list filters and sorts, and the servers a user
+//! owns (read straight from the `servers` table, so deleting a user can be refused while it
+//! owns any and `include=servers` can list them).
 
-use sea_query::{Expr, Order, Query};
+use sea_query::{Cond, Expr, Func, LikeExpr, Order, Query, SelectStatement};
 use sqlx::any::AnyRow;
 
 use super::{get_bool, get_i64, get_opt_str, get_str};
-use crate::migrations::Users as U;
+use crate::migrations::{Servers as S, Users as U};
 use crate::models::{NewUser, User};
 use crate::{Db, DbError};
 
@@ -53,6 +55,125 @@ pub struct UserPatch {
     pub password_hash: Option<String>,
     pub root_admin: Option<bool>,
     pub external_id: Option<Option<String>>,
+    pub language: Option<String>,
+}
+
+/// The application API's `filter[...]` values for users. Each is a partial, case-insensitive
+/// match (spatie's partial filter: `LOWER(col) LIKE %value%`); a comma-separated value
+/// matches any of its parts.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// `filter[email]`.
+    pub email: Option<String>,
+    /// `filter[uuid]`.
+    pub uuid: Option<String>,
+    /// `filter[username]`.
+    pub username: Option<String>,
+    /// `filter[external_id]`.
+    pub external_id: Option<String>,
+}
+
+/// A column users can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    /// `sort=id`.
+    Id,
+    /// `sort=uuid`.
+    Uuid,
+}
+
+/// One page of a filtered, sorted user list.
+#[derive(Debug, Clone, Default)]
+pub struct UserListQuery {
+    /// Filters, all of which must match.
+    pub filter: UserFilter,
+    /// Sort column and whether it is descending; `None` is ascending id.
+    pub sort: Option<(UserSort, bool)>,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return.
+    pub limit: u64,
+}
+
+/// The few facts of a server that the user and location endpoints can read without the
+/// server transformer: enough to list what a user owns or what runs in a location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct ServerSummary {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub uuid: String,
+    /// The 8-character short uuid (Pterodactyl's `identifier`).
+    pub uuid_short: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub owner_id: i64,
+    pub node_id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub(crate) const SERVER_SUMMARY_COLS: [S; 10] = [
+    S::Id,
+    S::ExternalId,
+    S::Uuid,
+    S::UuidShort,
+    S::Name,
+    S::Description,
+    S::OwnerId,
+    S::NodeId,
+    S::CreatedAt,
+    S::UpdatedAt,
+];
+
+pub(crate) fn server_summary_from_row(r: &AnyRow) -> Result<ServerSummary, DbError> {
+    Ok(ServerSummary {
+        id: get_i64(r, "id")?,
+        external_id: get_opt_str(r, "external_id")?,
+        uuid: get_str(r, "uuid")?,
+        uuid_short: get_str(r, "uuid_short")?,
+        name: get_str(r, "name")?,
+        description: get_opt_str(r, "description")?,
+        owner_id: get_i64(r, "owner_id")?,
+        node_id: get_i64(r, "node_id")?,
+        created_at: get_str(r, "created_at")?,
+        updated_at: get_str(r, "updated_at")?,
+    })
+}
+
+/// Adds spatie-style partial filters: `LOWER(col) LIKE '%part%'` for each comma-separated
+/// part of `value` (any part may match). `%`, `_` and the escape character are matched
+/// literally. An empty value adds nothing, as spatie ignores blank filters.
+pub(crate) fn partial_filter<C>(q: &mut SelectStatement, col: C, value: Option<&str>)
+where
+    C: sea_query::IntoColumnRef + Clone,
+{
+    let Some(value) = value else { return };
+    let parts: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return;
+    }
+    let mut any = Cond::any();
+    for part in parts {
+        let mut escaped = String::with_capacity(part.len() + 2);
+        escaped.push('%');
+        for c in part.to_lowercase().chars() {
+            if matches!(c, '!' | '%' | '_') {
+                escaped.push('!');
+            }
+            escaped.push(c);
+        }
+        escaped.push('%');
+        any = any.add(
+            Expr::expr(Func::lower(Expr::col(col.clone())))
+                .like(LikeExpr::new(escaped).escape('!')),
+        );
+    }
+    q.cond_where(any);
 }
 
 /// The users repository.
@@ -79,6 +200,7 @@ impl UserRepo<'_> {
                 U::NameFirst,
                 U::NameLast,
                 U::Password,
+                U::Language,
                 U::RootAdmin,
                 U::CreatedAt,
                 U::UpdatedAt,
@@ -91,6 +213,7 @@ impl UserRepo<'_> {
                 new.name_first.clone().into(),
                 new.name_last.clone().into(),
                 new.password_hash.clone().into(),
+                new.language.clone().unwrap_or_else(|| "en".into()).into(),
                 new.root_admin.into(),
                 now.clone().into(),
                 now.into(),
@@ -134,6 +257,117 @@ impl UserRepo<'_> {
             .as_ref()
             .map(from_row)
             .transpose()
+    }
+
+    /// By external id (exact match).
+    pub async fn find_by_external_id(&self, external_id: &str) -> Result<Option<User>, DbError> {
+        self.find_where(Expr::col(U::ExternalId).eq(external_id))
+            .await
+    }
+
+    /// By e-mail address (compared lower-cased, as it is stored).
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, DbError> {
+        self.find_where(Expr::col(U::Email).eq(email.to_lowercase()))
+            .await
+    }
+
+    /// By username (exact).
+    pub async fn find_by_username(&self, username: &str) -> Result<Option<User>, DbError> {
+        self.find_where(Expr::col(U::Username).eq(username)).await
+    }
+
+    async fn find_where(&self, cond: sea_query::SimpleExpr) -> Result<Option<User>, DbError> {
+        let q = Query::select()
+            .columns(COLS)
+            .from(U::Table)
+            .and_where(cond)
+            .limit(1)
+            .to_owned();
+        self.0
+            .fetch_optional(&q)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    /// A filtered, sorted page of users and the number of users matching the filters.
+    pub async fn search(&self, query: &UserListQuery) -> Result<(Vec<User>, i64), DbError> {
+        let mut base = Query::select();
+        base.from(U::Table);
+        let f = &query.filter;
+        partial_filter(&mut base, U::Email, f.email.as_deref());
+        partial_filter(&mut base, U::Uuid, f.uuid.as_deref());
+        partial_filter(&mut base, U::Username, f.username.as_deref());
+        partial_filter(&mut base, U::ExternalId, f.external_id.as_deref());
+
+        let mut count = base.clone();
+        count.expr(Expr::col(U::Id).count());
+        let total = self.0.count(&count).await?;
+
+        let mut page = base;
+        page.columns(COLS);
+        match query.sort {
+            Some((UserSort::Uuid, desc)) => {
+                page.order_by(U::Uuid, if desc { Order::Desc } else { Order::Asc });
+                page.order_by(U::Id, Order::Asc);
+            }
+            Some((UserSort::Id, true)) => {
+                page.order_by(U::Id, Order::Desc);
+            }
+            Some((UserSort::Id, false)) | None => {
+                page.order_by(U::Id, Order::Asc);
+            }
+        }
+        page.limit(query.limit).offset(query.offset);
+        let rows = self.0.fetch_all(&page).await?;
+        Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Users with these ids, in ascending id order (ids that do not exist are skipped).
+    pub async fn find_many(&self, ids: &[i64]) -> Result<Vec<User>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = Query::select()
+            .columns(COLS)
+            .from(U::Table)
+            .and_where(Expr::col(U::Id).is_in(ids.iter().copied()))
+            .order_by(U::Id, Order::Asc)
+            .to_owned();
+        self.0.fetch_all(&q).await?.iter().map(from_row).collect()
+    }
+
+    /// Number of servers the user owns.
+    pub async fn count_servers(&self, user_id: i64) -> Result<i64, DbError> {
+        self.0
+            .count(
+                &Query::select()
+                    .expr(Expr::col(S::Id).count())
+                    .from(S::Table)
+                    .and_where(Expr::col(S::OwnerId).eq(user_id))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// The servers owned by any of `user_ids`, in ascending id order.
+    pub async fn servers_of(&self, user_ids: &[i64]) -> Result<Vec<ServerSummary>, DbError> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = Query::select()
+            .columns(SERVER_SUMMARY_COLS)
+            .from(S::Table)
+            .and_where(Expr::col(S::OwnerId).is_in(user_ids.iter().copied()))
+            .order_by(S::Id, Order::Asc)
+            .to_owned();
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(server_summary_from_row)
+            .collect()
     }
 
     /// A page of users in ascending id order, and the total count.
@@ -184,6 +418,9 @@ impl UserRepo<'_> {
         }
         if let Some(v) = &patch.external_id {
             q.value(U::ExternalId, v.clone());
+        }
+        if let Some(v) = &patch.language {
+            q.value(U::Language, v.clone());
         }
         if self.0.execute(&q).await? == 0 {
             return Ok(None);

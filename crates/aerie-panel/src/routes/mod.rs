@@ -1,8 +1,9 @@
 //! Route table. One file per resource; handlers are named verb_noun.
 
 mod account;
+mod application;
 mod health;
-mod nodes;
+mod remote;
 
 use axum::Router;
 use axum::http::Uri;
@@ -15,10 +16,8 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::get_health))
         .route("/api/client/account", get(account::get_account))
-        .route(
-            "/api/application/nodes/{id}/configuration",
-            get(nodes::get_node_configuration),
-        )
+        .nest("/api/application", application::routes())
+        .nest("/api/remote", remote::routes())
         .fallback(fallback)
         .with_state(state)
 }

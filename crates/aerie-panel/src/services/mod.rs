@@ -1,9 +1,17 @@
 //! Services: the rules of the panel, callable from handlers and from the CLI alike.
 
+pub mod allocations;
+pub mod cron;
+pub mod eggs;
 pub mod keys;
+pub mod locations;
 pub mod nodes;
 pub mod password;
+pub mod remote;
+pub mod rules;
+pub mod servers;
 pub mod users;
+pub mod wings;
 
 use aerie_db::DbError;
 use aerie_http::Error;

@@ -1,0 +1,1 @@
+//! Mounts and their egg/node/server links.

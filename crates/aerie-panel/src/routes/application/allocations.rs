@@ -1,0 +1,180 @@
+//! `/api/application/nodes/{id}/allocations`: Pterodactyl's application `AllocationController`.
+//!
+//! Allocation attributes come from [`allocations::allocation_attributes`]. Includes: `node`
+//! (needs node read) and `server` (server read); a free allocation's `server` is a null
+//! resource.
+
+use aerie_db::repo::allocations::{
+    Allocation, AllocationFilter, AllocationListQuery, ServerFilter,
+};
+use aerie_http::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{delete, get};
+use serde_json::{Map, Value};
+
+use super::users::server_item;
+use crate::AppState;
+use crate::api::{self, Item, JsonBody, List, ListQuery};
+use crate::auth::{Access, ApplicationUser, Resource};
+use crate::services::{allocations, db_err, nodes};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/nodes/{id}/allocations",
+            get(list_allocations).post(create_allocations),
+        )
+        .route(
+            "/nodes/{id}/allocations/",
+            get(list_allocations).post(create_allocations),
+        )
+        .route(
+            "/nodes/{id}/allocations/{allocation}",
+            delete(delete_allocation),
+        )
+        .route(
+            "/nodes/{id}/allocations/{allocation}/",
+            delete(delete_allocation),
+        )
+}
+
+/// `{"object": "allocation", "attributes": {id, ip, alias, port, notes, assigned}}`.
+pub(crate) fn allocation_item(a: &Allocation) -> Item {
+    Item::new("allocation", allocations::allocation_attributes(a))
+}
+
+/// `GET /nodes/{id}/allocations`: filters `ip`, `port` (exact), `ip_alias` (partial),
+/// `server_id` (a number, or anything else for the free ones); includes `node`, `server`.
+async fn list_allocations(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::Allocations, Access::Read)?;
+    query.check_filters(&["ip", "port", "ip_alias", "server_id"])?;
+    let server_id = query
+        .filters()
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "server_id")
+        .map(|(_, v)| {
+            let v = v.trim();
+            match v.parse::<i64>() {
+                Ok(id) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                    ServerFilter::Server(id)
+                }
+                _ => ServerFilter::Unassigned,
+            }
+        });
+    let page = query.page();
+    let list_query = AllocationListQuery {
+        filter: AllocationFilter {
+            ip: query.filter("ip").map(str::to_owned),
+            port: query.filter("port").map(str::to_owned),
+            ip_alias: query.filter("ip_alias").map(str::to_owned),
+            server_id,
+        },
+        offset: page.offset(),
+        limit: page.limit(),
+    };
+    let (found, total) = allocations::list_allocations(&state.db, &id, &list_query).await?;
+    let items = allocation_items(&state, &admin, &query, &found).await?;
+    let total = u64::try_from(total).unwrap_or(0);
+    Ok(api::ok(
+        List::new(items).paginate_query(&query, &state.url, total),
+    ))
+}
+
+/// Allocation items with the `node` and `server` includes when asked for.
+async fn allocation_items(
+    state: &AppState,
+    admin: &ApplicationUser,
+    query: &ListQuery,
+    found: &[Allocation],
+) -> Result<Vec<Item>, Error> {
+    let db = &state.db;
+    let mut items: Vec<Item> = found.iter().map(allocation_item).collect();
+    if query.has_include("node") {
+        if admin.require(Resource::Nodes, Access::Read).is_ok() {
+            let mut node_ids: Vec<i64> = found.iter().map(|a| a.node_id).collect();
+            node_ids.sort_unstable();
+            node_ids.dedup();
+            let node_list = db.nodes().find_many(&node_ids).await.map_err(db_err)?;
+            let node_envelopes = nodes::node_items(db, &node_list).await?;
+            items = items
+                .into_iter()
+                .zip(found)
+                .map(|(item, a)| {
+                    let related = node_list
+                        .iter()
+                        .zip(&node_envelopes)
+                        .find(|(n, _)| n.id == a.node_id)
+                        .map_or_else(api::null_resource, |(_, env)| env.clone().into_value());
+                    item.include("node", related)
+                })
+                .collect();
+        } else {
+            items = items
+                .into_iter()
+                .map(|i| i.include("node", api::null_resource()))
+                .collect();
+        }
+    }
+    if query.has_include("server") {
+        if admin.require(Resource::Servers, Access::Read).is_ok() {
+            let mut server_ids: Vec<i64> = found.iter().filter_map(|a| a.server_id).collect();
+            server_ids.sort_unstable();
+            server_ids.dedup();
+            let servers = db
+                .allocations()
+                .servers(&server_ids)
+                .await
+                .map_err(db_err)?;
+            items = items
+                .into_iter()
+                .zip(found)
+                .map(|(item, a)| {
+                    let related = a
+                        .server_id
+                        .and_then(|sid| servers.iter().find(|s| s.id == sid))
+                        .map_or_else(api::null_resource, |s| server_item(s).into_value());
+                    item.include("server", related)
+                })
+                .collect();
+        } else {
+            items = items
+                .into_iter()
+                .map(|i| i.include("server", api::null_resource()))
+                .collect();
+        }
+    }
+    Ok(items)
+}
+
+/// `POST /nodes/{id}/allocations` with `{"ip", "alias", "ports": [...]}`: 204.
+async fn create_allocations(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Allocations, Access::Write)?;
+    let created = allocations::create_allocations(&state.db, &id, &body).await?;
+    tracing::info!(node.id = %id, admin.id = admin.user.id, allocations.created = created, "allocations created via API");
+    Ok(api::no_content())
+}
+
+/// `DELETE /nodes/{id}/allocations/{allocation}`: 204; 400 while a server uses it.
+async fn delete_allocation(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path((id, allocation)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Allocations, Access::Write)?;
+    allocations::delete_allocation(&state.db, &id, &allocation).await?;
+    tracing::info!(node.id = %id, allocation.id = %allocation, admin.id = admin.user.id, "allocation deleted via API");
+    Ok(api::no_content())
+}

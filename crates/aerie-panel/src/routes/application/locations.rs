@@ -1,0 +1,278 @@
+//! `/api/application/locations`: Pterodactyl's `LocationController`.
+//!
+//! The location transformer lives here as `impl Transformer for Location` (`Item::of`).
+//! `include=nodes` renders nodes with the attributes of Pterodactyl's `NodeTransformer`
+//! ([`node_item`]); `include=servers` uses the users module's [`server_item`].
+
+use aerie_db::models::{Location, Node};
+use aerie_db::repo::locations::{LocationFilter, LocationListQuery, NodeAllocated};
+use aerie_http::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value, json};
+
+use super::users::{parse_id, server_item};
+use crate::AppState;
+use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
+use crate::auth::{Access, ApplicationUser, Resource};
+use crate::services::locations::{self as svc, LocationInput};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/locations", get(list_locations).post(create_location))
+        .route("/locations/", get(list_locations).post(create_location))
+        .route(
+            "/locations/{id}",
+            get(view_location)
+                .patch(update_location)
+                .delete(delete_location),
+        )
+        .route(
+            "/locations/{id}/",
+            get(view_location)
+                .patch(update_location)
+                .delete(delete_location),
+        )
+}
+
+impl Transformer for Location {
+    fn object(&self) -> &'static str {
+        "location"
+    }
+
+    /// Pterodactyl's `LocationTransformer`.
+    fn attributes(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("id".into(), self.id.into());
+        m.insert("short".into(), self.short.clone().into());
+        m.insert("long".into(), self.long.clone().into());
+        m.insert("updated_at".into(), atom_timestamp(Some(&self.updated_at)));
+        m.insert("created_at".into(), atom_timestamp(Some(&self.created_at)));
+        m
+    }
+}
+
+/// A `node` item with the attributes of Pterodactyl's `NodeTransformer` (every column but
+/// the daemon token and its id, plus `allocated_resources`).
+pub(crate) fn node_item(n: &Node, allocated: Option<&NodeAllocated>) -> Item {
+    let (memory, disk) = allocated.map_or((0, 0), |a| (a.memory, a.disk));
+    let mut m = Map::new();
+    m.insert("id".into(), n.id.into());
+    m.insert("uuid".into(), n.uuid.clone().into());
+    m.insert("public".into(), n.public.into());
+    m.insert("name".into(), n.name.clone().into());
+    m.insert("description".into(), n.description.clone().into());
+    m.insert("location_id".into(), n.location_id.into());
+    m.insert("fqdn".into(), n.fqdn.clone().into());
+    m.insert("scheme".into(), n.scheme.clone().into());
+    m.insert("behind_proxy".into(), n.behind_proxy.into());
+    m.insert("maintenance_mode".into(), n.maintenance_mode.into());
+    m.insert("memory".into(), n.memory.into());
+    m.insert("memory_overallocate".into(), n.memory_overallocate.into());
+    m.insert("disk".into(), n.disk.into());
+    m.insert("disk_overallocate".into(), n.disk_overallocate.into());
+    m.insert("upload_size".into(), n.upload_size.into());
+    m.insert("daemon_listen".into(), n.daemon_listen.into());
+    m.insert("daemon_sftp".into(), n.daemon_sftp.into());
+    m.insert("daemon_base".into(), n.daemon_base.clone().into());
+    m.insert("created_at".into(), atom_timestamp(Some(&n.created_at)));
+    m.insert("updated_at".into(), atom_timestamp(Some(&n.updated_at)));
+    m.insert(
+        "allocated_resources".into(),
+        json!({"memory": memory, "disk": disk}),
+    );
+    Item::new("node", m)
+}
+
+/// Items for `locations` with the requested includes; an include the key may not read is a
+/// null resource.
+async fn location_items(
+    state: &AppState,
+    admin: &ApplicationUser,
+    query: &ListQuery,
+    locations: &[Location],
+) -> Result<Vec<Item>, Error> {
+    let mut items: Vec<Item> = locations.iter().map(Item::of).collect();
+    let ids: Vec<i64> = locations.iter().map(|l| l.id).collect();
+    if query.has_include("nodes") {
+        if admin.require(Resource::Nodes, Access::Read).is_ok() {
+            let (nodes, allocated) = svc::nodes_in(&state.db, &ids).await?;
+            items = items
+                .into_iter()
+                .zip(locations)
+                .map(|(item, loc)| {
+                    let here = nodes
+                        .iter()
+                        .filter(|n| n.location_id == loc.id)
+                        .map(|n| node_item(n, allocated.iter().find(|a| a.node_id == n.id)));
+                    item.include("nodes", List::new(here))
+                })
+                .collect();
+        } else {
+            items = items
+                .into_iter()
+                .map(|i| i.include("nodes", api::null_resource()))
+                .collect();
+        }
+    }
+    if query.has_include("servers") {
+        if admin.require(Resource::Servers, Access::Read).is_ok() {
+            let servers = svc::servers_in(&state.db, &ids).await?;
+            items = items
+                .into_iter()
+                .zip(locations)
+                .map(|(item, loc)| {
+                    let here = servers
+                        .iter()
+                        .filter(|(l, _)| *l == loc.id)
+                        .map(|(_, s)| server_item(s));
+                    item.include("servers", List::new(here))
+                })
+                .collect();
+        } else {
+            items = items
+                .into_iter()
+                .map(|i| i.include("servers", api::null_resource()))
+                .collect();
+        }
+    }
+    Ok(items)
+}
+
+/// `GET /locations`: filters `short`, `long` (partial matches); sort `id`; includes
+/// `nodes`, `servers`.
+async fn list_locations(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::Locations, Access::Read)?;
+    query.check_filters(&["short", "long"])?;
+    query.check_sorts(&["id"])?;
+    let page = query.page();
+    let list_query = LocationListQuery {
+        filter: LocationFilter {
+            short: query.filter("short").map(str::to_owned),
+            long: query.filter("long").map(str::to_owned),
+        },
+        id_desc: query.sort().is_some_and(|s| s.descending),
+        offset: page.offset(),
+        limit: page.limit(),
+    };
+    let (locations, total) = svc::list_locations(&state.db, &list_query).await?;
+    let items = location_items(&state, &admin, &query, &locations).await?;
+    Ok(api::ok(
+        List::new(items).paginate_query(&query, &state.url, total),
+    ))
+}
+
+/// `GET /locations/{id}`.
+async fn view_location(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::Locations, Access::Read)?;
+    let location = svc::get_location(&state.db, parse_id(&id)?).await?;
+    let items = location_items(&state, &admin, &query, std::slice::from_ref(&location)).await?;
+    let item = items
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Item::of(&location));
+    Ok(api::ok(item))
+}
+
+/// `absent` → `None`, `null` → `Some(None)`, a string → `Some(Some(s))`.
+fn nullable_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The body of `POST /locations` and `PATCH /locations/{id}`. py-dactyl sends
+/// `shortcode` / `description`; they are read as `short` / `long` when those are absent.
+#[derive(Debug, Default, Deserialize)]
+struct LocationBody {
+    #[serde(default, deserialize_with = "nullable_str")]
+    short: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    long: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    shortcode: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    description: Option<Option<String>>,
+}
+
+/// Laravel's `TrimStrings` + `ConvertEmptyStringsToNull`.
+fn text(v: Option<Option<String>>) -> Option<Option<String>> {
+    v.map(|o| o.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+}
+
+impl LocationBody {
+    fn into_input(self) -> LocationInput {
+        let short = text(self.short.or(self.shortcode));
+        LocationInput {
+            // A `short` sent as null or "" reaches the service as "" and fails `required`.
+            short: short.map(Option::unwrap_or_default),
+            long: text(self.long.or(self.description)),
+        }
+    }
+}
+
+/// `POST /locations`: 201 with `meta.resource`.
+async fn create_location(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<LocationBody>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Locations, Access::Write)?;
+    let location = svc::create_location(&state.db, body.into_input()).await?;
+    tracing::info!(
+        location.id = location.id,
+        admin.id = admin.user.id,
+        "location created"
+    );
+    let url = format!(
+        "{}/api/application/locations/{}",
+        state.url.trim_end_matches('/'),
+        location.id
+    );
+    Ok(api::created(Item::of(&location).meta("resource", url)))
+}
+
+/// `PATCH /locations/{id}`: the fields given change.
+async fn update_location(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<LocationBody>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Locations, Access::Write)?;
+    let id = parse_id(&id)?;
+    let location = svc::update_location(&state.db, id, body.into_input()).await?;
+    tracing::info!(
+        location.id = id,
+        admin.id = admin.user.id,
+        "location updated"
+    );
+    Ok(api::ok(Item::of(&location)))
+}
+
+/// `DELETE /locations/{id}`: 204, or 400 while nodes are in the location.
+async fn delete_location(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Locations, Access::Write)?;
+    let id = parse_id(&id)?;
+    svc::delete_location(&state.db, id).await?;
+    tracing::info!(
+        location.id = id,
+        admin.id = admin.user.id,
+        "location deleted"
+    );
+    Ok(api::no_content())
+}

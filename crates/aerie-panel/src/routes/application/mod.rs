@@ -1,0 +1,25 @@
+//! `/api/application/*`: the Pterodactyl Application API. Each resource file returns its
+//! own router; this one merges them.
+
+mod allocations;
+mod databases;
+mod locations;
+mod nests;
+mod nodes;
+mod servers;
+mod users;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(users::routes())
+        .merge(locations::routes())
+        .merge(nodes::routes())
+        .merge(allocations::routes())
+        .merge(nests::routes())
+        .merge(servers::routes())
+        .merge(databases::routes())
+}

@@ -1,0 +1,9 @@
+//! `/api/application/nests` and their eggs.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+}

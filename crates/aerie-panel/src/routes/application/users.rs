@@ -1,0 +1,352 @@
+//! `/api/application/users`: Pterodactyl's `UserController` and `ExternalUserController`.
+//!
+//! The user transformer lives here as `impl Transformer for User`, so any handler can write
+//! `Item::of(&user)` (a server's `include=user`, say). `include=servers` lists the servers
+//! the user owns with the fields the users repository reads ([`server_item`]).
+
+use aerie_db::models::User;
+use aerie_db::repo::users::{ServerSummary, UserFilter, UserListQuery, UserSort};
+use aerie_http::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+use crate::AppState;
+use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
+use crate::auth::{Access, ApplicationUser, Resource};
+use crate::services::users::{self as svc, CreateUser, UpdateUser};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/", get(list_users).post(create_user))
+        .route(
+            "/users/{id}",
+            get(view_user).patch(update_user).delete(delete_user),
+        )
+        .route(
+            "/users/{id}/",
+            get(view_user).patch(update_user).delete(delete_user),
+        )
+        .route("/users/external/{external_id}", get(view_external_user))
+        .route("/users/external/{external_id}/", get(view_external_user))
+}
+
+impl Transformer for User {
+    fn object(&self) -> &'static str {
+        "user"
+    }
+
+    /// Pterodactyl's application `UserTransformer`.
+    fn attributes(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("id".into(), self.id.into());
+        m.insert("external_id".into(), self.external_id.clone().into());
+        m.insert("uuid".into(), self.uuid.clone().into());
+        m.insert("username".into(), self.username.clone().into());
+        m.insert("email".into(), self.email.clone().into());
+        m.insert("first_name".into(), self.name_first.clone().into());
+        m.insert("last_name".into(), self.name_last.clone().into());
+        m.insert("language".into(), self.language.clone().into());
+        m.insert("root_admin".into(), self.root_admin.into());
+        m.insert("2fa".into(), self.use_totp.into());
+        m.insert("created_at".into(), atom_timestamp(Some(&self.created_at)));
+        m.insert("updated_at".into(), atom_timestamp(Some(&self.updated_at)));
+        m
+    }
+}
+
+/// A `server` item from the fields the users and locations repositories read: id,
+/// external_id, uuid, identifier, name, description, user, node and the timestamps. A
+/// stand-in until the full application server transformer can be called from here.
+pub(crate) fn server_item(s: &ServerSummary) -> Item {
+    let mut m = Map::new();
+    m.insert("id".into(), s.id.into());
+    m.insert("external_id".into(), s.external_id.clone().into());
+    m.insert("uuid".into(), s.uuid.clone().into());
+    m.insert("identifier".into(), s.uuid_short.clone().into());
+    m.insert("name".into(), s.name.clone().into());
+    m.insert("description".into(), s.description.clone().into());
+    m.insert("user".into(), s.owner_id.into());
+    m.insert("node".into(), s.node_id.into());
+    m.insert("updated_at".into(), atom_timestamp(Some(&s.updated_at)));
+    m.insert("created_at".into(), atom_timestamp(Some(&s.created_at)));
+    Item::new("server", m)
+}
+
+/// A route id: digits only, else the resource does not exist (Laravel's route binding).
+pub(crate) fn parse_id(raw: &str) -> Result<i64, Error> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(not_found());
+    }
+    raw.parse().map_err(|_| not_found())
+}
+
+fn not_found() -> Error {
+    Error::NotFound("The requested resource could not be found on the server.".into())
+}
+
+/// Items for `users`, with `relationships.servers` when asked for: a list of each user's
+/// servers, or a null resource when the key may not read servers.
+async fn user_items(
+    state: &AppState,
+    admin: &ApplicationUser,
+    query: &ListQuery,
+    users: &[User],
+) -> Result<Vec<Item>, Error> {
+    let mut items: Vec<Item> = users.iter().map(Item::of).collect();
+    if query.has_include("servers") {
+        if admin.require(Resource::Servers, Access::Read).is_ok() {
+            let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+            let servers = svc::servers_of(&state.db, &ids).await?;
+            items = items
+                .into_iter()
+                .zip(users)
+                .map(|(item, user)| {
+                    let owned = servers
+                        .iter()
+                        .filter(|s| s.owner_id == user.id)
+                        .map(server_item);
+                    item.include("servers", List::new(owned))
+                })
+                .collect();
+        } else {
+            items = items
+                .into_iter()
+                .map(|i| i.include("servers", api::null_resource()))
+                .collect();
+        }
+    }
+    Ok(items)
+}
+
+async fn user_response(
+    state: &AppState,
+    admin: &ApplicationUser,
+    query: &ListQuery,
+    user: User,
+) -> Result<Item, Error> {
+    let items = user_items(state, admin, query, std::slice::from_ref(&user)).await?;
+    Ok(items.into_iter().next().unwrap_or_else(|| Item::of(&user)))
+}
+
+/// `GET /users`: filters `email`, `uuid`, `username`, `external_id` (partial matches);
+/// sorts `id`, `uuid`; include `servers`.
+async fn list_users(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::Users, Access::Read)?;
+    query.check_filters(&["email", "uuid", "username", "external_id"])?;
+    query.check_sorts(&["id", "uuid"])?;
+    let sort = query.sort().map(|s| {
+        let column = if s.field == "uuid" {
+            UserSort::Uuid
+        } else {
+            UserSort::Id
+        };
+        (column, s.descending)
+    });
+    let page = query.page();
+    let list_query = UserListQuery {
+        filter: UserFilter {
+            email: query.filter("email").map(str::to_owned),
+            uuid: query.filter("uuid").map(str::to_owned),
+            username: query.filter("username").map(str::to_owned),
+            external_id: query.filter("external_id").map(str::to_owned),
+        },
+        sort,
+        offset: page.offset(),
+        limit: page.limit(),
+    };
+    let (users, total) = svc::list_users(&state.db, &list_query).await?;
+    let items = user_items(&state, &admin, &query, &users).await?;
+    Ok(api::ok(
+        List::new(items).paginate_query(&query, &state.url, total),
+    ))
+}
+
+/// `GET /users/{id}`.
+async fn view_user(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::Users, Access::Read)?;
+    let user = svc::get_user(&state.db, parse_id(&id)?).await?;
+    Ok(api::ok(user_response(&state, &admin, &query, user).await?))
+}
+
+/// `GET /users/external/{external_id}`.
+async fn view_external_user(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(external_id): Path<String>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::Users, Access::Read)?;
+    let user = svc::get_user_by_external_id(&state.db, &external_id).await?;
+    Ok(api::ok(user_response(&state, &admin, &query, user).await?))
+}
+
+/// `absent` → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Value>>, D::Error> {
+    Option::<Value>::deserialize(d).map(Some)
+}
+
+/// `absent` → `None`, `null` → `Some(None)`, a string → `Some(Some(s))`.
+fn nullable_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The body of `POST /users` and `PATCH /users/{id}`. Unknown keys are ignored, as Laravel
+/// ignores them.
+#[derive(Debug, Default, Deserialize)]
+struct UserBody {
+    #[serde(default, deserialize_with = "nullable")]
+    external_id: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    password: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_str")]
+    language: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    root_admin: Option<Option<Value>>,
+}
+
+/// Laravel's `TrimStrings` + `ConvertEmptyStringsToNull`: trimmed, and `""` is absent.
+fn text(v: Option<Option<String>>) -> Option<Option<String>> {
+    v.map(|o| o.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+}
+
+/// A password is not trimmed (Laravel's `TrimStrings` skips it); `""` is absent.
+fn secret(v: Option<Option<String>>) -> Option<String> {
+    v.flatten().filter(|s| !s.is_empty())
+}
+
+/// `external_id` as a string; clients send numbers too, which are taken as their digits.
+fn external_id(v: Option<Option<Value>>) -> Result<Option<Option<String>>, Error> {
+    Ok(match v {
+        None => None,
+        Some(None | Some(Value::Null)) => Some(None),
+        Some(Some(Value::String(s))) => {
+            let s = s.trim().to_owned();
+            Some((!s.is_empty()).then_some(s))
+        }
+        Some(Some(Value::Number(n))) => Some(Some(n.to_string())),
+        Some(Some(_)) => {
+            return Err(Error::validation(
+                "external_id",
+                "string",
+                "The external id must be a string.",
+            ));
+        }
+    })
+}
+
+/// Laravel's `boolean` rule: `true`, `false`, `1`, `0`, `"1"`, `"0"`; `null` is absent.
+fn boolean(v: Option<Option<Value>>) -> Result<Option<bool>, Error> {
+    let bad = || {
+        Error::validation(
+            "root_admin",
+            "boolean",
+            "The root admin field must be true or false.",
+        )
+    };
+    match v.flatten() {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(0) => Ok(Some(false)),
+            Some(1) => Ok(Some(true)),
+            _ => Err(bad()),
+        },
+        Some(Value::String(s)) => match s.trim() {
+            "0" => Ok(Some(false)),
+            "1" => Ok(Some(true)),
+            _ => Err(bad()),
+        },
+        Some(_) => Err(bad()),
+    }
+}
+
+fn resource_url(state: &AppState, id: i64) -> String {
+    format!(
+        "{}/api/application/users/{id}",
+        state.url.trim_end_matches('/')
+    )
+}
+
+/// `POST /users`: 201 with `meta.resource`.
+async fn create_user(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<UserBody>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Users, Access::Write)?;
+    let input = CreateUser {
+        external_id: external_id(body.external_id)?.flatten(),
+        email: text(body.email).flatten().unwrap_or_default(),
+        username: text(body.username).flatten().unwrap_or_default(),
+        name_first: text(body.first_name).flatten(),
+        name_last: text(body.last_name).flatten(),
+        password: secret(body.password),
+        language: text(body.language).flatten(),
+        root_admin: boolean(body.root_admin)?.unwrap_or(false),
+    };
+    let user = svc::store_user(&state.db, input).await?;
+    tracing::info!(user.id = user.id, admin.id = admin.user.id, "user created");
+    let url = resource_url(&state, user.id);
+    Ok(api::created(Item::of(&user).meta("resource", url)))
+}
+
+/// `PATCH /users/{id}`: the fields given change; a required field sent empty is a 422.
+async fn update_user(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UserBody>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Users, Access::Write)?;
+    let id = parse_id(&id)?;
+    // A required field sent as null or "" reaches the service as "" and fails `required`.
+    let required = |v: Option<Option<String>>| text(v).map(Option::unwrap_or_default);
+    let input = UpdateUser {
+        external_id: external_id(body.external_id)?,
+        email: required(body.email),
+        username: required(body.username),
+        name_first: required(body.first_name),
+        name_last: required(body.last_name),
+        password: secret(body.password),
+        language: text(body.language).flatten(),
+        root_admin: boolean(body.root_admin)?,
+    };
+    let user = svc::update_user(&state.db, id, input).await?;
+    tracing::info!(user.id = user.id, admin.id = admin.user.id, "user updated");
+    Ok(api::ok(Item::of(&user)))
+}
+
+/// `DELETE /users/{id}`: 204, or 400 while the user owns servers.
+async fn delete_user(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    admin.require(Resource::Users, Access::Write)?;
+    let id = parse_id(&id)?;
+    svc::delete_user(&state.db, id).await?;
+    tracing::info!(user.id = id, admin.id = admin.user.id, "user deleted");
+    Ok(api::no_content())
+}

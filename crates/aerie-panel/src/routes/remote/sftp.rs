@@ -1,0 +1,9 @@
+//! `/api/remote/sftp/auth`.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+}

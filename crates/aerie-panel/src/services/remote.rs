@@ -1,0 +1,1 @@
+//! The remote API wings calls: server settings documents, install scripts, callbacks.

@@ -1,0 +1,1 @@
+//! Servers: creation (explicit allocations or deploy), build, startup, details, suspension, reinstall, deletion.
