@@ -5,6 +5,8 @@ use std::sync::Arc;
 use aerie_db::Db;
 use aerie_proto::health::Check;
 
+use crate::api::RateLimiter;
+
 /// A dependency the health report checks besides the database (the local node's Docker
 /// engine under `aerie up`, for instance).
 pub trait HealthProbe: Send + Sync {
@@ -23,6 +25,12 @@ pub struct AppState {
     pub url: String,
     /// Extra health checks.
     pub probes: Vec<Arc<dyn HealthProbe>>,
+    /// Rate limits of the application API (Pterodactyl: 240 requests a minute per key).
+    pub application_limiter: RateLimiter,
+    /// Rate limits of the client API (Pterodactyl: 720 requests a minute per key).
+    pub client_limiter: RateLimiter,
+    /// Failed SFTP logins per username and address (5 a minute, as Laravel's default).
+    pub sftp_login_limiter: RateLimiter,
 }
 
 impl AppState {
@@ -32,6 +40,9 @@ impl AppState {
             db,
             url: url.into(),
             probes: Vec::new(),
+            application_limiter: RateLimiter::new(240),
+            client_limiter: RateLimiter::new(720),
+            sftp_login_limiter: RateLimiter::new(5),
         }
     }
 

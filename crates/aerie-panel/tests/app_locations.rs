@@ -488,3 +488,147 @@ async fn includes_nodes_and_servers() {
         json!({"nodes": {"object": "null_resource", "attributes": null}})
     );
 }
+
+/// A nest, egg, allocation and a 1024 MiB / 2048 MiB server owned by `owner_id` on `node`.
+async fn server(
+    p: &TestPanel,
+    owner_id: i64,
+    node: &Node,
+    port: i64,
+) -> aerie_db::repo::servers::Server {
+    let tag = format!("{}-{port}", node.name);
+    let nest =
+        p.db.nests()
+            .create("test@example.com", &tag, None)
+            .await
+            .unwrap();
+    let egg =
+        p.db.eggs()
+            .create(
+                nest.id,
+                None,
+                &aerie_db::repo::eggs::EggFields {
+                    author: "test@example.com".into(),
+                    name: tag.clone(),
+                    description: None,
+                    features: None,
+                    docker_images: r#"{"Alpine":"alpine:3"}"#.into(),
+                    file_denylist: None,
+                    update_url: None,
+                    config_files: None,
+                    config_startup: None,
+                    config_logs: None,
+                    config_stop: None,
+                    config_from: None,
+                    startup: Some("./run".into()),
+                    script_container: "alpine:3".into(),
+                    copy_script_from: None,
+                    script_entry: "ash".into(),
+                    script_is_privileged: true,
+                    script_install: None,
+                    force_outgoing_ip: false,
+                },
+                &[],
+            )
+            .await
+            .unwrap();
+    p.db.allocations()
+        .insert_ignore(node.id, "127.0.0.1", None, &[port])
+        .await
+        .unwrap();
+    let allocation =
+        p.db.allocations()
+            .list_by_nodes(&[node.id])
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.port == port)
+            .unwrap();
+    let uuid = uuid::Uuid::new_v4().to_string();
+    p.db.servers()
+        .create(&aerie_db::repo::servers::NewServer {
+            external_id: Some(format!("ext-{tag}")),
+            uuid_short: uuid[..8].to_owned(),
+            uuid,
+            node_id: node.id,
+            name: tag,
+            description: Some("test server".into()),
+            status: None,
+            skip_scripts: false,
+            owner_id,
+            memory: 1024,
+            swap: 0,
+            disk: 2048,
+            io: 500,
+            cpu: 0,
+            threads: None,
+            oom_disabled: true,
+            allocation_id: allocation.id,
+            nest_id: nest.id,
+            egg_id: egg.id,
+            startup: "./run".into(),
+            image: "alpine:3".into(),
+            allocation_limit: None,
+            database_limit: 0,
+            backup_limit: 0,
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn includes_the_servers_on_a_locations_nodes() {
+    let (p, admin, key) = setup().await;
+    let here = p.db.locations().create("here", None).await.unwrap();
+    let there = p.db.locations().create("there", None).await.unwrap();
+    let a = node(&p, here.id, "alpha").await;
+    let b = node(&p, there.id, "beta").await;
+    let s1 = server(&p, admin.id, &a, 25565).await;
+    let s2 = server(&p, admin.id, &a, 25566).await;
+    server(&p, admin.id, &b, 25567).await;
+
+    let path = format!(
+        "/api/application/locations/{}?include=servers,nodes",
+        here.id
+    );
+    let (status, body) = p.call_json(Method::GET, &path, &key, None).await;
+    assert_eq!(status, 200, "{body}");
+    let rel = &body["attributes"]["relationships"];
+    let ids: Vec<i64> = rel["servers"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["attributes"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [s1.id, s2.id], "only servers on this location's nodes");
+    let first = &rel["servers"]["data"][0];
+    assert_eq!(first["object"], "server");
+    assert_eq!(first["attributes"]["uuid"], s1.uuid);
+    assert_eq!(first["attributes"]["identifier"], s1.uuid_short);
+    assert_eq!(first["attributes"]["name"], s1.name);
+    assert_eq!(
+        rel["nodes"]["data"][0]["attributes"]["allocated_resources"],
+        json!({"memory": 2048, "disk": 4096})
+    );
+
+    // A key without the servers bit gets a null resource.
+    let no_servers = p
+        .app_key_with(
+            &admin,
+            ApiKeyPermissions {
+                servers: 0,
+                ..ApiKeyPermissions::all()
+            },
+        )
+        .await;
+    let (status, body) = p.call_json(Method::GET, &path, &no_servers, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["attributes"]["relationships"]["servers"],
+        json!({"object": "null_resource", "attributes": null})
+    );
+    assert_eq!(
+        body["attributes"]["relationships"]["nodes"]["object"],
+        "list"
+    );
+}

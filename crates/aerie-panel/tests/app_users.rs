@@ -380,11 +380,23 @@ async fn keys_without_the_users_bit_are_refused() {
             .is_none()
     );
 
-    // A non-admin's keys are refused outright; a root admin's client key has every bit.
+    // A non-admin's key is refused outright, as is an application key whose owner lost
+    // admin rights; a root admin's client key has every bit.
     let plain = p.user("plain", false).await;
-    let plain_key = p.key(&plain, KeyType::Application).await;
+    let plain_key = p.key(&plain, KeyType::Client).await;
     let (status, body) = p
         .call_json(Method::GET, "/api/application/users", &plain_key, None)
+        .await;
+    assert_forbidden(status, &body);
+    let demoted = p.user("demoted", true).await;
+    let demoted_key = p.key(&demoted, KeyType::Application).await;
+    let patch = aerie_db::repo::users::UserPatch {
+        root_admin: Some(false),
+        ..Default::default()
+    };
+    p.db.users().update(demoted.id, &patch).await.unwrap();
+    let (status, body) = p
+        .call_json(Method::GET, "/api/application/users", &demoted_key, None)
         .await;
     assert_forbidden(status, &body);
     let client = p.key(&admin, KeyType::Client).await;
@@ -757,4 +769,144 @@ async fn servers_include_follows_the_servers_bit() {
         body["attributes"]["relationships"],
         json!({"servers": {"object": "null_resource", "attributes": null}})
     );
+}
+
+/// A location, node, nest, egg, allocation and a server owned by `owner_id` on that node.
+async fn server(p: &TestPanel, owner_id: i64, name: &str) -> aerie_db::repo::servers::Server {
+    let location = p.db.locations().create(name, None).await.unwrap();
+    let node =
+        p.db.nodes()
+            .create(&aerie_db::models::NewNode {
+                name: name.into(),
+                description: None,
+                location_id: location.id,
+                fqdn: format!("{name}.example.com"),
+                scheme: "https".into(),
+                behind_proxy: false,
+                public: true,
+                memory: 8192,
+                memory_overallocate: 0,
+                disk: 100_000,
+                disk_overallocate: 0,
+                upload_size: 100,
+                daemon_listen: 8080,
+                daemon_sftp: 2022,
+                daemon_base: "/var/lib/pterodactyl/volumes".into(),
+                daemon_token_id: format!("{name:x<16}"),
+                daemon_token: "t".repeat(64),
+            })
+            .await
+            .unwrap();
+    let nest =
+        p.db.nests()
+            .create("test@example.com", name, None)
+            .await
+            .unwrap();
+    let egg =
+        p.db.eggs()
+            .create(
+                nest.id,
+                None,
+                &aerie_db::repo::eggs::EggFields {
+                    author: "test@example.com".into(),
+                    name: name.into(),
+                    description: None,
+                    features: None,
+                    docker_images: r#"{"Alpine":"alpine:3"}"#.into(),
+                    file_denylist: None,
+                    update_url: None,
+                    config_files: None,
+                    config_startup: None,
+                    config_logs: None,
+                    config_stop: None,
+                    config_from: None,
+                    startup: Some("./run".into()),
+                    script_container: "alpine:3".into(),
+                    copy_script_from: None,
+                    script_entry: "ash".into(),
+                    script_is_privileged: true,
+                    script_install: None,
+                    force_outgoing_ip: false,
+                },
+                &[],
+            )
+            .await
+            .unwrap();
+    p.db.allocations()
+        .insert_ignore(node.id, "127.0.0.1", None, &[25565])
+        .await
+        .unwrap();
+    let allocation = p.db.allocations().list_by_nodes(&[node.id]).await.unwrap()[0].clone();
+    let uuid = uuid::Uuid::new_v4().to_string();
+    p.db.servers()
+        .create(&aerie_db::repo::servers::NewServer {
+            external_id: None,
+            uuid_short: uuid[..8].to_owned(),
+            uuid,
+            node_id: node.id,
+            name: format!("{name} server"),
+            description: None,
+            status: None,
+            skip_scripts: false,
+            owner_id,
+            memory: 1024,
+            swap: 0,
+            disk: 2048,
+            io: 500,
+            cpu: 0,
+            threads: None,
+            oom_disabled: true,
+            allocation_id: allocation.id,
+            nest_id: nest.id,
+            egg_id: egg.id,
+            startup: "./run".into(),
+            image: "alpine:3".into(),
+            allocation_limit: None,
+            database_limit: 0,
+            backup_limit: 0,
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_user_with_servers_cannot_be_deleted_and_lists_them() {
+    let (p, _admin, key) = setup().await;
+    let owner = p.user("owner", false).await;
+    let s = server(&p, owner.id, "mine").await;
+
+    let (status, body) = p
+        .call_json(
+            Method::GET,
+            &format!("/api/application/users/{}?include=servers", owner.id),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let servers = &body["attributes"]["relationships"]["servers"];
+    assert_eq!(servers["object"], "list");
+    assert_eq!(servers["data"].as_array().unwrap().len(), 1, "{body}");
+    let item = &servers["data"][0];
+    assert_eq!(item["object"], "server");
+    assert_eq!(item["attributes"]["id"], s.id);
+    assert_eq!(item["attributes"]["uuid"], s.uuid);
+    assert_eq!(item["attributes"]["identifier"], s.uuid_short);
+    assert_eq!(item["attributes"]["name"], "mine server");
+
+    let (status, body) = p
+        .call_json(
+            Method::DELETE,
+            &format!("/api/application/users/{}", owner.id),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["status"], "400");
+    assert_eq!(
+        body["errors"][0]["detail"],
+        "Cannot delete a user with active servers attached to their account."
+    );
+    assert!(p.db.users().find(owner.id).await.unwrap().is_some());
 }

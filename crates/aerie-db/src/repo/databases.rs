@@ -9,6 +9,8 @@
 //! every identifier and literal is checked against a strict pattern here before it is
 //! quoted; anything else is refused with [`DbError::Other`] before a byte is sent.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use sea_query::{Expr, OnConflict, Order, Query};
@@ -19,6 +21,8 @@ use super::users::partial_filter;
 use super::{get_i64, get_opt_str, get_str};
 use crate::migrations::{DatabaseHosts as H, Databases as D, Servers as S, Settings};
 use crate::{Db, DbError};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 const HOST_COLS: [H; 10] = [
     H::Id,
@@ -495,6 +499,17 @@ impl DatabaseRepo<'_> {
         self.0.fetch_all(&q).await?.iter().map(db_from_row).collect()
     }
 
+    /// The databases on a host, by id.
+    pub async fn list_for_host(&self, host_id: i64) -> Result<Vec<Database>, DbError> {
+        let q = Query::select()
+            .columns(DB_COLS)
+            .from(D::Table)
+            .and_where(Expr::col(D::DatabaseHostId).eq(host_id))
+            .order_by(D::Id, Order::Asc)
+            .to_owned();
+        self.0.fetch_all(&q).await?.iter().map(db_from_row).collect()
+    }
+
     /// Number of databases of a server.
     pub async fn count_for_server(&self, server_id: i64) -> Result<i64, DbError> {
         self.0
@@ -652,9 +667,16 @@ impl HostConnection {
         Ok(this)
     }
 
-    async fn run(&mut self, sql: &str) -> Result<(), DbError> {
-        sqlx::raw_sql(sql).execute(&mut self.conn).await?;
-        Ok(())
+    /// Runs one text statement. Boxed with the concrete connection type so the future is
+    /// provably `Send` (the generic `Executor` bound otherwise trips rustc's higher-ranked
+    /// lifetime inference in callers).
+    fn run<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<(), DbError>> {
+        Box::pin(async move {
+            // A `&str` without arguments goes over MySQL's text protocol (COM_QUERY): DDL
+            // such as CREATE USER cannot be prepared.
+            sqlx::Executor::execute(&mut self.conn, sql).await?;
+            Ok(())
+        })
     }
 
     /// `CREATE DATABASE` (fails when it exists).
@@ -768,19 +790,20 @@ impl HostConnection {
     }
 
     /// `@@GLOBAL.partial_revokes` (MySQL 8.0.16+); MariaDB and older MySQL lack it.
-    async fn wildcards_are_literal(&mut self) -> bool {
+    fn wildcards_are_literal(&mut self) -> BoxFuture<'_, bool> {
         use sqlx::Row;
-        match sqlx::query("SELECT @@GLOBAL.partial_revokes")
-            .fetch_one(&mut self.conn)
-            .await
-        {
-            Ok(row) => row
-                .try_get::<i64, _>(0)
-                .map(|v| v != 0)
-                .or_else(|_| row.try_get::<bool, _>(0))
-                .unwrap_or(false),
-            Err(_) => false,
-        }
+        Box::pin(async move {
+            match sqlx::Executor::fetch_optional(&mut self.conn, "SELECT @@GLOBAL.partial_revokes")
+                .await
+            {
+                Ok(Some(row)) => row
+                    .try_get::<i64, _>(0)
+                    .map(|v| v != 0)
+                    .or_else(|_| row.try_get::<bool, _>(0))
+                    .unwrap_or(false),
+                _ => false,
+            }
+        })
     }
 }
 

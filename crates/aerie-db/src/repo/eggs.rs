@@ -10,6 +10,7 @@ use sea_query::{Alias, Expr, InsertStatement, Order, Query, QueryStatementWriter
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::users::{SERVER_SUMMARY_COLS, ServerSummary, server_summary_from_row};
 use super::{get_bool, get_i64, get_opt_str, get_str};
 use crate::db::bind;
 use crate::migrations::{EggVariables as V, Eggs as E, Servers as S};
@@ -626,19 +627,24 @@ impl EggRepo<'_> {
         self.0.count(&q).await
     }
 
-    /// Ids of the servers made from the egg, ascending.
-    pub async fn server_ids(&self, egg_id: i64) -> Result<Vec<i64>, DbError> {
+    /// The servers made from any of these eggs, each with its egg id, in ascending id
+    /// order (for `include=servers`).
+    pub async fn servers_of(&self, egg_ids: &[i64]) -> Result<Vec<(i64, ServerSummary)>, DbError> {
+        if egg_ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let q = Query::select()
-            .column(S::Id)
+            .columns(SERVER_SUMMARY_COLS)
+            .column(S::EggId)
             .from(S::Table)
-            .and_where(Expr::col(S::EggId).eq(egg_id))
+            .and_where(Expr::col(S::EggId).is_in(egg_ids.iter().copied()))
             .order_by(S::Id, Order::Asc)
             .to_owned();
         self.0
             .fetch_all(&q)
             .await?
             .iter()
-            .map(|r| get_i64(r, "id"))
+            .map(|r| Ok((get_i64(r, "egg_id")?, server_summary_from_row(r)?)))
             .collect()
     }
 

@@ -45,18 +45,6 @@ pub struct LocationListQuery {
     pub limit: u64,
 }
 
-/// Memory and disk promised to the servers of one node (Pterodactyl's
-/// `allocated_resources`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NodeAllocated {
-    /// The node.
-    pub node_id: i64,
-    /// Sum of the servers' memory limits (MiB).
-    pub memory: i64,
-    /// Sum of the servers' disk limits (MiB).
-    pub disk: i64,
-}
-
 /// The locations repository.
 pub struct LocationRepo<'a>(&'a Db);
 
@@ -194,48 +182,6 @@ impl LocationRepo<'_> {
             .iter()
             .map(|r| Ok((get_i64(r, "node_location_id")?, server_summary_from_row(r)?)))
             .collect()
-    }
-
-    /// Memory and disk of the servers on the nodes of any of `location_ids`, summed per
-    /// node (nodes without servers are left out).
-    pub async fn allocated_per_node(
-        &self,
-        location_ids: &[i64],
-    ) -> Result<Vec<NodeAllocated>, DbError> {
-        if location_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Summed here rather than with SUM(): SUM of a BIGINT is NUMERIC on PostgreSQL
-        // and DECIMAL on MySQL, which the `Any` driver cannot decode.
-        let q = Query::select()
-            .column((S::Table, S::NodeId))
-            .column((S::Table, S::Memory))
-            .column((S::Table, S::Disk))
-            .from(S::Table)
-            .inner_join(
-                N::Table,
-                Expr::col((N::Table, N::Id)).equals((S::Table, S::NodeId)),
-            )
-            .and_where(Expr::col((N::Table, N::LocationId)).is_in(location_ids.iter().copied()))
-            .order_by((S::Table, S::NodeId), Order::Asc)
-            .to_owned();
-        let mut out: Vec<NodeAllocated> = Vec::new();
-        for r in self.0.fetch_all(&q).await? {
-            let node_id = get_i64(&r, "node_id")?;
-            let (memory, disk) = (get_i64(&r, "memory")?, get_i64(&r, "disk")?);
-            match out.last_mut() {
-                Some(last) if last.node_id == node_id => {
-                    last.memory = last.memory.saturating_add(memory);
-                    last.disk = last.disk.saturating_add(disk);
-                }
-                _ => out.push(NodeAllocated {
-                    node_id,
-                    memory,
-                    disk,
-                }),
-            }
-        }
-        Ok(out)
     }
 
     /// Updates fields given; `None` when the location does not exist.

@@ -3,6 +3,7 @@
 use sea_query::{Expr, Func, Order, Query};
 use sqlx::any::AnyRow;
 
+use super::users::{SERVER_SUMMARY_COLS, ServerSummary, server_summary_from_row};
 use super::{get_i64, get_opt_str, get_str};
 use crate::migrations::{Eggs as E, Nests as N, Servers as S};
 use crate::{Db, DbError};
@@ -193,19 +194,24 @@ impl NestRepo<'_> {
         self.0.count(&q).await
     }
 
-    /// Ids of the servers made from the nest's eggs, ascending.
-    pub async fn server_ids(&self, id: i64) -> Result<Vec<i64>, DbError> {
+    /// The servers made from the eggs of any of these nests, each with its nest id, in
+    /// ascending id order (for `include=servers`).
+    pub async fn servers_of(&self, nest_ids: &[i64]) -> Result<Vec<(i64, ServerSummary)>, DbError> {
+        if nest_ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let q = Query::select()
-            .column(S::Id)
+            .columns(SERVER_SUMMARY_COLS)
+            .column(S::NestId)
             .from(S::Table)
-            .and_where(Expr::col(S::NestId).eq(id))
+            .and_where(Expr::col(S::NestId).is_in(nest_ids.iter().copied()))
             .order_by(S::Id, Order::Asc)
             .to_owned();
         self.0
             .fetch_all(&q)
             .await?
             .iter()
-            .map(|r| get_i64(r, "id"))
+            .map(|r| Ok((get_i64(r, "nest_id")?, server_summary_from_row(r)?)))
             .collect()
     }
 

@@ -271,6 +271,11 @@ impl UserRepo<'_> {
             .await
     }
 
+    /// By public UUID (exact; what wings reports in activity).
+    pub async fn find_by_uuid(&self, uuid: &str) -> Result<Option<User>, DbError> {
+        self.find_where(Expr::col(U::Uuid).eq(uuid)).await
+    }
+
     /// By username (exact).
     pub async fn find_by_username(&self, username: &str) -> Result<Option<User>, DbError> {
         self.find_where(Expr::col(U::Username).eq(username)).await

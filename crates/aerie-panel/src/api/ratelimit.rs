@@ -190,6 +190,30 @@ impl RateLimiter {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Whether `key` is out of attempts right now, without counting an attempt: the seconds
+    /// until it may try again. Login throttles check this first and [`RateLimiter::hit`]
+    /// only on a failure, so only failures count (Laravel's `ThrottlesLogins`).
+    pub fn is_limited(&self, key: &str) -> Option<u64> {
+        if self.limit == 0 {
+            return None;
+        }
+        let now = self.clock.now();
+        let windows = self.lock();
+        let window = windows.by_key.get(key)?;
+        let age = now.saturating_duration_since(window.start);
+        if age >= self.window || window.count < self.limit {
+            return None;
+        }
+        let left = self.window.saturating_sub(age);
+        Some((left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1))
+    }
+
+    /// Forgets `key`'s attempts (after a successful login).
+    pub fn clear(&self, key: &str) {
+        self.lock().by_key.remove(key);
+    }
+
+
     /// Counts one request of `key` and says whether it may proceed. A refused request does
     /// not use up budget.
     pub fn hit(&self, key: &str) -> Decision {

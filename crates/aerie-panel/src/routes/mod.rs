@@ -16,7 +16,13 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::get_health))
         .route("/api/client/account", get(account::get_account))
-        .nest("/api/application", application::routes())
+        .nest(
+            "/api/application",
+            application::routes().layer(axum::middleware::from_fn_with_state(
+                state.application_limiter.clone(),
+                crate::api::rate_limit,
+            )),
+        )
         .nest("/api/remote", remote::routes())
         .fallback(fallback)
         .with_state(state)

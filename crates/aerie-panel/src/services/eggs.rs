@@ -190,7 +190,7 @@ pub async fn seed_standard_nests(db: &Db) -> Result<Vec<Nest>, Error> {
         }
     }
     db.settings()
-        .set(SEEDED_STANDARD, &crate::api::atom_timestamp(Some(&aerie_db::now())).to_string())
+        .set(SEEDED_STANDARD, &aerie_db::now())
         .await
         .map_err(db_err)?;
     if !seeded.is_empty() {
@@ -243,7 +243,11 @@ pub async fn seed_aerie_games(db: &Db) -> Result<Option<(Nest, Vec<Egg>)>, Error
         .set(SEEDED_GAMES, &aerie_db::now())
         .await
         .map_err(db_err)?;
-    tracing::info!(nest.id = nest.id, eggs = eggs.len(), "seeded the Aerie Games nest");
+    tracing::info!(
+        nest.id = nest.id,
+        eggs = eggs.len(),
+        "seeded the Aerie Games nest"
+    );
     Ok(Some((nest, eggs)))
 }
 
@@ -401,7 +405,8 @@ pub async fn import_parsed(
 }
 
 /// Writes `fields` over `current`, keeping what an import does not carry (the config and
-/// script inheritance, the outgoing-IP switch, an update URL the new document lacks).
+/// script inheritance, the privileged and outgoing-IP switches, an update URL the new
+/// document lacks).
 async fn save_over(
     db: &Db,
     current: &Egg,
@@ -411,6 +416,7 @@ async fn save_over(
     fields.config_from = current.config_from;
     fields.copy_script_from = current.copy_script_from;
     fields.force_outgoing_ip = current.force_outgoing_ip;
+    fields.script_is_privileged = current.script_is_privileged;
     if fields.update_url.is_none() {
         fields.update_url.clone_from(&current.update_url);
     }
@@ -661,14 +667,21 @@ pub async fn fetch_egg_document(url: &str) -> Result<Vec<u8>, Error> {
     };
     let mut resp = client
         .get(parsed.clone())
-        .header("Accept", "application/json, application/yaml, text/plain, */*")
+        .header(
+            "Accept",
+            "application/json, application/yaml, text/plain, */*",
+        )
         .send()
         .await
         .map_err(|e| fail(&e))?;
     if !resp.status().is_success() {
         return Err(fail(&format!("the server answered {}", resp.status())));
     }
-    let too_large = || fail(&format!("the document is larger than {MAX_REMOTE_EGG_BYTES} bytes"));
+    let too_large = || {
+        fail(&format!(
+            "the document is larger than {MAX_REMOTE_EGG_BYTES} bytes"
+        ))
+    };
     if resp
         .content_length()
         .is_some_and(|n| n > MAX_REMOTE_EGG_BYTES as u64)
@@ -696,8 +709,14 @@ pub fn nest_attributes(nest: &Nest) -> Value {
     m.insert("author".into(), nest.author.clone().into());
     m.insert("name".into(), nest.name.clone().into());
     m.insert("description".into(), nest.description.clone().into());
-    m.insert("created_at".into(), laravel_timestamp(Some(&nest.created_at)));
-    m.insert("updated_at".into(), laravel_timestamp(Some(&nest.updated_at)));
+    m.insert(
+        "created_at".into(),
+        laravel_timestamp(Some(&nest.created_at)),
+    );
+    m.insert(
+        "updated_at".into(),
+        laravel_timestamp(Some(&nest.updated_at)),
+    );
     Value::Object(m)
 }
 
@@ -721,8 +740,14 @@ pub fn egg_variable_attributes(var: &EggVariable) -> Value {
     m.insert("user_viewable".into(), var.user_viewable.into());
     m.insert("user_editable".into(), var.user_editable.into());
     m.insert("rules".into(), var.rules.clone().unwrap_or_default().into());
-    m.insert("created_at".into(), laravel_timestamp(Some(&var.created_at)));
-    m.insert("updated_at".into(), laravel_timestamp(Some(&var.updated_at)));
+    m.insert(
+        "created_at".into(),
+        laravel_timestamp(Some(&var.created_at)),
+    );
+    m.insert(
+        "updated_at".into(),
+        laravel_timestamp(Some(&var.updated_at)),
+    );
     Value::Object(m)
 }
 

@@ -4,7 +4,7 @@
 
 use aerie_db::Db;
 use aerie_db::models::{Location, Node};
-use aerie_db::repo::locations::{LocationListQuery, NodeAllocated};
+use aerie_db::repo::locations::LocationListQuery;
 use aerie_db::repo::users::ServerSummary;
 use aerie_http::Error;
 
@@ -125,32 +125,15 @@ pub async fn list_locations(
     Ok((locations, u64::try_from(total).unwrap_or(0)))
 }
 
-/// The nodes of any of `location_ids`, in ascending id order, with the memory and disk
-/// their servers are given (nodes without servers have none in the second list).
+/// The nodes of any of `location_ids`, in ascending id order.
 ///
 /// # Errors
 /// [`Error::Internal`] on a database failure.
-pub async fn nodes_in(
-    db: &Db,
-    location_ids: &[i64],
-) -> Result<(Vec<Node>, Vec<NodeAllocated>), Error> {
-    if location_ids.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let nodes = db
-        .nodes()
-        .list()
+pub async fn nodes_in(db: &Db, location_ids: &[i64]) -> Result<Vec<Node>, Error> {
+    db.nodes()
+        .list_by_locations(location_ids)
         .await
-        .map_err(db_err)?
-        .into_iter()
-        .filter(|n| location_ids.contains(&n.location_id))
-        .collect();
-    let allocated = db
-        .locations()
-        .allocated_per_node(location_ids)
-        .await
-        .map_err(db_err)?;
-    Ok((nodes, allocated))
+        .map_err(db_err)
 }
 
 /// The servers on the nodes of any of `location_ids`, each with its location id.

@@ -2,6 +2,7 @@
 
 pub mod allocations;
 pub mod cron;
+pub mod databases;
 pub mod eggs;
 pub mod keys;
 pub mod locations;

@@ -1,18 +1,19 @@
 //! `/api/application/locations`: Pterodactyl's `LocationController`.
 //!
 //! The location transformer lives here as `impl Transformer for Location` (`Item::of`).
-//! `include=nodes` renders nodes with the attributes of Pterodactyl's `NodeTransformer`
-//! ([`node_item`]); `include=servers` uses the users module's [`server_item`].
+//! `include=nodes` renders nodes with the nodes service's transformer
+//! ([`crate::services::nodes::node_items`]); `include=servers` uses the users module's
+//! [`server_item`].
 
-use aerie_db::models::{Location, Node};
-use aerie_db::repo::locations::{LocationFilter, LocationListQuery, NodeAllocated};
+use aerie_db::models::Location;
+use aerie_db::repo::locations::{LocationFilter, LocationListQuery};
 use aerie_http::Error;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::users::{parse_id, server_item};
 use crate::AppState;
@@ -55,38 +56,6 @@ impl Transformer for Location {
     }
 }
 
-/// A `node` item with the attributes of Pterodactyl's `NodeTransformer` (every column but
-/// the daemon token and its id, plus `allocated_resources`).
-pub(crate) fn node_item(n: &Node, allocated: Option<&NodeAllocated>) -> Item {
-    let (memory, disk) = allocated.map_or((0, 0), |a| (a.memory, a.disk));
-    let mut m = Map::new();
-    m.insert("id".into(), n.id.into());
-    m.insert("uuid".into(), n.uuid.clone().into());
-    m.insert("public".into(), n.public.into());
-    m.insert("name".into(), n.name.clone().into());
-    m.insert("description".into(), n.description.clone().into());
-    m.insert("location_id".into(), n.location_id.into());
-    m.insert("fqdn".into(), n.fqdn.clone().into());
-    m.insert("scheme".into(), n.scheme.clone().into());
-    m.insert("behind_proxy".into(), n.behind_proxy.into());
-    m.insert("maintenance_mode".into(), n.maintenance_mode.into());
-    m.insert("memory".into(), n.memory.into());
-    m.insert("memory_overallocate".into(), n.memory_overallocate.into());
-    m.insert("disk".into(), n.disk.into());
-    m.insert("disk_overallocate".into(), n.disk_overallocate.into());
-    m.insert("upload_size".into(), n.upload_size.into());
-    m.insert("daemon_listen".into(), n.daemon_listen.into());
-    m.insert("daemon_sftp".into(), n.daemon_sftp.into());
-    m.insert("daemon_base".into(), n.daemon_base.clone().into());
-    m.insert("created_at".into(), atom_timestamp(Some(&n.created_at)));
-    m.insert("updated_at".into(), atom_timestamp(Some(&n.updated_at)));
-    m.insert(
-        "allocated_resources".into(),
-        json!({"memory": memory, "disk": disk}),
-    );
-    Item::new("node", m)
-}
-
 /// Items for `locations` with the requested includes; an include the key may not read is a
 /// null resource.
 async fn location_items(
@@ -99,15 +68,17 @@ async fn location_items(
     let ids: Vec<i64> = locations.iter().map(|l| l.id).collect();
     if query.has_include("nodes") {
         if admin.require(Resource::Nodes, Access::Read).is_ok() {
-            let (nodes, allocated) = svc::nodes_in(&state.db, &ids).await?;
+            let nodes = svc::nodes_in(&state.db, &ids).await?;
+            let node_items = crate::services::nodes::node_items(&state.db, &nodes).await?;
             items = items
                 .into_iter()
                 .zip(locations)
                 .map(|(item, loc)| {
                     let here = nodes
                         .iter()
-                        .filter(|n| n.location_id == loc.id)
-                        .map(|n| node_item(n, allocated.iter().find(|a| a.node_id == n.id)));
+                        .zip(&node_items)
+                        .filter(|(n, _)| n.location_id == loc.id)
+                        .map(|(_, i)| i.clone());
                     item.include("nodes", List::new(here))
                 })
                 .collect();

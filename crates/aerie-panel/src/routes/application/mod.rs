@@ -2,6 +2,7 @@
 //! own router; this one merges them.
 
 mod allocations;
+mod database_hosts;
 mod databases;
 mod locations;
 mod nests;
@@ -22,4 +23,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(nests::routes())
         .merge(servers::routes())
         .merge(databases::routes())
+        .merge(database_hosts::routes())
 }

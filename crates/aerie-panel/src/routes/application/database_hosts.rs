@@ -1,0 +1,205 @@
+//! `/api/application/database-hosts`: database hosts, as Pelican's application API has them
+//! (Pterodactyl manages them only in its admin UI). ACL resource `database_hosts`.
+//!
+//! - `GET /database-hosts`: paginated; `filter[name]`, `filter[host]` (partial); `sort`
+//!   `id`, `name`; `include=databases`.
+//! - `POST /database-hosts`: `{name, host, port, username, password, max_databases,
+//!   node_id}`; the panel logs in to the host first (400 naming the host when it cannot);
+//!   201 with `meta.resource`.
+//! - `GET /database-hosts/{id}`, `PATCH /database-hosts/{id}` (the fields given; a new
+//!   address or account is tried first), `DELETE /database-hosts/{id}` (204; 400 while it
+//!   holds databases).
+//!
+//! The `database_host` attributes never include the password.
+
+use aerie_db::repo::databases::{DatabaseHost, DatabaseHostListQuery};
+use aerie_http::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::{Deserialize, Deserializer};
+
+use crate::AppState;
+use crate::api::{self, Item, JsonBody, List, ListQuery};
+use crate::auth::{Access, ApplicationUser, Resource};
+use crate::services::databases::{self as svc, HostUpdate, NewHost};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/database-hosts", get(list_hosts).post(create_host))
+        .route("/database-hosts/", get(list_hosts).post(create_host))
+        .route(
+            "/database-hosts/{id}",
+            get(view_host).patch(update_host).delete(delete_host),
+        )
+        .route(
+            "/database-hosts/{id}/",
+            get(view_host).patch(update_host).delete(delete_host),
+        )
+}
+
+fn not_found() -> Error {
+    Error::NotFound("The requested resource could not be found on the server.".into())
+}
+
+fn parse_id(raw: &str) -> Result<i64, Error> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(not_found());
+    }
+    raw.parse().map_err(|_| not_found())
+}
+
+/// The `database_host` item, with `relationships.databases` when asked for (a null
+/// resource when the key may not read server databases).
+async fn host_item(
+    state: &AppState,
+    admin: &ApplicationUser,
+    query: &ListQuery,
+    h: &DatabaseHost,
+) -> Result<Item, Error> {
+    let mut item = Item::new("database_host", svc::host_attributes(h));
+    if query.has_include("databases") {
+        if admin
+            .require(Resource::ServerDatabases, Access::Read)
+            .is_ok()
+        {
+            let dbs = svc::list_for_host(&state.db, h.id).await?;
+            item = item.include(
+                "databases",
+                List::new(dbs.iter().map(|d| {
+                    Item::new("server_database", svc::database_attributes_application(d))
+                })),
+            );
+        } else {
+            item = item.include("databases", api::null_resource());
+        }
+    }
+    Ok(item)
+}
+
+/// `GET /database-hosts`.
+async fn list_hosts(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::DatabaseHosts, Access::Read)?;
+    query.check_filters(&["name", "host"])?;
+    query.check_sorts(&["id", "name"])?;
+    let page = query.page();
+    let sort = query.sort();
+    let list_query = DatabaseHostListQuery {
+        name: query.filter("name").map(str::to_owned),
+        host: query.filter("host").map(str::to_owned),
+        sort_by_name: sort.is_some_and(|s| s.field == "name"),
+        descending: sort.is_some_and(|s| s.descending),
+        offset: page.offset(),
+        limit: page.limit(),
+    };
+    let (hosts, total) = svc::search_hosts(&state.db, &list_query).await?;
+    let mut items = Vec::with_capacity(hosts.len());
+    for h in &hosts {
+        items.push(host_item(&state, &admin, &query, h).await?);
+    }
+    let total = u64::try_from(total).unwrap_or(0);
+    Ok(api::ok(
+        List::new(items).paginate_query(&query, &state.url, total),
+    ))
+}
+
+/// `GET /database-hosts/{id}`.
+async fn view_host(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    admin.require(Resource::DatabaseHosts, Access::Read)?;
+    let h = svc::find_host(&state.db, parse_id(&id)?).await?;
+    Ok(api::ok(host_item(&state, &admin, &query, &h).await?))
+}
+
+/// `absent` → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+/// The body of `POST /database-hosts` and `PATCH /database-hosts/{id}`.
+#[derive(Debug, Default, Deserialize)]
+struct HostBody {
+    name: Option<String>,
+    host: Option<String>,
+    port: Option<i64>,
+    username: Option<String>,
+    password: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    max_databases: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable", alias = "node")]
+    node_id: Option<Option<i64>>,
+}
+
+#[axum::debug_handler(state = AppState)]
+/// `POST /database-hosts`: 201 with `meta.resource`.
+async fn create_host(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<HostBody>,
+) -> Result<Response, Error> {
+    admin.require(Resource::DatabaseHosts, Access::Write)?;
+    let input = NewHost {
+        name: body.name,
+        host: body.host,
+        port: body.port,
+        username: body.username,
+        password: body.password,
+        max_databases: body.max_databases.flatten(),
+        node_id: body.node_id.flatten(),
+    };
+    let h = svc::create_host(&state.db, input).await?;
+    tracing::info!(database_host.id = h.id, admin.id = admin.user.id, "database host created");
+    let url = format!(
+        "{}/api/application/database-hosts/{}",
+        state.url.trim_end_matches('/'),
+        h.id
+    );
+    Ok(api::created(
+        Item::new("database_host", svc::host_attributes(&h)).meta("resource", url),
+    ))
+}
+
+/// `PATCH /database-hosts/{id}`.
+async fn update_host(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<HostBody>,
+) -> Result<Response, Error> {
+    admin.require(Resource::DatabaseHosts, Access::Write)?;
+    let id = parse_id(&id)?;
+    let input = HostUpdate {
+        name: body.name,
+        host: body.host,
+        port: body.port,
+        username: body.username,
+        password: body.password,
+        max_databases: body.max_databases,
+        node_id: body.node_id,
+    };
+    let h = svc::update_host(&state.db, id, input).await?;
+    tracing::info!(database_host.id = h.id, admin.id = admin.user.id, "database host updated");
+    Ok(api::ok(Item::new("database_host", svc::host_attributes(&h))))
+}
+
+/// `DELETE /database-hosts/{id}`: 204, or 400 while databases remain.
+async fn delete_host(
+    admin: ApplicationUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    admin.require(Resource::DatabaseHosts, Access::Write)?;
+    let id = parse_id(&id)?;
+    svc::delete_host(&state.db, id).await?;
+    tracing::info!(database_host.id = id, admin.id = admin.user.id, "database host deleted");
+    Ok(api::no_content())
+}
