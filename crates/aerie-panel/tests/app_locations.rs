@@ -606,6 +606,9 @@ async fn includes_the_servers_on_a_locations_nodes() {
     assert_eq!(first["attributes"]["uuid"], s1.uuid);
     assert_eq!(first["attributes"]["identifier"], s1.uuid_short);
     assert_eq!(first["attributes"]["name"], s1.name);
+    assert_eq!(first["attributes"]["node"], a.id);
+    assert_eq!(first["attributes"]["container"]["image"], "alpine:3");
+    assert_eq!(first["attributes"]["limits"]["disk"], 2048);
     assert_eq!(
         rel["nodes"]["data"][0]["attributes"]["allocated_resources"],
         json!({"memory": 2048, "disk": 4096})

@@ -673,6 +673,9 @@ async fn allocated_resources_and_servers_include() {
         .iter()
         .map(|s| {
             assert_eq!(s["object"], "server");
+            // The application server transformer, not a summary.
+            assert_eq!(s["attributes"]["node"], id);
+            assert!(s["attributes"]["limits"].is_object(), "{s}");
             s["attributes"]["id"].as_i64().unwrap()
         })
         .collect();

@@ -893,6 +893,32 @@ async fn a_user_with_servers_cannot_be_deleted_and_lists_them() {
     assert_eq!(item["attributes"]["uuid"], s.uuid);
     assert_eq!(item["attributes"]["identifier"], s.uuid_short);
     assert_eq!(item["attributes"]["name"], "mine server");
+    // The full application server transformer.
+    assert_eq!(
+        keys(&item["attributes"]),
+        sorted(&[
+            "id",
+            "external_id",
+            "uuid",
+            "identifier",
+            "name",
+            "description",
+            "status",
+            "suspended",
+            "limits",
+            "feature_limits",
+            "user",
+            "node",
+            "allocation",
+            "nest",
+            "egg",
+            "container",
+            "updated_at",
+            "created_at",
+        ])
+    );
+    assert_eq!(item["attributes"]["user"], owner.id);
+    assert_eq!(item["attributes"]["limits"]["memory"], 1024);
 
     let (status, body) = p
         .call_json(

@@ -705,7 +705,8 @@ impl RemoteClient {
 }
 
 /// SFTP logins are checked by the panel: 403 (and 400/401/404/422, which a panel answers for
-/// a malformed username or an unknown server) deny, 429 is the panel's throttle, anything
+/// a malformed username or an unknown server, and 409 for a suspended or installing server)
+/// deny, 429 is the panel's throttle, anything
 /// else means the panel could not answer.
 impl crate::sftp::SftpAuthenticator for RemoteClient {
     fn authenticate(
@@ -720,7 +721,7 @@ impl crate::sftp::SftpAuthenticator for RemoteClient {
             match self.sftp_auth(&req).await {
                 Ok(r) => Ok(r),
                 Err(e) => Err(match e.status() {
-                    Some(400 | 401 | 403 | 404 | 422) => SftpAuthError::Denied,
+                    Some(400 | 401 | 403 | 404 | 409 | 422) => SftpAuthError::Denied,
                     Some(429) => SftpAuthError::Throttled,
                     _ => SftpAuthError::Unavailable {
                         message: e.to_string(),

@@ -9,7 +9,7 @@ use aerie_panel::services::{keys, nodes, users};
 use anyhow::{Context, Result, bail};
 use tokio::net::TcpListener;
 
-use crate::{Cli, Command, KeyAction, UserAction, WingsAction};
+use crate::{Cli, Command, EggsAction, KeyAction, UserAction, WingsAction};
 
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -52,6 +52,9 @@ async fn open_db(c: &Config) -> Result<Db> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
     }
+    aerie_panel::services::eggs::seed_standard_nests(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seed the standard nests: {e}"))?;
     Ok(db)
 }
 
@@ -220,6 +223,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             let url = public_url(&c, &panel_listener)?;
             let db = open_db(&c).await?;
             first_run_admin(&db, &c).await?;
+            aerie_panel::services::eggs::seed_aerie_games(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot import the bundled game eggs: {e}"))?;
             std::fs::create_dir_all(&c.wings.volumes_dir)
                 .with_context(|| format!("cannot create {}", c.wings.volumes_dir.display()))?;
             let node = nodes::ensure_local_node(
@@ -271,6 +277,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             )?;
             let db = Db::connect(c.panel.database_url.expose()).await?;
             let applied = db.migrate().await?;
+            aerie_panel::services::eggs::seed_standard_nests(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot seed the standard nests: {e}"))?;
             let all = db.applied_migrations().await?;
             println!(
                 "{} database: applied {} migration(s) now, {} in total (latest {})",
@@ -345,6 +354,110 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             println!("{}", created.token);
         }
+        Command::Eggs {
+            action: EggsAction::Import { paths, nest },
+        } => {
+            let c = load(&cli, Overrides::default())?;
+            let db = open_db(&c).await?;
+            import_eggs(&db, paths, *nest).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Every `.json`/`.yaml`/`.yml` file under `path` (sorted), or `path` itself when it is a
+/// file.
+fn egg_files(path: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml" | "yml")
+            ) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `aerie eggs import`: one line per egg on stdout, one `error:` line per bad file on
+/// stderr, then a summary; fails (after importing the rest) when any file failed.
+async fn import_eggs(db: &Db, paths: &[std::path::PathBuf], nest: Option<i64>) -> Result<()> {
+    use aerie_panel::services::eggs::{self as eggs, ImportOutcome};
+    if let Some(id) = nest {
+        eggs::get_nest(db, id)
+            .await
+            .map_err(|_| anyhow::anyhow!("nest {id} does not exist"))?;
+    }
+    let (mut created, mut updated, mut failed) = (0usize, 0usize, 0usize);
+    for root in paths {
+        let files = match egg_files(root) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {}: {e}", root.display());
+                failed += 1;
+                continue;
+            }
+        };
+        for file in files {
+            let result = async {
+                let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
+                let parsed = eggs::parse(&bytes).map_err(|e| e.to_string())?;
+                let target = match nest {
+                    Some(id) => eggs::get_nest(db, id).await,
+                    None => {
+                        let name = eggs::category_nest_name(&parsed);
+                        eggs::ensure_nest(db, &name, eggs::AERIE_AUTHOR).await
+                    }
+                }
+                .map_err(|e| e.to_string())?;
+                let (egg, outcome) = eggs::import_parsed(db, target.id, &parsed)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok::<_, String>((egg, outcome, target))
+            }
+            .await;
+            match result {
+                Ok((egg, outcome, target)) => {
+                    let verb = match outcome {
+                        ImportOutcome::Created => {
+                            created += 1;
+                            "imported"
+                        }
+                        ImportOutcome::Updated => {
+                            updated += 1;
+                            "updated"
+                        }
+                    };
+                    println!(
+                        "{verb} egg {} \"{}\" into nest {} \"{}\" from {}",
+                        egg.id,
+                        egg.name,
+                        target.id,
+                        target.name,
+                        file.display()
+                    );
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("error: {}: {e}", file.display());
+                }
+            }
+        }
+    }
+    println!("{created} egg(s) imported, {updated} updated, {failed} failed");
+    if failed > 0 {
+        bail!("{failed} egg file(s) could not be imported");
     }
     Ok(())
 }

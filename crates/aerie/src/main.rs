@@ -79,6 +79,29 @@ pub enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Manage eggs (game templates).
+    Eggs {
+        /// What to do.
+        #[command(subcommand)]
+        action: EggsAction,
+    },
+}
+
+/// `aerie eggs …`
+#[derive(Debug, Subcommand)]
+pub enum EggsAction {
+    /// Import egg files (PTDL_v1/v2, PLCN; JSON or YAML). A directory imports every
+    /// .json/.yaml/.yml file under it. An egg with the same UUID, or the same name in the
+    /// nest, is updated in place.
+    Import {
+        /// Egg files or directories.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Import into this nest (default: a nest named after the egg's category, else
+        /// "Imported").
+        #[arg(long, value_name = "ID")]
+        nest: Option<i64>,
+    },
 }
 
 /// `aerie wings …`

@@ -10,9 +10,8 @@ use sea_query::{Alias, Cond, Expr, Func, LikeExpr, Order, Query, SelectStatement
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::users::{SERVER_SUMMARY_COLS, ServerSummary, server_summary_from_row};
 use super::{get_i64, get_opt_str, get_str};
-use crate::migrations::{Allocations as A, Servers as S};
+use crate::migrations::Allocations as A;
 use crate::{Db, DbError};
 
 /// One ip:port on a node.
@@ -409,25 +408,6 @@ impl AllocationRepo<'_> {
             .and_where(Expr::col(A::ServerId).is_null())
             .to_owned();
         Ok(self.0.execute(&q).await? > 0)
-    }
-
-    /// The servers with these ids, ascending (for an allocation's `include=server`).
-    pub async fn servers(&self, server_ids: &[i64]) -> Result<Vec<ServerSummary>, DbError> {
-        if server_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let q = Query::select()
-            .columns(SERVER_SUMMARY_COLS)
-            .from(S::Table)
-            .and_where(Expr::col(S::Id).is_in(server_ids.iter().copied()))
-            .order_by(S::Id, Order::Asc)
-            .to_owned();
-        self.0
-            .fetch_all(&q)
-            .await?
-            .iter()
-            .map(server_summary_from_row)
-            .collect()
     }
 
     /// The ids of the free allocations a deployment may pick, ascending: unassigned, on one

@@ -304,7 +304,12 @@ impl DatabaseRepo<'_> {
             .from(H::Table)
             .order_by(H::Id, Order::Asc)
             .to_owned();
-        self.0.fetch_all(&q).await?.iter().map(host_from_row).collect()
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(host_from_row)
+            .collect()
     }
 
     /// A filtered, sorted page of hosts and the number matching the filters.
@@ -496,7 +501,12 @@ impl DatabaseRepo<'_> {
             .and_where(Expr::col(D::ServerId).eq(server_id))
             .order_by(D::Id, Order::Asc)
             .to_owned();
-        self.0.fetch_all(&q).await?.iter().map(db_from_row).collect()
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(db_from_row)
+            .collect()
     }
 
     /// The databases on a host, by id.
@@ -507,7 +517,12 @@ impl DatabaseRepo<'_> {
             .and_where(Expr::col(D::DatabaseHostId).eq(host_id))
             .order_by(D::Id, Order::Asc)
             .to_owned();
-        self.0.fetch_all(&q).await?.iter().map(db_from_row).collect()
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(db_from_row)
+            .collect()
     }
 
     /// Number of databases of a server.
@@ -818,10 +833,7 @@ pub fn is_valid_database_name(name: &str) -> bool {
 
 /// Whether `name` is an account name Aerie creates: 1 to 32 ASCII letters, digits and `_`.
 pub fn is_valid_account_name(name: &str) -> bool {
-    (1..=32).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Whether `remote` is an allowed connection pattern (`^[0-9%.]{1,15}$`).

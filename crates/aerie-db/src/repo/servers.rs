@@ -803,8 +803,10 @@ impl ServerRepo<'_> {
             )
             .expr_as(Expr::col((sv.clone(), SV::Id)), Alias::new("server_row"))
             .from(V::Table)
-            .left_join(
-                (SV::Table, sv.clone()),
+            .join_as(
+                sea_query::JoinType::LeftJoin,
+                SV::Table,
+                sv.clone(),
                 Expr::col((sv.clone(), SV::VariableId))
                     .equals((V::Table, V::Id))
                     .and(Expr::col((sv.clone(), SV::ServerId)).eq(server_id)),

@@ -36,11 +36,11 @@
 use std::time::Duration;
 
 use aerie_db::Db;
+use aerie_db::DbError;
 use aerie_db::repo::databases::{
     self as repo, Database, DatabaseHost, DatabaseHostChanges, DatabaseHostListQuery,
     HostConnection, HostCredentials, NewDatabase, NewDatabaseHost,
 };
-use aerie_db::DbError;
 use aerie_http::Error;
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -124,7 +124,8 @@ impl Cipher {
             return Err(bad());
         }
         let (nonce_bytes, sealed) = raw.split_at(NONCE_LEN);
-        let nonce = Nonce::<aes_gcm::aead::consts::U12>::try_from(nonce_bytes).map_err(|_| bad())?;
+        let nonce =
+            Nonce::<aes_gcm::aead::consts::U12>::try_from(nonce_bytes).map_err(|_| bad())?;
         let plain = self.aead.decrypt(&nonce, sealed).map_err(|_| bad())?;
         String::from_utf8(plain).map_err(|_| bad())
     }
@@ -319,7 +320,10 @@ pub fn database_attributes_client(
     m.insert("connections_from".into(), d.remote.clone().into());
     m.insert("max_connections".into(), d.max_connections.into());
     if let Some(p) = password {
-        m.insert("relationships".into(), json!({"password": password_item(p)}));
+        m.insert(
+            "relationships".into(),
+            json!({"password": password_item(p)}),
+        );
     }
     m
 }
@@ -378,10 +382,9 @@ fn redact(msg: &str, secrets: &[&str]) -> String {
 }
 
 fn port_u16(port: i64) -> Result<u16, Error> {
-    u16::try_from(port)
-        .ok()
-        .filter(|p| *p > 0)
-        .ok_or_else(|| Error::validation("port", "between", "The port must be between 1 and 65535."))
+    u16::try_from(port).ok().filter(|p| *p > 0).ok_or_else(|| {
+        Error::validation("port", "between", "The port must be between 1 and 65535.")
+    })
 }
 
 /// Logs in to a host to prove the credentials work; a 400 naming the host otherwise.
@@ -610,8 +613,7 @@ pub async fn delete_host(db: &Db, id: i64) -> Result<(), Error> {
     find_host(db, id).await?;
     let in_use = || {
         Error::BadRequest(
-            "Cannot delete a database host server that has active databases linked to it."
-                .into(),
+            "Cannot delete a database host server that has active databases linked to it.".into(),
         )
     };
     if db.databases().count_for_host(id).await.map_err(db_err)? > 0 {
@@ -696,11 +698,10 @@ fn validate_database(input: &CreateDatabase) -> Result<(), Error> {
 async fn pick_host(db: &Db, node_id: i64, wanted: Option<i64>) -> Result<DatabaseHost, Error> {
     let repo = db.databases();
     if let Some(id) = wanted {
-        let host = repo
-            .find_host(id)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| Error::validation("host", "exists", "The selected host is invalid."))?;
+        let host =
+            repo.find_host(id).await.map_err(db_err)?.ok_or_else(|| {
+                Error::validation("host", "exists", "The selected host is invalid.")
+            })?;
         if let Some(max) = host.max_databases
             && repo.count_for_host(host.id).await.map_err(db_err)? >= max
         {
@@ -764,7 +765,8 @@ pub fn generate_password() -> String {
 fn host_creds<'a>(h: &'a DatabaseHost, password: &'a str) -> Result<HostCredentials<'a>, Error> {
     Ok(HostCredentials {
         host: &h.host,
-        port: u16::try_from(h.port).map_err(|_| Error::internal("stored host port out of range"))?,
+        port: u16::try_from(h.port)
+            .map_err(|_| Error::internal("stored host port out of range"))?,
         username: &h.username,
         password,
     })
@@ -827,7 +829,8 @@ pub async fn create_database_with(
             "The database name is too long for this server.",
         ));
     }
-    if enforce_limit && repo.count_for_server(server.id).await.map_err(db_err)? >= server.database_limit
+    if enforce_limit
+        && repo.count_for_server(server.id).await.map_err(db_err)? >= server.database_limit
     {
         return Err(Error::BadRequest(
             "Operation aborted: creating a new database would put this server over the defined limit."
@@ -897,9 +900,7 @@ async fn provision(
         conn.grant(&row.database, &row.username, &row.remote)
             .await
             .map_err(|e| ("grant the user access to the database", e))?;
-        conn.flush()
-            .await
-            .map_err(|e| ("flush privileges", e))?;
+        conn.flush().await.map_err(|e| ("flush privileges", e))?;
         Ok(())
     }
     .await;
@@ -1084,7 +1085,10 @@ mod tests {
         for _ in 0..50 {
             let p = generate_password();
             assert_eq!(p.len(), 24);
-            assert!(p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b)));
+            assert!(
+                p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b))
+            );
         }
     }
 
@@ -1095,13 +1099,4 @@ mod tests {
             "Access denied near '[redacted]'"
         );
     }
-}
-
-#[allow(dead_code, clippy::all)]
-fn _assert_send(db: &'static Db) {
-    fn is_send<T: Send>(_: T) {}
-    is_send(create_host(db, NewHost::default()));
-    is_send(test_connection("x", &HostCredentials { host: "", port: 1, username: "", password: "" }));
-    is_send(cipher(db));
-    is_send(HostConnection::connect(&HostCredentials { host: "", port: 1, username: "", password: "" }, HOST_CONNECT_TIMEOUT));
 }

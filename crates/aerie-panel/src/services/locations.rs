@@ -5,7 +5,7 @@
 use aerie_db::Db;
 use aerie_db::models::{Location, Node};
 use aerie_db::repo::locations::LocationListQuery;
-use aerie_db::repo::users::ServerSummary;
+use aerie_db::repo::servers::Server;
 use aerie_http::Error;
 
 use super::db_err;
@@ -136,13 +136,24 @@ pub async fn nodes_in(db: &Db, location_ids: &[i64]) -> Result<Vec<Node>, Error>
         .map_err(db_err)
 }
 
-/// The servers on the nodes of any of `location_ids`, each with its location id.
+/// The servers on the nodes of any of `location_ids`, whole (for the server transformer),
+/// each with its location id, in ascending server id order.
 ///
 /// # Errors
 /// [`Error::Internal`] on a database failure.
-pub async fn servers_in(db: &Db, location_ids: &[i64]) -> Result<Vec<(i64, ServerSummary)>, Error> {
-    db.locations()
+pub async fn servers_in(db: &Db, location_ids: &[i64]) -> Result<Vec<(i64, Server)>, Error> {
+    let summaries = db
+        .locations()
         .servers_in(location_ids)
         .await
-        .map_err(db_err)
+        .map_err(db_err)?;
+    let ids: Vec<i64> = summaries.iter().map(|(_, s)| s.id).collect();
+    let servers = db.servers().find_many(&ids).await.map_err(db_err)?;
+    Ok(servers
+        .into_iter()
+        .filter_map(|s| {
+            let location = summaries.iter().find(|(_, x)| x.id == s.id)?.0;
+            Some((location, s))
+        })
+        .collect())
 }

@@ -434,6 +434,9 @@ static DAEMON_BASE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^/[A-Za-z0-9_./-]+$").unwrap_or_else(|e| unreachable!("{e}"))
 });
 
+/// A numeric node field: name, label in messages, minimum, maximum, and where it goes.
+type NumberRule<'a> = (&'static str, &'static str, i64, Option<i64>, &'a mut Option<i64>);
+
 /// The node fields of a create or update request, each checked; `None` = not given.
 #[derive(Debug, Default)]
 struct NodeFields {
@@ -523,7 +526,7 @@ impl NodeFields {
         f.public = opt_bool(body, "public", "Node Visibility")?;
         f.maintenance_mode = opt_bool(body, "maintenance_mode", "maintenance mode")?;
 
-        let numbers: [(&str, &str, i64, Option<i64>, &mut Option<i64>); 6] = [
+        let numbers: [NumberRule<'_>; 6] = [
             ("memory", "memory", 1, None, &mut f.memory),
             (
                 "memory_overallocate",

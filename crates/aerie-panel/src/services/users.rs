@@ -5,6 +5,7 @@
 
 use aerie_db::Db;
 use aerie_db::models::{NewUser, User};
+use aerie_db::repo::servers::Server;
 use aerie_db::repo::users::{ServerSummary, UserListQuery, UserPatch};
 use aerie_http::Error;
 
@@ -339,6 +340,20 @@ pub async fn list_users(db: &Db, query: &UserListQuery) -> Result<(Vec<User>, u6
 /// [`Error::Internal`] on a database failure.
 pub async fn servers_of(db: &Db, user_ids: &[i64]) -> Result<Vec<ServerSummary>, Error> {
     db.users().servers_of(user_ids).await.map_err(db_err)
+}
+
+/// The servers owned by any of `user_ids`, whole (for the server transformer), in
+/// ascending id order.
+///
+/// # Errors
+/// [`Error::Internal`] on a database failure.
+pub async fn servers_owned(db: &Db, user_ids: &[i64]) -> Result<Vec<Server>, Error> {
+    let ids: Vec<i64> = servers_of(db, user_ids)
+        .await?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    db.servers().find_many(&ids).await.map_err(db_err)
 }
 
 /// Finds a user by numeric id, username or e-mail.

@@ -14,10 +14,10 @@ use axum::response::Response;
 use axum::routing::{delete, get};
 use serde_json::{Map, Value};
 
-use super::users::server_item;
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::auth::{Access, ApplicationUser, Resource};
+use crate::services::servers::server_attributes_many;
 use crate::services::{allocations, db_err, nodes};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -128,19 +128,19 @@ async fn allocation_items(
             let mut server_ids: Vec<i64> = found.iter().filter_map(|a| a.server_id).collect();
             server_ids.sort_unstable();
             server_ids.dedup();
-            let servers = db
-                .allocations()
-                .servers(&server_ids)
-                .await
-                .map_err(db_err)?;
+            let servers = db.servers().find_many(&server_ids).await.map_err(db_err)?;
+            let attributes = server_attributes_many(db, &servers).await?;
             items = items
                 .into_iter()
                 .zip(found)
                 .map(|(item, a)| {
                     let related = a
                         .server_id
-                        .and_then(|sid| servers.iter().find(|s| s.id == sid))
-                        .map_or_else(api::null_resource, |s| server_item(s).into_value());
+                        .and_then(|sid| servers.iter().position(|s| s.id == sid))
+                        .and_then(|i| attributes.get(i))
+                        .map_or_else(api::null_resource, |attrs| {
+                            Item::new("server", attrs.clone()).into_value()
+                        });
                     item.include("server", related)
                 })
                 .collect();

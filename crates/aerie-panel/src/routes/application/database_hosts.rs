@@ -139,7 +139,6 @@ struct HostBody {
     node_id: Option<Option<i64>>,
 }
 
-#[axum::debug_handler(state = AppState)]
 /// `POST /database-hosts`: 201 with `meta.resource`.
 async fn create_host(
     admin: ApplicationUser,
@@ -157,7 +156,11 @@ async fn create_host(
         node_id: body.node_id.flatten(),
     };
     let h = svc::create_host(&state.db, input).await?;
-    tracing::info!(database_host.id = h.id, admin.id = admin.user.id, "database host created");
+    tracing::info!(
+        database_host.id = h.id,
+        admin.id = admin.user.id,
+        "database host created"
+    );
     let url = format!(
         "{}/api/application/database-hosts/{}",
         state.url.trim_end_matches('/'),
@@ -187,8 +190,15 @@ async fn update_host(
         node_id: body.node_id,
     };
     let h = svc::update_host(&state.db, id, input).await?;
-    tracing::info!(database_host.id = h.id, admin.id = admin.user.id, "database host updated");
-    Ok(api::ok(Item::new("database_host", svc::host_attributes(&h))))
+    tracing::info!(
+        database_host.id = h.id,
+        admin.id = admin.user.id,
+        "database host updated"
+    );
+    Ok(api::ok(Item::new(
+        "database_host",
+        svc::host_attributes(&h),
+    )))
 }
 
 /// `DELETE /database-hosts/{id}`: 204, or 400 while databases remain.
@@ -200,6 +210,10 @@ async fn delete_host(
     admin.require(Resource::DatabaseHosts, Access::Write)?;
     let id = parse_id(&id)?;
     svc::delete_host(&state.db, id).await?;
-    tracing::info!(database_host.id = id, admin.id = admin.user.id, "database host deleted");
+    tracing::info!(
+        database_host.id = id,
+        admin.id = admin.user.id,
+        "database host deleted"
+    );
     Ok(api::no_content())
 }

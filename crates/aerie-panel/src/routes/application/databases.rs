@@ -188,7 +188,11 @@ async fn reset_password(
     admin.require(Resource::ServerDatabases, Access::Write)?;
     let d = svc::find_for_server(&state.db, parse_id(&id)?, &database).await?;
     svc::rotate_password(&state.db, &d).await?;
-    tracing::info!(database.id = d.id, admin.id = admin.user.id, "server database password reset");
+    tracing::info!(
+        database.id = d.id,
+        admin.id = admin.user.id,
+        "server database password reset"
+    );
     Ok(api::no_content())
 }
 
@@ -201,6 +205,10 @@ async fn delete_database(
     admin.require(Resource::ServerDatabases, Access::Write)?;
     let d = svc::find_for_server(&state.db, parse_id(&id)?, &database).await?;
     svc::delete_database(&state.db, &d).await?;
-    tracing::info!(database.id = d.id, admin.id = admin.user.id, "server database deleted");
+    tracing::info!(
+        database.id = d.id,
+        admin.id = admin.user.id,
+        "server database deleted"
+    );
     Ok(api::no_content())
 }

@@ -1,9 +1,8 @@
 //! `/api/application/locations`: Pterodactyl's `LocationController`.
 //!
 //! The location transformer lives here as `impl Transformer for Location` (`Item::of`).
-//! `include=nodes` renders nodes with the nodes service's transformer
-//! ([`crate::services::nodes::node_items`]); `include=servers` uses the users module's
-//! [`server_item`].
+//! `include=nodes` and `include=servers` render through the nodes and servers services'
+//! transformers (`services::nodes::node_items`, `services::servers::server_attributes_many`).
 
 use aerie_db::models::Location;
 use aerie_db::repo::locations::{LocationFilter, LocationListQuery};
@@ -15,7 +14,7 @@ use axum::routing::get;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use super::users::{parse_id, server_item};
+use super::users::parse_id;
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
 use crate::auth::{Access, ApplicationUser, Resource};
@@ -92,14 +91,17 @@ async fn location_items(
     if query.has_include("servers") {
         if admin.require(Resource::Servers, Access::Read).is_ok() {
             let servers = svc::servers_in(&state.db, &ids).await?;
+            let bare: Vec<_> = servers.iter().map(|(_, s)| s.clone()).collect();
+            let attrs = crate::services::servers::server_attributes_many(&state.db, &bare).await?;
             items = items
                 .into_iter()
                 .zip(locations)
                 .map(|(item, loc)| {
                     let here = servers
                         .iter()
-                        .filter(|(l, _)| *l == loc.id)
-                        .map(|(_, s)| server_item(s));
+                        .zip(&attrs)
+                        .filter(|((l, _), _)| *l == loc.id)
+                        .map(|(_, a)| Item::new("server", a.clone()));
                     item.include("servers", List::new(here))
                 })
                 .collect();

@@ -3,7 +3,7 @@
 //!
 //! Node attributes come from [`nodes::node_attributes`] (never the daemon token or its id).
 //! Includes: `allocations` (needs allocation read), `location` (location read) and `servers`
-//! (server read); one the key may not read is a null resource, as Pterodactyl's
+//! (server read, with the full server transformer); one the key may not read is a null resource, as Pterodactyl's
 //! `BaseTransformer::authorize` does.
 
 use std::collections::HashMap;
@@ -18,12 +18,12 @@ use axum::{Json, Router};
 use serde_json::{Map, Value};
 
 use super::allocations::allocation_item;
-use super::users::server_item;
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::db_err;
 use crate::services::nodes::{self, NodeConfiguration};
+use crate::services::servers::server_attributes_many;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -75,16 +75,13 @@ async fn node_items(
     }
     if query.has_include("location") {
         if admin.require(Resource::Locations, Access::Read).is_ok() {
+            let mut location_ids: Vec<i64> = nodes.iter().map(|n| n.location_id).collect();
+            location_ids.sort_unstable();
+            location_ids.dedup();
             let mut locations = HashMap::new();
-            for node in nodes {
-                if !locations.contains_key(&node.location_id) {
-                    let loc = db
-                        .locations()
-                        .find(node.location_id)
-                        .await
-                        .map_err(db_err)?;
-                    locations.insert(node.location_id, loc);
-                }
+            for id in location_ids {
+                let loc = db.locations().find(id).await.map_err(db_err)?;
+                locations.insert(id, loc);
             }
             items = items
                 .into_iter()
@@ -103,15 +100,25 @@ async fn node_items(
     }
     if query.has_include("servers") {
         if admin.require(Resource::Servers, Access::Read).is_ok() {
-            let servers = db.nodes().servers_on(&ids).await.map_err(db_err)?;
+            let server_ids: Vec<i64> = db
+                .nodes()
+                .servers_on(&ids)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(|s| s.id)
+                .collect();
+            let servers = db.servers().find_many(&server_ids).await.map_err(db_err)?;
+            let attributes = server_attributes_many(db, &servers).await?;
             items = items
                 .into_iter()
                 .zip(nodes)
                 .map(|(item, node)| {
                     let here = servers
                         .iter()
-                        .filter(|s| s.node_id == node.id)
-                        .map(server_item);
+                        .zip(&attributes)
+                        .filter(|(s, _)| s.node_id == node.id)
+                        .map(|(_, a)| Item::new("server", a.clone()));
                     item.include("servers", List::new(here))
                 })
                 .collect();

@@ -2,7 +2,8 @@
 //!
 //! The user transformer lives here as `impl Transformer for User`, so any handler can write
 //! `Item::of(&user)` (a server's `include=user`, say). `include=servers` lists the servers
-//! the user owns with the fields the users repository reads ([`server_item`]).
+//! the user owns through the servers service's transformer. [`server_item`] is a cheaper
+//! server item from a [`ServerSummary`], for other resources' includes.
 
 use aerie_db::models::User;
 use aerie_db::repo::users::{ServerSummary, UserFilter, UserListQuery, UserSort};
@@ -17,6 +18,7 @@ use serde_json::{Map, Value};
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
 use crate::auth::{Access, ApplicationUser, Resource};
+use crate::services::servers;
 use crate::services::users::{self as svc, CreateUser, UpdateUser};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -59,9 +61,10 @@ impl Transformer for User {
     }
 }
 
-/// A `server` item from the fields the users and locations repositories read: id,
-/// external_id, uuid, identifier, name, description, user, node and the timestamps. A
-/// stand-in until the full application server transformer can be called from here.
+/// A `server` item from the fields a [`ServerSummary`] holds: id, external_id, uuid,
+/// identifier, name, description, user, node and the timestamps. A subset of the full
+/// transformer (`services::servers::server_attributes`), for includes that only have a
+/// summary at hand.
 pub(crate) fn server_item(s: &ServerSummary) -> Item {
     let mut m = Map::new();
     m.insert("id".into(), s.id.into());
@@ -101,15 +104,17 @@ async fn user_items(
     if query.has_include("servers") {
         if admin.require(Resource::Servers, Access::Read).is_ok() {
             let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-            let servers = svc::servers_of(&state.db, &ids).await?;
+            let servers = svc::servers_owned(&state.db, &ids).await?;
+            let attrs = servers::server_attributes_many(&state.db, &servers).await?;
             items = items
                 .into_iter()
                 .zip(users)
                 .map(|(item, user)| {
                     let owned = servers
                         .iter()
-                        .filter(|s| s.owner_id == user.id)
-                        .map(server_item);
+                        .zip(&attrs)
+                        .filter(|(s, _)| s.owner_id == user.id)
+                        .map(|(_, a)| Item::new("server", a.clone()));
                     item.include("servers", List::new(owned))
                 })
                 .collect();
