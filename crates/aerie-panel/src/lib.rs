@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod api;
+pub mod access;
 mod assets;
 pub mod auth;
 mod routes;

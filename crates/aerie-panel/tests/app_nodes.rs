@@ -90,7 +90,8 @@ fn assert_forbidden(status: u16, body: &Value) {
 fn assert_atom(v: &Value) {
     let s = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
     assert!(
-        chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%:z").is_ok() && s.ends_with("+00:00"),
+        chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%:z").is_ok()
+            && s.ends_with("+00:00"),
         "not an Atom timestamp: {s}"
     );
 }
@@ -156,17 +157,22 @@ async fn server(p: &TestPanel, node_id: i64, allocation_id: i64, memory: i64, di
     ))
     .await
     .unwrap();
-    let id = p
-        .db
-        .nodes()
-        .servers_on(&[node_id])
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.uuid == uuid)
-        .unwrap()
-        .id;
-    assert_eq!(p.db.allocations().assign(&[allocation_id], id).await.unwrap(), 1);
+    let id =
+        p.db.nodes()
+            .servers_on(&[node_id])
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.uuid == uuid)
+            .unwrap()
+            .id;
+    assert_eq!(
+        p.db.allocations()
+            .assign(&[allocation_id], id)
+            .await
+            .unwrap(),
+        1
+    );
     id
 }
 
@@ -243,10 +249,18 @@ async fn creates_a_node() {
     let stored = p.db.nodes().find(id).await.unwrap().unwrap();
     assert_eq!(stored.daemon_token_id.len(), 16);
     assert_eq!(stored.daemon_token.len(), 64);
-    assert!(stored.daemon_token.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert!(
+        stored
+            .daemon_token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric())
+    );
     let text = body.to_string();
     assert!(!text.contains(&stored.daemon_token), "token leaked: {text}");
-    assert!(!text.contains(&stored.daemon_token_id), "token id leaked: {text}");
+    assert!(
+        !text.contains(&stored.daemon_token_id),
+        "token id leaked: {text}"
+    );
 
     // Every optional field.
     let mut full = node_body(loc, "full-node_2.x");
@@ -323,7 +337,10 @@ async fn create_validation_follows_pterodactyl() {
     let mut body = node_body(loc, "node");
     body["location_id"] = json!(loc + 1);
     let (_, v) = create_node(&p, &key, body).await;
-    assert_eq!(v["errors"][0]["detail"], "The selected Location is invalid.");
+    assert_eq!(
+        v["errors"][0]["detail"],
+        "The selected Location is invalid."
+    );
 
     // Malformed JSON is Pterodactyl's 400.
     let resp = p
@@ -380,7 +397,13 @@ async fn lists_filters_and_sorts_nodes() {
             .map(|i| i["attributes"]["id"].as_i64().unwrap())
             .collect()
     };
-    let token_id = p.db.nodes().find(bb).await.unwrap().unwrap().daemon_token_id;
+    let token_id =
+        p.db.nodes()
+            .find(bb)
+            .await
+            .unwrap()
+            .unwrap()
+            .daemon_token_id;
     let uuid_a = p.db.nodes().find(a).await.unwrap().unwrap().uuid;
     for (query, want) in [
         ("filter[name]=ALP".to_owned(), vec![a]),
@@ -394,10 +417,10 @@ async fn lists_filters_and_sorts_nodes() {
         ("sort=-memory".to_owned(), vec![a, bb]),
         ("sort=disk".to_owned(), vec![a, bb]),
         ("sort=uuid".to_owned(), {
-            let mut v = vec![(uuid_a.clone(), a), (
-                p.db.nodes().find(bb).await.unwrap().unwrap().uuid,
-                bb,
-            )];
+            let mut v = vec![
+                (uuid_a.clone(), a),
+                (p.db.nodes().find(bb).await.unwrap().unwrap().uuid, bb),
+            ];
             v.sort();
             v.into_iter().map(|(_, id)| id).collect()
         }),
@@ -416,7 +439,12 @@ async fn lists_filters_and_sorts_nodes() {
 
     // Pages.
     let (_, body) = p
-        .call_json(Method::GET, "/api/application/nodes?per_page=1&page=2", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/application/nodes?per_page=1&page=2",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(ids(&body), vec![bb]);
     assert_eq!(body["meta"]["pagination"]["total_pages"], 2);
@@ -454,7 +482,12 @@ async fn views_a_node_with_includes() {
     assert_eq!(status, 204);
 
     let (status, body) = p
-        .call_json(Method::GET, &format!("/api/application/nodes/{id}"), &key, None)
+        .call_json(
+            Method::GET,
+            &format!("/api/application/nodes/{id}"),
+            &key,
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(keys(&body), sorted(&["object", "attributes"]));
@@ -519,8 +552,10 @@ async fn updates_a_node_and_rotates_its_token() {
             Method::PATCH,
             &format!("/api/application/nodes/{id}"),
             &key,
-            Some(json!({"name": "after", "location_id": other, "memory": 2048,
-                        "maintenance_mode": true, "description": "changed"})),
+            Some(
+                json!({"name": "after", "location_id": other, "memory": 2048,
+                        "maintenance_mode": true, "description": "changed"}),
+            ),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -534,7 +569,10 @@ async fn updates_a_node_and_rotates_its_token() {
     assert_eq!(a["description"], "changed");
     assert_eq!(a["disk"], 50000, "fields left out keep their value");
     let after = p.db.nodes().find(id).await.unwrap().unwrap();
-    assert_eq!(after.daemon_token, old.daemon_token, "token kept without reset_secret");
+    assert_eq!(
+        after.daemon_token, old.daemon_token,
+        "token kept without reset_secret"
+    );
 
     // reset_secret rotates the token (never shown) and keeps the token id.
     let (status, body) = p
@@ -601,7 +639,13 @@ async fn deletes_nodes_without_servers_only() {
     let loc = location(&p, "us").await;
     let empty = node(&p, &key, node_body(loc, "empty")).await;
     let busy = node(&p, &key, node_body(loc, "busy")).await;
-    add_allocations(&p, &key, empty, json!({"ip": "10.0.0.1", "ports": ["2000"]})).await;
+    add_allocations(
+        &p,
+        &key,
+        empty,
+        json!({"ip": "10.0.0.1", "ports": ["2000"]}),
+    )
+    .await;
     add_allocations(&p, &key, busy, json!({"ip": "10.0.0.2", "ports": ["2000"]})).await;
     let alloc = p.db.allocations().list_by_nodes(&[busy]).await.unwrap()[0].id;
     server(&p, busy, alloc, 1024, 1024).await;
@@ -633,7 +677,13 @@ async fn deletes_nodes_without_servers_only() {
     assert!(resp.text().await.unwrap().is_empty());
     assert!(p.db.nodes().find(empty).await.unwrap().is_none());
     // Its allocations went with it.
-    assert!(p.db.allocations().list_by_nodes(&[empty]).await.unwrap().is_empty());
+    assert!(
+        p.db.allocations()
+            .list_by_nodes(&[empty])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let (status, body) = p
         .call_json(
@@ -651,7 +701,13 @@ async fn allocated_resources_and_servers_include() {
     let (p, _admin, key) = setup().await;
     let loc = location(&p, "us").await;
     let id = node(&p, &key, node_body(loc, "n")).await;
-    add_allocations(&p, &key, id, json!({"ip": "10.0.0.1", "ports": ["2000-2001"]})).await;
+    add_allocations(
+        &p,
+        &key,
+        id,
+        json!({"ip": "10.0.0.1", "ports": ["2000-2001"]}),
+    )
+    .await;
     let allocs = p.db.allocations().list_by_nodes(&[id]).await.unwrap();
     let s1 = server(&p, id, allocs[0].id, 1024, 2000).await;
     let s2 = server(&p, id, allocs[1].id, 512, 3000).await;
@@ -666,7 +722,10 @@ async fn allocated_resources_and_servers_include() {
         .await;
     assert_eq!(status, 200, "{body}");
     let a = &body["attributes"];
-    assert_eq!(a["allocated_resources"], json!({"memory": 1536, "disk": 5000}));
+    assert_eq!(
+        a["allocated_resources"],
+        json!({"memory": 1536, "disk": 5000})
+    );
     let servers: Vec<i64> = a["relationships"]["servers"]["data"]
         .as_array()
         .unwrap()
@@ -707,7 +766,16 @@ async fn configuration_is_raw_json() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         keys(&body),
-        sorted(&["debug", "uuid", "token_id", "token", "api", "system", "allowed_mounts", "remote"])
+        sorted(&[
+            "debug",
+            "uuid",
+            "token_id",
+            "token",
+            "api",
+            "system",
+            "allowed_mounts",
+            "remote"
+        ])
     );
     assert_eq!(body["uuid"], n.uuid);
     assert_eq!(body["token"], n.daemon_token);
@@ -760,9 +828,7 @@ async fn keys_need_the_right_bits() {
             },
         )
         .await;
-    let none = p
-        .app_key_with(&admin2, ApiKeyPermissions::default())
-        .await;
+    let none = p.app_key_with(&admin2, ApiKeyPermissions::default()).await;
     let alloc_path = format!("/api/application/nodes/{id}/allocations");
 
     // Read-only keys read but cannot write.
@@ -791,7 +857,11 @@ async fn keys_need_the_right_bits() {
             format!("/api/application/nodes/{id}"),
             json!({"name": "y"}),
         ),
-        (Method::DELETE, format!("/api/application/nodes/{id}"), json!({})),
+        (
+            Method::DELETE,
+            format!("/api/application/nodes/{id}"),
+            json!({}),
+        ),
         (
             Method::POST,
             alloc_path.clone(),
@@ -883,16 +953,27 @@ async fn creates_and_lists_allocations() {
     )
     .await;
     assert_eq!(status, 204, "{body}");
-    let (status, body) =
-        add_allocations(&p, &key, id, json!({"ip": "2001:db8::5", "ports": ["30000"]})).await;
+    let (status, body) = add_allocations(
+        &p,
+        &key,
+        id,
+        json!({"ip": "2001:db8::5", "ports": ["30000"]}),
+    )
+    .await;
     assert_eq!(status, 204, "{body}");
     let list = allocations_of(&p, &key, id, "per_page=100&filter[port]=30000").await;
     let mut got = ports(&list);
     got.sort();
-    let want: Vec<(String, i64)> = ["10.1.1.0", "10.1.1.1", "10.1.1.2", "10.1.1.3", "2001:db8::5"]
-        .iter()
-        .map(|ip| ((*ip).to_owned(), 30000))
-        .collect();
+    let want: Vec<(String, i64)> = [
+        "10.1.1.0",
+        "10.1.1.1",
+        "10.1.1.2",
+        "10.1.1.3",
+        "2001:db8::5",
+    ]
+    .iter()
+    .map(|ip| ((*ip).to_owned(), 30000))
+    .collect();
     assert_eq!(got, want);
 
     // A hostname is resolved (localhost only: no outside lookups in tests).
@@ -900,7 +981,10 @@ async fn creates_and_lists_allocations() {
         add_allocations(&p, &key, id, json!({"ip": "localhost", "ports": ["30001"]})).await;
     assert_eq!(status, 204, "{body}");
     let list = allocations_of(&p, &key, id, "filter[port]=30001").await;
-    let ip = list["data"][0]["attributes"]["ip"].as_str().unwrap().to_owned();
+    let ip = list["data"][0]["attributes"]["ip"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(ip == "127.0.0.1" || ip == "::1", "{ip}");
 
     // Pages.
@@ -915,21 +999,53 @@ async fn allocation_validation() {
     let loc = location(&p, "us").await;
     let id = node(&p, &key, node_body(loc, "n")).await;
     let cases: Vec<(Value, &str, &str, Option<&str>)> = vec![
-        (json!({"ports": ["2000"]}), "ip", "required", Some("The ip field is required.")),
+        (
+            json!({"ports": ["2000"]}),
+            "ip",
+            "required",
+            Some("The ip field is required."),
+        ),
         (json!({"ip": "", "ports": ["2000"]}), "ip", "required", None),
         (json!({"ip": 5, "ports": ["2000"]}), "ip", "string", None),
         (json!({"ip": "10.0.0.1"}), "ports", "required", None),
-        (json!({"ip": "10.0.0.1", "ports": []}), "ports", "required", None),
-        (json!({"ip": "10.0.0.1", "ports": "2000"}), "ports", "array", None),
-        (json!({"ip": "10.0.0.1", "ports": [true]}), "ports.0", "string", None),
+        (
+            json!({"ip": "10.0.0.1", "ports": []}),
+            "ports",
+            "required",
+            None,
+        ),
+        (
+            json!({"ip": "10.0.0.1", "ports": "2000"}),
+            "ports",
+            "array",
+            None,
+        ),
+        (
+            json!({"ip": "10.0.0.1", "ports": [true]}),
+            "ports.0",
+            "string",
+            None,
+        ),
         (
             json!({"ip": "10.0.0.1", "ports": ["2000", "1024"]}),
             "ports.1",
             "between",
-            Some("Ports in an allocation must be greater than 1024 and less than or equal to 65535."),
+            Some(
+                "Ports in an allocation must be greater than 1024 and less than or equal to 65535.",
+            ),
         ),
-        (json!({"ip": "10.0.0.1", "ports": ["65536"]}), "ports.0", "between", None),
-        (json!({"ip": "10.0.0.1", "ports": ["1000-1100"]}), "ports.0", "between", None),
+        (
+            json!({"ip": "10.0.0.1", "ports": ["65536"]}),
+            "ports.0",
+            "between",
+            None,
+        ),
+        (
+            json!({"ip": "10.0.0.1", "ports": ["1000-1100"]}),
+            "ports.0",
+            "between",
+            None,
+        ),
         (
             json!({"ip": "10.0.0.1", "ports": ["20000-21000"]}),
             "ports.0",
@@ -948,9 +1064,24 @@ async fn allocation_validation() {
             "cidr",
             Some("CIDR notation only allows masks between /25 and /32."),
         ),
-        (json!({"ip": "10.0.0.0/33", "ports": ["2000"]}), "ip", "cidr", None),
-        (json!({"ip": "not an address", "ports": ["2000"]}), "ip", "ip", None),
-        (json!({"ip": "999.1.1.1", "ports": ["2000"]}), "ip", "ip", None),
+        (
+            json!({"ip": "10.0.0.0/33", "ports": ["2000"]}),
+            "ip",
+            "cidr",
+            None,
+        ),
+        (
+            json!({"ip": "not an address", "ports": ["2000"]}),
+            "ip",
+            "ip",
+            None,
+        ),
+        (
+            json!({"ip": "999.1.1.1", "ports": ["2000"]}),
+            "ip",
+            "ip",
+            None,
+        ),
         (
             json!({"ip": "10.0.0.1", "alias": "x".repeat(192), "ports": ["2000"]}),
             "alias",
@@ -967,19 +1098,38 @@ async fn allocation_validation() {
     }
     // Nothing was written by any failed request (the first entry of a failing list
     // included).
-    assert!(p.db.allocations().list_by_nodes(&[id]).await.unwrap().is_empty());
+    assert!(
+        p.db.allocations()
+            .list_by_nodes(&[id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Exactly 1000 ports is fine.
-    let (status, body) =
-        add_allocations(&p, &key, id, json!({"ip": "10.0.0.1", "ports": ["20000-20999"]})).await;
+    let (status, body) = add_allocations(
+        &p,
+        &key,
+        id,
+        json!({"ip": "10.0.0.1", "ports": ["20000-20999"]}),
+    )
+    .await;
     assert_eq!(status, 204, "{body}");
-    assert_eq!(p.db.allocations().list_by_nodes(&[id]).await.unwrap().len(), 1000);
+    assert_eq!(
+        p.db.allocations().list_by_nodes(&[id]).await.unwrap().len(),
+        1000
+    );
 
     // Unknown nodes are 404s.
     let (status, body) =
         add_allocations(&p, &key, 9999, json!({"ip": "10.0.0.1", "ports": ["2000"]})).await;
     assert_not_found(status, &body);
     let (status, body) = p
-        .call_json(Method::GET, "/api/application/nodes/9999/allocations", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/application/nodes/9999/allocations",
+            &key,
+            None,
+        )
         .await;
     assert_not_found(status, &body);
 }
@@ -1085,8 +1235,20 @@ async fn deletes_free_allocations_only() {
     let loc = location(&p, "us").await;
     let id = node(&p, &key, node_body(loc, "n")).await;
     let other = node(&p, &key, node_body(loc, "other")).await;
-    add_allocations(&p, &key, id, json!({"ip": "10.0.0.1", "ports": ["2000-2001"]})).await;
-    add_allocations(&p, &key, other, json!({"ip": "10.0.0.9", "ports": ["2000"]})).await;
+    add_allocations(
+        &p,
+        &key,
+        id,
+        json!({"ip": "10.0.0.1", "ports": ["2000-2001"]}),
+    )
+    .await;
+    add_allocations(
+        &p,
+        &key,
+        other,
+        json!({"ip": "10.0.0.9", "ports": ["2000"]}),
+    )
+    .await;
     let mine = p.db.allocations().list_by_nodes(&[id]).await.unwrap();
     let theirs = p.db.allocations().list_by_nodes(&[other]).await.unwrap()[0].id;
     server(&p, id, mine[1].id, 10, 10).await;
@@ -1154,7 +1316,13 @@ async fn deployable_nodes() {
     node(&p, &key, maint).await;
 
     // A server already using 512 MB of `small`.
-    add_allocations(&p, &key, small, json!({"ip": "10.0.0.1", "ports": ["2000"]})).await;
+    add_allocations(
+        &p,
+        &key,
+        small,
+        json!({"ip": "10.0.0.1", "ports": ["2000"]}),
+    )
+    .await;
     let a = p.db.allocations().list_by_nodes(&[small]).await.unwrap()[0].id;
     server(&p, small, a, 512, 1000).await;
 
@@ -1207,7 +1375,10 @@ async fn deployable_nodes() {
     // Locations narrow the search.
     let (_, body) = get(format!("memory=1&disk=1&location_ids[]={eu}")).await;
     assert_eq!(ids(&body), vec![unlimited, over]);
-    let (_, body) = get(format!("memory=1&disk=1&location_ids[0]={us}&location_ids[1]={eu}")).await;
+    let (_, body) = get(format!(
+        "memory=1&disk=1&location_ids[0]={us}&location_ids[1]={eu}"
+    ))
+    .await;
     assert_eq!(ids(&body), vec![small, big, unlimited, over]);
 
     // Pages.
@@ -1230,7 +1401,11 @@ async fn deployable_nodes() {
         ("memory=1", "disk", "required"),
         ("memory=x&disk=1", "memory", "integer"),
         ("memory=-1&disk=1", "memory", "min"),
-        ("memory=1&disk=1&location_ids[]=x", "location_ids.0", "integer"),
+        (
+            "memory=1&disk=1&location_ids[]=x",
+            "location_ids.0",
+            "integer",
+        ),
         ("memory=1&disk=1&location_ids=1", "location_ids", "array"),
     ] {
         let (status, body) = get(q.into()).await;
@@ -1245,11 +1420,19 @@ async fn deployment_services_for_server_creation() {
     let loc = location(&p, "us").await;
     let a = node(&p, &key, node_body(loc, "a")).await;
     let b = node(&p, &key, node_body(loc, "b")).await;
-    add_allocations(&p, &key, a, json!({"ip": "10.0.0.1", "ports": ["25565-25567"]})).await;
+    add_allocations(
+        &p,
+        &key,
+        a,
+        json!({"ip": "10.0.0.1", "ports": ["25565-25567"]}),
+    )
+    .await;
     add_allocations(&p, &key, a, json!({"ip": "10.0.0.2", "ports": ["25565"]})).await;
     add_allocations(&p, &key, b, json!({"ip": "10.0.0.3", "ports": ["30000"]})).await;
 
-    let viable = nodes::viable_nodes(&p.db, &[loc], 4096, 50000).await.unwrap();
+    let viable = nodes::viable_nodes(&p.db, &[loc], 4096, 50000)
+        .await
+        .unwrap();
     assert_eq!(viable.iter().map(|n| n.id).collect::<Vec<_>>(), vec![a, b]);
     assert!(nodes::viable_nodes(&p.db, &[loc], 4097, 0).await.is_err());
 
@@ -1287,5 +1470,8 @@ async fn deployment_services_for_server_creation() {
     let got = allocations::find_deployable_allocation(&p.db, &[a], false, &["25565".into()])
         .await
         .unwrap();
-    assert_eq!(got.ip, "10.0.0.2", "the assigned 10.0.0.1:25565 is never picked");
+    assert_eq!(
+        got.ip, "10.0.0.2",
+        "the assigned 10.0.0.1:25565 is never picked"
+    );
 }

@@ -410,23 +410,12 @@ async fn import_eggs(db: &Db, paths: &[std::path::PathBuf], nest: Option<i64>) -
             }
         };
         for file in files {
-            let result = async {
-                let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
-                let parsed = eggs::parse(&bytes).map_err(|e| e.to_string())?;
-                let target = match nest {
-                    Some(id) => eggs::get_nest(db, id).await,
-                    None => {
-                        let name = eggs::category_nest_name(&parsed);
-                        eggs::ensure_nest(db, &name, eggs::AERIE_AUTHOR).await
-                    }
-                }
-                .map_err(|e| e.to_string())?;
-                let (egg, outcome) = eggs::import_parsed(db, target.id, &parsed)
+            let result = match std::fs::read(&file) {
+                Ok(bytes) => eggs::import_file(db, nest, &bytes)
                     .await
-                    .map_err(|e| e.to_string())?;
-                Ok::<_, String>((egg, outcome, target))
-            }
-            .await;
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             match result {
                 Ok((egg, outcome, target)) => {
                     let verb = match outcome {

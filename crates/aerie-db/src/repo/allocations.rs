@@ -410,6 +410,56 @@ impl AllocationRepo<'_> {
         Ok(self.0.execute(&q).await? > 0)
     }
 
+    /// The free allocations of node `node_id`, ascending by id, optionally only on `ip` and
+    /// only with a port in `range` (the client API's automatic assignment looks for one on
+    /// the server's primary IP within the configured range).
+    pub async fn free_on_node(
+        &self,
+        node_id: i64,
+        ip: Option<&str>,
+        range: Option<PortRange>,
+    ) -> Result<Vec<Allocation>, DbError> {
+        let mut q = Query::select();
+        q.columns(COLS)
+            .from(A::Table)
+            .and_where(Expr::col(A::NodeId).eq(node_id))
+            .and_where(Expr::col(A::ServerId).is_null());
+        if let Some(ip) = ip {
+            q.and_where(Expr::col(A::Ip).eq(ip));
+        }
+        if let Some(r) = range {
+            q.and_where(Expr::col(A::Port).gte(r.start.min(r.end)))
+                .and_where(Expr::col(A::Port).lte(r.start.max(r.end)));
+        }
+        q.order_by(A::Id, Order::Asc);
+        self.0.fetch_all(&q).await?.iter().map(from_row).collect()
+    }
+
+    /// Every port node `node_id` already has on `ip` within `range` (assigned or not),
+    /// ascending, so a caller can find a port that is still unused there.
+    pub async fn ports_in_use(
+        &self,
+        node_id: i64,
+        ip: &str,
+        range: PortRange,
+    ) -> Result<Vec<i64>, DbError> {
+        let q = Query::select()
+            .column(A::Port)
+            .from(A::Table)
+            .and_where(Expr::col(A::NodeId).eq(node_id))
+            .and_where(Expr::col(A::Ip).eq(ip))
+            .and_where(Expr::col(A::Port).gte(range.start.min(range.end)))
+            .and_where(Expr::col(A::Port).lte(range.start.max(range.end)))
+            .order_by(A::Port, Order::Asc)
+            .to_owned();
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(|r| get_i64(r, "port"))
+            .collect()
+    }
+
     /// The ids of the free allocations a deployment may pick, ascending: unassigned, on one
     /// of `node_ids` (any node when empty), with a port in one of `ports` (any port when
     /// empty). With `dedicated`, an IP of a node where any allocation is already assigned is
@@ -447,9 +497,7 @@ impl AllocationRepo<'_> {
             let sub = Query::select()
                 .expr(Expr::val(1))
                 .from_as(A::Table, taken.clone())
-                .and_where(
-                    Expr::col((taken.clone(), A::NodeId)).equals((A::Table, A::NodeId)),
-                )
+                .and_where(Expr::col((taken.clone(), A::NodeId)).equals((A::Table, A::NodeId)))
                 .and_where(Expr::col((taken.clone(), A::Ip)).equals((A::Table, A::Ip)))
                 .and_where(Expr::col((taken, A::ServerId)).is_not_null())
                 .to_owned();
@@ -526,8 +574,7 @@ fn partial_filter(q: &mut SelectStatement, value: Option<&str>) {
         }
         pattern.push('%');
         any = any.add(
-            Expr::expr(Func::lower(Expr::col(A::IpAlias)))
-                .like(LikeExpr::new(pattern).escape('!')),
+            Expr::expr(Func::lower(Expr::col(A::IpAlias))).like(LikeExpr::new(pattern).escape('!')),
         );
     }
     q.cond_where(any);

@@ -84,7 +84,11 @@ pub async fn create_allocations(
         Some(Value::String(s)) if s.trim().is_empty() => return Err(required("ip")),
         Some(Value::String(s)) => s.trim().to_owned(),
         Some(_) => {
-            return Err(Error::validation("ip", "string", "The ip must be a string."));
+            return Err(Error::validation(
+                "ip",
+                "string",
+                "The ip must be a string.",
+            ));
         }
     };
     let alias = match body.get("alias") {
@@ -369,7 +373,9 @@ fn is_hostname(s: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -405,10 +411,16 @@ mod tests {
             parse_ports(&["2002-2000".into(), "2001".into()]).unwrap(),
             [2000, 2001, 2002]
         );
-        assert_eq!(parse_ports(&["1025".into(), "65535".into()]).unwrap(), [1025, 65535]);
+        assert_eq!(
+            parse_ports(&["1025".into(), "65535".into()]).unwrap(),
+            [1025, 65535]
+        );
         // Exactly 1000 ports is allowed, 1001 is not.
         assert_eq!(parse_ports(&["2000-2999".into()]).unwrap().len(), 1000);
-        assert_eq!(rule(parse_ports(&["2000-3000".into()]).unwrap_err()).1, "max");
+        assert_eq!(
+            rule(parse_ports(&["2000-3000".into()]).unwrap_err()).1,
+            "max"
+        );
 
         for (bad, r) in [
             ("1024", "between"),
@@ -470,11 +482,30 @@ mod tests {
         assert_eq!(resolve_addresses("10.0.0.0/25").await.unwrap().len(), 128);
         assert_eq!(resolve_addresses("10.0.0.7/32").await.unwrap().len(), 1);
         assert_eq!(resolve_addresses("2001:db8::/126").await.unwrap().len(), 4);
-        for bad in ["10.0.0.0/24", "10.0.0.0/33", "10.0.0.0/x", "10.0.0.0/", "2001:db8::/64"] {
-            assert_eq!(rule(resolve_addresses(bad).await.unwrap_err()).1, "cidr", "{bad}");
+        for bad in [
+            "10.0.0.0/24",
+            "10.0.0.0/33",
+            "10.0.0.0/x",
+            "10.0.0.0/",
+            "2001:db8::/64",
+        ] {
+            assert_eq!(
+                rule(resolve_addresses(bad).await.unwrap_err()).1,
+                "cidr",
+                "{bad}"
+            );
         }
-        for bad in ["not an ip", "under_score.example", "-x.example", "300.1.1.1/32"] {
-            assert_eq!(rule(resolve_addresses(bad).await.unwrap_err()).1, "ip", "{bad}");
+        for bad in [
+            "not an ip",
+            "under_score.example",
+            "-x.example",
+            "300.1.1.1/32",
+        ] {
+            assert_eq!(
+                rule(resolve_addresses(bad).await.unwrap_err()).1,
+                "ip",
+                "{bad}"
+            );
         }
     }
 

@@ -358,6 +358,32 @@ pub async fn import_document(
     import_parsed(db, nest_id, &parsed).await
 }
 
+/// The command-line import of one file: into nest `nest` when given, else into the nest
+/// named after the egg's category ([`category_nest_name`], created when missing). Returns
+/// the egg, whether it is new, and the nest it is in (an egg updated by UUID stays in its
+/// own nest).
+///
+/// # Errors
+/// 404 when `nest` does not exist; otherwise as [`import`].
+pub async fn import_file(
+    db: &Db,
+    nest: Option<i64>,
+    bytes: &[u8],
+) -> Result<(Egg, ImportOutcome, Nest), Error> {
+    let parsed = parse(bytes)?;
+    let target = match nest {
+        Some(id) => get_nest(db, id).await?,
+        None => ensure_nest(db, &category_nest_name(&parsed), AERIE_AUTHOR).await?,
+    };
+    let (egg, outcome) = import_parsed(db, target.id, &parsed).await?;
+    let nest = if egg.nest_id == target.id {
+        target
+    } else {
+        get_nest(db, egg.nest_id).await?
+    };
+    Ok((egg, outcome, nest))
+}
+
 /// [`import`] of a parsed egg.
 ///
 /// # Errors

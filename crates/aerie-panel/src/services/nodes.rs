@@ -252,7 +252,9 @@ pub async fn list_nodes(db: &Db, query: &NodeListQuery) -> Result<(Vec<Node>, i6
 /// rules) and creates the node with a fresh UUID, daemon token id and daemon token.
 pub async fn create_node(db: &Db, body: &Map<String, Value>) -> Result<Node, Error> {
     let f = NodeFields::read(body, true)?;
-    let location_id = f.location_id.ok_or_else(|| required("location_id", "location id"))?;
+    let location_id = f
+        .location_id
+        .ok_or_else(|| required("location_id", "location id"))?;
     check_location(db, location_id).await?;
     let new = NewNode {
         name: f.name.unwrap_or_default(),
@@ -328,7 +330,11 @@ pub async fn update_node(db: &Db, id: &str, body: &Map<String, Value>) -> Result
         .await
         .map_err(db_err)?
         .ok_or_else(not_found)?;
-    tracing::info!(node.id = node.id, node.token_reset = reset_secret, "node updated");
+    tracing::info!(
+        node.id = node.id,
+        node.token_reset = reset_secret,
+        "node updated"
+    );
     Ok(updated)
 }
 
@@ -392,7 +398,14 @@ pub async fn viable_nodes(
     let used = usage(db, &ids).await?;
     let viable: Vec<Node> = candidates
         .into_iter()
-        .filter(|n| has_room(n, used.get(&n.id).copied().unwrap_or_default(), memory, disk))
+        .filter(|n| {
+            has_room(
+                n,
+                used.get(&n.id).copied().unwrap_or_default(),
+                memory,
+                disk,
+            )
+        })
         .collect();
     if viable.is_empty() {
         return Err(Error::BadRequest(NO_VIABLE_NODES.into()));
@@ -430,12 +443,17 @@ static NAME_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Za-z0-9_ .-]{1,100}$").unwrap_or_else(|e| unreachable!("{e}"))
 });
 /// `^([\/][\d\w.\-\/]+)$` with PHP's ASCII `\w`.
-static DAEMON_BASE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^/[A-Za-z0-9_./-]+$").unwrap_or_else(|e| unreachable!("{e}"))
-});
+static DAEMON_BASE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^/[A-Za-z0-9_./-]+$").unwrap_or_else(|e| unreachable!("{e}")));
 
 /// A numeric node field: name, label in messages, minimum, maximum, and where it goes.
-type NumberRule<'a> = (&'static str, &'static str, i64, Option<i64>, &'a mut Option<i64>);
+type NumberRule<'a> = (
+    &'static str,
+    &'static str,
+    i64,
+    Option<i64>,
+    &'a mut Option<i64>,
+);
 
 /// The node fields of a create or update request, each checked; `None` = not given.
 #[derive(Debug, Default)]
@@ -543,8 +561,20 @@ impl NodeFields {
                 None,
                 &mut f.disk_overallocate,
             ),
-            ("daemon_listen", "daemon listen", 1, Some(65535), &mut f.daemon_listen),
-            ("daemon_sftp", "daemon sftp", 1, Some(65535), &mut f.daemon_sftp),
+            (
+                "daemon_listen",
+                "daemon listen",
+                1,
+                Some(65535),
+                &mut f.daemon_listen,
+            ),
+            (
+                "daemon_sftp",
+                "daemon sftp",
+                1,
+                Some(65535),
+                &mut f.daemon_sftp,
+            ),
         ];
         for (field, label, min, max, slot) in numbers {
             if !(creating || present(field)) {

@@ -272,7 +272,11 @@ async fn create_node(
 ) -> Result<Response, Error> {
     admin.require(Resource::Nodes, Access::Write)?;
     let node = nodes::create_node(&state.db, &body).await?;
-    tracing::info!(node.id = node.id, admin.id = admin.user.id, "node created via API");
+    tracing::info!(
+        node.id = node.id,
+        admin.id = admin.user.id,
+        "node created via API"
+    );
     let url = format!(
         "{}/api/application/nodes/{}",
         state.url.trim_end_matches('/'),
@@ -293,7 +297,11 @@ async fn update_node(
 ) -> Result<Response, Error> {
     admin.require(Resource::Nodes, Access::Write)?;
     let node = nodes::update_node(&state.db, &id, &body).await?;
-    tracing::info!(node.id = node.id, admin.id = admin.user.id, "node updated via API");
+    tracing::info!(
+        node.id = node.id,
+        admin.id = admin.user.id,
+        "node updated via API"
+    );
     Ok(api::ok(one_node_item(&state, &admin, &query, node).await?))
 }
 
