@@ -7,13 +7,15 @@
 
 use sea_query::{
     ColumnDef, ForeignKey, ForeignKeyAction, Iden, Index, IndexCreateStatement, MysqlQueryBuilder,
-    PostgresQueryBuilder, SqliteQueryBuilder, Table, TableCreateStatement,
+    PostgresQueryBuilder, SqliteQueryBuilder, Table, TableAlterStatement, TableCreateStatement,
 };
 use sqlx::{Executor, Row};
 
 use crate::{Backend, Db, DbError};
 
 mod m0002;
+mod m0003;
+pub(crate) use m0003::{PasswordResets, RecoveryTokens, Sessions};
 pub(crate) use m0002::{
     ActivityLogs, Allocations, Backups, DatabaseHosts, Databases, EggMount, EggVariables, Eggs,
     MountNode, MountServer, Mounts, Nests, Schedules, ServerTransfers, ServerVariables, Servers,
@@ -26,6 +28,8 @@ pub enum Ddl {
     Table(TableCreateStatement),
     /// CREATE INDEX.
     Index(IndexCreateStatement),
+    /// ALTER TABLE, one change per statement (all SQLite allows).
+    Alter(TableAlterStatement),
 }
 
 impl Ddl {
@@ -37,6 +41,9 @@ impl Ddl {
             (Ddl::Index(i), Backend::Sqlite) => i.to_string(SqliteQueryBuilder),
             (Ddl::Index(i), Backend::Postgres) => i.to_string(PostgresQueryBuilder),
             (Ddl::Index(i), Backend::MySql) => i.to_string(MysqlQueryBuilder),
+            (Ddl::Alter(a), Backend::Sqlite) => a.to_string(SqliteQueryBuilder),
+            (Ddl::Alter(a), Backend::Postgres) => a.to_string(PostgresQueryBuilder),
+            (Ddl::Alter(a), Backend::MySql) => a.to_string(MysqlQueryBuilder),
         }
     }
 }
@@ -63,6 +70,11 @@ pub fn all() -> Vec<Migration> {
             version: 2,
             name: "servers_eggs_and_everything_they_own",
             up: m0002::up,
+        },
+        Migration {
+            version: 3,
+            name: "sessions_password_resets_recovery_tokens",
+            up: m0003::up,
         },
     ]
 }

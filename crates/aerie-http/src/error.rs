@@ -60,6 +60,14 @@ pub enum Error {
     /// A bug or an unexpected failure. The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A cookie-authenticated request without the right CSRF token (Laravel's
+    /// `TokenMismatchException`, status 419).
+    #[error("CSRF token mismatch.")]
+    CsrfMismatch,
+    /// The panel requires two-factor authentication and the account has none
+    /// (Pterodactyl's `TwoFactorAuthRequiredException`, status 400).
+    #[error("Two-factor authentication is required on this account in order to access this endpoint.")]
+    TwoFactorRequired,
 }
 
 impl Error {
@@ -89,6 +97,8 @@ impl Error {
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::CsrfMismatch => CSRF_STATUS,
+            Error::TwoFactorRequired => StatusCode::BAD_REQUEST,
         }
     }
 }
@@ -134,6 +144,16 @@ impl IntoResponse for Error {
                 detail: message.clone(),
                 meta: Some((field.clone(), rule.clone())),
             },
+            Error::CsrfMismatch => ErrorInfo {
+                code: "TokenMismatchException",
+                detail: self.to_string(),
+                meta: None,
+            },
+            Error::TwoFactorRequired => ErrorInfo {
+                code: "TwoFactorAuthRequiredException",
+                detail: self.to_string(),
+                meta: None,
+            },
             other => ErrorInfo {
                 code: code_for(status),
                 detail: other.to_string(),
@@ -149,6 +169,12 @@ impl IntoResponse for Error {
         resp
     }
 }
+
+/// Laravel's "page expired" status for a CSRF token mismatch.
+const CSRF_STATUS: StatusCode = match StatusCode::from_u16(419) {
+    Ok(s) => s,
+    Err(_) => StatusCode::FORBIDDEN,
+};
 
 const GENERIC_500: &str =
     "An unexpected error was encountered while processing this request, please try again.";

@@ -31,6 +31,15 @@ pub struct AppState {
     pub client_limiter: RateLimiter,
     /// Failed SFTP logins per username and address (5 a minute, as Laravel's default).
     pub sftp_login_limiter: RateLimiter,
+    /// Failed panel logins per login name and address, and failed two-factor codes per
+    /// user (10 a minute, Pterodactyl's login throttle).
+    pub login_limiter: RateLimiter,
+    /// Password-reset requests per address (2 a minute, as Pterodactyl).
+    pub password_reset_limiter: RateLimiter,
+    /// Logins waiting for their two-factor code.
+    pub pending_logins: crate::services::sessions::PendingLogins,
+    /// The SMTP sender; `None` sends no mail.
+    pub mailer: Option<crate::services::mail::Mailer>,
 }
 
 impl AppState {
@@ -43,7 +52,17 @@ impl AppState {
             application_limiter: RateLimiter::new(240),
             client_limiter: RateLimiter::new(720),
             sftp_login_limiter: RateLimiter::new(5),
+            login_limiter: RateLimiter::new(10),
+            password_reset_limiter: RateLimiter::new(2),
+            pending_logins: crate::services::sessions::PendingLogins::new(),
+            mailer: None,
         }
+    }
+
+    /// Sends mail (password resets) through `mailer`.
+    pub fn with_mailer(mut self, mailer: crate::services::mail::Mailer) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// Adds a health probe.

@@ -932,3 +932,82 @@ async fn client_limit_is_enforced_only_when_asked() {
     svc::delete_database(&p.db, &d).await.unwrap();
     assert!(!database_exists(&d.database).await);
 }
+
+/// The repository and the whole flow on the panel's other backends: the panel's own
+/// database on PostgreSQL or MariaDB (the settings upsert, TEXT columns read back through
+/// the `Any` driver, ids from inserts).
+async fn flow_on(server_kind: aerie_testkit::Server) {
+    let scratch = aerie_testkit::ScratchDb::create(server_kind).await;
+    let db = aerie_db::Db::connect(&scratch.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let p = TestPanel::start_with_db(db).await;
+    let admin = p.user("admin", true).await;
+    let key = p.key(&admin, KeyType::Application).await;
+    let sid = server(&p, 0).await;
+    let host = create_host(&p, &key).await;
+
+    // The app key is created once and then reused.
+    let k1 = aerie_panel::services::databases::panel_key_db(&p.db)
+        .await
+        .unwrap();
+    let k2 = aerie_panel::services::databases::panel_key_db(&p.db)
+        .await
+        .unwrap();
+    assert_eq!(k1, k2);
+
+    let name = unique("be");
+    let (s, v) = p
+        .call_json(
+            Method::POST,
+            &format!("/api/application/servers/{sid}/databases?include=password"),
+            &key,
+            Some(json!({"database": name, "remote": "127.0.0.1", "host": host})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["attributes"]["id"].as_i64().unwrap();
+    let username = v["attributes"]["username"].as_str().unwrap().to_owned();
+    let password = v["attributes"]["relationships"]["password"]["attributes"]["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let full = format!("s{sid}_{name}");
+    let c = login(&username, &password, Some(&full)).await.unwrap();
+    c.close().await.unwrap();
+    let (s, v) = p
+        .call_json(
+            Method::GET,
+            &format!("/api/application/database-hosts/{host}?include=databases"),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["attributes"]["relationships"]["databases"]["data"][0]["attributes"]["id"],
+        id
+    );
+    let (s, v) = p
+        .call_json(
+            Method::DELETE,
+            &format!("/api/application/servers/{sid}/databases/{id}"),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(s, 204, "{v}");
+    assert!(!database_exists(&full).await);
+    assert!(!account_exists(&username).await);
+    p.stop().await;
+    scratch.drop_now().await;
+}
+
+#[tokio::test]
+async fn panel_database_on_postgres() {
+    flow_on(aerie_testkit::Server::Postgres).await;
+}
+
+#[tokio::test]
+async fn panel_database_on_mariadb() {
+    flow_on(aerie_testkit::Server::MySql).await;
+}

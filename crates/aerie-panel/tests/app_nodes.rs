@@ -1474,4 +1474,36 @@ async fn deployment_services_for_server_creation() {
         got.ip, "10.0.0.2",
         "the assigned 10.0.0.1:25565 is never picked"
     );
+
+    // What the client API's automatic assignment reads.
+    let range = |start, end| aerie_db::repo::allocations::PortRange { start, end };
+    let free =
+        p.db.allocations()
+            .free_on_node(a, Some("10.0.0.1"), None)
+            .await
+            .unwrap();
+    assert_eq!(
+        free.iter().map(|x| x.port).collect::<Vec<_>>(),
+        [25566, 25567]
+    );
+    let free =
+        p.db.allocations()
+            .free_on_node(a, None, Some(range(25565, 25566)))
+            .await
+            .unwrap();
+    let mut got: Vec<(String, i64)> = free.into_iter().map(|x| (x.ip, x.port)).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("10.0.0.1".to_owned(), 25566),
+            ("10.0.0.2".to_owned(), 25565)
+        ]
+    );
+    let used =
+        p.db.allocations()
+            .ports_in_use(a, "10.0.0.1", range(25560, 25566))
+            .await
+            .unwrap();
+    assert_eq!(used, [25565, 25566]);
 }

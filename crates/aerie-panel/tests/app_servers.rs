@@ -93,7 +93,9 @@ async fn record(
         return (
             status,
             [("x-request-id", "fake-request")],
-            axum::Json(json!({"error": "the fake wings was told to fail", "request_id": "fake-request"})),
+            axum::Json(
+                json!({"error": "the fake wings was told to fail", "request_id": "fake-request"}),
+            ),
         )
             .into_response();
     }
@@ -163,7 +165,13 @@ async fn add_allocations(panel: &TestPanel, node: &Node, ports: &[i64]) -> Vec<i
         .await
         .unwrap();
     let mut ids = Vec::new();
-    for a in panel.db.allocations().list_by_nodes(&[node.id]).await.unwrap() {
+    for a in panel
+        .db
+        .allocations()
+        .list_by_nodes(&[node.id])
+        .await
+        .unwrap()
+    {
         if ports.contains(&a.port) {
             ids.push(a.id);
         }
@@ -180,9 +188,10 @@ async fn setup() -> Ctx {
     let node = add_node(&panel, location.id, "node1", wings.port, 8192).await;
     let allocs = add_allocations(&panel, &node, &[25565, 25566, 25567, 25568, 25569]).await;
     assert_eq!(allocs.len(), 5);
-    let nest = aerie_panel::services::eggs::create_nest(&panel.db, "test@example.com", "Games", None)
-        .await
-        .unwrap();
+    let nest =
+        aerie_panel::services::eggs::create_nest(&panel.db, "test@example.com", "Games", None)
+            .await
+            .unwrap();
     let bytes = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/eggs/egg-minetest.json"),
@@ -206,7 +215,12 @@ async fn setup() -> Ctx {
 impl Ctx {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
         self.panel
-            .call_json(method, &format!("/api/application{path}"), &self.token, body)
+            .call_json(
+                method,
+                &format!("/api/application{path}"),
+                &self.token,
+                body,
+            )
             .await
     }
 
@@ -275,6 +289,9 @@ fn assert_validation(v: &Value, field: &str, rule: &str) {
     assert_eq!(e["meta"]["rule"], rule, "{v}");
 }
 
+/// A change to a request body.
+type Change = Box<dyn Fn(&mut Value)>;
+
 // ---- tests ------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -288,7 +305,10 @@ async fn create_with_explicit_allocations_returns_the_server_and_tells_wings() {
         .await;
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["object"], "server");
-    assert!(v.get("meta").is_none(), "Pterodactyl sends no meta.resource here: {v}");
+    assert!(
+        v.get("meta").is_none(),
+        "Pterodactyl sends no meta.resource here: {v}"
+    );
     let a = &v["attributes"];
     let mut expected = vec![
         "id",
@@ -315,7 +335,15 @@ async fn create_with_explicit_allocations_returns_the_server_and_tells_wings() {
     expected.pop();
     assert_eq!(
         keys(&a["limits"]),
-        sorted(&["memory", "swap", "disk", "io", "cpu", "threads", "oom_disabled"])
+        sorted(&[
+            "memory",
+            "swap",
+            "disk",
+            "io",
+            "cpu",
+            "threads",
+            "oom_disabled"
+        ])
     );
     assert_eq!(
         keys(&a["feature_limits"]),
@@ -417,11 +445,17 @@ async fn missing_variables_take_the_egg_defaults_and_fields_fall_back() {
     });
     let v = c.create(body).await;
     let a = &v["attributes"];
-    assert_eq!(a["container"]["environment"]["SERVER_NAME"], "Aerie Minetest");
+    assert_eq!(
+        a["container"]["environment"]["SERVER_NAME"],
+        "Aerie Minetest"
+    );
     assert_eq!(a["container"]["environment"]["MAX_USERS"], "12");
     assert_eq!(a["limits"]["io"], 500);
     assert_eq!(a["limits"]["swap"], -1);
-    assert_eq!(a["feature_limits"], json!({"databases": 0, "allocations": 0, "backups": 0}));
+    assert_eq!(
+        a["feature_limits"],
+        json!({"databases": 0, "allocations": 0, "backups": 0})
+    );
     assert_eq!(
         c.wings.calls_to("POST", "/api/servers")[0].body["start_on_completion"],
         false
@@ -455,7 +489,13 @@ async fn create_with_deploy_picks_a_node_with_room() {
     body["deploy"]["port_range"] = json!([]);
     let (status, v) = c.call(Method::POST, "/servers", Some(body.clone())).await;
     assert_eq!(status, 400, "Pterodactyl's NoViableNodeException: {v}");
-    assert!(v["errors"][0]["detail"].as_str().unwrap().contains("No nodes"), "{v}");
+    assert!(
+        v["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("No nodes"),
+        "{v}"
+    );
 
     // Nor anywhere, when the memory is too large.
     body["deploy"]["locations"] = json!([]);
@@ -502,23 +542,55 @@ async fn invalid_variable_values_are_422_with_the_source_field() {
 #[tokio::test]
 async fn request_fields_are_validated() {
     let c = setup().await;
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
-        (Box::new(|b| {
-            b.as_object_mut().unwrap().remove("name");
-        }), "name", "required"),
+    let cases: Vec<(Change, &str, &str)> = vec![
+        (
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("name");
+            }),
+            "name",
+            "required",
+        ),
         (Box::new(|b| b["user"] = json!(999)), "user", "exists"),
         (Box::new(|b| b["egg"] = json!(999)), "egg", "exists"),
-        (Box::new(|b| b["limits"]["memory"] = json!(-5)), "limits.memory", "min"),
-        (Box::new(|b| {
-            b["limits"].as_object_mut().unwrap().remove("disk");
-        }), "limits.disk", "required"),
-        (Box::new(|b| b["limits"]["io"] = json!(5)), "limits.io", "between"),
-        (Box::new(|b| b["docker_image"] = json!("bad;image")), "docker_image", "regex"),
-        (Box::new(|b| {
-            b.as_object_mut().unwrap().remove("allocation");
-        }), "allocation.default", "required"),
-        (Box::new(|b| b["allocation"]["default"] = json!(99999)), "allocation.default", "exists"),
-        (Box::new(|b| b["environment"] = json!("nope")), "environment", "array"),
+        (
+            Box::new(|b| b["limits"]["memory"] = json!(-5)),
+            "limits.memory",
+            "min",
+        ),
+        (
+            Box::new(|b| {
+                b["limits"].as_object_mut().unwrap().remove("disk");
+            }),
+            "limits.disk",
+            "required",
+        ),
+        (
+            Box::new(|b| b["limits"]["io"] = json!(5)),
+            "limits.io",
+            "between",
+        ),
+        (
+            Box::new(|b| b["docker_image"] = json!("bad;image")),
+            "docker_image",
+            "regex",
+        ),
+        (
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("allocation");
+            }),
+            "allocation.default",
+            "required",
+        ),
+        (
+            Box::new(|b| b["allocation"]["default"] = json!(99999)),
+            "allocation.default",
+            "exists",
+        ),
+        (
+            Box::new(|b| b["environment"] = json!("nope")),
+            "environment",
+            "array",
+        ),
     ];
     for (change, field, rule) in cases {
         let mut body = c.body(c.allocs[0]);
@@ -550,7 +622,17 @@ async fn assigned_or_foreign_allocations_are_refused() {
     let (status, v) = c.call(Method::POST, "/servers", Some(body)).await;
     assert_eq!(status, 422, "{v}");
     assert_validation(&v, "allocation.additional.1", "exists");
-    assert_eq!(c.server_count().await, 1);
+
+    // A taken external id.
+    let mut body = c.body(c.allocs[3]);
+    body["external_id"] = json!("dup");
+    c.create(body.clone()).await;
+    body["allocation"]["default"] = json!(c.allocs[4]);
+    let (status, v) = c.call(Method::POST, "/servers", Some(body)).await;
+    assert_eq!(status, 422, "{v}");
+    assert_validation(&v, "external_id", "unique");
+    assert_eq!(c.allocation_owner(c.allocs[4]).await, None);
+    assert_eq!(c.server_count().await, 2);
     assert_eq!(c.allocation_owner(c.allocs[1]).await, None);
     assert_eq!(c.allocation_owner(c.allocs[2]).await, None);
 }
@@ -656,10 +738,20 @@ async fn details_build_and_startup_can_be_changed() {
         a["limits"],
         json!({"memory": 2048, "swap": 128, "disk": 4096, "io": 600, "cpu": 200, "threads": "0-1", "oom_disabled": false})
     );
-    assert_eq!(a["feature_limits"], json!({"databases": 5, "allocations": 6, "backups": 7}));
+    assert_eq!(
+        a["feature_limits"],
+        json!({"databases": 5, "allocations": 6, "backups": 7})
+    );
     assert_eq!(c.allocation_owner(c.allocs[1]).await, Some(id));
     assert_eq!(c.allocation_owner(c.allocs[2]).await, Some(id));
-    assert!(!c.wings.calls_to("POST", &format!("/api/servers/{}/sync", a["uuid"].as_str().unwrap())).is_empty());
+    assert!(
+        !c.wings
+            .calls_to(
+                "POST",
+                &format!("/api/servers/{}/sync", a["uuid"].as_str().unwrap())
+            )
+            .is_empty()
+    );
 
     // nested limits; removing the primary without a replacement is refused
     let (status, v) = c
@@ -682,7 +774,10 @@ async fn details_build_and_startup_can_be_changed() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["attributes"]["allocation"], c.allocs[3]);
     assert_eq!(v["attributes"]["limits"]["memory"], 100);
-    assert_eq!(v["attributes"]["limits"]["disk"], 4096, "untouched limits stay");
+    assert_eq!(
+        v["attributes"]["limits"]["disk"], 4096,
+        "untouched limits stay"
+    );
     assert_eq!(c.allocation_owner(c.allocs[0]).await, None);
     assert_eq!(c.allocation_owner(c.allocs[1]).await, None);
     // A primary that is not the server's is a 400.
@@ -709,8 +804,14 @@ async fn details_build_and_startup_can_be_changed() {
     assert_eq!(a["container"]["startup_command"], "run {{SERVER_NAME}}");
     assert_eq!(a["container"]["image"], "aerie/minetest:v2");
     assert_eq!(a["container"]["environment"]["MAX_USERS"], "30");
-    assert_eq!(a["container"]["environment"]["SERVER_NAME"], "Hello", "kept");
-    assert_eq!(a["container"]["environment"]["STARTUP"], "run {{SERVER_NAME}}");
+    assert_eq!(
+        a["container"]["environment"]["SERVER_NAME"], "Hello",
+        "kept"
+    );
+    assert_eq!(
+        a["container"]["environment"]["STARTUP"],
+        "run {{SERVER_NAME}}"
+    );
     assert_eq!(c.wings.calls().len(), 1, "one sync: {:?}", c.wings.calls());
     let (status, v) = c
         .call(
@@ -724,7 +825,13 @@ async fn details_build_and_startup_can_be_changed() {
 
     // include=variables shows the egg variables with the server's values.
     let (status, v) = c
-        .call(Method::GET, &format!("/servers/{id}?include=variables,user,egg,nest,node,location,subusers,databases"), None)
+        .call(
+            Method::GET,
+            &format!(
+                "/servers/{id}?include=variables,user,egg,nest,node,location,subusers,databases"
+            ),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     let rel = &v["attributes"]["relationships"];
@@ -759,7 +866,9 @@ async fn suspend_and_unsuspend_sync_wings() {
     let sync = format!("/api/servers/{uuid}/sync");
     c.wings.clear();
 
-    let (status, body) = c.call(Method::POST, &format!("/servers/{id}/suspend"), None).await;
+    let (status, body) = c
+        .call(Method::POST, &format!("/servers/{id}/suspend"), None)
+        .await;
     assert_eq!(status, 204);
     assert_eq!(body, Value::Null);
     assert_eq!(c.wings.calls_to("POST", &sync).len(), 1);
@@ -768,19 +877,25 @@ async fn suspend_and_unsuspend_sync_wings() {
     assert_eq!(v["attributes"]["suspended"], true);
 
     // Already suspended: nothing to do.
-    let (status, _) = c.call(Method::POST, &format!("/servers/{id}/suspend"), None).await;
+    let (status, _) = c
+        .call(Method::POST, &format!("/servers/{id}/suspend"), None)
+        .await;
     assert_eq!(status, 204);
     assert_eq!(c.wings.calls_to("POST", &sync).len(), 1);
 
     // Wings failing: the status stays as it was.
     c.wings.fail_with(500);
-    let (status, _) = c.call(Method::POST, &format!("/servers/{id}/unsuspend"), None).await;
+    let (status, _) = c
+        .call(Method::POST, &format!("/servers/{id}/unsuspend"), None)
+        .await;
     assert_eq!(status, 502);
     let (_, v) = c.call(Method::GET, &format!("/servers/{id}"), None).await;
     assert_eq!(v["attributes"]["status"], "suspended");
 
     c.wings.fail_with(0);
-    let (status, _) = c.call(Method::POST, &format!("/servers/{id}/unsuspend"), None).await;
+    let (status, _) = c
+        .call(Method::POST, &format!("/servers/{id}/unsuspend"), None)
+        .await;
     assert_eq!(status, 204);
     let (_, v) = c.call(Method::GET, &format!("/servers/{id}"), None).await;
     assert_eq!(v["attributes"]["status"], Value::Null);
@@ -788,7 +903,9 @@ async fn suspend_and_unsuspend_sync_wings() {
     assert_eq!(v["attributes"]["container"]["installed"], 1);
 
     // Reinstall: status installing and wings told.
-    let (status, _) = c.call(Method::POST, &format!("/servers/{id}/reinstall"), None).await;
+    let (status, _) = c
+        .call(Method::POST, &format!("/servers/{id}/reinstall"), None)
+        .await;
     assert_eq!(status, 204);
     assert_eq!(
         c.wings
@@ -811,17 +928,26 @@ async fn delete_frees_allocations_and_force_ignores_wings() {
 
     // Wings failing: a plain delete fails and keeps the server.
     c.wings.fail_with(500);
-    let (status, _) = c.call(Method::DELETE, &format!("/servers/{id}"), None).await;
+    let (status, _) = c
+        .call(Method::DELETE, &format!("/servers/{id}"), None)
+        .await;
     assert_eq!(status, 502);
     assert_eq!(c.server_count().await, 1);
     assert_eq!(c.allocation_owner(c.allocs[0]).await, Some(id));
 
     // Wings saying the server is not there is fine.
     c.wings.fail_with(404);
-    let (status, body) = c.call(Method::DELETE, &format!("/servers/{id}"), None).await;
+    let (status, body) = c
+        .call(Method::DELETE, &format!("/servers/{id}"), None)
+        .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(body, Value::Null);
-    assert_eq!(c.wings.calls_to("DELETE", &format!("/api/servers/{uuid}")).len(), 2);
+    assert_eq!(
+        c.wings
+            .calls_to("DELETE", &format!("/api/servers/{uuid}"))
+            .len(),
+        2
+    );
     assert_eq!(c.server_count().await, 0);
     assert_eq!(c.allocation_owner(c.allocs[0]).await, None);
     assert_eq!(c.allocation_owner(c.allocs[1]).await, None);
@@ -834,7 +960,9 @@ async fn delete_frees_allocations_and_force_ignores_wings() {
     let v = c.create(c.body(c.allocs[2])).await;
     let id = v["attributes"]["id"].as_i64().unwrap();
     c.wings.fail_with(500);
-    let (status, _) = c.call(Method::DELETE, &format!("/servers/{id}/force"), None).await;
+    let (status, _) = c
+        .call(Method::DELETE, &format!("/servers/{id}/force"), None)
+        .await;
     assert_eq!(status, 204);
     assert_eq!(c.server_count().await, 0);
     assert_eq!(c.allocation_owner(c.allocs[2]).await, None);
@@ -866,7 +994,9 @@ async fn list_filters_sorts_and_pagination() {
         .collect();
     assert_eq!(names, ["beta"]);
 
-    let (_, v) = c.call(Method::GET, "/servers?sort=-id&per_page=2", None).await;
+    let (_, v) = c
+        .call(Method::GET, "/servers?sort=-id&per_page=2", None)
+        .await;
     let names: Vec<&str> = v["data"]
         .as_array()
         .unwrap()
@@ -880,8 +1010,17 @@ async fn list_filters_sorts_and_pagination() {
         .call(Method::GET, "/servers?include=allocations,user", None)
         .await;
     for s in v["data"].as_array().unwrap() {
-        assert_eq!(s["attributes"]["relationships"]["allocations"]["data"].as_array().unwrap().len(), 1);
-        assert_eq!(s["attributes"]["relationships"]["user"]["attributes"]["id"], c.user_id);
+        assert_eq!(
+            s["attributes"]["relationships"]["allocations"]["data"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            s["attributes"]["relationships"]["user"]["attributes"]["id"],
+            c.user_id
+        );
     }
 
     let (status, _) = c.call(Method::GET, "/servers?filter[owner]=1", None).await;
@@ -951,7 +1090,11 @@ async fn acl_and_unknown_servers() {
         .await;
     assert_eq!(status, 403);
     // Reading works, and an include the key may not read is a null resource.
-    let (status, v) = get(read_only.clone(), format!("/api/application/servers/{id}?include=user")).await;
+    let (status, v) = get(
+        read_only.clone(),
+        format!("/api/application/servers/{id}?include=user"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(
         v["attributes"]["relationships"]["user"],

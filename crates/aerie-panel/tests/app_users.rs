@@ -936,3 +936,150 @@ async fn a_user_with_servers_cannot_be_deleted_and_lists_them() {
     );
     assert!(p.db.users().find(owner.id).await.unwrap().is_some());
 }
+
+/// The user and location queries (partial filters with escaping, sorts, the server joins)
+/// on one backend, through the API.
+async fn backend_story(p: TestPanel) {
+    let admin = p.user("admin", true).await;
+    let key = p.key(&admin, KeyType::Application).await;
+    for (name, ext) in [("bravo", "Ext_1"), ("charlie", "ext%2")] {
+        let mut body = full_body(name);
+        body["external_id"] = json!(ext);
+        let (s, b) = create(&p, &key, body).await;
+        assert_eq!(s, 201, "{b}");
+    }
+    let names = |b: &Value| -> Vec<String> {
+        b["data"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{b}"))
+            .iter()
+            .map(|i| i["attributes"]["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (q, want) in [
+        ("filter[external_id]=EXT", vec!["bravo", "charlie"]),
+        ("filter[external_id]=t_", vec!["bravo"]),
+        ("filter[external_id]=t%25", vec!["charlie"]),
+        ("filter[email]=CHAR", vec!["charlie"]),
+        ("sort=-id&per_page=2", vec!["charlie", "bravo"]),
+    ] {
+        let (s, b) = p
+            .call_json(
+                Method::GET,
+                &format!("/api/application/users?{q}"),
+                &key,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{q}: {b}");
+        assert_eq!(names(&b), want, "{q}");
+    }
+    let (_, b) = p
+        .call_json(Method::GET, "/api/application/users?sort=uuid", &key, None)
+        .await;
+    assert_eq!(b["meta"]["pagination"]["total"], 3);
+    let (s, b) = p
+        .call_json(
+            Method::GET,
+            "/api/application/users/external/Ext_1",
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, b["attributes"]["username"].clone()),
+        (200, json!("bravo"))
+    );
+
+    let owner =
+        p.db.users()
+            .find_by_username("bravo")
+            .await
+            .unwrap()
+            .unwrap();
+    let s = server(&p, owner.id, "story").await;
+    let (status, body) = p
+        .call_json(
+            Method::GET,
+            &format!("/api/application/users/{}?include=servers", owner.id),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["attributes"]["relationships"]["servers"]["data"][0]["attributes"]["id"],
+        s.id
+    );
+    let (status, body) = p
+        .call_json(
+            Method::DELETE,
+            &format!("/api/application/users/{}", owner.id),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+
+    let location =
+        p.db.locations()
+            .find_by_short("story")
+            .await
+            .unwrap()
+            .unwrap();
+    let (status, body) = p
+        .call_json(
+            Method::GET,
+            "/api/application/locations?filter[short]=STO&include=nodes,servers",
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let rel = &body["data"][0]["attributes"]["relationships"];
+    assert_eq!(body["data"][0]["attributes"]["id"], location.id);
+    assert_eq!(
+        rel["servers"]["data"][0]["attributes"]["id"], s.id,
+        "{body}"
+    );
+    assert_eq!(
+        rel["nodes"]["data"][0]["attributes"]["allocated_resources"],
+        json!({"memory": 1024, "disk": 2048})
+    );
+    let (status, _) = p
+        .call_json(
+            Method::DELETE,
+            &format!("/api/application/locations/{}", location.id),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn users_and_locations_on_sqlite() {
+    backend_story(TestPanel::start().await).await;
+}
+
+#[tokio::test]
+async fn users_and_locations_on_postgres() {
+    let scratch = aerie_testkit::ScratchDb::create(aerie_testkit::Server::Postgres).await;
+    let db = aerie_db::Db::connect(&scratch.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let p = TestPanel::start_with_db(db.clone()).await;
+    backend_story(p).await;
+    db.close().await;
+    scratch.drop_now().await;
+}
+
+#[tokio::test]
+async fn users_and_locations_on_mariadb() {
+    let scratch = aerie_testkit::ScratchDb::create(aerie_testkit::Server::MySql).await;
+    let db = aerie_db::Db::connect(&scratch.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let p = TestPanel::start_with_db(db.clone()).await;
+    backend_story(p).await;
+    db.close().await;
+    scratch.drop_now().await;
+}

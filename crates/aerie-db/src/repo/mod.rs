@@ -1,5 +1,6 @@
 //! Repositories: one file per resource, all SQL of Aerie lives here.
 
+pub mod account_activity;
 pub mod activity;
 pub mod allocations;
 pub mod api_keys;
@@ -10,8 +11,11 @@ pub mod locations;
 pub mod mounts;
 pub mod nests;
 pub mod nodes;
+pub mod password_resets;
+pub mod recovery_tokens;
 pub mod schedules;
 pub mod servers;
+pub mod sessions;
 pub mod settings;
 pub mod ssh_keys;
 pub mod subusers;

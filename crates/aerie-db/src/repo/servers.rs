@@ -771,7 +771,12 @@ impl ServerRepo<'_> {
             .and_where(Expr::col(SV::ServerId).is_in(server_ids.iter().copied()))
             .order_by(SV::Id, Order::Asc)
             .to_owned();
-        self.0.fetch_all(&q).await?.iter().map(sv_from_row).collect()
+        self.0
+            .fetch_all(&q)
+            .await?
+            .iter()
+            .map(sv_from_row)
+            .collect()
     }
 
     /// The variables of egg `egg_id` with server `server_id`'s values (egg variables

@@ -454,3 +454,99 @@ impl UserRepo<'_> {
             .await
     }
 }
+
+/// A user's two-factor columns, which the [`User`] model leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpState {
+    /// Whether TOTP is on.
+    pub use_totp: bool,
+    /// The stored secret (encrypted by the panel), set once setup began.
+    pub secret: Option<String>,
+    /// Start of the time step of the last accepted code (RFC 3339).
+    pub authenticated_at: Option<String>,
+}
+
+/// Columns owned by migration 3 (`totp_authenticated_at`) are named here, not in [`U`].
+#[derive(sea_query::Iden, Clone, Copy)]
+enum UsersTotp {
+    TotpAuthenticatedAt,
+}
+
+// Two-factor and password columns (accounts and security).
+impl UserRepo<'_> {
+    /// The two-factor state of a user, `None` when the user does not exist.
+    pub async fn totp_state(&self, id: i64) -> Result<Option<TotpState>, DbError> {
+        let q = Query::select()
+            .columns([U::UseTotp, U::TotpSecret])
+            .column(UsersTotp::TotpAuthenticatedAt)
+            .from(U::Table)
+            .and_where(Expr::col(U::Id).eq(id))
+            .to_owned();
+        match self.0.fetch_optional(&q).await? {
+            Some(r) => Ok(Some(TotpState {
+                use_totp: get_bool(&r, "use_totp")?,
+                secret: get_opt_str(&r, "totp_secret")?,
+                authenticated_at: get_opt_str(&r, "totp_authenticated_at")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores a (new) TOTP secret without turning TOTP on.
+    pub async fn set_totp_secret(&self, id: i64, secret: Option<&str>) -> Result<(), DbError> {
+        let q = Query::update()
+            .table(U::Table)
+            .value(U::TotpSecret, secret)
+            .value(U::UpdatedAt, crate::now())
+            .and_where(Expr::col(U::Id).eq(id))
+            .to_owned();
+        self.0.execute(&q).await?;
+        Ok(())
+    }
+
+    /// Turns TOTP on or off and records `authenticated_at` as the last accepted step.
+    pub async fn set_totp_enabled(
+        &self,
+        id: i64,
+        enabled: bool,
+        authenticated_at: &str,
+    ) -> Result<(), DbError> {
+        let q = Query::update()
+            .table(U::Table)
+            .value(U::UseTotp, i64::from(enabled))
+            .value(UsersTotp::TotpAuthenticatedAt, authenticated_at)
+            .value(U::UpdatedAt, crate::now())
+            .and_where(Expr::col(U::Id).eq(id))
+            .to_owned();
+        self.0.execute(&q).await?;
+        Ok(())
+    }
+
+    /// Records `step_at` (the start of a TOTP time step, RFC 3339) as used, only if it is
+    /// later than the last recorded step. Returns false when it is not: the code was already
+    /// used, or an older one. One statement, so two racing requests cannot both win.
+    pub async fn claim_totp_step(&self, id: i64, step_at: &str) -> Result<bool, DbError> {
+        let q = Query::update()
+            .table(U::Table)
+            .value(UsersTotp::TotpAuthenticatedAt, step_at)
+            .and_where(Expr::col(U::Id).eq(id))
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col(UsersTotp::TotpAuthenticatedAt).is_null())
+                    .add(Expr::col(UsersTotp::TotpAuthenticatedAt).lt(step_at)),
+            )
+            .to_owned();
+        Ok(self.0.execute(&q).await? > 0)
+    }
+
+    /// Replaces the password hash.
+    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<bool, DbError> {
+        let q = Query::update()
+            .table(U::Table)
+            .value(U::Password, hash)
+            .value(U::UpdatedAt, crate::now())
+            .and_where(Expr::col(U::Id).eq(id))
+            .to_owned();
+        Ok(self.0.execute(&q).await? > 0)
+    }
+}

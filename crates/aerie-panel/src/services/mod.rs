@@ -1,16 +1,20 @@
 //! Services: the rules of the panel, callable from handlers and from the CLI alike.
 
+pub mod account;
 pub mod allocations;
 pub mod cron;
 pub mod databases;
 pub mod eggs;
 pub mod keys;
 pub mod locations;
+pub mod mail;
 pub mod nodes;
 pub mod password;
 pub mod remote;
 pub mod rules;
 pub mod servers;
+pub mod sessions;
+pub mod totp;
 pub mod users;
 pub mod wings;
 

@@ -62,7 +62,8 @@ pub async fn ensure_local_node(
             .await
             .map_err(db_err)?,
     };
-    db.nodes()
+    let node = db
+        .nodes()
         .create(&NewNode {
             name: "local".into(),
             description: Some("The node on the panel's own machine (aerie up).".into()),
@@ -71,10 +72,11 @@ pub async fn ensure_local_node(
             scheme: "http".into(),
             behind_proxy: false,
             public: true,
+            // The machine's own limits are the real ones here: no overallocation checks.
             memory: 0,
-            memory_overallocate: 0,
+            memory_overallocate: -1,
             disk: 0,
-            disk_overallocate: 0,
+            disk_overallocate: -1,
             upload_size: 100,
             daemon_listen: i64::from(daemon_port),
             daemon_sftp: 2022,
@@ -83,8 +85,19 @@ pub async fn ensure_local_node(
             daemon_token: random_alnum(64),
         })
         .await
-        .map_err(db_err)
+        .map_err(db_err)?;
+    // A few ports on loopback, so a fresh install can create a server right away; an
+    // administrator adds public addresses under the node's allocations.
+    let ports: Vec<i64> = (LOCAL_PORTS_START..LOCAL_PORTS_START + 10).collect();
+    db.allocations()
+        .insert_ignore(node.id, "127.0.0.1", Some("localhost"), &ports)
+        .await
+        .map_err(db_err)?;
+    Ok(node)
 }
+
+/// First of the ten loopback ports `aerie up` gives its local node.
+pub const LOCAL_PORTS_START: i64 = 25565;
 
 /// The `config.yml` a node's wings needs, as Pterodactyl's `Node::getConfiguration` builds it
 /// (`GET /api/application/nodes/{id}/configuration`, read by `wings configure`).

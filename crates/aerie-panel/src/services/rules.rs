@@ -205,9 +205,8 @@ fn compile_php_regex(raw: &str) -> Result<Regex, RuleError> {
             format!("`{raw}` has no delimiters (write it as /pattern/)"),
         ));
     }
-    let (open, body, flags) = split_delimited(raw).ok_or_else(|| {
-        RuleError::new("regex", format!("`{raw}` has no closing delimiter"))
-    })?;
+    let (open, body, flags) = split_delimited(raw)
+        .ok_or_else(|| RuleError::new("regex", format!("`{raw}` has no closing delimiter")))?;
     let close = closing_delimiter(open);
     // `\/` inside a `/.../` pattern is PHP escaping the delimiter; Rust wants the plain char
     // (escaped only if it is a regex metacharacter).
@@ -280,7 +279,11 @@ fn compile_php_regex(raw: &str) -> Result<Regex, RuleError> {
             "regex",
             format!(
                 "`{raw}` cannot be used: {}",
-                e.to_string().lines().last().unwrap_or("invalid pattern").trim()
+                e.to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid pattern")
+                    .trim()
             ),
         )
     })
@@ -289,8 +292,23 @@ fn compile_php_regex(raw: &str) -> Result<Regex, RuleError> {
 fn regex_syntax_meta(c: char) -> bool {
     matches!(
         c,
-        '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#'
-            | '&' | '-' | '~'
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '#'
+            | '&'
+            | '-'
+            | '~'
     )
 }
 
@@ -378,8 +396,12 @@ impl RuleSet {
         match v {
             serde_json::Value::Null => Ok(Self::default()),
             serde_json::Value::String(s) => Self::parse(s),
-            serde_json::Value::Array(items) => Self::parse_list(items.iter().map(value_as_rule_text)),
-            serde_json::Value::Object(map) => Self::parse_list(map.values().map(value_as_rule_text)),
+            serde_json::Value::Array(items) => {
+                Self::parse_list(items.iter().map(value_as_rule_text))
+            }
+            serde_json::Value::Object(map) => {
+                Self::parse_list(map.values().map(value_as_rule_text))
+            }
             other => Self::parse(&other.to_string()),
         }
     }
@@ -417,9 +439,8 @@ impl RuleSet {
                 "in" => Rule::In(non_empty("in", p)?),
                 "not_in" => Rule::NotIn(non_empty("not_in", p)?),
                 "regex" | "not_regex" => {
-                    let pattern = params.ok_or_else(|| {
-                        RuleError::new(&name, "a pattern parameter is required")
-                    })?;
+                    let pattern = params
+                        .ok_or_else(|| RuleError::new(&name, "a pattern parameter is required"))?;
                     Rule::Regex {
                         pattern: Box::new(compile_php_regex(pattern)?),
                         negate: name == "not_regex",
@@ -477,7 +498,10 @@ impl RuleSet {
             match rule {
                 Rule::Required => {
                     if blank {
-                        return Err(Failure::new("required", "The :attribute field is required."));
+                        return Err(Failure::new(
+                            "required",
+                            "The :attribute field is required.",
+                        ));
                     }
                     continue;
                 }
@@ -727,7 +751,9 @@ fn parse_numeric(v: &str) -> Option<f64> {
         None => (mantissa, None),
     };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !frac.is_none_or(digits) || (int.is_empty() && frac.is_none_or(str::is_empty))
+    if !digits(int)
+        || !frac.is_none_or(digits)
+        || (int.is_empty() && frac.is_none_or(str::is_empty))
     {
         return None;
     }
@@ -841,7 +867,11 @@ mod tests {
             ("required|between:1,6", Some("abcdef"), Ok(())),
             ("required|between:1,6", Some("abcdefg"), Err("between")),
             ("required|numeric|between:1,65535", Some("25565"), Ok(())),
-            ("required|numeric|between:1,65535", Some("70000"), Err("between")),
+            (
+                "required|numeric|between:1,65535",
+                Some("70000"),
+                Err("between"),
+            ),
             ("integer", Some("42"), Ok(())),
             ("integer", Some("-42"), Ok(())),
             ("integer", Some("+7"), Ok(())),
@@ -867,7 +897,11 @@ mod tests {
             ("not_in:a,b", Some("a"), Err("not_in")),
             ("not_in:a,b", Some("c"), Ok(())),
             (r"regex:/^([\w\d._-]+)(\.jar)$/", Some("server.jar"), Ok(())),
-            (r"regex:/^([\w\d._-]+)(\.jar)$/", Some("server.zip"), Err("regex")),
+            (
+                r"regex:/^([\w\d._-]+)(\.jar)$/",
+                Some("server.zip"),
+                Err("regex"),
+            ),
             (r"regex:/^[\w.-]*$/", Some("é"), Err("regex")),
             (r"regex:/^[\w.-]*$/u", Some("é"), Ok(())),
             (r"regex:/^abc$/i", Some("ABC"), Ok(())),
@@ -876,7 +910,11 @@ mod tests {
             ("regex:([a-z-0-9]+$)", Some("abc-1"), Ok(())),
             ("regex:([a-z-0-9]+$)", Some("ABC"), Err("regex")),
             ("required|regex:/^(yes|no)$/", Some("no"), Ok(())),
-            ("required|regex:/^(yes|no)$/|max:3", Some("maybe"), Err("regex")),
+            (
+                "required|regex:/^(yes|no)$/|max:3",
+                Some("maybe"),
+                Err("regex"),
+            ),
             (r"not_regex:/^\d+$/", Some("123"), Err("not_regex")),
             ("size:32", Some("0123456789abcdef0123456789abcdef"), Ok(())),
             ("size:32", Some("short"), Err("size")),
@@ -886,7 +924,11 @@ mod tests {
             ("digits:4", Some("123"), Err("digits")),
             ("digits:4", Some("12a4"), Err("digits")),
             ("required|numeric|digits_between:1,5", Some("27015"), Ok(())),
-            ("required|numeric|digits_between:1,5", Some("270150"), Err("digits_between")),
+            (
+                "required|numeric|digits_between:1,5",
+                Some("270150"),
+                Err("digits_between"),
+            ),
             ("alpha", Some("abcÉ"), Ok(())),
             ("alpha", Some("ab1"), Err("alpha")),
             ("alpha_num", Some("ab1"), Ok(())),
@@ -907,11 +949,19 @@ mod tests {
             ("starts_with:foo,bar", Some("baz"), Err("starts_with")),
             ("ends_with:.jar", Some("x.jar"), Ok(())),
             ("ends_with:.jar", Some("x.zip"), Err("ends_with")),
-            ("confirmed|int|present|sometimes|bail", Some("anything"), Ok(())),
+            (
+                "confirmed|int|present|sometimes|bail",
+                Some("anything"),
+                Ok(()),
+            ),
             ("present", None, Ok(())),
             ("", Some("anything"), Ok(())),
             // JSON list form.
-            (r#"["required", "string", "max:3"]"#, Some("abcd"), Err("max")),
+            (
+                r#"["required", "string", "max:3"]"#,
+                Some("abcd"),
+                Err("max"),
+            ),
         ];
         for (rules, value, expected) in cases {
             let got = check(rules, *value);
@@ -929,7 +979,12 @@ mod tests {
         let set = RuleSet::parse_json(&v).unwrap();
         assert!(set.is_required());
         assert_eq!(set.check(Some("z")).unwrap_err().rule, "in");
-        assert!(RuleSet::parse_json(&serde_json::Value::Null).unwrap().check(None).is_ok());
+        assert!(
+            RuleSet::parse_json(&serde_json::Value::Null)
+                .unwrap()
+                .check(None)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -952,8 +1007,13 @@ mod tests {
 
     #[test]
     fn messages_are_laravel_style() {
-        let e = validate_variable("Server Jar File", "SERVER_JARFILE", Some("required"), Some(""))
-            .unwrap_err();
+        let e = validate_variable(
+            "Server Jar File",
+            "SERVER_JARFILE",
+            Some("required"),
+            Some(""),
+        )
+        .unwrap_err();
         match e {
             Error::Validation {
                 field,
@@ -967,14 +1027,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let e = validate_variable("Port", "PORT", Some("numeric|max:10"), Some("11")).unwrap_err();
-        assert_eq!(e.to_string(), "The Port variable may not be greater than 10.");
+        assert_eq!(
+            e.to_string(),
+            "The Port variable may not be greater than 10."
+        );
         let e = validate_variable("Name", "NAME", Some("string|max:2"), Some("abc")).unwrap_err();
         assert_eq!(
             e.to_string(),
             "The Name variable may not be greater than 2 characters."
         );
         let e = validate_variable("X", "X", Some(r"regex:/(?=a)/"), Some("a")).unwrap_err();
-        assert!(matches!(e, Error::Validation { ref rule, .. } if rule == "regex"), "{e:?}");
+        assert!(
+            matches!(e, Error::Validation { ref rule, .. } if rule == "regex"),
+            "{e:?}"
+        );
         assert!(validate_variable("X", "X", None, None).is_ok());
     }
 
@@ -1020,7 +1086,8 @@ mod tests {
 
     #[test]
     fn every_rule_in_the_fixture_eggs_parses() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../aerie-eggs/tests/fixtures");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../aerie-eggs/tests/fixtures");
         assert!(parse_corpus(&dir) > 10);
     }
 
@@ -1034,9 +1101,15 @@ mod tests {
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eggs")
             });
         if !dir.is_dir() {
-            eprintln!("egg corpus not found at {}; nothing to check", dir.display());
+            eprintln!(
+                "egg corpus not found at {}; nothing to check",
+                dir.display()
+            );
             return;
         }
-        assert!(parse_corpus(&dir) > 1000, "the corpus has over a thousand variables");
+        assert!(
+            parse_corpus(&dir) > 1000,
+            "the corpus has over a thousand variables"
+        );
     }
 }

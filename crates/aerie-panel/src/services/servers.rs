@@ -72,9 +72,11 @@ fn required_err(field: &str) -> Error {
 /// numbers with no fraction, or strings holding one.
 fn as_int(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
         Value::String(s) => {
             let t = s.trim();
             t.parse::<i64>().ok().or_else(|| {
@@ -194,7 +196,11 @@ fn int_list(v: Option<&Value>, field: &str) -> Result<Option<Vec<i64>>, Error> {
             .map(|(i, item)| {
                 as_int(item).ok_or_else(|| {
                     let f = format!("{field}.{i}");
-                    invalid(&f, "integer", format!("The {} must be an integer.", label(&f)))
+                    invalid(
+                        &f,
+                        "integer",
+                        format!("The {} must be an integer.", label(&f)),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()
@@ -415,17 +421,13 @@ async fn wings_for(db: &Db, server: &Server) -> Result<WingsClient, Error> {
 }
 
 async fn egg_exists(db: &Db, id: i64, field: &str) -> Result<Egg, Error> {
-    db.eggs()
-        .find(id)
-        .await
-        .map_err(db_err)?
-        .ok_or_else(|| {
-            invalid(
-                field,
-                "exists",
-                format!("The selected {} is invalid.", label(field)),
-            )
-        })
+    db.eggs().find(id).await.map_err(db_err)?.ok_or_else(|| {
+        invalid(
+            field,
+            "exists",
+            format!("The selected {} is invalid.", label(field)),
+        )
+    })
 }
 
 async fn user_exists(db: &Db, id: i64) -> Result<(), Error> {
@@ -474,7 +476,8 @@ pub fn environment_from(
     for v in variables {
         env.insert(
             v.variable.env_variable.clone(),
-            v.effective_value().map_or(Value::Null, |s| Value::String(s.to_owned())),
+            v.effective_value()
+                .map_or(Value::Null, |s| Value::String(s.to_owned())),
         );
     }
     env.insert("STARTUP".into(), server.startup.clone().into());
@@ -529,38 +532,63 @@ pub fn server_attributes(server: &Server, environment: Map<String, Value>) -> Va
     })
 }
 
-/// Server attributes for each of `servers`, loading each one's environment.
+/// The egg variables of each of `servers` with its values, keyed by server id: two
+/// queries however many servers (their eggs' variables, and their stored values).
+pub async fn variables_of(
+    db: &Db,
+    servers: &[Server],
+) -> Result<HashMap<i64, Vec<ServerVariableView>>, Error> {
+    let mut egg_ids: Vec<i64> = servers.iter().map(|s| s.egg_id).collect();
+    egg_ids.sort_unstable();
+    egg_ids.dedup();
+    let server_ids: Vec<i64> = servers.iter().map(|s| s.id).collect();
+    let variables = db.eggs().variables_of(&egg_ids).await.map_err(db_err)?;
+    let values = db
+        .servers()
+        .variable_values_of(&server_ids)
+        .await
+        .map_err(db_err)?;
+    Ok(servers
+        .iter()
+        .map(|s| {
+            let views = variables
+                .iter()
+                .filter(|v| v.egg_id == s.egg_id)
+                .map(|v| ServerVariableView {
+                    variable: v.clone(),
+                    server_value: values
+                        .iter()
+                        .find(|x| x.server_id == s.id && x.variable_id == v.id)
+                        .map(|x| x.variable_value.clone().unwrap_or_default()),
+                })
+                .collect();
+            (s.id, views)
+        })
+        .collect())
+}
+
+/// Server attributes for each of `servers`, in order, with their environments (a fixed
+/// number of queries per page, not per server).
 pub async fn server_attributes_many(db: &Db, servers: &[Server]) -> Result<Vec<Value>, Error> {
-    let mut locations: HashMap<i64, Option<String>> = HashMap::new();
-    let mut out = Vec::with_capacity(servers.len());
-    for s in servers {
-        let vars = db
-            .servers()
-            .variables(s.id, s.egg_id)
-            .await
-            .map_err(db_err)?;
-        let short = match locations.get(&s.node_id) {
-            Some(l) => l.clone(),
-            None => {
-                let l = match db.nodes().find(s.node_id).await.map_err(db_err)? {
-                    Some(n) => db
-                        .locations()
-                        .find(n.location_id)
-                        .await
-                        .map_err(db_err)?
-                        .map(|l| l.short),
-                    None => None,
-                };
-                locations.insert(s.node_id, l.clone());
-                l
-            }
-        };
-        out.push(server_attributes(
-            s,
-            environment_from(s, &vars, short.as_deref()),
-        ));
+    let variables = variables_of(db, servers).await?;
+    let mut node_ids: Vec<i64> = servers.iter().map(|s| s.node_id).collect();
+    node_ids.sort_unstable();
+    node_ids.dedup();
+    let nodes = db.nodes().find_many(&node_ids).await.map_err(db_err)?;
+    let mut shorts: HashMap<i64, String> = HashMap::new();
+    for n in &nodes {
+        if let Some(l) = db.locations().find(n.location_id).await.map_err(db_err)? {
+            shorts.insert(n.id, l.short);
+        }
     }
-    Ok(out)
+    Ok(servers
+        .iter()
+        .map(|s| {
+            let vars = variables.get(&s.id).map_or(&[][..], Vec::as_slice);
+            let env = environment_from(s, vars, shorts.get(&s.node_id).map(String::as_str));
+            server_attributes(s, env)
+        })
+        .collect())
 }
 
 /// A `server_variable` item's attributes: the egg variable's model array plus
@@ -633,7 +661,8 @@ pub async fn create_server(db: &Db, body: &Map<String, Value>) -> Result<Server,
     let start_on_completion =
         opt_bool(body.get("start_on_completion"), "start_on_completion")?.unwrap_or(false);
     let (limits, prefix) = Limits::read(body)?;
-    let req = |v: Option<i64>, name: &str| v.ok_or_else(|| required_err(&format!("{prefix}{name}")));
+    let req =
+        |v: Option<i64>, name: &str| v.ok_or_else(|| required_err(&format!("{prefix}{name}")));
     let memory = req(limits.memory, "memory")?;
     let swap = req(limits.swap, "swap")?;
     let disk = req(limits.disk, "disk")?;
@@ -654,7 +683,8 @@ pub async fn create_server(db: &Db, body: &Map<String, Value>) -> Result<Server,
                     ));
                 }
             }
-            let dedicated = opt_bool(d.get("dedicated_ip"), "deploy.dedicated_ip")?.unwrap_or(false);
+            let dedicated =
+                opt_bool(d.get("dedicated_ip"), "deploy.dedicated_ip")?.unwrap_or(false);
             let ports = match d.get("port_range") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(Value::Array(items)) => items
@@ -676,8 +706,7 @@ pub async fn create_server(db: &Db, body: &Map<String, Value>) -> Result<Server,
             let nodes = super::nodes::viable_nodes(db, &locations, memory, disk).await?;
             let ids: Vec<i64> = nodes.iter().map(|n| n.id).collect();
             let alloc =
-                super::allocations::find_deployable_allocation(db, &ids, dedicated, &ports)
-                    .await?;
+                super::allocations::find_deployable_allocation(db, &ids, dedicated, &ports).await?;
             (alloc, Vec::new())
         }
         None => {
@@ -693,13 +722,8 @@ pub async fn create_server(db: &Db, body: &Map<String, Value>) -> Result<Server,
                     "The allocation.default must be an integer.".into(),
                 )
             })?;
-            let exists_err = |field: &str| {
-                invalid(
-                    field,
-                    "exists",
-                    format!("The selected {field} is invalid."),
-                )
-            };
+            let exists_err =
+                |field: &str| invalid(field, "exists", format!("The selected {field} is invalid."));
             let primary = db
                 .allocations()
                 .find(default)
@@ -707,8 +731,11 @@ pub async fn create_server(db: &Db, body: &Map<String, Value>) -> Result<Server,
                 .map_err(db_err)?
                 .filter(|a| a.server_id.is_none())
                 .ok_or_else(|| exists_err("allocation.default"))?;
-            let extra = int_list(alloc.and_then(|a| a.get("additional")), "allocation.additional")?
-                .unwrap_or_default();
+            let extra = int_list(
+                alloc.and_then(|a| a.get("additional")),
+                "allocation.additional",
+            )?
+            .unwrap_or_default();
             let mut additional = Vec::new();
             for (i, id) in extra.iter().enumerate() {
                 if *id == primary.id || additional.contains(id) {
@@ -858,11 +885,7 @@ pub async fn update_details(
         let e = e.filter(|s| !s.is_empty());
         check_external_id(e.as_deref())?;
         if let Some(ref id) = e
-            && let Some(other) = db
-                .servers()
-                .find_by_external_id(id)
-                .await
-                .map_err(db_err)?
+            && let Some(other) = db.servers().find_by_external_id(id).await.map_err(db_err)?
             && other.id != server.id
         {
             return Err(invalid(
@@ -920,7 +943,8 @@ pub async fn update_build(
     let (limits, _) = Limits::read(body)?;
     let features = FeatureLimits::read(body)?;
     let add = int_list(body.get("add_allocations"), "add_allocations")?.unwrap_or_default();
-    let remove = int_list(body.get("remove_allocations"), "remove_allocations")?.unwrap_or_default();
+    let remove =
+        int_list(body.get("remove_allocations"), "remove_allocations")?.unwrap_or_default();
 
     let current: Vec<i64> = db
         .allocations()
@@ -943,16 +967,16 @@ pub async fn update_build(
             .collect()
     };
     // Keep the client's order for "the first allocation added".
-    let to_add: Vec<i64> = add
-        .iter()
-        .copied()
-        .filter(|id| to_add.contains(id))
-        .fold(Vec::new(), |mut acc, id| {
-            if !acc.contains(&id) {
-                acc.push(id);
-            }
-            acc
-        });
+    let to_add: Vec<i64> =
+        add.iter()
+            .copied()
+            .filter(|id| to_add.contains(id))
+            .fold(Vec::new(), |mut acc, id| {
+                if !acc.contains(&id) {
+                    acc.push(id);
+                }
+                acc
+            });
     let to_remove: Vec<i64> = remove
         .iter()
         .copied()
@@ -985,7 +1009,11 @@ pub async fn update_build(
             .await
             .map_err(db_err)?;
     }
-    let freeing: Vec<i64> = to_remove.iter().copied().filter(|id| *id != primary).collect();
+    let freeing: Vec<i64> = to_remove
+        .iter()
+        .copied()
+        .filter(|id| *id != primary)
+        .collect();
     if !freeing.is_empty() {
         db.allocations()
             .unassign(server.id, &freeing)
@@ -1002,9 +1030,7 @@ pub async fn update_build(
         io: limits.io,
         cpu: limits.cpu,
         threads: limits.threads,
-        database_limit: features
-            .given
-            .then(|| features.databases.unwrap_or(0)),
+        database_limit: features.given.then(|| features.databases.unwrap_or(0)),
         allocation_limit: features.given.then_some(features.allocations),
         backup_limit: features.given.then(|| features.backups.unwrap_or(0)),
         ..ServerPatch::default()
@@ -1137,12 +1163,12 @@ pub async fn set_suspended(db: &Db, server: &Server, suspend: bool) -> Result<()
                 .into(),
         ));
     }
+    let wings = wings_for(db, server).await?;
     let new = suspend.then_some(STATUS_SUSPENDED);
     db.servers()
         .set_status(server.id, new)
         .await
         .map_err(db_err)?;
-    let wings = wings_for(db, server).await?;
     if let Err(e) = wings.suspend_server(&server.uuid).await {
         // Put the old state back: the node still runs the server as it was.
         if let Err(re) = db
@@ -1175,11 +1201,11 @@ pub async fn reinstall(db: &Db, server: &Server) -> Result<(), Error> {
             "This server is currently being transferred and cannot be reinstalled.".into(),
         ));
     }
+    let wings = wings_for(db, server).await?;
     db.servers()
         .set_status(server.id, Some(STATUS_INSTALLING))
         .await
         .map_err(db_err)?;
-    let wings = wings_for(db, server).await?;
     if let Err(e) = wings.reinstall_server(&server.uuid).await {
         if let Err(re) = db
             .servers()
@@ -1246,15 +1272,21 @@ mod tests {
 
     #[test]
     fn limits_nested_or_flat() {
-        let body = json!({"limits": {"memory": 512, "swap": -1, "disk": 1024, "io": 500, "cpu": 100}});
+        let body =
+            json!({"limits": {"memory": 512, "swap": -1, "disk": 1024, "io": 500, "cpu": 100}});
         let (l, p) = Limits::read(body.as_object().unwrap()).unwrap();
-        assert_eq!((l.memory, l.swap, l.disk, p), (Some(512), Some(-1), Some(1024), "limits."));
+        assert_eq!(
+            (l.memory, l.swap, l.disk, p),
+            (Some(512), Some(-1), Some(1024), "limits.")
+        );
         let body = json!({"memory": "256", "swap": 0, "disk": 10});
         let (l, p) = Limits::read(body.as_object().unwrap()).unwrap();
         assert_eq!((l.memory, p), (Some(256), ""));
         let body = json!({"limits": {"swap": -2}});
         let e = Limits::read(body.as_object().unwrap()).unwrap_err();
-        assert!(matches!(e, Error::Validation { ref field, ref rule, .. } if field == "limits.swap" && rule == "min"));
+        assert!(
+            matches!(e, Error::Validation { ref field, ref rule, .. } if field == "limits.swap" && rule == "min")
+        );
         let body = json!({"limits": {"io": 5}});
         assert!(Limits::read(body.as_object().unwrap()).is_err());
         let body = json!({"limits": {"threads": "0-1,3"}});

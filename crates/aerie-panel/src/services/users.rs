@@ -86,16 +86,17 @@ fn check_name(v: &mut Validator, field: &str, value: Option<&str>, required: boo
     v.between(field, value, 1, 191);
 }
 
+/// `language`: a short code (`en`, `pt_BR`), at most the column's five characters.
 fn check_language(v: &mut Validator, language: Option<&str>) {
     v.max("language", language, 5).rule(
         "language",
-        "string",
+        "regex",
         language.is_none_or(|l| {
             !l.is_empty()
                 && l.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
         }),
-        "The language must be a language code.",
+        "The language format is invalid.",
     );
 }
 

@@ -197,8 +197,12 @@ impl WingsClient {
 
     /// `POST /api/servers/{uuid}/reinstall`.
     pub async fn reinstall_server(&self, uuid: &str) -> Result<(), WingsError> {
-        self.send::<()>(Method::POST, &format!("/api/servers/{uuid}/reinstall"), None)
-            .await
+        self.send::<()>(
+            Method::POST,
+            &format!("/api/servers/{uuid}/reinstall"),
+            None,
+        )
+        .await
     }
 
     /// `DELETE /api/servers/{uuid}`: stops, removes the container and the files.
@@ -303,7 +307,10 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert_eq!(node_base_url(&node("wings.example.com")), "https://wings.example.com:8080");
+        assert_eq!(
+            node_base_url(&node("wings.example.com")),
+            "https://wings.example.com:8080"
+        );
         assert_eq!(node_base_url(&node("::1")), "https://[::1]:8080");
     }
 
@@ -316,9 +323,12 @@ mod tests {
         );
         assert!(e.is_not_found());
         let api: Error = e.into();
-        assert!(matches!(api, Error::NotFound(ref m) if m.contains("does not exist on this instance") && m.contains("r1")));
+        assert!(
+            matches!(api, Error::NotFound(ref m) if m.contains("does not exist on this instance") && m.contains("r1"))
+        );
 
-        let api: Error = status_error(StatusCode::INTERNAL_SERVER_ERROR, "boom", Some("r2".into())).into();
+        let api: Error =
+            status_error(StatusCode::INTERNAL_SERVER_ERROR, "boom", Some("r2".into())).into();
         assert!(matches!(api, Error::BadGateway(ref m) if m.contains("boom") && m.contains("r2")));
 
         let api: Error = WingsError::Unreachable {
@@ -326,6 +336,8 @@ mod tests {
             message: "refused".into(),
         }
         .into();
-        assert!(matches!(api, Error::Unavailable(ref m) if m.starts_with("Could not establish a connection")));
+        assert!(
+            matches!(api, Error::Unavailable(ref m) if m.starts_with("Could not establish a connection"))
+        );
     }
 }

@@ -47,10 +47,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/servers", get(list_servers).post(create_server))
         .route("/servers/", get(list_servers).post(create_server))
-        .route(
-            "/servers/external/{external_id}",
-            get(view_external_server),
-        )
+        .route("/servers/external/{external_id}", get(view_external_server))
         .route(
             "/servers/external/{external_id}/",
             get(view_external_server),
@@ -88,6 +85,34 @@ fn include_allowed(admin: &ApplicationUser, include: &str) -> bool {
     admin.require(resource, Access::Read).is_ok()
 }
 
+/// The distinct values of `ids`, in first-seen order.
+fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::new();
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// For each server, the related envelope found under `key(server)`, or a null resource.
+fn pick(
+    servers: &[Server],
+    found: &HashMap<i64, Value>,
+    key: impl Fn(&Server) -> i64,
+) -> Vec<Value> {
+    servers
+        .iter()
+        .map(|s| {
+            found
+                .get(&key(s))
+                .cloned()
+                .unwrap_or_else(api::null_resource)
+        })
+        .collect()
+}
+
 /// Items for `servers` with the includes `query` asks for.
 async fn server_items(
     state: &AppState,
@@ -97,10 +122,7 @@ async fn server_items(
 ) -> Result<Vec<Item>, Error> {
     let db = &state.db;
     let attrs = svc::server_attributes_many(db, servers).await?;
-    let mut items: Vec<Item> = attrs
-        .into_iter()
-        .map(|a| Item::new("server", a))
-        .collect();
+    let mut items: Vec<Item> = attrs.into_iter().map(|a| Item::new("server", a)).collect();
     let ids: Vec<i64> = servers.iter().map(|s| s.id).collect();
     let wanted: Vec<&str> = INCLUDES
         .iter()
@@ -177,60 +199,42 @@ async fn server_items(
                 out
             }
             "nest" => {
-                let mut cache: HashMap<i64, Value> = HashMap::new();
-                let mut out = Vec::with_capacity(servers.len());
-                for s in servers {
-                    if !cache.contains_key(&s.nest_id) {
-                        let v = match db.nests().find(s.nest_id).await.map_err(db_err)? {
-                            Some(n) => Item::new(
-                                "nest",
-                                crate::services::eggs::nest_attributes(&n),
-                            )
+                let mut found: HashMap<i64, Value> = HashMap::new();
+                for id in distinct(servers.iter().map(|s| s.nest_id)) {
+                    let v = match db.nests().find(id).await.map_err(db_err)? {
+                        Some(n) => Item::new("nest", crate::services::eggs::nest_attributes(&n))
                             .into_value(),
-                            None => api::null_resource(),
-                        };
-                        cache.insert(s.nest_id, v);
-                    }
-                    out.push(cache.get(&s.nest_id).cloned().unwrap_or_else(api::null_resource));
+                        None => api::null_resource(),
+                    };
+                    found.insert(id, v);
                 }
-                out
+                pick(servers, &found, |s| s.nest_id)
             }
             "egg" => {
-                let mut cache: HashMap<i64, Value> = HashMap::new();
-                let mut out = Vec::with_capacity(servers.len());
-                for s in servers {
-                    if !cache.contains_key(&s.egg_id) {
-                        let v = match db.eggs().find(s.egg_id).await.map_err(db_err)? {
-                            Some(e) => {
-                                Item::new("egg", crate::services::eggs::egg_attributes(&e))
-                                    .into_value()
-                            }
-                            None => api::null_resource(),
-                        };
-                        cache.insert(s.egg_id, v);
-                    }
-                    out.push(cache.get(&s.egg_id).cloned().unwrap_or_else(api::null_resource));
+                let mut found: HashMap<i64, Value> = HashMap::new();
+                for id in distinct(servers.iter().map(|s| s.egg_id)) {
+                    let v = match db.eggs().find(id).await.map_err(db_err)? {
+                        Some(e) => {
+                            Item::new("egg", crate::services::eggs::egg_attributes(&e)).into_value()
+                        }
+                        None => api::null_resource(),
+                    };
+                    found.insert(id, v);
                 }
-                out
+                pick(servers, &found, |s| s.egg_id)
             }
             "variables" => {
-                let mut out = Vec::with_capacity(servers.len());
-                for s in servers {
-                    let vars = db
-                        .servers()
-                        .variables(s.id, s.egg_id)
-                        .await
-                        .map_err(db_err)?;
-                    out.push(
-                        List::new(
-                            vars.iter().map(|v| {
-                                Item::new("server_variable", svc::server_variable_attributes(v))
-                            }),
-                        )
-                        .into_value(),
-                    );
-                }
-                out
+                let all = svc::variables_of(db, servers).await?;
+                servers
+                    .iter()
+                    .map(|s| {
+                        let vars = all.get(&s.id).map_or(&[][..], Vec::as_slice);
+                        List::new(vars.iter().map(|v| {
+                            Item::new("server_variable", svc::server_variable_attributes(v))
+                        }))
+                        .into_value()
+                    })
+                    .collect()
             }
             "node" | "location" => {
                 let node_ids: Vec<i64> = servers.iter().map(|s| s.node_id).collect();
@@ -248,33 +252,25 @@ async fn server_items(
                         })
                         .collect()
                 } else {
-                    let mut cache: HashMap<i64, Value> = HashMap::new();
-                    let mut out = Vec::with_capacity(servers.len());
-                    for s in servers {
-                        let Some(node) = nodes.iter().find(|n| n.id == s.node_id) else {
-                            out.push(api::null_resource());
-                            continue;
+                    let mut found: HashMap<i64, Value> = HashMap::new();
+                    for id in distinct(nodes.iter().map(|n| n.location_id)) {
+                        let v = match db.locations().find(id).await.map_err(db_err)? {
+                            Some(l) => Item::of(&l).into_value(),
+                            None => api::null_resource(),
                         };
-                        if !cache.contains_key(&node.location_id) {
-                            let v = match db
-                                .locations()
-                                .find(node.location_id)
-                                .await
-                                .map_err(db_err)?
-                            {
-                                Some(l) => Item::of(&l).into_value(),
-                                None => api::null_resource(),
-                            };
-                            cache.insert(node.location_id, v);
-                        }
-                        out.push(
-                            cache
-                                .get(&node.location_id)
-                                .cloned()
-                                .unwrap_or_else(api::null_resource),
-                        );
+                        found.insert(id, v);
                     }
-                    out
+                    servers
+                        .iter()
+                        .map(|s| {
+                            nodes
+                                .iter()
+                                .find(|n| n.id == s.node_id)
+                                .and_then(|n| found.get(&n.location_id))
+                                .cloned()
+                                .unwrap_or_else(api::null_resource)
+                        })
+                        .collect()
                 }
             }
             "databases" => {
@@ -367,7 +363,9 @@ async fn view_server(
     admin.require(Resource::Servers, Access::Read)?;
     query.check_includes(&INCLUDES)?;
     let server = svc::find_server(&state.db, &id).await?;
-    Ok(one_item(&state, &admin, &query, server).await?.into_response())
+    Ok(one_item(&state, &admin, &query, server)
+        .await?
+        .into_response())
 }
 
 /// `GET /servers/external/{external_id}`.
@@ -380,7 +378,9 @@ async fn view_external_server(
     admin.require(Resource::Servers, Access::Read)?;
     query.check_includes(&INCLUDES)?;
     let server = svc::find_by_external_id(&state.db, &external_id).await?;
-    Ok(one_item(&state, &admin, &query, server).await?.into_response())
+    Ok(one_item(&state, &admin, &query, server)
+        .await?
+        .into_response())
 }
 
 /// `POST /servers`: 201 with the server (no `meta.resource`, as Pterodactyl).
@@ -408,7 +408,9 @@ async fn update_details(
     admin.require(Resource::Servers, Access::Write)?;
     let server = svc::find_server(&state.db, &id).await?;
     let server = svc::update_details(&state.db, &server, &body).await?;
-    Ok(one_item(&state, &admin, &query, server).await?.into_response())
+    Ok(one_item(&state, &admin, &query, server)
+        .await?
+        .into_response())
 }
 
 /// `PATCH /servers/{id}/build`.
@@ -422,7 +424,9 @@ async fn update_build(
     admin.require(Resource::Servers, Access::Write)?;
     let server = svc::find_server(&state.db, &id).await?;
     let server = svc::update_build(&state.db, &server, &body).await?;
-    Ok(one_item(&state, &admin, &query, server).await?.into_response())
+    Ok(one_item(&state, &admin, &query, server)
+        .await?
+        .into_response())
 }
 
 /// `PATCH /servers/{id}/startup`.
@@ -436,7 +440,9 @@ async fn update_startup(
     admin.require(Resource::Servers, Access::Write)?;
     let server = svc::find_server(&state.db, &id).await?;
     let server = svc::update_startup(&state.db, &server, &body).await?;
-    Ok(one_item(&state, &admin, &query, server).await?.into_response())
+    Ok(one_item(&state, &admin, &query, server)
+        .await?
+        .into_response())
 }
 
 /// `POST /servers/{id}/suspend`.
