@@ -70,6 +70,38 @@ pub struct Config {
     pub wings: WingsConfig,
     /// Logging settings.
     pub log: LogConfig,
+    /// Outgoing mail; `None` when no SMTP host is configured (no mail is sent).
+    pub mail: Option<MailConfig>,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailEncryption {
+    /// Plain text.
+    None,
+    /// STARTTLS upgrade (the default; port 587).
+    StartTls,
+    /// TLS from the start (port 465).
+    Tls,
+}
+
+/// Outgoing mail settings (`[mail]`, `AERIE_MAIL_*`).
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// SMTP host.
+    pub host: String,
+    /// SMTP port (default by encryption: 25, 587 or 465).
+    pub port: u16,
+    /// Connection protection.
+    pub encryption: MailEncryption,
+    /// SMTP login, if any.
+    pub username: Option<String>,
+    /// SMTP password, if any.
+    pub password: Option<Secret>,
+    /// Sender address.
+    pub from_address: String,
+    /// Sender name (default `Aerie`).
+    pub from_name: String,
 }
 
 /// Panel settings.
@@ -148,6 +180,14 @@ pub const KNOWN_ENV: &[&str] = &[
     "AERIE_DOCKER_SOCKET",
     "AERIE_LOG",
     "AERIE_LOG_FORMAT",
+    "AERIE_MAIL_HOST",
+    "AERIE_MAIL_PORT",
+    "AERIE_MAIL_ENCRYPTION",
+    "AERIE_MAIL_USERNAME",
+    "AERIE_MAIL_PASSWORD",
+    "AERIE_MAIL_PASSWORD_FILE",
+    "AERIE_MAIL_FROM_ADDRESS",
+    "AERIE_MAIL_FROM_NAME",
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,6 +200,21 @@ struct FileConfig {
     wings: FileWings,
     #[serde(default)]
     log: FileLog,
+    #[serde(default)]
+    mail: FileMail,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMail {
+    host: Option<String>,
+    port: Option<u16>,
+    encryption: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    password_file: Option<PathBuf>,
+    from_address: Option<String>,
+    from_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -339,6 +394,8 @@ pub fn load(
         .or(file.log.filter.clone())
         .unwrap_or_else(|| "info".to_owned());
 
+    let mail = load_mail(&get, &file.mail)?;
+
     Ok(Loaded {
         config: Config {
             data_dir,
@@ -351,9 +408,83 @@ pub fn load(
             },
             wings,
             log: LogConfig { filter, format },
+            mail,
         },
         warnings,
     })
+}
+
+fn load_mail(
+    get: &dyn Fn(&str) -> Option<String>,
+    file: &FileMail,
+) -> Result<Option<MailConfig>, ConfigError> {
+    let Some(host) = get("AERIE_MAIL_HOST").or(file.host.clone()) else {
+        return Ok(None);
+    };
+    let encryption = match pick(&[
+        ("AERIE_MAIL_ENCRYPTION", get("AERIE_MAIL_ENCRYPTION")),
+        ("mail.encryption", file.encryption.clone()),
+    ]) {
+        None => MailEncryption::StartTls,
+        Some((key, v)) => match v.to_ascii_lowercase().as_str() {
+            "none" | "" => MailEncryption::None,
+            "starttls" => MailEncryption::StartTls,
+            "tls" | "ssl" => MailEncryption::Tls,
+            _ => {
+                return Err(invalid(
+                    key,
+                    format!("`{v}` is not an encryption (none, starttls or tls)"),
+                ));
+            }
+        },
+    };
+    let port = match get("AERIE_MAIL_PORT") {
+        Some(v) => v
+            .parse::<u16>()
+            .map_err(|_| invalid("AERIE_MAIL_PORT", format!("`{v}` is not a port")))?,
+        None => file.port.unwrap_or(match encryption {
+            MailEncryption::None => 25,
+            MailEncryption::StartTls => 587,
+            MailEncryption::Tls => 465,
+        }),
+    };
+    let password = if let Some(v) = get("AERIE_MAIL_PASSWORD") {
+        Some(v)
+    } else if let Some(p) = get("AERIE_MAIL_PASSWORD_FILE") {
+        Some(read_secret_file("AERIE_MAIL_PASSWORD_FILE", Path::new(&p))?)
+    } else if let Some(v) = file.password.clone() {
+        Some(v)
+    } else if let Some(p) = &file.password_file {
+        Some(read_secret_file("mail.password_file", p)?)
+    } else {
+        None
+    };
+    let from_address = get("AERIE_MAIL_FROM_ADDRESS")
+        .or(file.from_address.clone())
+        .ok_or_else(|| {
+            invalid(
+                "mail.from_address",
+                "a sender address is required when a mail host is set (AERIE_MAIL_FROM_ADDRESS)"
+                    .into(),
+            )
+        })?;
+    if !from_address.contains('@') {
+        return Err(invalid(
+            "mail.from_address",
+            format!("`{from_address}` is not an e-mail address"),
+        ));
+    }
+    Ok(Some(MailConfig {
+        host,
+        port,
+        encryption,
+        username: get("AERIE_MAIL_USERNAME").or(file.username.clone()),
+        password: password.map(Secret::new),
+        from_address,
+        from_name: get("AERIE_MAIL_FROM_NAME")
+            .or(file.from_name.clone())
+            .unwrap_or_else(|| "Aerie".to_owned()),
+    }))
 }
 
 fn invalid(key: &str, message: String) -> ConfigError {

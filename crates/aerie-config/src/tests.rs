@@ -171,3 +171,59 @@ fn database_urls_are_normalized() {
     assert!(normalize_database_url("k", "sqlite://").is_err());
     assert!(normalize_database_url("k", "no-scheme").is_err());
 }
+
+#[test]
+fn mail_is_off_without_a_host_and_layered_when_set() {
+    let none = load(
+        &env(&[("AERIE_DATA_DIR", "/srv/a")]),
+        &Overrides::default(),
+        false,
+    )
+    .unwrap();
+    assert!(none.config.mail.is_none());
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("aerie.toml"),
+        "[mail]\nhost = \"smtp.example\"\nencryption = \"tls\"\nfrom_address = \"panel@example.com\"\npassword = \"hunter2\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let m = load(&env(&[("AERIE_DATA_DIR", d)]), &Overrides::default(), false)
+        .unwrap()
+        .config
+        .mail
+        .unwrap();
+    assert_eq!(m.host, "smtp.example");
+    assert_eq!(m.port, 465);
+    assert_eq!(m.encryption, MailEncryption::Tls);
+    assert_eq!(m.from_name, "Aerie");
+    assert_eq!(m.password.as_ref().unwrap().expose(), "hunter2");
+    assert!(!format!("{m:?}").contains("hunter2"));
+
+    let loaded = load(
+        &env(&[
+            ("AERIE_DATA_DIR", d),
+            ("AERIE_MAIL_HOST", "127.0.0.1"),
+            ("AERIE_MAIL_PORT", "2525"),
+            ("AERIE_MAIL_ENCRYPTION", "none"),
+        ]),
+        &Overrides::default(),
+        false,
+    )
+    .unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let m = loaded.config.mail.unwrap();
+    assert_eq!(
+        (m.host.as_str(), m.port, m.encryption),
+        ("127.0.0.1", 2525, MailEncryption::None)
+    );
+
+    let err = load(
+        &env(&[("AERIE_DATA_DIR", "/srv/a"), ("AERIE_MAIL_HOST", "h")]),
+        &Overrides::default(),
+        false,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("from_address"), "{err}");
+}

@@ -1,17 +1,37 @@
 //! Authentication extractors. A handler that names [`ClientUser`] or [`ApplicationUser`]
 //! cannot run without the matching, verified credentials: authorization by type.
+//!
+//! Two kinds of credentials are accepted on `/api/client` and `/api/application`:
+//!
+//! - `Authorization: Bearer <key>`: a Pterodactyl-style API key. No CSRF token needed (a
+//!   browser never adds this header on its own).
+//! - The `aerie_session` cookie of a browser login. Every state-changing request
+//!   (anything but GET, HEAD, OPTIONS) must then carry the session's CSRF token in
+//!   `X-XSRF-TOKEN`, else 419 `TokenMismatchException`. As in Pterodactyl (Sanctum's
+//!   `TransientToken`), a root administrator's session also works on the application API,
+//!   with every ACL bit.
+//!
+//! A bearer header wins over a cookie. After authentication the panel's `2fa_required`
+//! setting is enforced (0 nobody, 1 administrators, 2 everyone): an account it applies to
+//! without two-factor gets 400 `TwoFactorAuthRequiredException` everywhere except
+//! `GET /api/client/account` and `/api/client/account/two-factor*`, where it turns it on.
 
 use std::net::SocketAddr;
 
 use aerie_db::models::{ApiKey, User};
+use aerie_db::repo::sessions::Session;
 use aerie_http::Error;
 use aerie_proto::keys::KeyType;
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header::AUTHORIZATION;
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
 
 use crate::AppState;
-use crate::services::keys;
+use crate::services::account::RequestMeta;
+use crate::services::{keys, sessions};
+
+/// The settings key of the two-factor requirement (0 none, 1 administrators, 2 everyone).
+pub const TWO_FACTOR_REQUIRED_SETTING: &str = "2fa_required";
 
 async fn bearer_key(parts: &mut Parts, state: &AppState) -> Result<(ApiKey, User), Error> {
     let header = parts
@@ -36,13 +56,90 @@ async fn bearer_key(parts: &mut Parts, state: &AppState) -> Result<(ApiKey, User
     Ok((key, user))
 }
 
-/// A user authenticated with a client (`ptlc_`) key.
+/// A verified caller: the user and how they proved it.
+enum Credential {
+    Key(ApiKey),
+    Session(Session),
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<(User, Credential), Error> {
+    if parts.headers.contains_key(AUTHORIZATION) {
+        let (key, user) = bearer_key(parts, state).await?;
+        return Ok((user, Credential::Key(key)));
+    }
+    let token = sessions::read_cookie(&parts.headers, sessions::SESSION_COOKIE)
+        .ok_or(Error::Unauthenticated)?;
+    let (session, user) = sessions::resolve(&state.db, &token)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if sessions::needs_csrf(&parts.method) {
+        sessions::check_session_csrf(&parts.headers, &session)?;
+    }
+    Ok((user, Credential::Session(session)))
+}
+
+/// The full request path, also under a nested router.
+fn full_path(parts: &Parts) -> String {
+    match parts.extensions.get::<OriginalUri>() {
+        Some(OriginalUri(uri)) => uri.path().to_owned(),
+        None => parts.uri.path().to_owned(),
+    }
+}
+
+/// Whether the two-factor requirement leaves this path alone: the account document and
+/// the two-factor setup routes, which a user needs to comply.
+fn exempt_from_two_factor(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    path == "/api/client/account"
+        || path == "/api/client/account/two-factor"
+        || path.starts_with("/api/client/account/two-factor/")
+}
+
+/// Enforces the panel's `2fa_required` setting for `user` on `path`.
+///
+/// # Errors
+/// [`Error::TwoFactorRequired`] when the setting applies to the user, the user has no
+/// two-factor, and the path is not exempt.
+pub async fn require_two_factor(state: &AppState, user: &User, path: &str) -> Result<(), Error> {
+    if user.use_totp || exempt_from_two_factor(path) {
+        return Ok(());
+    }
+    let level = state
+        .db
+        .settings()
+        .get(TWO_FACTOR_REQUIRED_SETTING)
+        .await
+        .map_err(crate::services::db_err)?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    let applies = match level {
+        1 => user.root_admin,
+        2 => true,
+        _ => false,
+    };
+    if applies {
+        return Err(Error::TwoFactorRequired);
+    }
+    Ok(())
+}
+
+/// A user authenticated for the client API: with a client (`ptlc_`) key, or with a browser
+/// session (then `key` is `None` and `session` is set).
 #[derive(Debug, Clone)]
 pub struct ClientUser {
     /// The user.
     pub user: User,
-    /// The key used.
-    pub key: ApiKey,
+    /// The key used, for key-authenticated requests.
+    pub key: Option<ApiKey>,
+    /// The session, for cookie-authenticated requests.
+    pub session: Option<Session>,
+}
+
+impl ClientUser {
+    /// The id of the API key used, if any (for the activity log's `is_api`).
+    pub fn api_key_id(&self) -> Option<i64> {
+        self.key.as_ref().map(|k| k.id)
+    }
 }
 
 impl FromRequestParts<AppState> for ClientUser {
@@ -51,24 +148,32 @@ impl FromRequestParts<AppState> for ClientUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (key, user) = bearer_key(parts, state).await?;
-        if KeyType::from_db_code(key.key_type) != Some(KeyType::Client) {
-            return Err(Error::BadRequest(
-                "You are attempting to use an application API key on an endpoint that requires a client API key.".into(),
-            ));
-        }
-        Ok(Self { user, key })
+        let (user, credential) = authenticate(parts, state).await?;
+        let (key, session) = match credential {
+            Credential::Key(key) => {
+                if KeyType::from_db_code(key.key_type) != Some(KeyType::Client) {
+                    return Err(Error::Forbidden(
+                        "You are attempting to use an application API key on an endpoint that requires a client API key.".into(),
+                    ));
+                }
+                (Some(key), None)
+            }
+            Credential::Session(session) => (None, Some(session)),
+        };
+        require_two_factor(state, &user, &full_path(parts)).await?;
+        Ok(Self { user, key, session })
     }
 }
 
-/// An administrator authenticated with an application (`ptla_`) key, or with a root
-/// admin's client key (Pterodactyl allows both on the application API).
+/// An administrator authenticated with an application (`ptla_`) key, with a root admin's
+/// client key, or with a root admin's browser session (Pterodactyl allows all three on
+/// the application API; the last two have every ACL bit).
 #[derive(Debug, Clone)]
 pub struct ApplicationUser {
     /// The administrator.
     pub user: User,
-    /// The key used.
-    pub key: ApiKey,
+    /// The key used; `None` for a session.
+    pub key: Option<ApiKey>,
 }
 
 impl FromRequestParts<AppState> for ApplicationUser {
@@ -77,11 +182,36 @@ impl FromRequestParts<AppState> for ApplicationUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (key, user) = bearer_key(parts, state).await?;
+        let (user, credential) = authenticate(parts, state).await?;
         if !user.root_admin {
             return Err(Error::Forbidden("This action is unauthorized.".into()));
         }
+        require_two_factor(state, &user, &full_path(parts)).await?;
+        let key = match credential {
+            Credential::Key(key) => Some(key),
+            Credential::Session(_) => None,
+        };
         Ok(Self { user, key })
+    }
+}
+
+impl FromRequestParts<AppState> for RequestMeta {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+            user_agent: parts
+                .headers
+                .get(USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        })
     }
 }
 
@@ -118,13 +248,17 @@ pub enum Access {
 }
 
 impl ApplicationUser {
-    /// Checks the key's ACL bit for `resource`. A root admin's client key has every bit,
-    /// as in Pterodactyl; an application key has what its `r_*` column says.
+    /// Checks the key's ACL bit for `resource`. A root admin's client key or session has
+    /// every bit, as in Pterodactyl; an application key has what its `r_*` column says.
     pub fn require(&self, resource: Resource, access: Access) -> Result<(), Error> {
-        if KeyType::from_db_code(self.key.key_type) != Some(KeyType::Application) {
+        let Some(key) = self
+            .key
+            .as_ref()
+            .filter(|k| KeyType::from_db_code(k.key_type) == Some(KeyType::Application))
+        else {
             return Ok(());
-        }
-        let p = &self.key.permissions;
+        };
+        let p = &key.permissions;
         let bits = match resource {
             Resource::Servers => p.servers,
             Resource::Nodes => p.nodes,

@@ -340,3 +340,23 @@ async fn status(
     s.statuses.lock().expect("lock").push((uuid, body));
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Mumble's 12-byte UDP ping to 127.0.0.1:`port`; true when the server answers with the
+/// 24-byte reply echoing our ident (tries for about ten seconds).
+pub async fn mumble_ping(port: u16) -> bool {
+    let Ok(sock) = tokio::net::UdpSocket::bind("127.0.0.1:0").await else {
+        return false;
+    };
+    let mut ping = [0u8; 12];
+    ping[4..].copy_from_slice(&0x0123_4567_89ab_cdefu64.to_be_bytes());
+    for _ in 0..20 {
+        let _ = sock.send_to(&ping, ("127.0.0.1", port)).await;
+        let mut buf = [0u8; 64];
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(std::time::Duration::from_millis(500), sock.recv(&mut buf)).await
+        {
+            return n == 24 && buf[4..12] == ping[4..];
+        }
+    }
+    false
+}

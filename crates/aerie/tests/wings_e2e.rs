@@ -7,7 +7,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use aerie_testkit::games::{HttpPanel, free_port, server_from_egg};
+use aerie_testkit::games::{HttpPanel, free_port, mumble_ping, server_from_egg};
 use aerie_testkit::node::{WsClient, new_uuid, sign_ws};
 use aerie_wings::config::WingsFile;
 use serde_json::{Value, json};
@@ -319,23 +319,6 @@ async fn openttd_install_run_command_crash_restart_wings_and_stop() {
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-}
-
-/// Mumble's 12-byte UDP ping; the server answers with 24 bytes echoing our ident.
-async fn mumble_ping(port: u16) -> bool {
-    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let mut ping = [0u8; 12];
-    ping[4..].copy_from_slice(&0x0123_4567_89ab_cdefu64.to_be_bytes());
-    for _ in 0..20 {
-        let _ = sock.send_to(&ping, ("127.0.0.1", port)).await;
-        let mut buf = [0u8; 64];
-        if let Ok(Ok(n)) =
-            tokio::time::timeout(Duration::from_millis(500), sock.recv(&mut buf)).await
-        {
-            return n == 24 && buf[4..12] == ping[4..];
-        }
-    }
-    false
 }
 
 #[tokio::test]

@@ -1,7 +1,10 @@
 //! Route table. One file per resource; handlers are named verb_noun.
 
-mod account;
 mod application;
+mod auth;
+// `/api/client/account/*`; declared by path so a later `routes/client/mod.rs` can adopt it.
+#[path = "client/account.rs"]
+mod client_account;
 mod health;
 mod remote;
 
@@ -15,7 +18,14 @@ use crate::AppState;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::get_health))
-        .route("/api/client/account", get(account::get_account))
+        .merge(auth::routes())
+        .nest(
+            "/api/client",
+            client_account::routes().layer(axum::middleware::from_fn_with_state(
+                state.client_limiter.clone(),
+                crate::api::rate_limit,
+            )),
+        )
         .nest(
             "/api/application",
             application::routes().layer(axum::middleware::from_fn_with_state(

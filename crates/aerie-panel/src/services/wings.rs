@@ -341,3 +341,83 @@ mod tests {
         );
     }
 }
+
+/// Generic calls, for the client API's proxies (files, backups, resources). Each returns the
+/// raw response on success so callers can stream or decode it; a wings error status becomes
+/// a [`WingsError`] with wings' own message.
+impl WingsClient {
+    /// Sends `method path` with an optional JSON body; returns the successful response.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<reqwest::Response, WingsError> {
+        let url = format!("{}{path}", self.base);
+        let mut req = self
+            .http
+            .request(method, &url)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.finish(url, req).await
+    }
+
+    /// Sends `method path` with a raw body (file contents) and `content_type`.
+    pub async fn request_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: reqwest::Body,
+        content_type: &str,
+    ) -> Result<reqwest::Response, WingsError> {
+        let url = format!("{}{path}", self.base);
+        let req = self
+            .http
+            .request(method, &url)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        self.finish(url, req).await
+    }
+
+    /// Sends and decodes a JSON answer.
+    pub async fn request_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, WingsError> {
+        let resp = self.request(method, path, body).await?;
+        let url = resp.url().to_string();
+        resp.json::<T>().await.map_err(|e| WingsError::Unreachable {
+            url,
+            message: format!("unexpected answer: {}", error_chain(&e)),
+        })
+    }
+
+    async fn finish(
+        &self,
+        url: String,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, WingsError> {
+        let resp = req.send().await.map_err(|e| WingsError::Unreachable {
+            url: url.clone(),
+            message: error_chain(&e),
+        })?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let header_rid = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = resp.text().await.unwrap_or_default();
+        Err(status_error(status, &text, header_rid))
+    }
+}

@@ -1,0 +1,215 @@
+//! The whole product, end to end: `aerie up` (panel + local node in one process, on the real
+//! Docker engine) driven only through the Pterodactyl Application API, as a billing system
+//! would. A server is created from the bundled Mumble egg, wings fetches it through the
+//! panel's remote API, installs it, starts it, and the game answers its UDP ping on the
+//! allocated port; then the server is deleted and stops answering.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aerie_testkit::games::{free_port, mumble_ping};
+use serde_json::{Value, json};
+
+struct Up {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn aerie(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aerie"));
+    c.arg("--data-dir").arg(dir);
+    for (k, _) in
+        std::env::vars().filter(|(k, _)| k.starts_with("AERIE_") && !k.starts_with("AERIE_TEST_"))
+    {
+        c.env_remove(k);
+    }
+    c.env("AERIE_LOG", "warn");
+    c
+}
+
+fn up() -> Up {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = aerie(dir.path())
+        .args(["up", "--bind", "127.0.0.1:0", "--wings-bind", "127.0.0.1:0"])
+        .env("AERIE_VOLUMES_DIR", dir.path().join("volumes"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let url = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("aerie up printed its URL");
+        if let Some(rest) = line.strip_prefix("Aerie is up: panel ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    Up { child, url, dir }
+}
+
+fn app_key(dir: &std::path::Path) -> String {
+    let out = aerie(dir)
+        .args(["key", "create", "--user", "admin", "--type", "application"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+struct Api {
+    url: String,
+    key: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/application{path}", self.url))
+            .bearer_auth(&self.key)
+            .header("Accept", "Application/vnd.pterodactyl.v1+json");
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_billing_system_creates_a_server_that_installs_runs_and_is_deleted() {
+    let up = up();
+    let api = Api {
+        url: up.url.clone(),
+        key: app_key(up.dir.path()),
+        http: reqwest::Client::new(),
+    };
+    use reqwest::Method;
+
+    // The bundled eggs are there on a fresh install.
+    let (status, nests) = api.call(Method::GET, "/nests?include=eggs", None).await;
+    assert_eq!(status, 200, "{nests}");
+    let egg = nests["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| {
+            n["attributes"]["relationships"]["eggs"]["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .find(|e| e["attributes"]["name"].as_str().unwrap().contains("Mumble"))
+        .expect("the Mumble egg is bundled");
+    let egg_id = egg["attributes"]["id"].as_i64().unwrap();
+
+    // A port for the game on the local node.
+    let port = free_port();
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/nodes/1/allocations",
+            Some(json!({"ip": "127.0.0.1", "ports": [port.to_string()]})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, allocs) = api
+        .call(
+            Method::GET,
+            &format!("/nodes/1/allocations?filter[port]={port}"),
+            None,
+        )
+        .await;
+    let alloc_id = allocs["data"][0]["attributes"]["id"].as_i64().unwrap();
+
+    // Create it the way WHMCS / Paymenter modules do, flat limits and all.
+    let (status, created) = api
+        .call(
+            Method::POST,
+            "/servers",
+            Some(json!({
+                "name": "Voice for the guild",
+                "user": 1,
+                "egg": egg_id,
+                "environment": {},
+                "limits": {"memory": 512, "swap": 0, "disk": 1024, "io": 500, "cpu": 0},
+                "feature_limits": {"databases": 0, "allocations": 0, "backups": 1},
+                "allocation": {"default": alloc_id},
+                "start_on_completion": true,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let a = &created["attributes"];
+    assert_eq!(created["object"], "server");
+    assert_eq!(a["status"], "installing");
+    assert_eq!(a["allocation"], alloc_id);
+    let id = a["id"].as_i64().unwrap();
+    let identifier = a["identifier"].as_str().unwrap().to_owned();
+    assert_eq!(identifier.len(), 8);
+
+    // Wings installs it (reporting back through the remote API) and starts it.
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        let (_, s) = api.call(Method::GET, &format!("/servers/{id}"), None).await;
+        match s["attributes"]["status"].as_str() {
+            None => break,
+            Some("installing") => {}
+            Some(other) => panic!("install ended as {other}: {s}"),
+        }
+        assert!(Instant::now() < deadline, "install did not finish: {s}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !mumble_ping(port).await {
+        assert!(
+            Instant::now() < deadline,
+            "Mumble never answered on its allocated port {port}"
+        );
+    }
+    let volume = up.dir.path().join("volumes").join(a["uuid"].as_str().unwrap());
+    assert!(volume.is_dir(), "the server's files live on the node");
+
+    // Deleting through the API removes it from the node: the game stops answering.
+    let (status, body) = api
+        .call(Method::DELETE, &format!("/servers/{id}"), None)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    assert!(!mumble_ping(port).await, "the deleted server still answers");
+    let (status, _) = api.call(Method::GET, &format!("/servers/{id}"), None).await;
+    assert_eq!(status, 404);
+    assert!(!volume.exists(), "the node removed the server's files");
+}
