@@ -40,6 +40,8 @@ pub struct AppState {
     pub pending_logins: crate::services::sessions::PendingLogins,
     /// The SMTP sender; `None` sends no mail.
     pub mailer: Option<crate::services::mail::Mailer>,
+    /// The client server API's resource cache and `files/pull` throttle.
+    pub client_servers: crate::services::client_servers::ClientServerState,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             password_reset_limiter: RateLimiter::new(2),
             pending_logins: crate::services::sessions::PendingLogins::new(),
             mailer: None,
+            client_servers: crate::services::client_servers::ClientServerState::new(),
         }
     }
 

@@ -75,6 +75,30 @@ fn public_url(c: &Config, listener: &TcpListener) -> Result<String> {
 }
 
 /// A shutdown future per server, all fired by one Ctrl-C/SIGTERM.
+/// Gives the panel an SMTP sender when `[mail]` / `AERIE_MAIL_HOST` is configured.
+fn with_mail(state: aerie_panel::AppState, c: &Config) -> Result<aerie_panel::AppState> {
+    use aerie_panel::services::mail::{Encryption, MailSettings, Mailer};
+    let Some(m) = &c.mail else {
+        return Ok(state);
+    };
+    let mailer = Mailer::new(&MailSettings {
+        host: m.host.clone(),
+        port: m.port,
+        encryption: match m.encryption {
+            aerie_config::MailEncryption::None => Encryption::None,
+            aerie_config::MailEncryption::StartTls => Encryption::StartTls,
+            aerie_config::MailEncryption::Tls => Encryption::Tls,
+        },
+        username: m.username.clone(),
+        password: m.password.as_ref().map(|p| p.expose().to_owned()),
+        from_address: m.from_address.clone(),
+        from_name: Some(m.from_name.clone()),
+    })
+    .map_err(|e| anyhow::anyhow!("invalid mail settings: {e}"))?;
+    tracing::info!(mail.host = %m.host, mail.port = m.port, "sending mail through SMTP");
+    Ok(state.with_mailer(mailer))
+}
+
 fn shutdown_pair() -> (
     impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     tokio::task::JoinHandle<()>,
@@ -156,7 +180,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let listener = bind(c.panel.bind, "panel").await?;
             let url = public_url(&c, &listener)?;
             let db = open_db(&c).await?;
-            let state = aerie_panel::AppState::new(db, url.clone());
+            let state = with_mail(aerie_panel::AppState::new(db, url.clone()), &c)?;
             tracing::info!(panel.url = %url, listen = %listener.local_addr()?, "panel listening");
             println!("Aerie panel listening at {url}");
             let (shutdown, _h) = shutdown_pair();
@@ -252,7 +276,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             file.system.data = c.wings.volumes_dir.display().to_string();
             let wings = aerie_wings::boot::start_node(&file, engine).await;
-            let panel = aerie_panel::AppState::new(db, url.clone())
+            let panel = with_mail(aerie_panel::AppState::new(db, url.clone()), &c)?
                 .with_probe(Arc::new(DockerProbe(wings.clone())));
             let (shutdown, _h) = shutdown_pair();
             tracing::info!(panel.url = %url, node.id = node.id, node.port = wings_port, "aerie up: panel and local node running");

@@ -213,3 +213,34 @@ async fn a_billing_system_creates_a_server_that_installs_runs_and_is_deleted() {
     assert_eq!(status, 404);
     assert!(!volume.exists(), "the node removed the server's files");
 }
+
+/// The unmodified py-dactyl client (PyPI, installed by `scripts/setup-clients`) drives the
+/// Application API of a live panel + node: users, locations, nodes, allocations, eggs, and a
+/// server's whole life (create, install on the real engine, details, build, startup,
+/// suspend, delete).
+#[tokio::test]
+async fn py_dactyl_drives_the_application_api() {
+    let python = std::env::var("AERIE_TEST_CLIENTS_PYTHON")
+        .expect("AERIE_TEST_CLIENTS_PYTHON is set by scripts/test (scripts/setup-clients)");
+    let up = up();
+    let key = app_key(up.dir.path());
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/clients/pydactyl_application.py");
+    let port = free_port().to_string();
+    let url = up.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .args([url.as_str(), key.as_str(), port.as_str()])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("all steps passed"),
+        "py-dactyl failed:\n{stdout}\n{stderr}"
+    );
+}

@@ -194,6 +194,23 @@ impl BackupRepo<'_> {
         self.0.count(&q).await
     }
 
+    /// How many backups of a server are not failed (not deleted, and successful or still
+    /// running): Pterodactyl's `getNonFailedBackups`, which the backup limit counts.
+    pub async fn count_non_failed(&self, server_id: i64) -> Result<i64, DbError> {
+        let q = Query::select()
+            .expr(Expr::col(B::Id).count())
+            .from(B::Table)
+            .and_where(Expr::col(B::ServerId).eq(server_id))
+            .and_where(Expr::col(B::DeletedAt).is_null())
+            .cond_where(
+                sea_query::Cond::any()
+                    .add(Expr::col(B::IsSuccessful).eq(1))
+                    .add(Expr::col(B::CompletedAt).is_null()),
+            )
+            .to_owned();
+        self.0.count(&q).await
+    }
+
     /// How many backups a server started since `since` (RFC 3339), deleted ones included:
     /// the throttle counts attempts, not survivors.
     pub async fn count_created_since(&self, server_id: i64, since: &str) -> Result<i64, DbError> {

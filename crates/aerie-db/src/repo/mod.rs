@@ -5,6 +5,7 @@ pub mod activity;
 pub mod allocations;
 pub mod api_keys;
 pub mod backups;
+pub mod client_servers;
 pub mod databases;
 pub mod eggs;
 pub mod locations;

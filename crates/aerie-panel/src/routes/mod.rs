@@ -7,6 +7,7 @@ mod auth;
 mod client_account;
 mod health;
 mod remote;
+mod server_extras;
 
 use axum::Router;
 use axum::http::Uri;
@@ -34,6 +35,12 @@ pub(crate) fn router(state: AppState) -> Router {
             )),
         )
         .nest("/api/remote", remote::routes())
+        .merge(
+            server_extras::routes().layer(axum::middleware::from_fn_with_state(
+                state.client_limiter.clone(),
+                crate::api::rate_limit,
+            )),
+        )
         .fallback(fallback)
         .with_state(state)
 }

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod allocations;
+pub mod backups;
+pub mod client_servers;
 pub mod cron;
 pub mod databases;
 pub mod eggs;
@@ -12,8 +14,11 @@ pub mod nodes;
 pub mod password;
 pub mod remote;
 pub mod rules;
+pub mod scheduler;
+pub mod schedules;
 pub mod servers;
 pub mod sessions;
+pub mod subusers;
 pub mod totp;
 pub mod users;
 pub mod wings;

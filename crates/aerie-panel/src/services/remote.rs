@@ -93,7 +93,7 @@ pub async fn server_document(db: &Db, server: &Server) -> Result<RemoteServer, E
             mappings.entry(a.ip.clone()).or_default().push(port);
         }
     }
-    let environment: BTreeMap<String, Value> = environment_until_servers_lands(db, server)
+    let environment: BTreeMap<String, Value> = super::servers::environment(db, server)
         .await?
         .into_iter()
         .collect();
@@ -154,28 +154,6 @@ pub async fn server_document(db: &Db, server: &Server) -> Result<RemoteServer, E
         settings,
         process_configuration,
     })
-}
-
-// Temporary until services::servers::environment lands (the servers work is in progress).
-async fn environment_until_servers_lands(
-    db: &Db,
-    server: &Server,
-) -> Result<serde_json::Map<String, Value>, Error> {
-    let mut env = serde_json::Map::new();
-    for v in db
-        .servers()
-        .variables(server.id, server.egg_id)
-        .await
-        .map_err(db_err)?
-    {
-        env.insert(
-            v.variable.env_variable.clone(),
-            Value::String(v.effective_value().unwrap_or_default().to_owned()),
-        );
-    }
-    env.insert("STARTUP".into(), Value::String(server.startup.clone()));
-    env.insert("P_SERVER_UUID".into(), Value::String(server.uuid.clone()));
-    Ok(env)
 }
 
 /// One page of the node's servers, as wings pages through them at boot; and the total.

@@ -274,74 +274,6 @@ fn error_chain(e: &reqwest::Error) -> String {
     msg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn node(fqdn: &str) -> Node {
-        Node {
-            id: 1,
-            uuid: "n".into(),
-            public: true,
-            name: "n".into(),
-            description: None,
-            location_id: 1,
-            fqdn: fqdn.into(),
-            scheme: "https".into(),
-            behind_proxy: false,
-            maintenance_mode: false,
-            memory: 0,
-            memory_overallocate: 0,
-            disk: 0,
-            disk_overallocate: 0,
-            upload_size: 100,
-            daemon_token_id: "id".into(),
-            daemon_token: "tok".into(),
-            daemon_listen: 8080,
-            daemon_sftp: 2022,
-            daemon_base: "/var".into(),
-            created_at: String::new(),
-            updated_at: String::new(),
-        }
-    }
-
-    #[test]
-    fn base_urls() {
-        assert_eq!(
-            node_base_url(&node("wings.example.com")),
-            "https://wings.example.com:8080"
-        );
-        assert_eq!(node_base_url(&node("::1")), "https://[::1]:8080");
-    }
-
-    #[test]
-    fn error_mapping_follows_daemon_connection_exception() {
-        let e = status_error(
-            StatusCode::NOT_FOUND,
-            r#"{"error":"The requested resource does not exist on this instance.","request_id":"r1"}"#,
-            None,
-        );
-        assert!(e.is_not_found());
-        let api: Error = e.into();
-        assert!(
-            matches!(api, Error::NotFound(ref m) if m.contains("does not exist on this instance") && m.contains("r1"))
-        );
-
-        let api: Error =
-            status_error(StatusCode::INTERNAL_SERVER_ERROR, "boom", Some("r2".into())).into();
-        assert!(matches!(api, Error::BadGateway(ref m) if m.contains("boom") && m.contains("r2")));
-
-        let api: Error = WingsError::Unreachable {
-            url: "http://x".into(),
-            message: "refused".into(),
-        }
-        .into();
-        assert!(
-            matches!(api, Error::Unavailable(ref m) if m.starts_with("Could not establish a connection"))
-        );
-    }
-}
-
 /// Generic calls, for the client API's proxies (files, backups, resources). Each returns the
 /// raw response on success so callers can stream or decode it; a wings error status becomes
 /// a [`WingsError`] with wings' own message.
@@ -419,5 +351,73 @@ impl WingsClient {
             .map(str::to_owned);
         let text = resp.text().await.unwrap_or_default();
         Err(status_error(status, &text, header_rid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(fqdn: &str) -> Node {
+        Node {
+            id: 1,
+            uuid: "n".into(),
+            public: true,
+            name: "n".into(),
+            description: None,
+            location_id: 1,
+            fqdn: fqdn.into(),
+            scheme: "https".into(),
+            behind_proxy: false,
+            maintenance_mode: false,
+            memory: 0,
+            memory_overallocate: 0,
+            disk: 0,
+            disk_overallocate: 0,
+            upload_size: 100,
+            daemon_token_id: "id".into(),
+            daemon_token: "tok".into(),
+            daemon_listen: 8080,
+            daemon_sftp: 2022,
+            daemon_base: "/var".into(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            node_base_url(&node("wings.example.com")),
+            "https://wings.example.com:8080"
+        );
+        assert_eq!(node_base_url(&node("::1")), "https://[::1]:8080");
+    }
+
+    #[test]
+    fn error_mapping_follows_daemon_connection_exception() {
+        let e = status_error(
+            StatusCode::NOT_FOUND,
+            r#"{"error":"The requested resource does not exist on this instance.","request_id":"r1"}"#,
+            None,
+        );
+        assert!(e.is_not_found());
+        let api: Error = e.into();
+        assert!(
+            matches!(api, Error::NotFound(ref m) if m.contains("does not exist on this instance") && m.contains("r1"))
+        );
+
+        let api: Error =
+            status_error(StatusCode::INTERNAL_SERVER_ERROR, "boom", Some("r2".into())).into();
+        assert!(matches!(api, Error::BadGateway(ref m) if m.contains("boom") && m.contains("r2")));
+
+        let api: Error = WingsError::Unreachable {
+            url: "http://x".into(),
+            message: "refused".into(),
+        }
+        .into();
+        assert!(
+            matches!(api, Error::Unavailable(ref m) if m.starts_with("Could not establish a connection"))
+        );
     }
 }

@@ -1,0 +1,184 @@
+//! `/servers/{server}/backups[/{backup}[/download|/lock|/restore]]`, addressed by the
+//! backup's UUID.
+
+use aerie_http::Error;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::{ServerCtx, body_map};
+use crate::AppState;
+use crate::api::{Item, JsonBody, List, ListQuery, Page, no_content, ok};
+use crate::services::backups::{self, NewBackup};
+use crate::services::schedules::{bool_field, require_field, string_field};
+
+/// Default and largest `per_page` of the backup list.
+const PER_PAGE: u64 = 20;
+const MAX_PER_PAGE: u64 = 50;
+
+fn backup_item(b: &aerie_db::repo::backups::Backup) -> Item {
+    Item::new("backup", backups::backup_attributes(b))
+}
+
+/// `GET /servers/{server}/backups`: paged (`per_page` up to 50, default 20), with
+/// `meta.backup_count` (backups not failed).
+pub(super) async fn list_backups(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    query: ListQuery,
+) -> Result<Response, Error> {
+    ctx.require("backup.read")?;
+    let per_page = query
+        .get("per_page")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(PER_PAGE, |n| n.clamp(1, MAX_PER_PAGE));
+    let page = Page {
+        page: query.page().page,
+        per_page,
+    };
+    let (rows, total, non_failed) =
+        backups::list(&state.db, ctx.access.server.id, page.offset(), page.limit()).await?;
+    let count = u64::try_from(rows.len()).unwrap_or(0);
+    let pagination = crate::api::Pagination::new(
+        u64::try_from(total).unwrap_or(0),
+        count,
+        page,
+        |n| query.page_url(&state.url, n),
+    );
+    Ok(ok(List::new(rows.iter().map(backup_item))
+        .paginate(pagination)
+        .meta("backup_count", non_failed)))
+}
+
+/// `POST /servers/{server}/backups` `{name?, is_locked?, ignored?}`: starts a backup. The
+/// lock is only honoured for users who may delete backups.
+pub(super) async fn create_backup(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, Error> {
+    ctx.require("backup.create")?;
+    let body = body_map(body)?;
+    let name = string_field(&body, "name")?;
+    let ignored = string_field(&body, "ignored")?.unwrap_or_default();
+    let mut locked = bool_field(&body, "is_locked")?;
+    if locked.is_none() {
+        // PteroJS sends it in camel case.
+        locked = bool_field(&body, "isLocked")?;
+    }
+    let locked = locked.unwrap_or(false);
+    let input = NewBackup {
+        name,
+        ignored,
+        locked: locked && ctx.access.can("backup.delete"),
+    };
+    backups::validate(&input)?;
+    let backup = backups::start_backup(&state.db, &ctx.access.server, &input, true).await?;
+    ctx.audit(
+        &state,
+        "server:backup.start",
+        json!({"name": backup.name, "locked": locked, "uuid": backup.uuid}),
+    )
+    .await;
+    Ok(ok(backup_item(&backup)))
+}
+
+/// `GET /servers/{server}/backups/{backup}`.
+pub(super) async fn get_backup(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    Path((_, uuid)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    let backup = backups::find(&state.db, ctx.access.server.id, &uuid).await?;
+    ctx.require("backup.read")?;
+    Ok(ok(backup_item(&backup)))
+}
+
+/// `GET /servers/{server}/backups/{backup}/download`: a signed wings URL.
+pub(super) async fn download_backup(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    Path((_, uuid)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    let backup = backups::find(&state.db, ctx.access.server.id, &uuid).await?;
+    ctx.require("backup.download")?;
+    let url = backups::download_url(
+        &state.db,
+        &state.url,
+        &ctx.access.server,
+        &backup,
+        &ctx.access.user,
+    )
+    .await?;
+    ctx.audit(
+        &state,
+        "server:backup.download",
+        json!({"name": backup.name, "uuid": backup.uuid}),
+    )
+    .await;
+    Ok(ok(json!({"object": "signed_url", "attributes": {"url": url}})))
+}
+
+/// `POST /servers/{server}/backups/{backup}/lock`: toggles the lock.
+pub(super) async fn lock_backup(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    Path((_, uuid)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    let backup = backups::find(&state.db, ctx.access.server.id, &uuid).await?;
+    ctx.require("backup.delete")?;
+    let updated = backups::toggle_lock(&state.db, &backup).await?;
+    let event = if updated.is_locked {
+        "server:backup.lock"
+    } else {
+        "server:backup.unlock"
+    };
+    ctx.audit(
+        &state,
+        event,
+        json!({"name": updated.name, "uuid": updated.uuid}),
+    )
+    .await;
+    Ok(ok(backup_item(&updated)))
+}
+
+/// `POST /servers/{server}/backups/{backup}/restore` `{truncate}`: 204; the server is
+/// `restoring_backup` until wings reports back.
+pub(super) async fn restore_backup(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    Path((_, uuid)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, Error> {
+    let backup = backups::find(&state.db, ctx.access.server.id, &uuid).await?;
+    ctx.require("backup.restore")?;
+    let body = body_map(body)?;
+    require_field(&body, "truncate")?;
+    let truncate = bool_field(&body, "truncate")?.unwrap_or(false);
+    backups::restore(&state.db, &ctx.access.server, &backup, truncate).await?;
+    ctx.audit(
+        &state,
+        "server:backup.restore",
+        json!({"name": backup.name, "uuid": backup.uuid, "truncate": truncate}),
+    )
+    .await;
+    Ok(no_content())
+}
+
+/// `DELETE /servers/{server}/backups/{backup}`.
+pub(super) async fn delete_backup(
+    State(state): State<AppState>,
+    ctx: ServerCtx,
+    Path((_, uuid)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    let backup = backups::find(&state.db, ctx.access.server.id, &uuid).await?;
+    ctx.require("backup.delete")?;
+    backups::delete(&state.db, &ctx.access.server, &backup).await?;
+    ctx.audit(
+        &state,
+        "server:backup.delete",
+        json!({"name": backup.name, "uuid": backup.uuid, "failed": !backup.is_successful}),
+    )
+    .await;
+    Ok(no_content())
+}
