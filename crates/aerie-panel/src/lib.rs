@@ -11,6 +11,7 @@ pub mod api;
 pub mod access;
 mod assets;
 pub mod auth;
+pub mod openapi;
 mod routes;
 pub mod services;
 mod state;

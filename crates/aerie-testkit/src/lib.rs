@@ -25,17 +25,37 @@ pub struct TestPanel {
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
+    _scratch: Option<ScratchDb>,
 }
 
 impl TestPanel {
     /// Starts a panel on a fresh temporary SQLite database.
+    ///
+    /// With `AERIE_TEST_PANEL_DB=postgres` or `mysql`, the panel gets a fresh database on
+    /// that server instead (`scripts/test` reruns the panel's API suites that way, so every
+    /// repository query is exercised on all three backends).
     pub async fn start() -> Self {
+        match std::env::var("AERIE_TEST_PANEL_DB").as_deref() {
+            Ok("postgres") => return Self::start_scratch(Server::Postgres).await,
+            Ok("mysql") => return Self::start_scratch(Server::MySql).await,
+            Ok("" | "sqlite") | Err(_) => {}
+            Ok(other) => panic!("AERIE_TEST_PANEL_DB must be sqlite, postgres or mysql, not {other}"),
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("panel.db").display());
         let db = Db::connect(&url).await.expect("open sqlite");
         db.migrate().await.expect("migrate");
         let mut p = Self::start_with_db(db).await;
         p._dir = Some(dir);
+        p
+    }
+
+    async fn start_scratch(server: Server) -> Self {
+        let scratch = ScratchDb::create(server).await;
+        let db = Db::connect(&scratch.url).await.expect("open scratch database");
+        db.migrate().await.expect("migrate");
+        let mut p = Self::start_with_db(db).await;
+        p._scratch = Some(scratch);
         p
     }
 
@@ -62,6 +82,7 @@ impl TestPanel {
             shutdown: Some(tx),
             task: Some(task),
             _dir: None,
+            _scratch: None,
         }
     }
 

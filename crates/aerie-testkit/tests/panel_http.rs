@@ -106,7 +106,7 @@ async fn client_keys_authenticate_and_everything_else_is_refused() {
     let admin = p.user("root", true).await;
     let app = p.key(&admin, KeyType::Application).await;
     assert!(app.starts_with("ptla_"));
-    assert_eq!(p.get_auth("/api/client/account", &app).await.status(), 400);
+    assert_eq!(p.get_auth("/api/client/account", &app).await.status(), 403);
 }
 
 #[tokio::test]

@@ -1,45 +1,73 @@
+import { useQuery } from '@tanstack/react-query';
 import { strings } from '../strings';
-import { ApiError, request } from './client';
+import { ApiError, refreshCsrfCookie, request } from './client';
+import type { ClientAccount, Item } from './types';
 
-/** The signed-in user, as the panel describes it. Only `username` is relied upon for now. */
-export interface SessionUser {
-  username: string;
-  email?: string;
-  [key: string]: unknown;
-}
+/** The signed-in user, as `GET /api/client/account` and `POST /auth/login` describe them. */
+export type SessionUser = ClientAccount;
+
+export type LoginResult = { complete: true; user: SessionUser } | { complete: false; confirmationToken: string };
 
 interface LoginResponse {
-  data?: {
-    complete?: boolean;
-    user?: unknown;
-  };
+  data?: { complete?: boolean; user?: unknown; confirmation_token?: unknown };
 }
 
 function asUser(v: unknown): SessionUser | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const u = v as Record<string, unknown>;
-  return typeof u.username === 'string' ? (u as SessionUser) : undefined;
+  return typeof u.username === 'string' ? (u as unknown as SessionUser) : undefined;
+}
+
+function readLogin(res: LoginResponse | undefined): LoginResult {
+  const data = res?.data;
+  if (data?.complete === false && typeof data.confirmation_token === 'string') {
+    return { complete: false, confirmationToken: data.confirmation_token };
+  }
+  const u = data?.complete === true ? asUser(data.user) : undefined;
+  if (!u) throw new ApiError(200, strings.errors.unexpectedResponse);
+  return { complete: true, user: u };
 }
 
 /**
- * Signs in with a username or email and a password (`POST /auth/login`). Resolves with the
- * user on success; throws `ApiError` otherwise, including when the panel asks for a second
- * factor, which this UI cannot do yet.
+ * `POST /auth/login` with a username or e-mail and a password. Resolves with the user, or
+ * with the confirmation token when the account has two-factor (then call `checkpoint`).
  */
-export async function login(user: string, password: string, signal?: AbortSignal): Promise<SessionUser> {
-  const res = await request<LoginResponse | undefined>('POST', '/auth/login', {
-    body: { user, password },
-    ...(signal ? { signal } : {}),
-  });
-  const data = res?.data;
-  if (data?.complete === false) throw new ApiError(200, strings.errors.secondFactorUnsupported);
-  const u = data?.complete === true ? asUser(data.user) : undefined;
-  if (!u) throw new ApiError(200, strings.errors.unexpectedResponse);
-  return u;
+export async function login(user: string, password: string): Promise<LoginResult> {
+  await refreshCsrfCookie();
+  return readLogin(await request<LoginResponse>('POST', '/auth/login', { body: { user, password } }));
 }
 
-interface AccountResponse {
-  attributes?: unknown;
+/** `POST /auth/login/checkpoint` with a TOTP code or a recovery code. */
+export async function checkpoint(
+  confirmationToken: string,
+  code: { authentication_code: string } | { recovery_token: string },
+): Promise<SessionUser> {
+  const res = readLogin(
+    await request<LoginResponse>('POST', '/auth/login/checkpoint', {
+      body: { confirmation_token: confirmationToken, ...code },
+    }),
+  );
+  if (!res.complete) throw new ApiError(200, strings.errors.unexpectedResponse);
+  return res.user;
+}
+
+export async function logout(): Promise<void> {
+  await request('POST', '/auth/logout');
+}
+
+export async function forgotPassword(email: string): Promise<void> {
+  await refreshCsrfCookie();
+  await request('POST', '/auth/password', { body: { email } });
+}
+
+export async function resetPassword(body: {
+  token: string;
+  email: string;
+  password: string;
+  password_confirmation: string;
+}): Promise<void> {
+  await refreshCsrfCookie();
+  await request('POST', '/auth/password/reset', { body });
 }
 
 /**
@@ -48,10 +76,17 @@ interface AccountResponse {
  */
 export async function fetchSessionUser(signal?: AbortSignal): Promise<SessionUser | null> {
   try {
-    const res = await request<AccountResponse | undefined>('GET', '/api/client/account', signal ? { signal } : {});
+    const res = await request<Item<unknown> | undefined>('GET', '/api/client/account', signal ? { signal } : {});
     return asUser(res?.attributes) ?? null;
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 419)) return null;
     throw e;
   }
+}
+
+export const SESSION_KEY = ['session'];
+
+/** The session as a query: `data` is the user, or null when signed out. */
+export function useSession() {
+  return useQuery({ queryKey: SESSION_KEY, queryFn: ({ signal }) => fetchSessionUser(signal), staleTime: Infinity });
 }

@@ -66,27 +66,75 @@ export function errorFromResponse(status: number, text: string): ApiError {
 export interface RequestOptions {
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is (a file's contents, an egg); wins over `body`. */
+  rawBody?: BodyInit;
+  /** Content-Type of `rawBody` (default `text/plain`). */
+  rawType?: string;
+  /** Read the 2xx body as text instead of JSON. */
+  text?: boolean;
   signal?: AbortSignal;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The value of cookie `name` in `document.cookie`, decoded, or undefined. */
+export function readCookie(name: string): string | undefined {
+  if (typeof document === 'undefined') return undefined;
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+let csrfFetch: Promise<void> | null = null;
+
+/** Asks the panel for an `XSRF-TOKEN` cookie (`GET /sanctum/csrf-cookie`); one call at a time. */
+export function refreshCsrfCookie(): Promise<void> {
+  csrfFetch ??= fetch('/sanctum/csrf-cookie', { credentials: 'same-origin' })
+    .then(() => undefined, () => undefined)
+    .finally(() => {
+      csrfFetch = null;
+    });
+  return csrfFetch;
+}
+
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (options.rawBody !== undefined) {
+    headers['Content-Type'] = options.rawType ?? 'text/plain';
+    init.body = options.rawBody;
+  } else if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  if (!SAFE.has(method)) {
+    // Sanctum-style CSRF: every state-changing request echoes the XSRF-TOKEN cookie.
+    if (readCookie('XSRF-TOKEN') === undefined) await refreshCsrfCookie();
+    const token = readCookie('XSRF-TOKEN');
+    if (token !== undefined) headers['X-XSRF-TOKEN'] = token;
+  }
+  if (options.signal) init.signal = options.signal;
+  return fetch(path, init);
 }
 
 /**
  * Calls the panel's API on the same origin and returns the parsed JSON body (`undefined`
- * for an empty body). Throws `ApiError` for a network failure, a non-2xx status, or a 2xx
- * body that is not JSON.
+ * for an empty body, the text with `text: true`). Throws `ApiError` for a network failure,
+ * a non-2xx status, or a 2xx body that is not JSON. A 419 (stale CSRF token) is retried
+ * once with a fresh token.
  */
 export async function request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const init: RequestInit = { method, headers, credentials: 'same-origin' };
-  if (options.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(options.body);
-  }
-  if (options.signal) init.signal = options.signal;
-
   let response: Response;
   let text: string;
   try {
-    response = await fetch(path, init);
+    response = await send(method, path, options);
+    if (response.status === 419) {
+      await refreshCsrfCookie();
+      response = await send(method, path, options);
+    }
     text = await response.text();
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
@@ -94,10 +142,18 @@ export async function request<T = unknown>(method: string, path: string, options
   }
 
   if (!response.ok) throw errorFromResponse(response.status, text);
+  if (options.text) return text as T;
   if (text.trim() === '') return undefined as T;
   try {
     return JSON.parse(text) as T;
   } catch {
     throw new ApiError(response.status, strings.errors.unexpectedResponse);
   }
+}
+
+/** The sentence to show for any thrown value: the panel's `detail` for an `ApiError`. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.detail;
+  if (e instanceof Error && e.message) return e.message;
+  return strings.errors.unknown;
 }

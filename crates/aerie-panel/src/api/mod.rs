@@ -21,6 +21,7 @@ pub mod body;
 pub mod fractal;
 pub mod query;
 pub mod ratelimit;
+pub mod schemas;
 
 pub use body::{JsonBody, MAX_BODY_BYTES, Validator, parse_json};
 pub use fractal::{

@@ -9,7 +9,28 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::AppState;
+use crate::api::schemas::HealthReport;
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_health))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
+
+/// `GET /api/health`: whether the database (and any extra probe) answers.
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "system",
+    operation_id = "get_health",
+    responses(
+        (status = 200, description = "Every check passed.", body = HealthReport),
+        (status = 503, description = "A check failed (`status` is `degraded`).", body = HealthReport),
+    ),
+)]
 pub(crate) async fn get_health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let mut checks = BTreeMap::new();
     let started = Instant::now();

@@ -8,6 +8,7 @@ mod client_account;
 mod health;
 mod remote;
 mod server_extras;
+mod servers;
 
 use axum::Router;
 use axum::http::Uri;
@@ -19,6 +20,7 @@ use crate::AppState;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::get_health))
+        .merge(crate::openapi::routes())
         .merge(auth::routes())
         .nest(
             "/api/client",
@@ -41,8 +43,22 @@ pub(crate) fn router(state: AppState) -> Router {
                 crate::api::rate_limit,
             )),
         )
+        .merge(
+            servers::routes().layer(axum::middleware::from_fn_with_state(
+                state.client_limiter.clone(),
+                crate::api::rate_limit,
+            )),
+        )
         .fallback(fallback)
         .with_state(state)
+}
+
+/// The OpenAPI paths of every documented route file, nested as [`router`] nests their
+/// routers (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    health::openapi()
+        .nest("/api/application", application::openapi())
+        .nest("/api/remote", remote::openapi())
 }
 
 /// Unknown API paths get the JSON 404 envelope; everything else is the web UI.

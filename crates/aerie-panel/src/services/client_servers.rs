@@ -1562,7 +1562,7 @@ pub async fn assign_allocation(db: &Db, server: &Server) -> Result<Allocation, C
                 .into_iter()
                 .next()
         } else {
-            pick(&free).cloned().map(|a: Allocation| a)
+            pick(&free)
         };
         let Some(chosen) = chosen else { continue };
         if db

@@ -12,13 +12,15 @@ interface FieldErrors {
 export interface LoginFormProps {
   /** Called once the panel has accepted the credentials. */
   onSignedIn: (user: SessionUser) => void;
+  /** Called with the confirmation token when the account needs a second factor. */
+  onCheckpoint?: (confirmationToken: string) => void;
 }
 
 /**
  * Username/email and password form. Both fields are required: an empty one shows an inline
  * error and no request is sent. A refused sign-in shows the panel's own message.
  */
-export function LoginForm({ onSignedIn }: LoginFormProps) {
+export function LoginForm({ onSignedIn, onCheckpoint }: LoginFormProps) {
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -43,8 +45,13 @@ export function LoginForm({ onSignedIn }: LoginFormProps) {
     setServerError(null);
     setSubmitting(true);
     try {
-      const signedIn = await login(user.trim(), password);
-      onSignedIn(signedIn);
+      const result = await login(user.trim(), password);
+      if (result.complete) {
+        onSignedIn(result.user);
+      } else {
+        setSubmitting(false);
+        onCheckpoint?.(result.confirmationToken);
+      }
     } catch (err) {
       setServerError(err instanceof ApiError ? err.detail : strings.errors.network);
       setSubmitting(false);

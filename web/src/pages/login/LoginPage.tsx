@@ -1,23 +1,28 @@
-import { Container, Paper, Stack, Title } from '@mantine/core';
-import { Brand } from '../../components/Brand';
+import { useState } from 'react';
+import { Anchor } from '@mantine/core';
+import type { SessionUser } from '../../api/auth';
+import { Link } from '../../router';
 import { strings } from '../../strings';
-import { LoginForm, type LoginFormProps } from './LoginForm';
+import { AuthCard } from './AuthCard';
+import { CheckpointForm } from './CheckpointForm';
+import { LoginForm } from './LoginForm';
 
-/** `/auth/login`. */
-export function LoginPage({ onSignedIn }: LoginFormProps) {
+/** `/auth/login`: credentials, then the two-factor checkpoint when the account has it. */
+export function LoginPage({ onSignedIn }: { onSignedIn: (user: SessionUser) => void }) {
+  const [token, setToken] = useState<string | null>(null);
+  if (token !== null) {
+    return (
+      <AuthCard title={strings.login.checkpointTitle}>
+        <CheckpointForm confirmationToken={token} onSignedIn={onSignedIn} onBack={() => setToken(null)} />
+      </AuthCard>
+    );
+  }
   return (
-    <Container size={420} px={0} pt={{ base: 'md', sm: 60 }}>
-      <Stack gap="lg">
-        <Brand />
-        <Paper withBorder shadow="sm" p={{ base: 'md', sm: 'xl' }} radius="md">
-          <Stack gap="md">
-            <Title order={2} size="h3">
-              {strings.login.title}
-            </Title>
-            <LoginForm onSignedIn={onSignedIn} />
-          </Stack>
-        </Paper>
-      </Stack>
-    </Container>
+    <AuthCard title={strings.login.title}>
+      <LoginForm onSignedIn={onSignedIn} onCheckpoint={setToken} />
+      <Anchor component={Link} to="/auth/password" size="sm" ta="center">
+        {strings.login.forgot}
+      </Anchor>
+    </AuthCard>
   );
 }

@@ -16,9 +16,26 @@ use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery};
+use crate::api::schemas::{
+    AllocationBody, AllocationPage, ApplicationErrors, BadRequest, NotFound, PageParams,
+    ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::servers::server_attributes_many;
 use crate::services::{allocations, db_err, nodes};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_allocations,
+    create_allocations,
+    delete_allocation
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -47,6 +64,29 @@ pub(crate) fn allocation_item(a: &Allocation) -> Item {
 
 /// `GET /nodes/{id}/allocations`: filters `ip`, `port` (exact), `ip_alias` (partial),
 /// `server_id` (a number, or anything else for the free ones); includes `node`, `server`.
+#[utoipa::path(
+    get,
+    path = "/nodes/{id}/allocations",
+    tag = "allocations",
+    operation_id = "list_allocations",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+        PageParams,
+        ("filter[ip]" = Option<String>, Query, description = "Exact IP address."),
+        ("filter[port]" = Option<String>, Query, description = "Exact port."),
+        ("filter[ip_alias]" = Option<String>, Query, description = "Partial match on the alias."),
+        ("filter[server_id]" = Option<String>, Query, description = "A server id, or anything else for the free allocations."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `node` (needs node read), `server` (server read; a null resource for a free allocation)."),
+    ),
+    responses(
+        (status = 200, description = "A page of the node's allocations.", body = AllocationPage),
+        (status = 404, response = NotFound),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_allocations(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -155,6 +195,24 @@ async fn allocation_items(
 }
 
 /// `POST /nodes/{id}/allocations` with `{"ip", "alias", "ports": [...]}`: 204.
+#[utoipa::path(
+    post,
+    path = "/nodes/{id}/allocations",
+    tag = "allocations",
+    operation_id = "create_allocations",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+    ),
+    request_body(content = AllocationBody, description = "The address and the ports to add; duplicates are skipped."),
+    responses(
+        (status = 204, description = "Created."),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_allocations(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -168,6 +226,23 @@ async fn create_allocations(
 }
 
 /// `DELETE /nodes/{id}/allocations/{allocation}`: 204; 400 while a server uses it.
+#[utoipa::path(
+    delete,
+    path = "/nodes/{id}/allocations/{allocation}",
+    tag = "allocations",
+    operation_id = "delete_allocation",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+        ("allocation" = i64, Path, description = "The allocation's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_allocation(
     admin: ApplicationUser,
     State(state): State<AppState>,

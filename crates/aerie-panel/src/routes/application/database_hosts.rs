@@ -22,8 +22,27 @@ use serde::{Deserialize, Deserializer};
 
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery};
+use crate::api::schemas::{
+    ApplicationErrors, BadRequest, DatabaseHostItem, DatabaseHostPage, NotFound, PageParams,
+    ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::databases::{self as svc, HostUpdate, NewHost};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_hosts,
+    create_host,
+    view_host,
+    update_host,
+    delete_host
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -79,6 +98,26 @@ async fn host_item(
 }
 
 /// `GET /database-hosts`.
+#[utoipa::path(
+    get,
+    path = "/database-hosts",
+    tag = "database-hosts",
+    operation_id = "list_database_hosts",
+    params(
+        PageParams,
+        ("filter[name]" = Option<String>, Query, description = "Partial match on the name."),
+        ("filter[host]" = Option<String>, Query, description = "Partial match on the address."),
+        ("sort" = Option<String>, Query, description = "`id` or `name`; a leading `-` sorts descending."),
+        ("include" = Option<String>, Query, description = "`databases` (needs server database read; a null resource otherwise)."),
+    ),
+    responses(
+        (status = 200, description = "A page of database hosts.", body = DatabaseHostPage),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_hosts(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -109,6 +148,22 @@ async fn list_hosts(
 }
 
 /// `GET /database-hosts/{id}`.
+#[utoipa::path(
+    get,
+    path = "/database-hosts/{id}",
+    tag = "database-hosts",
+    operation_id = "view_database_host",
+    params(
+        ("id" = i64, Path, description = "The database host's id."),
+        ("include" = Option<String>, Query, description = "`databases` (needs server database read; a null resource otherwise)."),
+    ),
+    responses(
+        (status = 200, description = "The database host.", body = DatabaseHostItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_host(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -126,20 +181,45 @@ fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::E
 }
 
 /// The body of `POST /database-hosts` and `PATCH /database-hosts/{id}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = DatabaseHostBody)]
 struct HostBody {
+    /// Display name (unique).
     name: Option<String>,
+    /// The address clients and the panel connect to.
     host: Option<String>,
+    /// Port.
     port: Option<i64>,
+    /// The administrative account the panel uses.
     username: Option<String>,
+    /// That account's password.
+    #[schema(write_only)]
     password: Option<String>,
+    /// Most databases the host may hold (`null` = no limit).
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
     max_databases: Option<Option<i64>>,
+    /// The node to link it to (`node` is accepted too).
     #[serde(default, deserialize_with = "nullable", alias = "node")]
+    #[schema(value_type = Option<i64>)]
     node_id: Option<Option<i64>>,
 }
 
 /// `POST /database-hosts`: 201 with `meta.resource`.
+#[utoipa::path(
+    post,
+    path = "/database-hosts",
+    tag = "database-hosts",
+    operation_id = "create_database_host",
+    request_body(content = HostBody, description = "`name`, `host`, `port`, `username` and `password` are required; the panel logs in to the host first."),
+    responses(
+        (status = 201, description = "The new host, with `meta.resource`.", body = DatabaseHostItem),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_host(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -172,6 +252,24 @@ async fn create_host(
 }
 
 /// `PATCH /database-hosts/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/database-hosts/{id}",
+    tag = "database-hosts",
+    operation_id = "update_database_host",
+    params(
+        ("id" = i64, Path, description = "The database host's id."),
+    ),
+    request_body(content = HostBody, description = "The fields to change; a new address or account is tried first."),
+    responses(
+        (status = 200, description = "The updated host.", body = DatabaseHostItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_host(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -202,6 +300,22 @@ async fn update_host(
 }
 
 /// `DELETE /database-hosts/{id}`: 204, or 400 while databases remain.
+#[utoipa::path(
+    delete,
+    path = "/database-hosts/{id}",
+    tag = "database-hosts",
+    operation_id = "delete_database_host",
+    params(
+        ("id" = i64, Path, description = "The database host's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_host(
     admin: ApplicationUser,
     State(state): State<AppState>,

@@ -22,8 +22,27 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery, Validator};
+use crate::api::schemas::{
+    ApplicationErrors, BadRequest, NotFound, ServerDatabaseItem, ServerDatabaseList,
+    ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::databases::{self as svc, CreateDatabase};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_databases,
+    create_database,
+    view_database,
+    reset_password,
+    delete_database
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -96,6 +115,22 @@ async fn database_item(
 }
 
 /// `GET /servers/{id}/databases`.
+#[utoipa::path(
+    get,
+    path = "/servers/{id}/databases",
+    tag = "server-databases",
+    operation_id = "list_databases",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `password` (the account password), `host` (needs database host read; a null resource otherwise)."),
+    ),
+    responses(
+        (status = 200, description = "Every database of the server (not paginated).", body = ServerDatabaseList),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_databases(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -117,6 +152,23 @@ async fn list_databases(
 }
 
 /// `GET /servers/{id}/databases/{database}`.
+#[utoipa::path(
+    get,
+    path = "/servers/{id}/databases/{database}",
+    tag = "server-databases",
+    operation_id = "view_database",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("database" = String, Path, description = "The database's numeric id, or the client API's opaque id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `password` (the account password), `host` (needs database host read; a null resource otherwise)."),
+    ),
+    responses(
+        (status = 200, description = "The database.", body = ServerDatabaseItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_database(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -131,15 +183,39 @@ async fn view_database(
 }
 
 /// The body of `POST /servers/{id}/databases`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ServerDatabaseBody)]
 struct StoreBody {
+    /// The database name (prefixed `s{server}_` on the host).
     database: Option<String>,
+    /// Where the account may connect from (default `%`).
     remote: Option<String>,
+    /// The database host id.
     host: Option<i64>,
+    /// The account's connection limit.
     max_connections: Option<i64>,
 }
 
 /// `POST /servers/{id}/databases`: 201 with `meta.resource`.
+#[utoipa::path(
+    post,
+    path = "/servers/{id}/databases",
+    tag = "server-databases",
+    operation_id = "create_database",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `password` (the account password), `host` (needs database host read; a null resource otherwise)."),
+    ),
+    request_body(content = StoreBody, description = "`database` and `host` are required."),
+    responses(
+        (status = 201, description = "The new database, with `meta.resource`.", body = ServerDatabaseItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_database(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -180,6 +256,22 @@ async fn create_database(
 }
 
 /// `POST /servers/{id}/databases/{database}/reset-password`: 204.
+#[utoipa::path(
+    post,
+    path = "/servers/{id}/databases/{database}/reset-password",
+    tag = "server-databases",
+    operation_id = "reset_database_password",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("database" = String, Path, description = "The database's numeric id, or the client API's opaque id."),
+    ),
+    responses(
+        (status = 204, description = "The password was changed."),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn reset_password(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -197,6 +289,22 @@ async fn reset_password(
 }
 
 /// `DELETE /servers/{id}/databases/{database}`: 204.
+#[utoipa::path(
+    delete,
+    path = "/servers/{id}/databases/{database}",
+    tag = "server-databases",
+    operation_id = "delete_database",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("database" = String, Path, description = "The database's numeric id, or the client API's opaque id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_database(
     admin: ApplicationUser,
     State(state): State<AppState>,

@@ -17,8 +17,26 @@ use serde_json::{Map, Value};
 use super::users::parse_id;
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
+use crate::api::schemas::{
+    ApplicationErrors, BadRequest, LocationItem, LocationPage, NotFound, PageParams, ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::locations::{self as svc, LocationInput};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_locations,
+    create_location,
+    view_location,
+    update_location,
+    delete_location
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -117,6 +135,26 @@ async fn location_items(
 
 /// `GET /locations`: filters `short`, `long` (partial matches); sort `id`; includes
 /// `nodes`, `servers`.
+#[utoipa::path(
+    get,
+    path = "/locations",
+    tag = "locations",
+    operation_id = "list_locations",
+    params(
+        PageParams,
+        ("filter[short]" = Option<String>, Query, description = "Partial match on the short code."),
+        ("filter[long]" = Option<String>, Query, description = "Partial match on the description."),
+        ("sort" = Option<String>, Query, description = "`id`; a leading `-` sorts descending."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `nodes` (needs node read), `servers` (needs server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "A page of locations.", body = LocationPage),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_locations(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -143,6 +181,22 @@ async fn list_locations(
 }
 
 /// `GET /locations/{id}`.
+#[utoipa::path(
+    get,
+    path = "/locations/{id}",
+    tag = "locations",
+    operation_id = "view_location",
+    params(
+        ("id" = i64, Path, description = "The location's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `nodes` (needs node read), `servers` (needs server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "The location.", body = LocationItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_location(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -166,15 +220,23 @@ fn nullable_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>
 
 /// The body of `POST /locations` and `PATCH /locations/{id}`. py-dactyl sends
 /// `shortcode` / `description`; they are read as `short` / `long` when those are absent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 struct LocationBody {
+    /// Short code, unique (1 to 60 characters).
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     short: Option<Option<String>>,
+    /// Description (up to 191 characters).
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     long: Option<Option<String>>,
+    /// py-dactyl's name for `short`, read when `short` is absent.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     shortcode: Option<Option<String>>,
+    /// py-dactyl's name for `long`, read when `long` is absent.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     description: Option<Option<String>>,
 }
 
@@ -195,6 +257,20 @@ impl LocationBody {
 }
 
 /// `POST /locations`: 201 with `meta.resource`.
+#[utoipa::path(
+    post,
+    path = "/locations",
+    tag = "locations",
+    operation_id = "create_location",
+    request_body(content = LocationBody, description = "`short` (or `shortcode`) is required."),
+    responses(
+        (status = 201, description = "The new location, with `meta.resource`.", body = LocationItem),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_location(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -216,6 +292,24 @@ async fn create_location(
 }
 
 /// `PATCH /locations/{id}`: the fields given change.
+#[utoipa::path(
+    patch,
+    path = "/locations/{id}",
+    tag = "locations",
+    operation_id = "update_location",
+    params(
+        ("id" = i64, Path, description = "The location's id."),
+    ),
+    request_body(content = LocationBody, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The updated location.", body = LocationItem),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_location(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -234,6 +328,22 @@ async fn update_location(
 }
 
 /// `DELETE /locations/{id}`: 204, or 400 while nodes are in the location.
+#[utoipa::path(
+    delete,
+    path = "/locations/{id}",
+    tag = "locations",
+    operation_id = "delete_location",
+    params(
+        ("id" = i64, Path, description = "The location's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_location(
     admin: ApplicationUser,
     State(state): State<AppState>,

@@ -25,3 +25,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(databases::routes())
         .merge(database_hosts::routes())
 }
+
+/// The OpenAPI paths of the documented resource files, relative to `/api/application` (see
+/// `crate::openapi`). A newly documented file adds its `openapi()` here.
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = users::openapi();
+    for part in [locations::openapi(), nodes::openapi(), allocations::openapi(), nests::openapi(), databases::openapi(), database_hosts::openapi()] {
+        doc.merge(part);
+    }
+    doc
+}

@@ -19,8 +19,30 @@ use serde_json::{Value, json};
 use super::users::{parse_id, server_item};
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery};
+use crate::api::schemas::{
+    ApplicationErrors, BadRequest, Conflict, EggExport, EggItem, EggList, NestItem, NestPage,
+    NotFound, PageParams, ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::eggs::{self as svc, Egg, Nest};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_nests,
+    create_nest,
+    view_nest,
+    list_eggs,
+    import_egg,
+    view_egg,
+    export_egg,
+    delete_egg
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -254,6 +276,22 @@ async fn one_egg_item(
 }
 
 /// `GET /nests`: paginated (`page`, `per_page`); includes `eggs`, `servers`.
+#[utoipa::path(
+    get,
+    path = "/nests",
+    tag = "nests",
+    operation_id = "list_nests",
+    params(
+        PageParams,
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `eggs` (needs egg read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "A page of nests.", body = NestPage),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_nests(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -269,6 +307,22 @@ async fn list_nests(
 }
 
 /// `GET /nests/{id}`.
+#[utoipa::path(
+    get,
+    path = "/nests/{id}",
+    tag = "nests",
+    operation_id = "view_nest",
+    params(
+        ("id" = i64, Path, description = "The nest's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `eggs` (needs egg read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "The nest.", body = NestItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_nest(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -283,16 +337,32 @@ async fn view_nest(
 }
 
 /// The body of `POST /nests`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 struct NestBody {
+    /// Display name (required).
     #[serde(default)]
     name: Option<String>,
+    /// Description.
     #[serde(default)]
     description: Option<String>,
 }
 
 /// `POST /nests` (Aerie): `{name, description}` → 201 with `meta.resource`; the author is
 /// the administrator's e-mail address.
+#[utoipa::path(
+    post,
+    path = "/nests",
+    tag = "nests",
+    operation_id = "create_nest",
+    request_body(content = NestBody, description = "Aerie: a new, empty nest; the author is the administrator's e-mail address."),
+    responses(
+        (status = 201, description = "The new nest, with `meta.resource`.", body = NestItem),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_nest(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -317,6 +387,22 @@ async fn create_nest(
 
 /// `GET /nests/{id}/eggs`: every egg of the nest, not paginated; includes `nest`,
 /// `servers`, `config`, `script`, `variables`.
+#[utoipa::path(
+    get,
+    path = "/nests/{id}/eggs",
+    tag = "eggs",
+    operation_id = "list_eggs",
+    params(
+        ("id" = i64, Path, description = "The nest's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `nest` (needs nest read), `servers` (server read), `variables` (egg read), `config`, `script` (the inherited blocks; null resources when the egg has its own)."),
+    ),
+    responses(
+        (status = 200, description = "Every egg of the nest (not paginated).", body = EggList),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_eggs(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -337,6 +423,23 @@ async fn route_egg(state: &AppState, nest: &str, egg: &str) -> Result<Egg, Error
 }
 
 /// `GET /nests/{id}/eggs/{egg}`.
+#[utoipa::path(
+    get,
+    path = "/nests/{id}/eggs/{egg}",
+    tag = "eggs",
+    operation_id = "view_egg",
+    params(
+        ("id" = i64, Path, description = "The nest's id."),
+        ("egg" = i64, Path, description = "The egg's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `nest` (needs nest read), `servers` (server read), `variables` (egg read), `config`, `script` (the inherited blocks; null resources when the egg has its own)."),
+    ),
+    responses(
+        (status = 200, description = "The egg.", body = EggItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_egg(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -351,6 +454,25 @@ async fn view_egg(
 /// `POST /nests/{id}/eggs/import` (Aerie): the egg file (JSON or YAML, any format
 /// `aerie_eggs` reads) is the raw request body, whatever its content type. 201 with the
 /// egg; an egg with the same UUID or the same name in the nest is updated in place.
+#[utoipa::path(
+    post,
+    path = "/nests/{id}/eggs/import",
+    tag = "eggs",
+    operation_id = "import_egg",
+    params(
+        ("id" = i64, Path, description = "The nest's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `nest` (needs nest read), `servers` (server read), `variables` (egg read), `config`, `script` (the inherited blocks; null resources when the egg has its own)."),
+    ),
+    request_body(description = "Aerie: an egg file (PTDL_v1, PTDL_v2 or Pelican's format, JSON or YAML) as the raw body, whatever its content type. An egg with the same UUID, or the same name in the nest, is updated in place.", content((Object = "application/json"), (String = "application/yaml"))),
+    responses(
+        (status = 201, description = "The imported egg, with `meta.resource`.", body = EggItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn import_egg(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -378,6 +500,22 @@ async fn import_egg(
 }
 
 /// `GET /nests/{id}/eggs/{egg}/export` (Aerie): the egg as a PTDL_v2 JSON file.
+#[utoipa::path(
+    get,
+    path = "/nests/{id}/eggs/{egg}/export",
+    tag = "eggs",
+    operation_id = "export_egg",
+    params(
+        ("id" = i64, Path, description = "The nest's id."),
+        ("egg" = i64, Path, description = "The egg's id."),
+    ),
+    responses(
+        (status = 200, description = "Aerie: the egg as a PTDL_v2 file (`Content-Disposition: attachment`).", body = EggExport),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn export_egg(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -409,6 +547,23 @@ async fn export_egg(
 }
 
 /// `DELETE /nests/{id}/eggs/{egg}` (Aerie): 204, or 409 while servers use the egg.
+#[utoipa::path(
+    delete,
+    path = "/nests/{id}/eggs/{egg}",
+    tag = "eggs",
+    operation_id = "delete_egg",
+    params(
+        ("id" = i64, Path, description = "The nest's id."),
+        ("egg" = i64, Path, description = "The egg's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_egg(
     admin: ApplicationUser,
     State(state): State<AppState>,

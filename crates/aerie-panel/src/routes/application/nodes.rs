@@ -20,10 +20,31 @@ use serde_json::{Map, Value};
 use super::allocations::allocation_item;
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery};
+use crate::api::schemas::{
+    self, ApplicationErrors, BadRequest, NodeBody, NodeItem, NodePage, NotFound, PageParams,
+    ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::db_err;
 use crate::services::nodes::{self, NodeConfiguration};
 use crate::services::servers::server_attributes_many;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_nodes,
+    create_node,
+    list_deployable_nodes,
+    view_node,
+    update_node,
+    delete_node,
+    get_node_configuration
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -151,6 +172,28 @@ async fn one_node_item(
 
 /// `GET /nodes`: filters `uuid`, `name`, `fqdn`, `daemon_token_id` (partial matches);
 /// sorts `id`, `uuid`, `memory`, `disk`; includes `allocations`, `location`, `servers`.
+#[utoipa::path(
+    get,
+    path = "/nodes",
+    tag = "nodes",
+    operation_id = "list_nodes",
+    params(
+        PageParams,
+        ("filter[uuid]" = Option<String>, Query, description = "Partial match on the UUID."),
+        ("filter[name]" = Option<String>, Query, description = "Partial match on the name."),
+        ("filter[fqdn]" = Option<String>, Query, description = "Partial match on the FQDN."),
+        ("filter[daemon_token_id]" = Option<String>, Query, description = "Partial match on the daemon token id."),
+        ("sort" = Option<String>, Query, description = "`id`, `uuid`, `memory` or `disk`; a leading `-` sorts descending."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `location` (location read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "A page of nodes.", body = NodePage),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_nodes(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -191,6 +234,26 @@ async fn list_nodes(
 /// `GET /nodes/deployable?memory=&disk=&location_ids[]=`: the nodes an automatic deployment
 /// of a server of that size may use (public, not in maintenance, with room), paginated.
 /// 400 when there is none, as Pterodactyl.
+#[utoipa::path(
+    get,
+    path = "/nodes/deployable",
+    tag = "nodes",
+    operation_id = "list_deployable_nodes",
+    params(
+        PageParams,
+        ("memory" = i64, Query, description = "Memory in MB the server needs.", minimum = 0),
+        ("disk" = i64, Query, description = "Disk in MB the server needs.", minimum = 0),
+        ("location_ids[]" = Option<Vec<i64>>, Query, description = "Only nodes in these locations."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `location` (location read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "A page of the public nodes with room, not in maintenance.", body = NodePage),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_deployable_nodes(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -252,6 +315,22 @@ fn required_int(query: &ListQuery, field: &str) -> Result<i64, Error> {
 }
 
 /// `GET /nodes/{id}`; includes `allocations`, `location`, `servers`.
+#[utoipa::path(
+    get,
+    path = "/nodes/{id}",
+    tag = "nodes",
+    operation_id = "view_node",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `location` (location read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "The node.", body = NodeItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_node(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -264,6 +343,23 @@ async fn view_node(
 }
 
 /// `POST /nodes`: 201 with `meta.resource`.
+#[utoipa::path(
+    post,
+    path = "/nodes",
+    tag = "nodes",
+    operation_id = "create_node",
+    params(
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `location` (location read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    request_body(content = NodeBody, description = "The new node's fields."),
+    responses(
+        (status = 201, description = "The new node, with `meta.resource`.", body = NodeItem),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_node(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -288,6 +384,25 @@ async fn create_node(
 
 /// `PATCH /nodes/{id}`: the fields given change; `reset_secret: true` rotates the daemon
 /// token.
+#[utoipa::path(
+    patch,
+    path = "/nodes/{id}",
+    tag = "nodes",
+    operation_id = "update_node",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `location` (location read), `servers` (server read); an include the key may not read is a null resource."),
+    ),
+    request_body(content = NodeBody, description = "The fields to change; `reset_secret: true` rotates the daemon token."),
+    responses(
+        (status = 200, description = "The updated node.", body = NodeItem),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_node(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -306,6 +421,22 @@ async fn update_node(
 }
 
 /// `DELETE /nodes/{id}`: 204, or 400 while servers are on the node.
+#[utoipa::path(
+    delete,
+    path = "/nodes/{id}",
+    tag = "nodes",
+    operation_id = "delete_node",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_node(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -319,6 +450,21 @@ async fn delete_node(
 
 /// `GET /nodes/{id}/configuration`: the node's wings `config.yml` as JSON (not enveloped).
 /// An application key needs read access to nodes (a root admin's client key has it all).
+#[utoipa::path(
+    get,
+    path = "/nodes/{id}/configuration",
+    tag = "nodes",
+    operation_id = "get_node_configuration",
+    params(
+        ("id" = i64, Path, description = "The node's id."),
+    ),
+    responses(
+        (status = 200, description = "The node's wings configuration (`config.yml` as JSON, not enveloped).", body = schemas::NodeConfiguration),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn get_node_configuration(
     admin: ApplicationUser,
     State(state): State<AppState>,

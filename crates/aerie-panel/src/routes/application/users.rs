@@ -17,9 +17,28 @@ use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
+use crate::api::schemas::{
+    ApplicationErrors, BadRequest, NotFound, PageParams, UserItem, UserPage, ValidationFailed,
+};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::servers;
 use crate::services::users::{self as svc, CreateUser, UpdateUser};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_users,
+    create_user,
+    view_user,
+    update_user,
+    delete_user,
+    view_external_user
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -140,6 +159,28 @@ async fn user_response(
 
 /// `GET /users`: filters `email`, `uuid`, `username`, `external_id` (partial matches);
 /// sorts `id`, `uuid`; include `servers`.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    operation_id = "list_users",
+    params(
+        PageParams,
+        ("filter[email]" = Option<String>, Query, description = "Partial match on the e-mail address."),
+        ("filter[uuid]" = Option<String>, Query, description = "Partial match on the UUID."),
+        ("filter[username]" = Option<String>, Query, description = "Partial match on the username."),
+        ("filter[external_id]" = Option<String>, Query, description = "Partial match on the external id."),
+        ("sort" = Option<String>, Query, description = "`id` or `uuid`; a leading `-` sorts descending."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `servers` (needs server read; a null resource otherwise)."),
+    ),
+    responses(
+        (status = 200, description = "A page of users.", body = UserPage),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_users(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -176,6 +217,19 @@ async fn list_users(
 }
 
 /// `GET /users/{id}`.
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    tag = "users",
+    operation_id = "view_user",
+    params(("id" = i64, Path, description = "The user's id."), ("include" = Option<String>, Query, description = "Comma-separated includes: `servers` (needs server read; a null resource otherwise).")),
+    responses(
+        (status = 200, description = "The user.", body = UserItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_user(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -188,6 +242,22 @@ async fn view_user(
 }
 
 /// `GET /users/external/{external_id}`.
+#[utoipa::path(
+    get,
+    path = "/users/external/{external_id}",
+    tag = "users",
+    operation_id = "view_external_user",
+    params(
+        ("external_id" = String, Path, description = "The user's id in the external system."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `servers` (needs server read; a null resource otherwise)."),
+    ),
+    responses(
+        (status = 200, description = "The user.", body = UserItem),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_external_user(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -211,23 +281,39 @@ fn nullable_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>
 
 /// The body of `POST /users` and `PATCH /users/{id}`. Unknown keys are ignored, as Laravel
 /// ignores them.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 struct UserBody {
+    /// Id in an external system (a string; numbers are taken as their digits).
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     external_id: Option<Option<Value>>,
+    /// Unique e-mail address.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>, format = Email)]
     email: Option<Option<String>>,
+    /// Unique username.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     username: Option<Option<String>>,
+    /// First name.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     first_name: Option<Option<String>>,
+    /// Last name.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     last_name: Option<Option<String>>,
+    /// Password; without one on create, the user sets it through a reset link.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>, write_only)]
     password: Option<Option<String>>,
+    /// UI language code.
     #[serde(default, deserialize_with = "nullable_str")]
+    #[schema(value_type = Option<String>)]
     language: Option<Option<String>>,
+    /// Administrator (`true`/`false`, `1`/`0`, `"1"`/`"0"`).
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
     root_admin: Option<Option<Value>>,
 }
 
@@ -295,6 +381,20 @@ fn resource_url(state: &AppState, id: i64) -> String {
 }
 
 /// `POST /users`: 201 with `meta.resource`.
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    operation_id = "create_user",
+    request_body(content = UserBody, description = "`email` and `username` are required."),
+    responses(
+        (status = 201, description = "The new user, with `meta.resource`.", body = UserItem),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_user(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -318,6 +418,22 @@ async fn create_user(
 }
 
 /// `PATCH /users/{id}`: the fields given change; a required field sent empty is a 422.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    tag = "users",
+    operation_id = "update_user",
+    params(("id" = i64, Path, description = "The user's id.")),
+    request_body(content = UserBody, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The updated user.", body = UserItem),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        (status = 400, response = BadRequest),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_user(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -344,6 +460,20 @@ async fn update_user(
 }
 
 /// `DELETE /users/{id}`: 204, or 400 while the user owns servers.
+#[utoipa::path(
+    delete,
+    path = "/users/{id}",
+    tag = "users",
+    operation_id = "delete_user",
+    params(("id" = i64, Path, description = "The user's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_user(
     admin: ApplicationUser,
     State(state): State<AppState>,

@@ -9,8 +9,24 @@ use axum::routing::post;
 
 use crate::AppState;
 use crate::api::{JsonBody, no_content};
+use crate::api::schemas::{
+    NotFound, RemoteBackupStatus, RemoteErrors, RemoteRestoreStatus, ValidationFailed,
+};
 use crate::auth::DaemonNode;
 use crate::services::remote;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    set_backup_status,
+    get_upload_parts,
+    set_restore_status
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -22,6 +38,23 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// `POST /backups/{uuid}`: a backup finished (or failed).
+#[utoipa::path(
+    post,
+    path = "/backups/{uuid}",
+    tag = "remote",
+    operation_id = "remote_set_backup_status",
+    params(
+        ("uuid" = String, Path, description = "The backup's UUID."),
+    ),
+    request_body(content = RemoteBackupStatus),
+    responses(
+        (status = 204, description = "Recorded."),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn set_backup_status(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -34,6 +67,21 @@ pub(crate) async fn set_backup_status(
 
 /// `GET /backups/{uuid}?size=`: presigned S3 part URLs. This panel stores backups on the
 /// nodes, so there is nothing to presign.
+#[utoipa::path(
+    get,
+    path = "/backups/{uuid}",
+    tag = "remote",
+    operation_id = "remote_get_backup_upload_parts",
+    params(
+        ("uuid" = String, Path, description = "The backup's UUID."),
+        ("size" = Option<u64>, Query, description = "The archive size in bytes."),
+    ),
+    responses(
+        (status = 404, response = NotFound),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn get_upload_parts(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -46,6 +94,23 @@ pub(crate) async fn get_upload_parts(
 }
 
 /// `POST /backups/{uuid}/restore`: a restore finished.
+#[utoipa::path(
+    post,
+    path = "/backups/{uuid}/restore",
+    tag = "remote",
+    operation_id = "remote_set_restore_status",
+    params(
+        ("uuid" = String, Path, description = "The backup's UUID."),
+    ),
+    request_body(content = RemoteRestoreStatus),
+    responses(
+        (status = 204, description = "Recorded."),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn set_restore_status(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,

@@ -17,3 +17,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(backups::routes())
         .merge(activity::routes())
 }
+
+/// The OpenAPI paths of the documented resource files, relative to `/api/remote` (see
+/// `crate::openapi`). A newly documented file adds its `openapi()` here.
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = servers::openapi();
+    for part in [sftp::openapi(), backups::openapi(), activity::openapi()] {
+        doc.merge(part);
+    }
+    doc
+}

@@ -13,8 +13,41 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::{JsonBody, no_content};
+use crate::api::schemas::{
+    Conflict, NotFound, RemoteErrors, RemoteInstallScript, RemoteInstallStatus,
+    RemoteServerDocument, RemoteServerPage, ValidationFailed,
+};
 use crate::auth::DaemonNode;
 use crate::services::remote;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_servers,
+    reset_servers,
+    get_server,
+    get_install_script,
+    set_install_status,
+    transfer_success,
+    transfer_failure
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`). The transfer
+/// callbacks answer GET (older wings) as well as POST; an operation id must be unique, so
+/// the GET twin is the POST operation under `<id>_get`.
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = <ApiDoc as utoipa::OpenApi>::openapi();
+    for path in ["/servers/{uuid}/transfer/success", "/servers/{uuid}/transfer/failure"] {
+        if let Some(item) = doc.paths.paths.get_mut(path)
+            && let Some(post) = &item.post
+        {
+            let mut get = post.clone();
+            get.operation_id = get.operation_id.map(|id| format!("{id}_get"));
+            item.get = Some(get);
+        }
+    }
+    doc
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -42,6 +75,21 @@ pub(crate) struct PageQuery {
 }
 
 /// `GET /servers?page=&per_page=`: a Laravel resource-collection page of the node's servers.
+#[utoipa::path(
+    get,
+    path = "/servers",
+    tag = "remote",
+    operation_id = "remote_list_servers",
+    params(
+        ("page" = Option<u64>, Query, description = "The page, from 1."),
+        ("per_page" = Option<u64>, Query, description = "Page size, 1..500 (default 50)."),
+    ),
+    responses(
+        (status = 200, description = "A page of the calling node's servers.", body = RemoteServerPage),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn list_servers(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -86,6 +134,21 @@ pub(crate) async fn list_servers(
 }
 
 /// `GET /servers/{uuid}`: settings and process configuration.
+#[utoipa::path(
+    get,
+    path = "/servers/{uuid}",
+    tag = "remote",
+    operation_id = "remote_get_server",
+    params(
+        ("uuid" = String, Path, description = "The server's UUID."),
+    ),
+    responses(
+        (status = 200, description = "The server's settings and process configuration.", body = RemoteServerDocument),
+        (status = 404, response = NotFound),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn get_server(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -101,6 +164,21 @@ pub(crate) async fn get_server(
 }
 
 /// `GET /servers/{uuid}/install`: the install script.
+#[utoipa::path(
+    get,
+    path = "/servers/{uuid}/install",
+    tag = "remote",
+    operation_id = "remote_get_install_script",
+    params(
+        ("uuid" = String, Path, description = "The server's UUID."),
+    ),
+    responses(
+        (status = 200, description = "The install script.", body = RemoteInstallScript),
+        (status = 404, response = NotFound),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn get_install_script(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -111,6 +189,23 @@ pub(crate) async fn get_install_script(
 }
 
 /// `POST /servers/{uuid}/install`: how the install ended.
+#[utoipa::path(
+    post,
+    path = "/servers/{uuid}/install",
+    tag = "remote",
+    operation_id = "remote_set_install_status",
+    params(
+        ("uuid" = String, Path, description = "The server's UUID."),
+    ),
+    request_body(content = RemoteInstallStatus),
+    responses(
+        (status = 204, description = "Recorded."),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn set_install_status(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -123,6 +218,17 @@ pub(crate) async fn set_install_status(
 }
 
 /// `POST /servers/reset`: wings booted; clear transient states of its servers.
+#[utoipa::path(
+    post,
+    path = "/servers/reset",
+    tag = "remote",
+    operation_id = "remote_reset_servers",
+    responses(
+        (status = 204, description = "Transient states of the node's servers were cleared."),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn reset_servers(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -132,6 +238,22 @@ pub(crate) async fn reset_servers(
 }
 
 /// `GET|POST /servers/{uuid}/transfer/success`: the target node has the server.
+#[utoipa::path(
+    post,
+    path = "/servers/{uuid}/transfer/success",
+    tag = "remote",
+    operation_id = "remote_transfer_success",
+    params(
+        ("uuid" = String, Path, description = "The server's UUID."),
+    ),
+    responses(
+        (status = 204, description = "The transfer is complete."),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn transfer_success(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
@@ -142,6 +264,22 @@ pub(crate) async fn transfer_success(
 }
 
 /// `GET|POST /servers/{uuid}/transfer/failure`: the transfer did not complete.
+#[utoipa::path(
+    post,
+    path = "/servers/{uuid}/transfer/failure",
+    tag = "remote",
+    operation_id = "remote_transfer_failure",
+    params(
+        ("uuid" = String, Path, description = "The server's UUID."),
+    ),
+    responses(
+        (status = 204, description = "The transfer was rolled back."),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        RemoteErrors,
+    ),
+    security(("node_token" = [])),
+)]
 pub(crate) async fn transfer_failure(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,

@@ -1,0 +1,1748 @@
+//! OpenAPI schemas of the panel's HTTP bodies, for the document at `GET /api/openapi.json`
+//! (see `crate::openapi`).
+//!
+//! Handlers build their JSON through [`super::fractal`] and the transformers
+//! (`services::*::*_attributes`), so these types are never constructed: they only describe,
+//! field by field, what those functions write. `tests/openapi.rs` makes real requests and
+//! validates the bodies against the document, so a transformer that gains, loses or retypes a
+//! key fails the test until the schema here says the same.
+//!
+//! Conventions, so the web UI can generate exact TypeScript types:
+//!
+//! - every response object is closed (`additionalProperties: false`, from
+//!   `#[serde(deny_unknown_fields)]`);
+//! - a key the transformer always writes is required; one that may be `null` is
+//!   `#[schema(required = true)] Option<T>` (required *and* nullable);
+//! - a key that is sometimes absent (`relationships`, `meta`) is
+//!   `#[schema(nullable = false)] Option<T>` (optional, never `null`);
+//! - `object` is a one-value string enum (`"user"`, `"list"`, `"null_resource"`);
+//! - includes live in `attributes.relationships` ([`UserRelationships`] and friends); an
+//!   include the key may not read is a [`NullResource`], hence the `*OrNull` unions;
+//! - the `relationships` fields carry `no_recursion` (a node includes its location, which
+//!   includes nodes, ...): `crate::openapi` registers every `*Relationships` schema itself.
+//!
+//! One concrete envelope per resource ([`UserItem`], [`UserList`], [`UserPage`]) rather than
+//! generics, so every schema in the document has a plain name.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use utoipa::openapi::{Object, ObjectBuilder, Type};
+use utoipa::{IntoParams, IntoResponses, ToResponse, ToSchema};
+
+fn string_const(value: &str, description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some([value]))
+        .description(Some(description))
+        .build()
+}
+
+fn null_type(description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Null)
+        .description(Some(description))
+        .build()
+}
+
+fn list_object() -> Object {
+    string_const("list", "Always `list`.")
+}
+
+fn null_resource_object() -> Object {
+    string_const("null_resource", "Always `null_resource`.")
+}
+
+fn null_attributes() -> Object {
+    null_type("Always `null`.")
+}
+
+fn anonymous_object() -> Object {
+    null_type("Always `null`: Pterodactyl builds these includes from a closure, not a model.")
+}
+
+/// One resource: its item envelope, its unpaginated list, and optionally its paginated
+/// list and its `*OrNull` unions for includes.
+macro_rules! resource {
+    (
+        object: $object:tt,
+        attributes: $Attr:ident,
+        item: $Item:ident,
+        list: $List:ident,
+        $(page: $Page:ident,)?
+        $(item_or_null: $ItemOrNull:ident,)?
+        $(list_or_null: $ListOrNull:ident,)?
+    ) => {
+        #[doc = concat!("A `", $object, "` item: `{\"object\": \"", $object, "\", \"attributes\": {...}}`.")]
+        #[derive(ToSchema)]
+        #[schema(description = concat!("A `", $object, "` item. `meta.resource` (the item's URL) is present on 201 responses."))]
+        #[serde(deny_unknown_fields)]
+        pub struct $Item {
+            /// The resource name.
+            #[schema(schema_with = $Item::object_schema)]
+            pub object: String,
+            /// The resource's fields.
+            pub attributes: $Attr,
+            /// `{"resource": url}` on 201 responses; absent otherwise.
+            #[schema(nullable = false)]
+            pub meta: Option<ResourceMeta>,
+        }
+
+        impl $Item {
+            fn object_schema() -> Object {
+                string_const($object, concat!("Always `", $object, "`."))
+            }
+        }
+
+        #[doc = concat!("A list of `", $object, "` items, not paginated.")]
+        #[derive(ToSchema)]
+        #[schema(description = concat!("A list of `", $object, "` items, not paginated."))]
+        #[serde(deny_unknown_fields)]
+        pub struct $List {
+            /// The resource name of a collection.
+            #[schema(schema_with = list_object)]
+            pub object: String,
+            /// The items.
+            pub data: Vec<$Item>,
+        }
+
+        $(
+            #[doc = concat!("A page of `", $object, "` items with `meta.pagination`.")]
+            #[derive(ToSchema)]
+            #[schema(description = concat!("A page of `", $object, "` items with `meta.pagination`."))]
+            #[serde(deny_unknown_fields)]
+            pub struct $Page {
+                /// The resource name of a collection.
+                #[schema(schema_with = list_object)]
+                pub object: String,
+                /// The items on this page.
+                pub data: Vec<$Item>,
+                /// Pagination facts.
+                pub meta: PaginationMeta,
+            }
+        )?
+
+        $(
+            #[doc = concat!("An included `", $object, "` item, or a null resource when the key may not read it or it does not exist.")]
+            #[derive(ToSchema)]
+            #[serde(untagged)]
+            pub enum $ItemOrNull {
+                /// The related item.
+                Item($Item),
+                /// The key may not read it, or there is none.
+                Null(NullResource),
+            }
+        )?
+
+        $(
+            #[doc = concat!("An included list of `", $object, "` items, or a null resource when the key may not read them.")]
+            #[derive(ToSchema)]
+            #[serde(untagged)]
+            pub enum $ListOrNull {
+                /// The related items.
+                List($List),
+                /// The key may not read them.
+                Null(NullResource),
+            }
+        )?
+    };
+}
+
+// ---- envelope pieces ---------------------------------------------------------------------
+
+/// `{"object": "null_resource", "attributes": null}`: an include the key may not read, or a
+/// related model that does not exist.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NullResource {
+    /// Always `null_resource`.
+    #[schema(schema_with = null_resource_object)]
+    pub object: String,
+    /// Always `null`.
+    #[schema(schema_with = null_attributes)]
+    pub attributes: (),
+}
+
+/// `meta` of a 201 response.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceMeta {
+    /// The new resource's URL in the application API.
+    #[schema(format = "uri")]
+    pub resource: String,
+}
+
+/// `meta` of a paginated list.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationMeta {
+    /// The page facts.
+    pub pagination: Pagination,
+}
+
+/// `meta.pagination` (league/fractal's `ArraySerializer::paginator`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// Rows matching across all pages.
+    pub total: u64,
+    /// Items on this page.
+    pub count: u64,
+    /// The page size asked for.
+    pub per_page: u64,
+    /// This page, from 1.
+    pub current_page: u64,
+    /// The number of pages (at least 1).
+    pub total_pages: u64,
+    /// Links to the neighbouring pages; `{}` when there is neither.
+    pub links: PaginationLinks,
+}
+
+/// `meta.pagination.links`: a missing neighbour is left out, never `null`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationLinks {
+    /// URL of the previous page.
+    #[schema(nullable = false, format = "uri")]
+    pub previous: Option<String>,
+    /// URL of the next page.
+    #[schema(nullable = false, format = "uri")]
+    pub next: Option<String>,
+}
+
+/// `page` and `per_page` of a paginated list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The page, from 1.
+    #[param(minimum = 1)]
+    pub page: Option<u64>,
+    /// Items per page (default 50).
+    #[param(minimum = 1)]
+    pub per_page: Option<u64>,
+}
+
+// ---- errors ------------------------------------------------------------------------------
+
+/// Every error answer: Pterodactyl's `{"errors": [...]}`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorEnvelope {
+    /// The problems, at least one.
+    #[schema(min_items = 1)]
+    pub errors: Vec<ErrorObject>,
+}
+
+/// One problem of an [`ErrorEnvelope`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorObject {
+    /// Pterodactyl's exception class name (`NotFoundHttpException`, `ValidationException`).
+    pub code: String,
+    /// The HTTP status as a string (`"404"`).
+    pub status: String,
+    /// A sentence fit to show to the user.
+    pub detail: String,
+    /// For validation errors: the field and the rule that failed.
+    #[schema(nullable = false)]
+    pub meta: Option<ErrorMeta>,
+}
+
+/// `meta` of a validation [`ErrorObject`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorMeta {
+    /// The request field that failed (`email`, `ports.0`).
+    pub source_field: String,
+    /// The snake_cased rule that failed (`required`, `unique`).
+    pub rule: String,
+}
+
+/// 400: a filter, sort or include that is not allowed, or a request that cannot be carried
+/// out in the resource's current state (a resource still in use, say).
+#[derive(ToResponse)]
+#[response(
+    description = "Bad request: a filter, sort or include that is not allowed, malformed JSON, or a request the resource's current state does not allow."
+)]
+pub struct BadRequest(pub ErrorEnvelope);
+
+/// 401: no credentials, or credentials that are not valid.
+#[derive(ToResponse)]
+#[response(description = "Missing or invalid credentials.")]
+pub struct Unauthenticated(pub ErrorEnvelope);
+
+/// 403: the credentials may not do this.
+#[derive(ToResponse)]
+#[response(description = "The key may not do this (not a root admin, or the ACL bit is off).")]
+pub struct Forbidden(pub ErrorEnvelope);
+
+/// 404: the resource does not exist.
+#[derive(ToResponse)]
+#[response(description = "The resource does not exist.")]
+pub struct NotFound(pub ErrorEnvelope);
+
+/// 409: the resource is busy.
+#[derive(ToResponse)]
+#[response(description = "The resource is in a state that does not allow this.")]
+pub struct Conflict(pub ErrorEnvelope);
+
+/// 422: a field failed validation; `meta.source_field` and `meta.rule` name it.
+#[derive(ToResponse)]
+#[response(description = "A field or query parameter failed validation.")]
+pub struct ValidationFailed(pub ErrorEnvelope);
+
+/// 429: the key is over its request budget.
+#[derive(ToResponse)]
+#[response(description = "Too many requests; `Retry-After` says when to try again.")]
+pub struct TooManyRequests(pub ErrorEnvelope);
+
+// ---- users -------------------------------------------------------------------------------
+
+/// A user (Pterodactyl's application `UserTransformer`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Id in an external system (billing), unique when set.
+    #[schema(required = true)]
+    pub external_id: Option<String>,
+    /// Public UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Unique username.
+    pub username: String,
+    /// Unique e-mail address.
+    pub email: String,
+    /// First name.
+    #[schema(required = true)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[schema(required = true)]
+    pub last_name: Option<String>,
+    /// UI language code.
+    pub language: String,
+    /// Whether the user is an administrator.
+    pub root_admin: bool,
+    /// Whether TOTP two-factor authentication is on.
+    #[serde(rename = "2fa")]
+    pub two_factor: bool,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<UserRelationships>>,
+}
+
+/// Includes of a user.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserRelationships {
+    /// `include=servers`: the servers the user owns (needs server read).
+    #[schema(nullable = false)]
+    pub servers: Option<ServerListOrNull>,
+}
+
+resource! {
+    object: "user",
+    attributes: UserAttributes,
+    item: UserItem,
+    list: UserList,
+    page: UserPage,
+}
+
+// ---- servers (as other resources include them) -------------------------------------------
+
+/// A server (Pterodactyl's application `ServerTransformer`), as other resources include it.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Id in an external system (billing).
+    #[schema(required = true)]
+    pub external_id: Option<String>,
+    /// UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// The first 8 characters of the UUID.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// Description (`""` when there is none).
+    pub description: String,
+    /// `null`, `installing`, `install_failed`, `reinstall_failed`, `suspended` or
+    /// `restoring_backup`.
+    #[schema(required = true)]
+    pub status: Option<String>,
+    /// Whether the server is suspended.
+    pub suspended: bool,
+    /// Resource limits.
+    pub limits: ServerLimits,
+    /// What the owner may create.
+    pub feature_limits: ServerFeatureLimits,
+    /// The owner's user id.
+    pub user: i64,
+    /// The node id.
+    pub node: i64,
+    /// The primary allocation id.
+    pub allocation: i64,
+    /// The nest id.
+    pub nest: i64,
+    /// The egg id.
+    pub egg: i64,
+    /// The container.
+    pub container: ServerContainer,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+/// `limits` of a server.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerLimits {
+    /// Memory in MB (0 = unlimited).
+    pub memory: i64,
+    /// Swap in MB (-1 = unlimited, 0 = none).
+    pub swap: i64,
+    /// Disk in MB (0 = unlimited).
+    pub disk: i64,
+    /// Block IO weight (10..1000).
+    pub io: i64,
+    /// CPU in percent of one thread (0 = unlimited).
+    pub cpu: i64,
+    /// CPU pinning (`0-1,3`); `null` = any.
+    #[schema(required = true)]
+    pub threads: Option<String>,
+    /// Whether the OOM killer is disabled.
+    pub oom_disabled: bool,
+}
+
+/// `feature_limits` of a server.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFeatureLimits {
+    /// Databases the owner may create.
+    pub databases: i64,
+    /// Allocations the owner may add (`null` = Pterodactyl's none set).
+    #[schema(required = true)]
+    pub allocations: Option<i64>,
+    /// Backups the owner may keep.
+    pub backups: i64,
+}
+
+/// `container` of a server.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerContainer {
+    /// The startup command with `{{VAR}}` placeholders.
+    pub startup_command: String,
+    /// The Docker image.
+    pub image: String,
+    /// `1` when installed, `0` otherwise (an integer, as Pterodactyl sends it).
+    #[schema(minimum = 0, maximum = 1)]
+    pub installed: i64,
+    /// Environment variables (`null` for an unset variable; `P_SERVER_ALLOCATION_LIMIT` is
+    /// a number).
+    pub environment: BTreeMap<String, Value>,
+}
+
+resource! {
+    object: "server",
+    attributes: ServerAttributes,
+    item: ServerItem,
+    list: ServerList,
+    item_or_null: ServerItemOrNull,
+    list_or_null: ServerListOrNull,
+}
+
+/// The short server form nests and eggs include (`include=servers`): a subset of
+/// [`ServerAttributes`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSummaryAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Id in an external system.
+    #[schema(required = true)]
+    pub external_id: Option<String>,
+    /// UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// The first 8 characters of the UUID.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// The owner's user id.
+    pub user: i64,
+    /// The node id.
+    pub node: i64,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+resource! {
+    object: "server",
+    attributes: ServerSummaryAttributes,
+    item: ServerSummaryItem,
+    list: ServerSummaryList,
+    list_or_null: ServerSummaryListOrNull,
+}
+
+// ---- locations ---------------------------------------------------------------------------
+
+/// A location (Pterodactyl's `LocationTransformer`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Short code, unique.
+    pub short: String,
+    /// Description.
+    #[schema(required = true)]
+    pub long: Option<String>,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<LocationRelationships>>,
+}
+
+/// Includes of a location.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationRelationships {
+    /// `include=nodes` (needs node read).
+    #[schema(nullable = false)]
+    pub nodes: Option<NodeListOrNull>,
+    /// `include=servers` (needs server read).
+    #[schema(nullable = false)]
+    pub servers: Option<ServerListOrNull>,
+}
+
+resource! {
+    object: "location",
+    attributes: LocationAttributes,
+    item: LocationItem,
+    list: LocationList,
+    page: LocationPage,
+    item_or_null: LocationItemOrNull,
+}
+
+// ---- nodes -------------------------------------------------------------------------------
+
+/// A node (Pterodactyl's application `NodeTransformer`): every column except the daemon
+/// token and its id, plus `allocated_resources`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Whether automatic deployment may use the node.
+    pub public: bool,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// The location id.
+    pub location_id: i64,
+    /// The address wings is reached at.
+    pub fqdn: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Whether wings sits behind a TLS-terminating proxy.
+    pub behind_proxy: bool,
+    /// Whether the node is in maintenance.
+    pub maintenance_mode: bool,
+    /// Memory in MB.
+    pub memory: i64,
+    /// Memory overallocation in percent (-1 = no checks).
+    pub memory_overallocate: i64,
+    /// Disk in MB.
+    pub disk: i64,
+    /// Disk overallocation in percent (-1 = no checks).
+    pub disk_overallocate: i64,
+    /// Upload limit in MB.
+    pub upload_size: i64,
+    /// Wings' HTTP port.
+    pub daemon_listen: i64,
+    /// Wings' SFTP port.
+    pub daemon_sftp: i64,
+    /// Where wings keeps server volumes.
+    pub daemon_base: String,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Memory and disk promised to the node's servers.
+    pub allocated_resources: NodeAllocatedResources,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<NodeRelationships>>,
+}
+
+/// `allocated_resources` of a node.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeAllocatedResources {
+    /// Memory in MB.
+    pub memory: i64,
+    /// Disk in MB.
+    pub disk: i64,
+}
+
+/// Includes of a node.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRelationships {
+    /// `include=allocations` (needs allocation read).
+    #[schema(nullable = false)]
+    pub allocations: Option<AllocationListOrNull>,
+    /// `include=location` (needs location read).
+    #[schema(nullable = false)]
+    pub location: Option<LocationItemOrNull>,
+    /// `include=servers` (needs server read).
+    #[schema(nullable = false)]
+    pub servers: Option<ServerListOrNull>,
+}
+
+resource! {
+    object: "node",
+    attributes: NodeAttributes,
+    item: NodeItem,
+    list: NodeList,
+    page: NodePage,
+    item_or_null: NodeItemOrNull,
+    list_or_null: NodeListOrNull,
+}
+
+/// The body of `POST /nodes` and `PATCH /nodes/{id}` (Pterodactyl's `StoreNodeRequest`).
+/// On create, `name`, `location_id`, `fqdn`, `scheme`, `memory`, `memory_overallocate`,
+/// `disk`, `disk_overallocate`, `daemon_listen` and `daemon_sftp` are required; on update,
+/// only the fields sent change.
+#[derive(ToSchema)]
+pub struct NodeBody {
+    /// Display name (letters, digits, `_`, `-`, `.` and spaces; at most 100 characters).
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The location id.
+    pub location_id: Option<i64>,
+    /// The address wings is reached at.
+    pub fqdn: Option<String>,
+    /// `http` or `https` (default `https`).
+    pub scheme: Option<String>,
+    /// Whether wings sits behind a TLS-terminating proxy.
+    pub behind_proxy: Option<bool>,
+    /// Whether automatic deployment may use the node (default true).
+    pub public: Option<bool>,
+    /// Whether the node is in maintenance.
+    pub maintenance_mode: Option<bool>,
+    /// Memory in MB (at least 1).
+    #[schema(minimum = 1)]
+    pub memory: Option<i64>,
+    /// Memory overallocation in percent (at least -1).
+    #[schema(minimum = -1)]
+    pub memory_overallocate: Option<i64>,
+    /// Disk in MB (at least 1).
+    #[schema(minimum = 1)]
+    pub disk: Option<i64>,
+    /// Disk overallocation in percent (at least -1).
+    #[schema(minimum = -1)]
+    pub disk_overallocate: Option<i64>,
+    /// Upload limit in MB, 1..1024 (default 100).
+    #[schema(minimum = 1, maximum = 1024)]
+    pub upload_size: Option<i64>,
+    /// Wings' HTTP port (default 8080).
+    #[schema(minimum = 1, maximum = 65535)]
+    pub daemon_listen: Option<i64>,
+    /// Wings' SFTP port (default 2022).
+    #[schema(minimum = 1, maximum = 65535)]
+    pub daemon_sftp: Option<i64>,
+    /// Where wings keeps server volumes (default `/var/lib/pterodactyl/volumes`).
+    pub daemon_base: Option<String>,
+    /// `PATCH` only: `true` replaces the daemon token.
+    pub reset_secret: Option<bool>,
+}
+
+/// `GET /nodes/{id}/configuration`: the node's wings `config.yml` as JSON (not enveloped).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfiguration {
+    /// Always `false`.
+    pub debug: bool,
+    /// The node's UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// The daemon token id.
+    pub token_id: String,
+    /// The daemon token.
+    pub token: String,
+    /// `api:`.
+    pub api: NodeConfigurationApi,
+    /// `system:`.
+    pub system: NodeConfigurationSystem,
+    /// Host paths servers may mount.
+    pub allowed_mounts: Vec<String>,
+    /// The panel URL wings calls back.
+    pub remote: String,
+}
+
+/// `api:` of a [`NodeConfiguration`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfigurationApi {
+    /// Listen address.
+    pub host: String,
+    /// Listen port.
+    pub port: i64,
+    /// TLS.
+    pub ssl: NodeConfigurationSsl,
+    /// Upload limit in MB.
+    pub upload_limit: i64,
+}
+
+/// `api.ssl:` of a [`NodeConfiguration`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfigurationSsl {
+    /// Whether wings serves TLS itself.
+    pub enabled: bool,
+    /// Certificate path.
+    pub cert: String,
+    /// Key path.
+    pub key: String,
+}
+
+/// `system:` of a [`NodeConfiguration`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfigurationSystem {
+    /// Where server volumes live.
+    pub data: String,
+    /// `system.sftp:`.
+    pub sftp: NodeConfigurationSftp,
+}
+
+/// `system.sftp:` of a [`NodeConfiguration`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfigurationSftp {
+    /// SFTP port.
+    pub bind_port: i64,
+}
+
+// ---- allocations -------------------------------------------------------------------------
+
+/// An allocation (Pterodactyl's application `AllocationTransformer`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// The IP address.
+    pub ip: String,
+    /// Display alias of the IP.
+    #[schema(required = true)]
+    pub alias: Option<String>,
+    /// The port.
+    pub port: i64,
+    /// Notes.
+    #[schema(required = true)]
+    pub notes: Option<String>,
+    /// Whether a server uses it.
+    pub assigned: bool,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<AllocationRelationships>>,
+}
+
+/// Includes of an allocation.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationRelationships {
+    /// `include=node` (needs node read).
+    #[schema(nullable = false)]
+    pub node: Option<NodeItemOrNull>,
+    /// `include=server` (needs server read; a null resource for a free allocation).
+    #[schema(nullable = false)]
+    pub server: Option<ServerItemOrNull>,
+}
+
+resource! {
+    object: "allocation",
+    attributes: AllocationAttributes,
+    item: AllocationItem,
+    list: AllocationList,
+    page: AllocationPage,
+    list_or_null: AllocationListOrNull,
+}
+
+/// The body of `POST /nodes/{id}/allocations`.
+#[derive(ToSchema)]
+pub struct AllocationBody {
+    /// An IP address, an IPv4 CIDR from /25 to /32, or a hostname (resolved).
+    pub ip: String,
+    /// Display alias of the IP (at most 191 characters).
+    pub alias: Option<String>,
+    /// Ports (`"25565"`) and ranges (`"25565-25570"`, at most 1000 ports), each above 1024;
+    /// integers are accepted too.
+    #[schema(min_items = 1)]
+    pub ports: Vec<String>,
+}
+
+// ---- nests and eggs ----------------------------------------------------------------------
+
+/// A nest: Pterodactyl's `Nest::toArray()`, timestamps in Laravel's format
+/// (`2024-01-15T10:26:32.000000Z`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NestAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Author, usually an e-mail address.
+    pub author: String,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// Creation time (Laravel format).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Laravel format).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<NestRelationships>>,
+}
+
+/// Includes of a nest.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NestRelationships {
+    /// `include=eggs` (needs egg read).
+    #[schema(nullable = false)]
+    pub eggs: Option<EggListOrNull>,
+    /// `include=servers` (needs server read), in the short server form.
+    #[schema(nullable = false)]
+    pub servers: Option<ServerSummaryListOrNull>,
+}
+
+resource! {
+    object: "nest",
+    attributes: NestAttributes,
+    item: NestItem,
+    list: NestList,
+    page: NestPage,
+    item_or_null: NestItemOrNull,
+}
+
+/// An egg (Pterodactyl's application `EggTransformer`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Display name.
+    pub name: String,
+    /// The nest id.
+    pub nest: i64,
+    /// Author.
+    pub author: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// The default image (the first of `docker_images`).
+    #[schema(required = true)]
+    pub docker_image: Option<String>,
+    /// Display label → image, the default first.
+    pub docker_images: BTreeMap<String, String>,
+    /// The process configuration.
+    pub config: EggConfig,
+    /// The startup command.
+    #[schema(required = true)]
+    pub startup: Option<String>,
+    /// The install script.
+    pub script: EggScript,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<EggRelationships>>,
+}
+
+/// `config` of an egg.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggConfig {
+    /// Config files to edit before each start (`{}` when none).
+    pub files: BTreeMap<String, Value>,
+    /// Startup detection (`{"done": ...}`; `{}` when none).
+    pub startup: BTreeMap<String, Value>,
+    /// The stop command or signal.
+    #[schema(required = true)]
+    pub stop: Option<String>,
+    /// Log settings (`{}` when none).
+    pub logs: BTreeMap<String, Value>,
+    /// Paths users may not touch.
+    pub file_denylist: Vec<String>,
+    /// The egg this one inherits its config from.
+    #[schema(required = true)]
+    pub extends: Option<i64>,
+}
+
+/// `script` of an egg.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggScript {
+    /// Whether the install script runs privileged.
+    pub privileged: bool,
+    /// The install script.
+    #[schema(required = true)]
+    pub install: Option<String>,
+    /// The program that runs it.
+    pub entry: String,
+    /// The image it runs in.
+    pub container: String,
+    /// The egg whose install script this one uses.
+    #[schema(required = true)]
+    pub extends: Option<i64>,
+}
+
+/// Includes of an egg.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggRelationships {
+    /// `include=nest` (needs nest read).
+    #[schema(nullable = false)]
+    pub nest: Option<NestItemOrNull>,
+    /// `include=servers` (needs server read), in the short server form.
+    #[schema(nullable = false)]
+    pub servers: Option<ServerSummaryListOrNull>,
+    /// `include=variables` (needs egg read).
+    #[schema(nullable = false)]
+    pub variables: Option<EggVariableListOrNull>,
+    /// `include=config`: the inherited config, or a null resource when the egg has its own.
+    #[schema(nullable = false)]
+    pub config: Option<EggConfigIncludeOrNull>,
+    /// `include=script`: the copied install script, or a null resource when the egg has
+    /// its own.
+    #[schema(nullable = false)]
+    pub script: Option<EggScriptIncludeOrNull>,
+}
+
+resource! {
+    object: "egg",
+    attributes: EggAttributes,
+    item: EggItem,
+    list: EggList,
+    list_or_null: EggListOrNull,
+}
+
+/// An egg variable: Pterodactyl's `EggVariable::toArray()`, timestamps in Laravel's format.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggVariableAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// The egg id.
+    pub egg_id: i64,
+    /// Display name.
+    pub name: String,
+    /// Help text (`""` when none).
+    pub description: String,
+    /// The environment variable it sets.
+    pub env_variable: String,
+    /// Default value (`""` when none).
+    pub default_value: String,
+    /// Whether users can see it.
+    pub user_viewable: bool,
+    /// Whether users can change it.
+    pub user_editable: bool,
+    /// Laravel validation rules, one pipe string (`""` when none).
+    pub rules: String,
+    /// Creation time (Laravel format).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Laravel format).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+resource! {
+    object: "egg_variable",
+    attributes: EggVariableAttributes,
+    item: EggVariableItem,
+    list: EggVariableList,
+    list_or_null: EggVariableListOrNull,
+}
+
+/// `include=config` of an egg that inherits its config: `{"object": null, "attributes":
+/// {...}}` with the effective blocks.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggConfigInclude {
+    /// Always `null`.
+    #[schema(schema_with = anonymous_object)]
+    pub object: (),
+    /// The effective config.
+    pub attributes: EggConfigIncludeAttributes,
+}
+
+/// `attributes` of an [`EggConfigInclude`]: each block decoded from the egg or its parent.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggConfigIncludeAttributes {
+    /// Config files (any JSON; `null` when neither egg has them).
+    pub files: Value,
+    /// Startup detection (any JSON; `null` when neither egg has it).
+    pub startup: Value,
+    /// The stop command.
+    #[schema(required = true)]
+    pub stop: Option<String>,
+    /// Log settings (any JSON; `null` when neither egg has them).
+    pub logs: Value,
+}
+
+/// `include=config`: an [`EggConfigInclude`], or a null resource.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum EggConfigIncludeOrNull {
+    /// The inherited config.
+    Config(EggConfigInclude),
+    /// The egg has its own config.
+    Null(NullResource),
+}
+
+/// `include=script` of an egg that copies another's install script.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggScriptInclude {
+    /// Always `null`.
+    #[schema(schema_with = anonymous_object)]
+    pub object: (),
+    /// The effective script.
+    pub attributes: EggScriptIncludeAttributes,
+}
+
+/// `attributes` of an [`EggScriptInclude`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggScriptIncludeAttributes {
+    /// Whether the script runs privileged (the egg's own setting).
+    pub privileged: bool,
+    /// The script.
+    #[schema(required = true)]
+    pub install: Option<String>,
+    /// The program that runs it.
+    pub entry: String,
+    /// The image it runs in.
+    pub container: String,
+}
+
+/// `include=script`: an [`EggScriptInclude`], or a null resource.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum EggScriptIncludeOrNull {
+    /// The copied script.
+    Script(EggScriptInclude),
+    /// The egg has its own script.
+    Null(NullResource),
+}
+
+/// `GET /nests/{id}/eggs/{egg}/export`: the egg as a PTDL_v2 document.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggExport {
+    /// The do-not-edit banner.
+    #[serde(rename = "_comment")]
+    pub comment: String,
+    /// Format version and update URL.
+    pub meta: EggExportMeta,
+    /// When the export was made (Atom).
+    #[schema(format = DateTime)]
+    pub exported_at: String,
+    /// Display name.
+    pub name: String,
+    /// Author.
+    pub author: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// Feature flags.
+    pub features: Vec<String>,
+    /// Display label → image, the default first.
+    pub docker_images: BTreeMap<String, String>,
+    /// Paths users may not touch.
+    pub file_denylist: Vec<String>,
+    /// The startup command.
+    pub startup: String,
+    /// The process configuration, as JSON-encoded strings.
+    pub config: EggExportConfig,
+    /// The install script.
+    pub scripts: EggExportScripts,
+    /// The variables, in display order.
+    pub variables: Vec<EggExportVariable>,
+}
+
+/// `meta` of an [`EggExport`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggExportMeta {
+    /// Always `PTDL_v2`.
+    pub version: String,
+    /// Where updated versions are published.
+    #[schema(required = true)]
+    pub update_url: Option<String>,
+}
+
+/// `config` of an [`EggExport`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggExportConfig {
+    /// `config.files`, JSON-encoded.
+    pub files: String,
+    /// `config.startup`, JSON-encoded.
+    pub startup: String,
+    /// `config.logs`, JSON-encoded.
+    pub logs: String,
+    /// The stop command.
+    pub stop: String,
+}
+
+/// `scripts` of an [`EggExport`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggExportScripts {
+    /// `scripts.installation`.
+    pub installation: EggExportInstallation,
+}
+
+/// `scripts.installation` of an [`EggExport`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggExportInstallation {
+    /// The script.
+    pub script: String,
+    /// The image it runs in.
+    pub container: String,
+    /// The program that runs it.
+    pub entrypoint: String,
+}
+
+/// One variable of an [`EggExport`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EggExportVariable {
+    /// Display name.
+    pub name: String,
+    /// Help text.
+    pub description: String,
+    /// The environment variable.
+    pub env_variable: String,
+    /// Default value.
+    pub default_value: String,
+    /// Whether users can see it.
+    pub user_viewable: bool,
+    /// Whether users can change it.
+    pub user_editable: bool,
+    /// Laravel rules, one pipe string.
+    pub rules: String,
+    /// Always `text`.
+    pub field_type: String,
+}
+
+// ---- databases ---------------------------------------------------------------------------
+
+/// A server database (Pterodactyl's application `ServerDatabaseTransformer`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerDatabaseAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// The server id.
+    pub server: i64,
+    /// The database host id.
+    pub host: i64,
+    /// The database's name on the host (`s{server}_{name}`).
+    pub database: String,
+    /// The account created for it.
+    pub username: String,
+    /// Where the account may connect from (`%`).
+    pub remote: String,
+    /// The account's connection limit (`null` = the host default).
+    #[schema(required = true)]
+    pub max_connections: Option<i64>,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<ServerDatabaseRelationships>>,
+}
+
+/// Includes of a server database.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerDatabaseRelationships {
+    /// `include=password`.
+    #[schema(nullable = false)]
+    pub password: Option<DatabasePasswordItem>,
+    /// `include=host` (needs database host read).
+    #[schema(nullable = false)]
+    pub host: Option<DatabaseHostItemOrNull>,
+}
+
+resource! {
+    object: "server_database",
+    attributes: ServerDatabaseAttributes,
+    item: ServerDatabaseItem,
+    list: ServerDatabaseList,
+    list_or_null: ServerDatabaseListOrNull,
+}
+
+/// `attributes` of a `database_password` item.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabasePasswordAttributes {
+    /// The account's password, in clear.
+    pub password: String,
+}
+
+resource! {
+    object: "database_password",
+    attributes: DatabasePasswordAttributes,
+    item: DatabasePasswordItem,
+    list: DatabasePasswordList,
+}
+
+/// A database host: `id, name, host, port, username, max_databases, node` and the
+/// timestamps (never the password).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseHostAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Display name (unique).
+    pub name: String,
+    /// The address clients connect to.
+    pub host: String,
+    /// Port.
+    pub port: i64,
+    /// The administrative account the panel uses.
+    pub username: String,
+    /// Most databases the host may hold (`null` = no limit).
+    #[schema(required = true)]
+    pub max_databases: Option<i64>,
+    /// The linked node id.
+    #[schema(required = true)]
+    pub node: Option<i64>,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<DatabaseHostRelationships>>,
+}
+
+/// Includes of a database host.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseHostRelationships {
+    /// `include=databases` (needs server database read).
+    #[schema(nullable = false)]
+    pub databases: Option<ServerDatabaseListOrNull>,
+}
+
+resource! {
+    object: "database_host",
+    attributes: DatabaseHostAttributes,
+    item: DatabaseHostItem,
+    list: DatabaseHostList,
+    page: DatabaseHostPage,
+    item_or_null: DatabaseHostItemOrNull,
+}
+
+// ---- health ------------------------------------------------------------------------------
+
+/// `GET /api/health`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthReport {
+    /// `ok` or `degraded`.
+    pub status: String,
+    /// Always `panel`.
+    pub service: String,
+    /// The running Aerie version.
+    pub version: String,
+    /// Each dependency checked, by name (`database`, `docker`).
+    pub checks: BTreeMap<String, HealthCheck>,
+}
+
+/// One check of a [`HealthReport`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// Whether the dependency answered.
+    pub ok: bool,
+    /// How long the check took, in milliseconds.
+    pub latency_ms: u64,
+    /// What the dependency is (`sqlite`, `postgres`).
+    #[schema(nullable = false)]
+    pub detail: Option<String>,
+    /// Why it failed.
+    #[schema(nullable = false)]
+    pub error: Option<String>,
+}
+
+// ---- remote API (wings → panel) ----------------------------------------------------------
+
+/// `GET /api/remote/servers`: a Laravel resource-collection page of the node's servers.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteServerPage {
+    /// The servers on this page.
+    pub data: Vec<RemoteServerListItem>,
+    /// Page links.
+    pub links: RemotePageLinks,
+    /// Page facts.
+    pub meta: RemotePageMeta,
+}
+
+/// `links` of a [`RemoteServerPage`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemotePageLinks {
+    /// The first page.
+    pub first: String,
+    /// The last page.
+    pub last: String,
+    /// The previous page.
+    #[schema(required = true)]
+    pub prev: Option<String>,
+    /// The next page.
+    #[schema(required = true)]
+    pub next: Option<String>,
+}
+
+/// `meta` of a [`RemoteServerPage`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemotePageMeta {
+    /// This page, from 1.
+    pub current_page: u64,
+    /// Index of the first item on the page, from 1 (`null` when empty).
+    #[schema(required = true)]
+    pub from: Option<u64>,
+    /// The last page.
+    pub last_page: u64,
+    /// Always empty.
+    pub links: Vec<Value>,
+    /// The list's URL.
+    pub path: String,
+    /// Page size.
+    pub per_page: u64,
+    /// Index of the last item on the page (`null` when empty).
+    #[schema(required = true)]
+    pub to: Option<u64>,
+    /// Servers on the node.
+    pub total: u64,
+}
+
+/// One server of a [`RemoteServerPage`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteServerListItem {
+    /// Server UUID.
+    pub uuid: String,
+    /// Settings.
+    pub settings: RemoteServerSettings,
+    /// Process configuration.
+    pub process_configuration: RemoteProcessConfiguration,
+}
+
+/// `GET /api/remote/servers/{uuid}`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteServerDocument {
+    /// Settings.
+    pub settings: RemoteServerSettings,
+    /// Process configuration.
+    pub process_configuration: RemoteProcessConfiguration,
+}
+
+/// The server `settings` document wings runs a server from.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteServerSettings {
+    /// Server UUID.
+    pub uuid: String,
+    /// Name and description.
+    pub meta: RemoteServerMeta,
+    /// Suspended servers cannot start.
+    pub suspended: bool,
+    /// Container environment (strings, numbers, booleans or null).
+    pub environment: BTreeMap<String, Value>,
+    /// The startup command with `{{VAR}}` placeholders.
+    pub invocation: String,
+    /// Skip the egg install script.
+    pub skip_egg_scripts: bool,
+    /// Resource limits.
+    pub build: RemoteBuildLimits,
+    /// Container image.
+    pub container: RemoteContainerSettings,
+    /// Ports.
+    pub allocations: RemoteAllocations,
+    /// Extra mounts.
+    pub mounts: Vec<RemoteMount>,
+    /// Egg facts.
+    pub egg: RemoteEggSettings,
+    /// Docker labels.
+    pub labels: BTreeMap<String, String>,
+    /// Whether crash detection restarts the server.
+    pub crash_detection_enabled: bool,
+}
+
+/// `settings.meta`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteServerMeta {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+}
+
+/// `settings.build`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteBuildLimits {
+    /// Memory in MB (0 = unlimited).
+    pub memory_limit: i64,
+    /// Swap in MB (-1 = unlimited).
+    pub swap: i64,
+    /// Block IO weight.
+    pub io_weight: i64,
+    /// CPU percent of one core (0 = unlimited).
+    pub cpu_limit: i64,
+    /// Cpuset.
+    #[schema(required = true)]
+    pub threads: Option<String>,
+    /// Disk in MB (0 = unlimited).
+    pub disk_space: i64,
+    /// Disable the OOM killer.
+    pub oom_disabled: bool,
+}
+
+/// `settings.container`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteContainerSettings {
+    /// Image reference.
+    pub image: String,
+    /// Legacy duplicate of `build.oom_disabled`.
+    pub oom_disabled: bool,
+    /// The container must be recreated before the next start.
+    pub requires_rebuild: bool,
+}
+
+/// `settings.allocations`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteAllocations {
+    /// Route outgoing traffic through the default IP.
+    pub force_outgoing_ip: bool,
+    /// The primary allocation.
+    pub default: RemoteAllocation,
+    /// IP → ports.
+    pub mappings: BTreeMap<String, Vec<u16>>,
+}
+
+/// One IP and port.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteAllocation {
+    /// IP.
+    pub ip: String,
+    /// Port.
+    pub port: u16,
+}
+
+/// A bind mount.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteMount {
+    /// Host path.
+    pub source: String,
+    /// Container path.
+    pub target: String,
+    /// Read-only.
+    pub read_only: bool,
+}
+
+/// `settings.egg`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteEggSettings {
+    /// Egg UUID.
+    pub id: String,
+    /// Paths users may not touch.
+    pub file_denylist: Vec<String>,
+}
+
+/// `process_configuration`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteProcessConfiguration {
+    /// Startup detection.
+    pub startup: RemoteStartupConfig,
+    /// How to stop.
+    pub stop: RemoteStopConfig,
+    /// Config files to edit before each start.
+    pub configs: Vec<RemoteConfigFile>,
+}
+
+/// `process_configuration.startup`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteStartupConfig {
+    /// Lines meaning "started".
+    pub done: Vec<String>,
+    /// Unused by wings.
+    pub user_interaction: Vec<String>,
+    /// Strip ANSI escapes before matching.
+    pub strip_ansi: bool,
+}
+
+/// `process_configuration.stop`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteStopConfig {
+    /// `command` or `signal`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The command or signal name.
+    pub value: String,
+}
+
+/// One config file edit.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteConfigFile {
+    /// Path relative to the server root.
+    pub file: String,
+    /// `properties`, `file`, `yaml`, `yml`, `json`, `ini` or `xml`.
+    pub parser: String,
+    /// The replacements.
+    pub replace: Vec<RemoteConfigReplace>,
+}
+
+/// One replacement of a [`RemoteConfigFile`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteConfigReplace {
+    /// The key or path.
+    #[serde(rename = "match")]
+    pub matcher: String,
+    /// Replace only when the current value equals this.
+    #[schema(nullable = false)]
+    pub if_value: Option<String>,
+    /// The new value (string, number or boolean).
+    pub replace_with: Value,
+}
+
+/// `GET /api/remote/servers/{uuid}/install`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteInstallScript {
+    /// Installer image.
+    pub container_image: String,
+    /// Entrypoint (`bash`, `ash`).
+    pub entrypoint: String,
+    /// The script.
+    pub script: String,
+}
+
+/// `POST /api/remote/servers/{uuid}/install`.
+#[derive(ToSchema)]
+pub struct RemoteInstallStatus {
+    /// Whether the install succeeded.
+    pub successful: bool,
+    /// Whether it was a reinstall.
+    pub reinstall: bool,
+}
+
+/// `POST /api/remote/activity`.
+#[derive(ToSchema)]
+pub struct RemoteActivityBatch {
+    /// The entries.
+    pub data: Vec<RemoteActivityEntry>,
+}
+
+/// One entry of a [`RemoteActivityBatch`].
+#[derive(ToSchema)]
+pub struct RemoteActivityEntry {
+    /// The acting user's UUID, if a user acted.
+    #[schema(required = true)]
+    pub user: Option<String>,
+    /// Server UUID.
+    pub server: String,
+    /// `server:...` event name.
+    pub event: String,
+    /// Free-form facts.
+    #[schema(required = true)]
+    pub metadata: Option<Value>,
+    /// Client IP.
+    pub ip: String,
+    /// RFC 3339 time.
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+}
+
+/// `POST /api/remote/backups/{uuid}`: how a backup ended.
+#[derive(ToSchema)]
+pub struct RemoteBackupStatus {
+    /// Whether the archive was made.
+    pub successful: bool,
+    /// Hex digest of the archive (empty on failure).
+    pub checksum: String,
+    /// The digest algorithm (`sha256`; Pterodactyl Wings sends `sha1`).
+    pub checksum_type: String,
+    /// Archive size in bytes.
+    pub size: u64,
+    /// Uploaded parts (S3 only).
+    #[schema(nullable = false)]
+    pub parts: Option<Vec<RemoteBackupPart>>,
+}
+
+/// One uploaded part of an S3 backup.
+#[derive(ToSchema)]
+pub struct RemoteBackupPart {
+    /// The part's `ETag`.
+    pub etag: String,
+    /// 1-based part number.
+    pub part_number: u32,
+}
+
+/// `POST /api/remote/backups/{uuid}/restore`.
+#[derive(ToSchema)]
+pub struct RemoteRestoreStatus {
+    /// Whether the restore completed.
+    pub successful: bool,
+}
+
+/// `POST /api/remote/sftp/auth`.
+#[derive(ToSchema)]
+pub struct SftpAuthRequest {
+    /// `password` or `public_key`.
+    #[serde(rename = "type")]
+    pub kind: SftpAuthKind,
+    /// `<panel username>.<server short id>`.
+    pub username: String,
+    /// The password, or the key as an `authorized_keys` line.
+    pub password: String,
+    /// The client's IP address.
+    pub ip: String,
+    /// An identifier of the SSH connection.
+    pub session_id: String,
+    /// The client's SSH identification string.
+    pub client_version: String,
+}
+
+/// How an SFTP user proved who they are.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SftpAuthKind {
+    /// An account password.
+    Password,
+    /// A public key.
+    PublicKey,
+}
+
+/// The answer to a valid SFTP login.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SftpAuthResponse {
+    /// The user's UUID.
+    pub user: String,
+    /// The server's UUID.
+    pub server: String,
+    /// The user's permissions on the server (`["*"]` for the owner and administrators).
+    pub permissions: Vec<String>,
+}
+
+// ---- response sets -----------------------------------------------------------------------
+
+/// The errors any application API operation may answer (the key is checked, then its ACL
+/// bit, and the rate limit applies). Add 404/422/400/409 per operation.
+#[derive(IntoResponses)]
+pub enum ApplicationErrors {
+    /// No key, or not a valid one.
+    #[response(status = 401)]
+    Unauthenticated(#[ref_response] Unauthenticated),
+    /// Not a root admin's key, or the key's ACL bit is off.
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+    /// Over the key's request budget.
+    #[response(status = 429)]
+    TooManyRequests(#[ref_response] TooManyRequests),
+}
+
+/// The errors any remote API operation may answer (the node token is checked).
+#[derive(IntoResponses)]
+pub enum RemoteErrors {
+    /// The `Authorization` header is not `Bearer <token_id>.<token>` (or, on the S3 part
+    /// URL route, this panel does not presign uploads).
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    /// No token, or not a valid `token_id.token`.
+    #[response(status = 401)]
+    Unauthenticated(#[ref_response] Unauthenticated),
+    /// The token id or the token does not match a node.
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+}

@@ -1,0 +1,179 @@
+//! The panel's OpenAPI 3.1 document, generated from the handlers and served at
+//! `GET /api/openapi.json`.
+//!
+//! How it is assembled:
+//!
+//! - each handler carries `#[utoipa::path(...)]` with its path *relative to the router it
+//!   is registered in* (`/users`, not `/api/application/users`), its tag, its security
+//!   scheme, its parameters, its request body and its responses, whose bodies are the
+//!   schema types of [`crate::api::schemas`];
+//! - each route file lists its annotated handlers in a private `#[derive(OpenApi)]` and
+//!   exposes `pub(crate) fn openapi() -> utoipa::openapi::OpenApi`;
+//! - `routes/application/mod.rs` and `routes/remote/mod.rs` merge their files' documents,
+//!   and `routes::openapi()` nests them under `/api/application` and `/api/remote`, exactly
+//!   as `routes::router` nests the routers;
+//! - [`document`] adds what is not per handler: the info block, the security schemes, the
+//!   tags, the shared error responses and the `*Relationships` schemas (which the
+//!   `no_recursion` fields do not collect by themselves).
+//!
+//! The routers themselves stay plain `axum::Router`s; the document is built once when the
+//! router is built and held by the route (no globals). `tests/openapi.rs` snapshots it,
+//! checks that every served route is documented and every documented route is served, and
+//! validates real responses against it.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::Extension;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::api::schemas::{
+    AllocationRelationships, BadRequest, Conflict, DatabaseHostRelationships, EggRelationships,
+    ErrorEnvelope, Forbidden, LocationRelationships, NestRelationships, NodeRelationships,
+    NotFound, NullResource, ServerDatabaseRelationships, TooManyRequests, Unauthenticated,
+    UserRelationships, ValidationFailed,
+};
+
+/// Name of the security scheme of the application and client APIs: `Authorization: Bearer
+/// ptla_...` (application key) or `Bearer ptlc_...` (a root admin's client key). Handlers
+/// write `security(("api_key" = []))`.
+pub const API_KEY_SCHEME: &str = "api_key";
+
+/// Name of the security scheme of the remote API: `Authorization: Bearer
+/// <token_id>.<token>` with a node's daemon credentials. Handlers write
+/// `security(("node_token" = []))`.
+pub const NODE_TOKEN_SCHEME: &str = "node_token";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Aerie Panel API",
+        description = "The HTTP API of the Aerie panel: Pterodactyl's Application API \
+            (`/api/application`), the remote API wings calls (`/api/remote`) and Aerie's own \
+            endpoints. Bodies follow Pterodactyl's fractal envelopes: items are \
+            `{object, attributes}`, lists `{object: \"list\", data, meta?}`, includes live in \
+            `attributes.relationships`, and every error is `{errors: [{code, status, detail, \
+            meta?}]}`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    paths(get_openapi),
+    modifiers(&SecuritySchemes),
+    components(
+        schemas(
+            ErrorEnvelope,
+            NullResource,
+            UserRelationships,
+            LocationRelationships,
+            NodeRelationships,
+            AllocationRelationships,
+            NestRelationships,
+            EggRelationships,
+            ServerDatabaseRelationships,
+            DatabaseHostRelationships,
+        ),
+        responses(
+            BadRequest,
+            Unauthenticated,
+            Forbidden,
+            NotFound,
+            Conflict,
+            ValidationFailed,
+            TooManyRequests,
+        ),
+    ),
+    tags(
+        (name = "users", description = "Panel accounts (application API)."),
+        (name = "locations", description = "Locations group nodes (application API)."),
+        (name = "nodes", description = "Machines running wings (application API)."),
+        (name = "allocations", description = "IP and port pairs of a node (application API)."),
+        (name = "nests", description = "Groups of eggs (application API)."),
+        (name = "eggs", description = "Game templates (application API)."),
+        (name = "server-databases", description = "Databases of a server (application API)."),
+        (name = "database-hosts", description = "Database servers the panel creates databases on (application API)."),
+        (name = "remote", description = "The API wings calls, authenticated as a node."),
+        (name = "system", description = "Health and this document; no authentication."),
+    ),
+)]
+struct PanelApi;
+
+/// Adds the two bearer schemes the operations refer to.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            API_KEY_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("ptla_... | ptlc_...")
+                    .description(Some(
+                        "An application API key (`ptla_` + 48 characters), or a client API key \
+                         (`ptlc_`) of a root administrator, which may do everything.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            NODE_TOKEN_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("<token_id>.<token>")
+                    .description(Some(
+                        "A node's daemon credentials, as in its wings `config.yml`: the token \
+                         id, a dot, and the token.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document: every documented route file's paths plus the shared parts.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = PanelApi::openapi();
+    doc.merge(crate::routes::openapi());
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The document serialized once, held by the route.
+#[derive(Clone)]
+struct OpenApiJson(Option<Bytes>);
+
+/// `GET /api/openapi.json`, with the document built now (once, when the router is built).
+pub(crate) fn routes() -> Router<AppState> {
+    let json = match document().to_json() {
+        Ok(json) => Some(Bytes::from(json)),
+        Err(e) => {
+            tracing::error!(error.message = %e, "the OpenAPI document does not serialize");
+            None
+        }
+    };
+    Router::new()
+        .route("/api/openapi.json", get(get_openapi))
+        .layer(Extension(OpenApiJson(json)))
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "system",
+    operation_id = "get_openapi",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document.", body = Object),
+    ),
+)]
+async fn get_openapi(Extension(doc): Extension<OpenApiJson>) -> Response {
+    match doc.0 {
+        Some(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        None => aerie_http::Error::internal("the OpenAPI document is unavailable").into_response(),
+    }
+}

@@ -1,0 +1,99 @@
+//! `/servers/{server}/settings/*`: rename, reinstall and the Docker image (Pterodactyl's
+//! client `SettingsController`).
+
+use aerie_http::Error;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::{Fields, Origin};
+use crate::AppState;
+use crate::access::ServerAccess;
+use crate::api::{JsonBody, no_content};
+use crate::services::client_servers::{self as svc, ClientError};
+
+/// `POST settings/rename` `{name, description?}` → 204.
+pub(super) async fn rename_server(
+    access: ServerAccess,
+    State(state): State<AppState>,
+    Origin(origin): Origin,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> Result<Response, Error> {
+    access.require("settings.rename")?;
+    let fields = Fields(&body);
+    let name = fields.required_string("name")?;
+    if name.chars().count() > 191 {
+        return Err(Error::validation(
+            "name",
+            "max",
+            "The name must not be greater than 191 characters.",
+        ));
+    }
+    let description = if body.contains_key("description") {
+        Some(fields.optional_string("description")?.unwrap_or_default())
+    } else {
+        None
+    };
+    let before = &access.server;
+    svc::rename(&state.db, before, &name, description.clone()).await?;
+    if before.name != name {
+        svc::log_server_event(
+            &state.db,
+            &access,
+            &origin,
+            "server:settings.rename",
+            json!({"old": before.name, "new": name}),
+        )
+        .await;
+    }
+    if let Some(d) = description
+        && before.description.clone().unwrap_or_default() != d
+    {
+        svc::log_server_event(
+            &state.db,
+            &access,
+            &origin,
+            "server:settings.description",
+            json!({"old": before.description, "new": d}),
+        )
+        .await;
+    }
+    Ok(no_content())
+}
+
+/// `POST settings/reinstall` → 202: status `installing`, wings reinstalls.
+pub(super) async fn reinstall_server(
+    access: ServerAccess,
+    State(state): State<AppState>,
+    Origin(origin): Origin,
+) -> Result<Response, Error> {
+    access.require("settings.reinstall")?;
+    crate::services::servers::reinstall(&state.db, &access.server).await?;
+    svc::log_server_event(&state.db, &access, &origin, "server:reinstall", json!({})).await;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// `PUT settings/docker-image` `{docker_image}` (one of the egg's images) → 204.
+pub(super) async fn set_docker_image(
+    access: ServerAccess,
+    State(state): State<AppState>,
+    Origin(origin): Origin,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> Result<Response, ClientError> {
+    access.require("startup.docker-image")?;
+    let image = Fields(&body).optional_string("docker_image")?;
+    svc::set_docker_image(&state.db, &access.server, image.as_deref()).await?;
+    let new = image.unwrap_or_default();
+    if access.server.image != new {
+        svc::log_server_event(
+            &state.db,
+            &access,
+            &origin,
+            "server:startup.image",
+            json!({"old": access.server.image, "new": new}),
+        )
+        .await;
+    }
+    Ok(no_content())
+}

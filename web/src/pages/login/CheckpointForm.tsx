@@ -1,0 +1,96 @@
+import { useState, type FormEvent } from 'react';
+import { Alert, Anchor, Button, Group, PinInput, Stack, Text, TextInput } from '@mantine/core';
+import { checkpoint, type SessionUser } from '../../api/auth';
+import { errorMessage } from '../../api/client';
+import { strings } from '../../strings';
+
+/** The second step of a two-factor sign-in: a TOTP code, or a recovery code. */
+export function CheckpointForm({
+  confirmationToken,
+  onSignedIn,
+  onBack,
+}: {
+  confirmationToken: string;
+  onSignedIn: (user: SessionUser) => void;
+  onBack: () => void;
+}) {
+  const [recovery, setRecovery] = useState(false);
+  const [code, setCode] = useState('');
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e?: FormEvent) {
+    e?.preventDefault();
+    const value = code.trim();
+    if (recovery ? value === '' : !/^\d{6}$/.test(value)) {
+      setFieldError(recovery ? strings.login.recoveryRequired : strings.login.codeRequired);
+      return;
+    }
+    setFieldError(null);
+    setServerError(null);
+    setBusy(true);
+    try {
+      const user = await checkpoint(confirmationToken, recovery ? { recovery_token: value } : { authentication_code: value });
+      onSignedIn(user);
+    } catch (err) {
+      setServerError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate aria-label={strings.login.checkpointTitle}>
+      <Stack gap="md">
+        {serverError && (
+          <Alert color="red" variant="light" title={strings.login.errorTitle} role="alert">
+            {serverError}
+          </Alert>
+        )}
+        {recovery ? (
+          <TextInput
+            label={strings.login.recoveryLabel}
+            value={code}
+            autoFocus
+            autoComplete="off"
+            error={fieldError}
+            onChange={(e) => setCode(e.currentTarget.value)}
+          />
+        ) : (
+          <Stack gap={4}>
+            <Text size="sm" id="totp-label">
+              {strings.login.checkpointHelp}
+            </Text>
+            <PinInput
+              length={6}
+              type="number"
+              oneTimeCode
+              autoFocus
+              aria-label={strings.login.codeLabel}
+              value={code}
+              error={fieldError !== null}
+              onChange={setCode}
+              onComplete={() => undefined}
+            />
+            {fieldError && (
+              <Text c="red" size="xs" role="alert">
+                {fieldError}
+              </Text>
+            )}
+          </Stack>
+        )}
+        <Button type="submit" loading={busy} fullWidth>
+          {strings.login.verify}
+        </Button>
+        <Group justify="space-between">
+          <Anchor component="button" type="button" size="sm" onClick={() => { setRecovery(!recovery); setCode(''); setFieldError(null); }}>
+            {recovery ? strings.login.useCode : strings.login.useRecovery}
+          </Anchor>
+          <Anchor component="button" type="button" size="sm" onClick={onBack}>
+            {strings.login.backToLogin}
+          </Anchor>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
