@@ -442,7 +442,7 @@ pub(super) async fn chmod_files(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Response, Error> {
-    access.require("file.read")?;
+    access.require("file.update")?;
     let fields = Fields(&body);
     let root = root_of(&fields)?;
     let Some(Value::Array(items)) = fields.value("files") else {
