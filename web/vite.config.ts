@@ -8,7 +8,8 @@ export default defineConfig({
   plugins: [react()],
   server: {
     proxy: {
-      '/api': { target: panel, changeOrigin: true },
+      '/api': { target: panel, changeOrigin: true, ws: true },
+      '/sanctum': { target: panel, changeOrigin: true },
       // `/auth/login` is both a page (GET, served by Vite in dev) and the login endpoint
       // (POST, served by the panel): only non-GET requests go to the panel.
       '/auth': {

@@ -473,7 +473,7 @@ export const strings = {
       free: 'Free',
       configure: 'Configuration',
       configureHelp: 'Run this on the node to write its config.yml; you need an application API key with node read access.',
-      keyPlaceholder: '<application API key>',
+      keyPlaceholder: '<application-api-key>',
       tabs: { about: 'About', settings: 'Settings', allocations: 'Allocations', configuration: 'Configuration' },
       deleted: 'Node deleted',
     },

@@ -15,12 +15,12 @@ use crate::{Backend, Db, DbError};
 
 mod m0002;
 mod m0003;
-pub(crate) use m0003::{PasswordResets, RecoveryTokens, Sessions};
 pub(crate) use m0002::{
     ActivityLogs, Allocations, Backups, DatabaseHosts, Databases, EggMount, EggVariables, Eggs,
     MountNode, MountServer, Mounts, Nests, Schedules, ServerTransfers, ServerVariables, Servers,
     Subusers, Tasks, UserSshKeys,
 };
+pub(crate) use m0003::{PasswordResets, RecoveryTokens, Sessions};
 
 /// One schema statement.
 pub enum Ddl {

@@ -66,7 +66,9 @@ pub enum Error {
     CsrfMismatch,
     /// The panel requires two-factor authentication and the account has none
     /// (Pterodactyl's `TwoFactorAuthRequiredException`, status 400).
-    #[error("Two-factor authentication is required on this account in order to access this endpoint.")]
+    #[error(
+        "Two-factor authentication is required on this account in order to access this endpoint."
+    )]
     TwoFactorRequired,
 }
 

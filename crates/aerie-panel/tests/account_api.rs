@@ -1,5 +1,6 @@
 //! `/api/client/account/*`: the account document, e-mail and password changes, API keys,
 //! SSH keys and the account's activity log.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod auth_support;
 
@@ -54,7 +55,9 @@ async fn the_account_document() {
             }})
         );
     }
-    let (s, _) = p.call_json(Method::GET, "/api/client/account", "ptlc_nope", None).await;
+    let (s, _) = p
+        .call_json(Method::GET, "/api/client/account", "ptlc_nope", None)
+        .await;
     assert_eq!(s, 401);
 }
 
@@ -96,7 +99,9 @@ async fn changing_the_email_needs_the_password() {
     let (s, body) = put(json!({"email": "Ben.New@Example.com", "password": "password123"})).await;
     assert_eq!(s, 204, "{body}");
     assert_eq!(body, Value::Null);
-    let (_, acct) = p.call_json(Method::GET, "/api/client/account", &key, None).await;
+    let (_, acct) = p
+        .call_json(Method::GET, "/api/client/account", &key, None)
+        .await;
     assert_eq!(acct["attributes"]["email"], "ben.new@example.com");
     Browser::new(&p.url)
         .login_ok("ben.new@example.com", "password123")
@@ -113,7 +118,10 @@ async fn changing_the_email_needs_the_password() {
     assert_eq!(act["data"].as_array().unwrap().len(), 1, "{act}");
     let e = &act["data"][0]["attributes"];
     assert_eq!(e["event"], "user:account.email-changed");
-    assert_eq!(e["properties"], json!({"old":"ben@example.com","new":"ben.new@example.com"}));
+    assert_eq!(
+        e["properties"],
+        json!({"old":"ben@example.com","new":"ben.new@example.com"})
+    );
     assert_eq!(e["has_additional_metadata"], false);
 }
 
@@ -140,10 +148,24 @@ async fn changing_the_password_logs_out_the_other_sessions() {
 
     let r = send(json!({"current_password":"password123","password":"n3w-password","password_confirmation":"n3w-password"})).await;
     assert_eq!(r.status, 204, "{}", r.json);
-    assert_eq!(here.get("/api/client/account").await.status, 200, "this session stays");
-    assert_eq!(elsewhere.get("/api/client/account").await.status, 401, "the other one ends");
+    assert_eq!(
+        here.get("/api/client/account").await.status,
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        elsewhere.get("/api/client/account").await.status,
+        401,
+        "the other one ends"
+    );
     assert_eq!(p.db.sessions().count_for_user(u.id).await.unwrap(), 1);
-    assert_eq!(Browser::new(&p.url).login("cam", "password123").await.status, 422);
+    assert_eq!(
+        Browser::new(&p.url)
+            .login("cam", "password123")
+            .await
+            .status,
+        422
+    );
     Browser::new(&p.url).login_ok("cam", "n3w-password").await;
 
     // Changed with an API key, every session ends.
@@ -168,7 +190,9 @@ async fn api_keys_are_listed_created_and_deleted() {
     let other = p.user("eve", true).await;
     let key = p.key(&u, KeyType::Client).await;
 
-    let (s, body) = p.call_json(Method::GET, "/api/client/account/api-keys", &key, None).await;
+    let (s, body) = p
+        .call_json(Method::GET, "/api/client/account/api-keys", &key, None)
+        .await;
     assert_eq!(s, 200);
     assert_eq!(body["object"], "list");
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
@@ -176,7 +200,13 @@ async fn api_keys_are_listed_created_and_deleted() {
     assert_eq!(first["object"], "api_key");
     assert_eq!(
         sorted_keys(&first["attributes"]),
-        ["allowed_ips", "created_at", "description", "identifier", "last_used_at"]
+        [
+            "allowed_ips",
+            "created_at",
+            "description",
+            "identifier",
+            "last_used_at"
+        ]
     );
 
     let (s, body) = p
@@ -191,20 +221,28 @@ async fn api_keys_are_listed_created_and_deleted() {
     assert_eq!(body["object"], "api_key");
     let a = &body["attributes"];
     let identifier = a["identifier"].as_str().unwrap().to_owned();
-    assert!(identifier.starts_with("ptlc_") && identifier.len() == 16, "{identifier}");
+    assert!(
+        identifier.starts_with("ptlc_") && identifier.len() == 16,
+        "{identifier}"
+    );
     assert_eq!(a["description"], "ci deploy");
     assert_eq!(a["allowed_ips"], json!(["127.0.0.1", "10.0.0.0/8"]));
     assert_eq!(a["last_used_at"], Value::Null);
     let secret = body["meta"]["secret_token"].as_str().unwrap();
     assert_eq!(secret.len(), 32);
     let token = format!("{identifier}{secret}");
-    let (s, acct) = p.call_json(Method::GET, "/api/client/account", &token, None).await;
+    let (s, acct) = p
+        .call_json(Method::GET, "/api/client/account", &token, None)
+        .await;
     assert_eq!(s, 200, "{acct}");
 
     for (ips, field) in [
         (json!(["not-an-ip"]), "allowed_ips.0"),
         (json!(["127.0.0.1", "10.0.0.0/33"]), "allowed_ips.1"),
-        (json!((0..51).map(|i| format!("10.0.0.{i}")).collect::<Vec<_>>()), "allowed_ips"),
+        (
+            json!((0..51).map(|i| format!("10.0.0.{i}")).collect::<Vec<_>>()),
+            "allowed_ips",
+        ),
     ] {
         let (s, body) = p
             .call_json(
@@ -248,14 +286,18 @@ async fn api_keys_are_listed_created_and_deleted() {
         )
         .await;
     assert_eq!(s, 400, "{body}");
-    let (_, list) = p.call_json(Method::GET, "/api/client/account/api-keys", &key, None).await;
+    let (_, list) = p
+        .call_json(Method::GET, "/api/client/account/api-keys", &key, None)
+        .await;
     assert_eq!(list["data"].as_array().unwrap().len(), 25);
 
     // Delete: the key stops working; unknown and foreign identifiers are 404.
     let path = format!("/api/client/account/api-keys/{identifier}");
     let (s, body) = p.call_json(Method::DELETE, &path, &key, None).await;
     assert_eq!(s, 204, "{body}");
-    let (s, _) = p.call_json(Method::GET, "/api/client/account", &token, None).await;
+    let (s, _) = p
+        .call_json(Method::GET, "/api/client/account", &token, None)
+        .await;
     assert_eq!(s, 401);
     let (s, body) = p.call_json(Method::DELETE, &path, &key, None).await;
     assert_eq!(s, 404, "{body}");
@@ -270,7 +312,9 @@ async fn api_keys_are_listed_created_and_deleted() {
         )
         .await;
     assert_eq!(s, 404);
-    let (s, _) = p.call_json(Method::GET, "/api/client/account", &foreign, None).await;
+    let (s, _) = p
+        .call_json(Method::GET, "/api/client/account", &foreign, None)
+        .await;
     assert_eq!(s, 200, "someone else's key is untouched");
     // An application key is not a client key, even the caller's own.
     let own_app = p.key(&other, KeyType::Application).await;
@@ -300,8 +344,17 @@ async fn api_keys_are_listed_created_and_deleted() {
         .map(|e| e["attributes"]["event"].as_str().unwrap())
         .collect();
     assert_eq!(events[0], "user:api-key.delete");
-    assert_eq!(act["data"][0]["attributes"]["properties"]["identifier"], identifier);
-    assert_eq!(events.iter().filter(|e| **e == "user:api-key.create").count(), 24);
+    assert_eq!(
+        act["data"][0]["attributes"]["properties"]["identifier"],
+        identifier
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| **e == "user:api-key.create")
+            .count(),
+        24
+    );
 }
 
 #[tokio::test]
@@ -313,8 +366,13 @@ async fn ssh_keys_are_checked_fingerprinted_and_removed() {
         let key = key.clone();
         let p = &p;
         async move {
-            p.call_json(Method::POST, "/api/client/account/ssh-keys", &key, Some(body))
-                .await
+            p.call_json(
+                Method::POST,
+                "/api/client/account/ssh-keys",
+                &key,
+                Some(body),
+            )
+            .await
         }
     };
 
@@ -322,10 +380,16 @@ async fn ssh_keys_are_checked_fingerprinted_and_removed() {
     let ed_line = ssh_line(&ed, "ssh-ed25519");
     let fingerprint = format!("SHA256:{}", STANDARD_NO_PAD.encode(Sha256::digest(&ed)));
 
-    let rsa_small = ssh_line(&ssh_blob("ssh-rsa", &[&[1, 0, 1], &rsa_modulus(1024)]), "ssh-rsa");
+    let rsa_small = ssh_line(
+        &ssh_blob("ssh-rsa", &[&[1, 0, 1], &rsa_modulus(1024)]),
+        "ssh-rsa",
+    );
     let dsa = ssh_line(&ssh_blob("ssh-dss", &[b"p", b"q", b"g", b"y"]), "ssh-dss");
     for (public_key, message) in [
-        (rsa_small.as_str(), "RSA keys must be at least 2048 bytes in length."),
+        (
+            rsa_small.as_str(),
+            "RSA keys must be at least 2048 bytes in length.",
+        ),
         (dsa.as_str(), "DSA keys are not supported."),
         ("ssh-ed25519 ###", "The public key provided is not valid."),
         ("hello", "The public key provided is not valid."),
@@ -352,7 +416,10 @@ async fn ssh_keys_are_checked_fingerprinted_and_removed() {
         body["attributes"]["public_key"],
         format!("ssh-ed25519 {}", STANDARD.encode(&ed))
     );
-    let rsa_ok = ssh_line(&ssh_blob("ssh-rsa", &[&[1, 0, 1], &rsa_modulus(2048)]), "ssh-rsa");
+    let rsa_ok = ssh_line(
+        &ssh_blob("ssh-rsa", &[&[1, 0, 1], &rsa_modulus(2048)]),
+        "ssh-rsa",
+    );
     let (s, body) = post(json!({"name":"rsa","public_key": rsa_ok})).await;
     assert_eq!(s, 200, "{body}");
 
@@ -363,7 +430,9 @@ async fn ssh_keys_are_checked_fingerprinted_and_removed() {
         "The public key provided already exists on your account."
     );
 
-    let (_, list) = p.call_json(Method::GET, "/api/client/account/ssh-keys", &key, None).await;
+    let (_, list) = p
+        .call_json(Method::GET, "/api/client/account/ssh-keys", &key, None)
+        .await;
     assert_eq!(list["object"], "list");
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
 
@@ -383,12 +452,19 @@ async fn ssh_keys_are_checked_fingerprinted_and_removed() {
     };
     assert_eq!(remove("SHA256:unknown").await.0, 204);
     assert_eq!(remove(&fingerprint).await.0, 204);
-    let (_, list) = p.call_json(Method::GET, "/api/client/account/ssh-keys", &key, None).await;
+    let (_, list) = p
+        .call_json(Method::GET, "/api/client/account/ssh-keys", &key, None)
+        .await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
     assert_eq!(list["data"][0]["attributes"]["name"], "rsa");
 
     let (_, act) = p
-        .call_json(Method::GET, "/api/client/account/activity?filter[event]=ssh-key", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?filter[event]=ssh-key",
+            &key,
+            None,
+        )
         .await;
     let events: Vec<&str> = act["data"]
         .as_array()
@@ -398,10 +474,17 @@ async fn ssh_keys_are_checked_fingerprinted_and_removed() {
         .collect();
     assert_eq!(
         events,
-        ["user:ssh-key.delete", "user:ssh-key.create", "user:ssh-key.create"],
+        [
+            "user:ssh-key.delete",
+            "user:ssh-key.create",
+            "user:ssh-key.create"
+        ],
         "removing an unknown key logs nothing"
     );
-    assert_eq!(act["data"][0]["attributes"]["properties"]["fingerprint"], fingerprint);
+    assert_eq!(
+        act["data"][0]["attributes"]["properties"]["fingerprint"],
+        fingerprint
+    );
 }
 
 #[tokio::test]
@@ -414,7 +497,11 @@ async fn the_activity_log_filters_sorts_pages_and_includes_the_actor() {
     b.login_ok("gil", "password123").await;
     for d in ["one", "two", "three"] {
         let r = b
-            .send(Method::POST, "/api/client/account/api-keys", json!({"description": d}))
+            .send(
+                Method::POST,
+                "/api/client/account/api-keys",
+                json!({"description": d}),
+            )
             .await;
         assert_eq!(r.status, 200);
     }
@@ -433,15 +520,33 @@ async fn the_activity_log_filters_sorts_pages_and_includes_the_actor() {
         .collect();
     assert_eq!(
         events,
-        ["user:api-key.create", "user:api-key.create", "user:api-key.create", "auth:success"]
+        [
+            "user:api-key.create",
+            "user:api-key.create",
+            "user:api-key.create",
+            "auth:success"
+        ]
     );
     let first = &data[0];
     assert_eq!(first["object"], "activity_log");
     assert_eq!(
         sorted_keys(&first["attributes"]),
-        ["batch", "description", "event", "has_additional_metadata", "id", "ip", "is_api", "properties", "timestamp"]
+        [
+            "batch",
+            "description",
+            "event",
+            "has_additional_metadata",
+            "id",
+            "ip",
+            "is_api",
+            "properties",
+            "timestamp"
+        ]
     );
-    assert_eq!(first["attributes"]["is_api"], false, "made through the session");
+    assert_eq!(
+        first["attributes"]["is_api"], false,
+        "made through the session"
+    );
     assert_eq!(first["attributes"]["ip"], "127.0.0.1");
     assert_eq!(first["attributes"]["id"].as_str().unwrap().len(), 40);
     let ts = first["attributes"]["timestamp"].as_str().unwrap();
@@ -451,41 +556,81 @@ async fn the_activity_log_filters_sorts_pages_and_includes_the_actor() {
     assert_eq!(body["meta"]["pagination"]["links"], json!({}));
 
     let (_, asc) = p
-        .call_json(Method::GET, "/api/client/account/activity?sort=timestamp", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?sort=timestamp",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(asc["data"][0]["attributes"]["event"], "auth:success");
 
     let (_, filtered) = p
-        .call_json(Method::GET, "/api/client/account/activity?filter[event]=AUTH:", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?filter[event]=AUTH:",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
 
     let (_, page) = p
-        .call_json(Method::GET, "/api/client/account/activity?per_page=3&page=2", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?per_page=3&page=2",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(page["data"].as_array().unwrap().len(), 1);
     assert_eq!(page["meta"]["pagination"]["total_pages"], 2);
     assert_eq!(page["meta"]["pagination"]["current_page"], 2);
     let (_, big) = p
-        .call_json(Method::GET, "/api/client/account/activity?per_page=300", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?per_page=300",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(big["meta"]["pagination"]["per_page"], 100);
 
     let (_, with_actor) = p
-        .call_json(Method::GET, "/api/client/account/activity?include=actor", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?include=actor",
+            &key,
+            None,
+        )
         .await;
     let actor = &with_actor["data"][0]["attributes"]["relationships"]["actor"];
     assert_eq!(actor["object"], "user");
     assert_eq!(actor["attributes"]["username"], "gil");
     assert_eq!(actor["attributes"]["2fa_enabled"], false);
-    assert!(actor["attributes"]["image"].as_str().unwrap().contains("gravatar.com/avatar/"));
+    assert!(
+        actor["attributes"]["image"]
+            .as_str()
+            .unwrap()
+            .contains("gravatar.com/avatar/")
+    );
 
     let (s, body) = p
-        .call_json(Method::GET, "/api/client/account/activity?filter[ip]=1", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?filter[ip]=1",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(s, 400, "{body}");
     let (s, _) = p
-        .call_json(Method::GET, "/api/client/account/activity?include=server", &key, None)
+        .call_json(
+            Method::GET,
+            "/api/client/account/activity?include=server",
+            &key,
+            None,
+        )
         .await;
     assert_eq!(s, 400);
 }

@@ -1,5 +1,6 @@
 //! Browser logins: the CSRF cookie, sessions, CSRF on cookie-authenticated requests, login
 //! throttling, generic failures, the bcrypt → argon2id upgrade and logout.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod auth_support;
 
@@ -20,7 +21,12 @@ async fn csrf_cookie_then_login_by_username_or_email_opens_a_session() {
     let b = Browser::new(&p.url);
 
     // No session yet.
-    assert_error(&b.get("/api/client/account").await, 401, "AuthenticationException", None);
+    assert_error(
+        &b.get("/api/client/account").await,
+        401,
+        "AuthenticationException",
+        None,
+    );
 
     let r = b.csrf().await;
     let xsrf = r
@@ -67,7 +73,12 @@ async fn csrf_cookie_then_login_by_username_or_email_opens_a_session() {
     // The database holds the hash of the cookie, never the cookie.
     let token = b.cookie("aerie_session").unwrap();
     assert!(p.db.sessions().find(&token).await.unwrap().is_none());
-    let stored = p.db.sessions().find(&hash_token(&token)).await.unwrap().unwrap();
+    let stored =
+        p.db.sessions()
+            .find(&hash_token(&token))
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(stored.user_id, alice.id);
     assert_eq!(stored.ip.as_deref(), Some("127.0.0.1"));
     // After login the XSRF cookie is the session's CSRF token.
@@ -165,7 +176,12 @@ async fn failed_logins_say_the_same_thing_and_are_logged() {
     assert_eq!(wrong_password.json, unknown_user.json);
     assert_eq!(unknown_user.json, unknown_email.json);
     assert!(b.cookie("aerie_session").is_none());
-    assert_error(&b.get("/api/client/account").await, 401, "AuthenticationException", None);
+    assert_error(
+        &b.get("/api/client/account").await,
+        401,
+        "AuthenticationException",
+        None,
+    );
 
     // The failure shows in carol's own activity.
     let key = p.key(&carol, KeyType::Client).await;
@@ -180,7 +196,10 @@ async fn failed_logins_say_the_same_thing_and_are_logged() {
         .map(|e| e["attributes"]["event"].as_str().unwrap())
         .collect();
     assert_eq!(events, ["auth:fail"]);
-    assert_eq!(body["data"][0]["attributes"]["properties"]["identifier"], "carol");
+    assert_eq!(
+        body["data"][0]["attributes"]["properties"]["identifier"],
+        "carol"
+    );
     assert_eq!(body["data"][0]["attributes"]["ip"], "127.0.0.1");
 }
 
@@ -232,9 +251,19 @@ async fn bcrypt_hashes_from_pterodactyl_are_upgraded_to_argon2id_on_login() {
     Browser::new(&p.url)
         .login_ok("gus", "old-php-password")
         .await;
-    let stored = p.db.users().find(gus.id).await.unwrap().unwrap().password.unwrap();
+    let stored =
+        p.db.users()
+            .find(gus.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password
+            .unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");
-    assert!(aerie_panel::services::password::verify("old-php-password", &stored));
+    assert!(aerie_panel::services::password::verify(
+        "old-php-password",
+        &stored
+    ));
     // And it still logs in.
     Browser::new(&p.url)
         .login_ok("gus", "old-php-password")
@@ -244,8 +273,18 @@ async fn bcrypt_hashes_from_pterodactyl_are_upgraded_to_argon2id_on_login() {
     let b2 = bcrypt::hash_with_result("another-one", 10).unwrap();
     let php2 = format!("$2y${}", &b2.to_string()[4..]);
     p.db.users().set_password_hash(gus.id, &php2).await.unwrap();
-    assert_eq!(Browser::new(&p.url).login("gus", "nope-nope").await.status, 422);
-    let stored = p.db.users().find(gus.id).await.unwrap().unwrap().password.unwrap();
+    assert_eq!(
+        Browser::new(&p.url).login("gus", "nope-nope").await.status,
+        422
+    );
+    let stored =
+        p.db.users()
+            .find(gus.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password
+            .unwrap();
     assert_eq!(stored, php2);
 }
 
@@ -261,7 +300,13 @@ async fn cookie_requests_that_change_state_need_the_session_csrf_token() {
     assert_eq!(b.get("/api/client/account/api-keys").await.status, 200);
 
     let r = b
-        .request(Method::POST, "/api/client/account/api-keys", Some(body.clone()), false, &[])
+        .request(
+            Method::POST,
+            "/api/client/account/api-keys",
+            Some(body.clone()),
+            false,
+            &[],
+        )
         .await;
     assert_eq!(
         r.json,
@@ -291,15 +336,28 @@ async fn cookie_requests_that_change_state_need_the_session_csrf_token() {
         )
         .await;
     assert_eq!(r.status, 419);
-    assert!(p.db.api_keys().list_for_user(hal.id, 1).await.unwrap().is_empty());
+    assert!(
+        p.db.api_keys()
+            .list_for_user(hal.id, 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
-    let r = b.send(Method::POST, "/api/client/account/api-keys", body.clone()).await;
+    let r = b
+        .send(Method::POST, "/api/client/account/api-keys", body.clone())
+        .await;
     assert_eq!(r.status, 200, "{}", r.json);
 
     // A bearer key needs no CSRF token.
     let key = p.key(&hal, KeyType::Client).await;
     let (s, j) = p
-        .call_json(Method::POST, "/api/client/account/api-keys", &key, Some(body))
+        .call_json(
+            Method::POST,
+            "/api/client/account/api-keys",
+            &key,
+            Some(body),
+        )
         .await;
     assert_eq!(s, 200, "{j}");
 }
@@ -312,18 +370,31 @@ async fn logout_needs_the_token_and_ends_the_session() {
     b.login_ok("ivy", "password123").await;
     let token = b.cookie("aerie_session").unwrap();
 
-    let r = b.request(Method::POST, "/auth/logout", None, false, &[]).await;
+    let r = b
+        .request(Method::POST, "/auth/logout", None, false, &[])
+        .await;
     assert_error(&r, 419, "TokenMismatchException", None);
     assert_eq!(b.get("/api/client/account").await.status, 200);
 
     let r = b.send(Method::POST, "/auth/logout", json!({})).await;
     assert_eq!(r.status, 204);
     assert!(b.cookie("aerie_session").is_none(), "cookie cleared");
-    assert!(p.db.sessions().find(&hash_token(&token)).await.unwrap().is_none());
+    assert!(
+        p.db.sessions()
+            .find(&hash_token(&token))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(p.db.sessions().count_for_user(ivy.id).await.unwrap(), 0);
     // The old cookie is dead even if a client kept it.
     b.set_cookie("aerie_session", Some(&token));
-    assert_error(&b.get("/api/client/account").await, 401, "AuthenticationException", None);
+    assert_error(
+        &b.get("/api/client/account").await,
+        401,
+        "AuthenticationException",
+        None,
+    );
 }
 
 #[tokio::test]
@@ -333,9 +404,12 @@ async fn expired_and_forged_sessions_are_rejected() {
     let b = Browser::new(&p.url);
     b.login_ok("jay", "password123").await;
     let token = b.cookie("aerie_session").unwrap();
-    p.db
-        .sessions()
-        .touch(&hash_token(&token), "2020-01-01T00:00:00.000000Z", "2020-01-01T12:00:00.000000Z")
+    p.db.sessions()
+        .touch(
+            &hash_token(&token),
+            "2020-01-01T00:00:00.000000Z",
+            "2020-01-01T12:00:00.000000Z",
+        )
         .await
         .unwrap();
     assert_eq!(b.get("/api/client/account").await.status, 401);
@@ -359,12 +433,24 @@ async fn sessions_on_the_application_api_and_keys_on_the_wrong_api() {
 
     let user = Browser::new(&p.url);
     user.login_ok("kim", "password123").await;
-    assert_error(&user.get("/api/application/users").await, 403, "AccessDeniedHttpException", None);
+    assert_error(
+        &user.get("/api/application/users").await,
+        403,
+        "AccessDeniedHttpException",
+        None,
+    );
 
     // An application key on the client API.
-    let root = p.db.users().find_by_username("root").await.unwrap().unwrap();
+    let root =
+        p.db.users()
+            .find_by_username("root")
+            .await
+            .unwrap()
+            .unwrap();
     let app = p.key(&root, KeyType::Application).await;
-    let (s, body) = p.call_json(Method::GET, "/api/client/account", &app, None).await;
+    let (s, body) = p
+        .call_json(Method::GET, "/api/client/account", &app, None)
+        .await;
     assert_eq!(s, 403, "{body}");
     assert_eq!(
         body["errors"][0]["detail"],

@@ -48,7 +48,10 @@ async fn wings_stub(method: Method, uri: Uri, headers: HeaderMap, _body: Bytes) 
     }
     let path = uri.path();
     let json = |status: StatusCode, v: Value| (status, axum::Json(v)).into_response();
-    match (method.as_str(), path.rsplit_once("/files/").map(|(_, op)| op)) {
+    match (
+        method.as_str(),
+        path.rsplit_once("/files/").map(|(_, op)| op),
+    ) {
         ("GET", Some("list-directory")) => json(StatusCode::OK, json!([stat("a.txt")])),
         ("GET", Some("contents")) => (StatusCode::OK, "hello").into_response(),
         ("POST", Some("compress")) => json(StatusCode::OK, stat("archive.tar.gz")),
@@ -308,16 +311,70 @@ fn table() -> Vec<Route> {
     vec![
         r(get.clone(), "", None, NoBody, 200),
         r(get.clone(), "/resources", None, NoBody, 200),
-        r(get.clone(), "/websocket", Some("websocket.connect"), NoBody, 200),
+        r(
+            get.clone(),
+            "/websocket",
+            Some("websocket.connect"),
+            NoBody,
+            200,
+        ),
         r(get.clone(), "/activity", Some("activity.read"), NoBody, 200),
-        r(post.clone(), "/command", Some("control.console"), Json(json!({"command": "say hi"})), 204),
-        r(post.clone(), "/power", Some("control.start"), Json(json!({"signal": "start"})), 204),
-        r(post.clone(), "/power", Some("control.stop"), Json(json!({"signal": "stop"})), 204),
-        r(post.clone(), "/power", Some("control.stop"), Json(json!({"signal": "kill"})), 204),
-        r(post.clone(), "/power", Some("control.restart"), Json(json!({"signal": "restart"})), 204),
-        r(get.clone(), "/files/list?directory=/", Some("file.read"), NoBody, 200),
-        r(get.clone(), "/files/contents?file=/a.txt", Some("file.read-content"), NoBody, 200),
-        r(get.clone(), "/files/download?file=/a.txt", Some("file.read-content"), NoBody, 200),
+        r(
+            post.clone(),
+            "/command",
+            Some("control.console"),
+            Json(json!({"command": "say hi"})),
+            204,
+        ),
+        r(
+            post.clone(),
+            "/power",
+            Some("control.start"),
+            Json(json!({"signal": "start"})),
+            204,
+        ),
+        r(
+            post.clone(),
+            "/power",
+            Some("control.stop"),
+            Json(json!({"signal": "stop"})),
+            204,
+        ),
+        r(
+            post.clone(),
+            "/power",
+            Some("control.stop"),
+            Json(json!({"signal": "kill"})),
+            204,
+        ),
+        r(
+            post.clone(),
+            "/power",
+            Some("control.restart"),
+            Json(json!({"signal": "restart"})),
+            204,
+        ),
+        r(
+            get.clone(),
+            "/files/list?directory=/",
+            Some("file.read"),
+            NoBody,
+            200,
+        ),
+        r(
+            get.clone(),
+            "/files/contents?file=/a.txt",
+            Some("file.read-content"),
+            NoBody,
+            200,
+        ),
+        r(
+            get.clone(),
+            "/files/download?file=/a.txt",
+            Some("file.read-content"),
+            NoBody,
+            200,
+        ),
         r(
             put.clone(),
             "/files/rename",
@@ -325,8 +382,20 @@ fn table() -> Vec<Route> {
             Json(json!({"root": "/", "files": [{"from": "a.txt", "to": "b.txt"}]})),
             204,
         ),
-        r(post.clone(), "/files/copy", Some("file.create"), Json(json!({"location": "/a.txt"})), 204),
-        r(post.clone(), "/files/write?file=/a.txt", Some("file.create"), Raw("new text"), 204),
+        r(
+            post.clone(),
+            "/files/copy",
+            Some("file.create"),
+            Json(json!({"location": "/a.txt"})),
+            204,
+        ),
+        r(
+            post.clone(),
+            "/files/write?file=/a.txt",
+            Some("file.create"),
+            Raw("new text"),
+            204,
+        ),
         r(
             post.clone(),
             "/files/compress",
@@ -369,7 +438,13 @@ fn table() -> Vec<Route> {
             Json(json!({"url": "https://example.com/file.zip", "directory": "/"})),
             204,
         ),
-        r(get.clone(), "/files/upload", Some("file.create"), NoBody, 200),
+        r(
+            get.clone(),
+            "/files/upload",
+            Some("file.create"),
+            NoBody,
+            200,
+        ),
         r(get.clone(), "/startup", Some("startup.read"), NoBody, 200),
         r(
             put.clone(),
@@ -385,7 +460,13 @@ fn table() -> Vec<Route> {
             Json(json!({"name": "New name"})),
             204,
         ),
-        r(post.clone(), "/settings/reinstall", Some("settings.reinstall"), NoBody, 202),
+        r(
+            post.clone(),
+            "/settings/reinstall",
+            Some("settings.reinstall"),
+            NoBody,
+            202,
+        ),
         r(
             put.clone(),
             "/settings/docker-image",
@@ -393,8 +474,20 @@ fn table() -> Vec<Route> {
             Json(json!({"docker_image": "aerie/minetest:latest"})),
             204,
         ),
-        r(get.clone(), "/network/allocations", Some("allocation.read"), NoBody, 200),
-        r(post.clone(), "/network/allocations", Some("allocation.create"), NoBody, 200),
+        r(
+            get.clone(),
+            "/network/allocations",
+            Some("allocation.read"),
+            NoBody,
+            200,
+        ),
+        r(
+            post.clone(),
+            "/network/allocations",
+            Some("allocation.create"),
+            NoBody,
+            200,
+        ),
         r(
             post.clone(),
             "/network/allocations/{a}",
@@ -402,8 +495,20 @@ fn table() -> Vec<Route> {
             Json(json!({"notes": "game port"})),
             200,
         ),
-        r(post.clone(), "/network/allocations/{a}/primary", Some("allocation.update"), NoBody, 200),
-        r(del, "/network/allocations/{a}", Some("allocation.delete"), NoBody, 204),
+        r(
+            post.clone(),
+            "/network/allocations/{a}/primary",
+            Some("allocation.update"),
+            NoBody,
+            200,
+        ),
+        r(
+            del,
+            "/network/allocations/{a}",
+            Some("allocation.delete"),
+            NoBody,
+            204,
+        ),
     ]
 }
 
@@ -459,7 +564,9 @@ async fn every_route_answers_each_actor_as_pterodactyl_does() {
                 let detail = v["errors"][0]["detail"].as_str().unwrap_or_default();
                 let permission = route.permission.unwrap();
                 if !detail.contains(permission) {
-                    failures.push(format!("{label}: 403 does not name `{permission}`: {detail}"));
+                    failures.push(format!(
+                        "{label}: 403 does not name `{permission}`: {detail}"
+                    ));
                 }
                 assert_eq!(v["errors"][0]["status"], "403", "{label}");
             }
@@ -494,7 +601,14 @@ async fn an_unknown_server_is_404_for_everyone_and_an_application_key_is_refused
         assert_eq!(status, 404, "{actor:?}");
     }
     // Application keys never work on the client API, not even an administrator's.
-    let admin = world.panel.db.users().find_by_username("admin").await.unwrap().unwrap();
+    let admin = world
+        .panel
+        .db
+        .users()
+        .find_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap();
     let app_key = world.panel.key(&admin, KeyType::Application).await;
     let (status, body) = world
         .panel
@@ -538,7 +652,11 @@ async fn a_suspended_server_blocks_everything_but_viewing_it() {
             if allowed_anyway {
                 assert_ne!(status, 409, "{} as {actor:?}: {body}", route.path);
             } else {
-                assert_eq!(status, 409, "{} {} as {actor:?}: {body}", route.method, route.path);
+                assert_eq!(
+                    status, 409,
+                    "{} {} as {actor:?}: {body}",
+                    route.method, route.path
+                );
             }
         }
     }

@@ -71,7 +71,10 @@ async fn stub_handler(
     });
     let path = uri.path().to_owned();
     let json = |status: StatusCode, v: Value| (status, axum::Json(v)).into_response();
-    match (method.as_str(), path.rsplit_once("/files/").map(|(_, op)| op)) {
+    match (
+        method.as_str(),
+        path.rsplit_once("/files/").map(|(_, op)| op),
+    ) {
         ("GET", Some("list-directory")) => json(
             StatusCode::OK,
             json!([stat("server.properties", "text/plain"), {
@@ -173,7 +176,9 @@ impl Fx {
         let stub: Shared = Arc::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let app = Router::new().fallback(stub_handler).with_state(stub.clone());
+        let app = Router::new()
+            .fallback(stub_handler)
+            .with_state(stub.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let db = &panel.db;
         let location = db.locations().create("client", None).await.unwrap();
@@ -348,7 +353,12 @@ impl Fx {
             .panel
             .db
             .activity()
-            .list(aerie_db::repo::activity::ActivityScope::Server(s.id), None, 0, 100)
+            .list(
+                aerie_db::repo::activity::ActivityScope::Server(s.id),
+                None,
+                0,
+                100,
+            )
             .await
             .unwrap();
         list.into_iter()
@@ -409,15 +419,33 @@ async fn only_the_users_own_servers_are_listed_with_pterodactyl_keys() {
     assert_eq!(
         keys_of(attrs),
         sorted(&[
-            "server_owner", "identifier", "internal_id", "uuid", "name", "node",
-            "is_node_under_maintenance", "sftp_details", "description", "limits", "invocation",
-            "docker_image", "egg_features", "feature_limits", "status", "is_suspended",
-            "is_installing", "is_transferring", "relationships",
+            "server_owner",
+            "identifier",
+            "internal_id",
+            "uuid",
+            "name",
+            "node",
+            "is_node_under_maintenance",
+            "sftp_details",
+            "description",
+            "limits",
+            "invocation",
+            "docker_image",
+            "egg_features",
+            "feature_limits",
+            "status",
+            "is_suspended",
+            "is_installing",
+            "is_transferring",
+            "relationships",
         ])
     );
     assert_eq!(attrs["internal_id"], s0.id);
     assert_eq!(attrs["node"], "Node One");
-    assert_eq!(attrs["sftp_details"], json!({"ip": "127.0.0.1", "port": 2022}));
+    assert_eq!(
+        attrs["sftp_details"],
+        json!({"ip": "127.0.0.1", "port": 2022})
+    );
     assert_eq!(
         attrs["limits"],
         json!({"memory": 1024, "swap": 0, "disk": 2048, "io": 500, "cpu": 100, "threads": null, "oom_disabled": true})
@@ -429,7 +457,10 @@ async fn only_the_users_own_servers_are_listed_with_pterodactyl_keys() {
     assert_eq!(attrs["status"], Value::Null);
     assert_eq!(attrs["is_installing"], false);
     assert_eq!(attrs["is_transferring"], false);
-    assert_eq!(attrs["invocation"], "run --port 25566 --name {{SERVER_NAME}}");
+    assert_eq!(
+        attrs["invocation"],
+        "run --port 25566 --name {{SERVER_NAME}}"
+    );
     // Default includes: allocations and variables.
     let allocs = &attrs["relationships"]["allocations"];
     assert_eq!(allocs["object"], "list");
@@ -445,8 +476,13 @@ async fn only_the_users_own_servers_are_listed_with_pterodactyl_keys() {
     assert_eq!(
         keys_of(&vars["data"][0]["attributes"]),
         sorted(&[
-            "name", "description", "env_variable", "default_value", "server_value",
-            "is_editable", "rules"
+            "name",
+            "description",
+            "env_variable",
+            "default_value",
+            "server_value",
+            "is_editable",
+            "rules"
         ])
     );
 }
@@ -457,12 +493,22 @@ async fn filter_star_matches_name_uuid_short_id_and_external_id() {
     let (admin, admin_key) = fx.user("julia", true).await;
     let (u1, k1) = fx.user("janice", false).await;
     let s0 = fx
-        .server(&admin, Spec { name: "Julia".into(), ..Spec::default() })
+        .server(
+            &admin,
+            Spec {
+                name: "Julia".into(),
+                ..Spec::default()
+            },
+        )
         .await;
     let s1 = fx
         .server(
             &u1,
-            Spec { name: "Janice".into(), uuid_short: Some("12121212".into()), ..Spec::default() },
+            Spec {
+                name: "Janice".into(),
+                uuid_short: Some("12121212".into()),
+                ..Spec::default()
+            },
         )
         .await;
     let s2 = fx
@@ -523,7 +569,13 @@ async fn filter_star_matches_allocations_by_ip_and_port_prefix() {
         fx.panel
             .db
             .servers()
-            .update(s.id, &aerie_db::repo::servers::ServerPatch { allocation_id: Some(a), ..Default::default() })
+            .update(
+                s.id,
+                &aerie_db::repo::servers::ServerPatch {
+                    allocation_id: Some(a),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
     }
@@ -582,7 +634,14 @@ async fn pagination_caps_per_page_at_100_and_links_pages() {
     }
     let (_, v) = fx.get("/api/client?per_page=2", &k).await;
     let p = &v["meta"]["pagination"];
-    assert_eq!((p["total"].clone(), p["count"].clone(), p["total_pages"].clone()), (json!(3), json!(2), json!(2)));
+    assert_eq!(
+        (
+            p["total"].clone(),
+            p["count"].clone(),
+            p["total_pages"].clone()
+        ),
+        (json!(3), json!(2), json!(2))
+    );
     assert!(p["links"]["next"].as_str().unwrap().contains("page=2"));
     assert!(p["links"].get("previous").is_none());
     let (_, v) = fx.get("/api/client?per_page=2&page=2", &k).await;
@@ -597,7 +656,13 @@ async fn a_subuser_without_allocation_read_sees_only_the_primary_allocation_with
     let (owner, _) = fx.user("owner", false).await;
     let (sub, sub_key) = fx.user("sub", false).await;
     let s = fx
-        .server(&owner, Spec { startup: "java -jar {{SERVER_JARFILE}}".into(), ..Spec::default() })
+        .server(
+            &owner,
+            Spec {
+                startup: "java -jar {{SERVER_JARFILE}}".into(),
+                ..Spec::default()
+            },
+        )
         .await;
     fx.panel
         .db
@@ -612,7 +677,9 @@ async fn a_subuser_without_allocation_read_sees_only_the_primary_allocation_with
     let (_, v) = fx.get("/api/client", &sub_key).await;
     let attrs = &v["data"][0]["attributes"];
     assert_eq!(attrs["server_owner"], false);
-    let allocs = attrs["relationships"]["allocations"]["data"].as_array().unwrap();
+    let allocs = attrs["relationships"]["allocations"]["data"]
+        .as_array()
+        .unwrap();
     assert_eq!(allocs.len(), 1);
     assert_eq!(allocs[0]["attributes"]["id"], s.allocation_id);
     assert_eq!(allocs[0]["attributes"]["notes"], Value::Null);
@@ -640,20 +707,35 @@ async fn includes_egg_and_subusers_follow_permissions() {
     let (owner, owner_key) = fx.user("owner", false).await;
     let (sub, sub_key) = fx.user("sub", false).await;
     let s = fx.server(&owner, Spec::default()).await;
-    fx.subuser(&sub, &s, &["websocket.connect", "control.console"]).await;
+    fx.subuser(&sub, &s, &["websocket.connect", "control.console"])
+        .await;
 
     let (_, v) = fx.get("/api/client?include=egg,subusers", &owner_key).await;
     let rel = &v["data"][0]["attributes"]["relationships"];
     assert_eq!(rel["egg"]["object"], "egg");
-    assert_eq!(keys_of(&rel["egg"]["attributes"]), sorted(&["uuid", "name"]));
+    assert_eq!(
+        keys_of(&rel["egg"]["attributes"]),
+        sorted(&["uuid", "name"])
+    );
     assert_eq!(rel["subusers"]["object"], "list");
     let sub_attrs = &rel["subusers"]["data"][0]["attributes"];
     assert_eq!(rel["subusers"]["data"][0]["object"], "server_subuser");
     assert_eq!(
         keys_of(sub_attrs),
-        sorted(&["uuid", "username", "email", "image", "2fa_enabled", "created_at", "permissions"])
+        sorted(&[
+            "uuid",
+            "username",
+            "email",
+            "image",
+            "2fa_enabled",
+            "created_at",
+            "permissions"
+        ])
     );
-    assert_eq!(sub_attrs["permissions"], json!(["websocket.connect", "control.console"]));
+    assert_eq!(
+        sub_attrs["permissions"],
+        json!(["websocket.connect", "control.console"])
+    );
 
     // A subuser without user.read gets a null resource.
     let (_, v) = fx
@@ -695,12 +777,16 @@ async fn the_server_document_has_owner_and_permission_meta() {
     let (sub, sub_key) = fx.user("sub", false).await;
     let (_, admin_key) = fx.user("root", true).await;
     let s = fx.server(&owner, Spec::default()).await;
-    fx.subuser(&sub, &s, &["websocket.connect", "startup.read"]).await;
+    fx.subuser(&sub, &s, &["websocket.connect", "startup.read"])
+        .await;
 
     let (status, v) = fx.get(&link(&s, ""), &owner_key).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["object"], "server");
-    assert_eq!(v["meta"], json!({"is_server_owner": true, "user_permissions": ["*"]}));
+    assert_eq!(
+        v["meta"],
+        json!({"is_server_owner": true, "user_permissions": ["*"]})
+    );
     // Both identifiers reach the same server.
     let (status, v2) = fx
         .get(&format!("/api/client/servers/{}", s.uuid_short), &owner_key)
@@ -713,12 +799,20 @@ async fn the_server_document_has_owner_and_permission_meta() {
         v["meta"],
         json!({"is_server_owner": false, "user_permissions": ["websocket.connect", "startup.read"]})
     );
-    assert_eq!(v["attributes"]["invocation"], "run --port 25566 --name {{SERVER_NAME}}");
+    assert_eq!(
+        v["attributes"]["invocation"],
+        "run --port 25566 --name {{SERVER_NAME}}"
+    );
 
     let (_, v) = fx.get(&link(&s, ""), &admin_key).await;
     assert_eq!(
         v["meta"]["user_permissions"],
-        json!(["*", "admin.websocket.errors", "admin.websocket.install", "admin.websocket.transfer"])
+        json!([
+            "*",
+            "admin.websocket.errors",
+            "admin.websocket.install",
+            "admin.websocket.transfer"
+        ])
     );
     assert_eq!(v["meta"]["is_server_owner"], false);
 }
@@ -770,7 +864,9 @@ async fn websocket_credentials_for_the_owner_are_signed_with_the_node_token() {
     assert_eq!(claims["permissions"], json!(["*"]));
     let jti = {
         use md5::Digest as _;
-        hex::encode(md5::Md5::digest(format!("{}{}", owner.id, s.uuid).as_bytes()))
+        hex::encode(md5::Md5::digest(
+            format!("{}{}", owner.id, s.uuid).as_bytes(),
+        ))
     };
     assert_eq!(claims["jti"], jti);
     assert_eq!(header["jti"], jti);
@@ -784,7 +880,8 @@ async fn websocket_credentials_carry_a_subusers_permissions_and_need_connect() {
     let (sub, sub_key) = fx.user("sub", false).await;
     let (other, other_key) = fx.user("other", false).await;
     let s = fx.server(&owner, Spec::default()).await;
-    fx.subuser(&sub, &s, &["websocket.connect", "control.console"]).await;
+    fx.subuser(&sub, &s, &["websocket.connect", "control.console"])
+        .await;
     fx.subuser(&other, &s, &["control.restart"]).await;
 
     let (status, v) = fx.get(&link(&s, "/websocket"), &sub_key).await;
@@ -793,7 +890,10 @@ async fn websocket_credentials_carry_a_subusers_permissions_and_need_connect() {
     let now = chrono::Utc::now().timestamp();
     let claims: Value =
         aerie_jwt::verify(v["data"]["token"].as_str().unwrap(), TOKEN.as_bytes(), now).unwrap();
-    assert_eq!(claims["permissions"], json!(["websocket.connect", "control.console"]));
+    assert_eq!(
+        claims["permissions"],
+        json!(["websocket.connect", "control.console"])
+    );
 
     let (status, v) = fx.get(&link(&s, "/websocket"), &other_key).await;
     assert_eq!(status, 403);
@@ -822,19 +922,34 @@ async fn commands_are_validated_authorized_sent_and_logged() {
     fx.subuser(&sub, &s, &["websocket.connect"]).await;
 
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/command"), &key, Some(json!({"command": ""})))
+        .call(
+            Method::POST,
+            &link(&s, "/command"),
+            &key,
+            Some(json!({"command": ""})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["rule"], "required");
     assert_eq!(v["errors"][0]["meta"]["source_field"], "command");
 
     let (status, _) = fx
-        .call(Method::POST, &link(&s, "/command"), &sub_key, Some(json!({"command": "say Test"})))
+        .call(
+            Method::POST,
+            &link(&s, "/command"),
+            &sub_key,
+            Some(json!({"command": "say Test"})),
+        )
         .await;
     assert_eq!(status, 403);
 
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/command"), &key, Some(json!({"command": "say Test"})))
+        .call(
+            Method::POST,
+            &link(&s, "/command"),
+            &key,
+            Some(json!({"command": "say Test"})),
+        )
         .await;
     assert_eq!(status, 204, "{v}");
     let call = fx.last_call("/commands");
@@ -850,7 +965,12 @@ async fn commands_are_validated_authorized_sent_and_logged() {
 
     fx.stub.lock().unwrap().commands_offline = true;
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/command"), &key, Some(json!({"command": "say Test"})))
+        .call(
+            Method::POST,
+            &link(&s, "/command"),
+            &key,
+            Some(json!({"command": "say Test"})),
+        )
         .await;
     assert_eq!(status, 502);
     assert_eq!(v["errors"][0]["code"], "HttpException");
@@ -867,7 +987,12 @@ async fn power_signals_need_their_own_permissions() {
     let s = fx.server(&owner, Spec::default()).await;
 
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/power"), &key, Some(json!({"signal": "invalid"})))
+        .call(
+            Method::POST,
+            &link(&s, "/power"),
+            &key,
+            Some(json!({"signal": "invalid"})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["rule"], "in");
@@ -884,7 +1009,12 @@ async fn power_signals_need_their_own_permissions() {
         let (u, k) = fx.user(&format!("denied{i}"), false).await;
         fx.subuser(&u, &s, perms).await;
         let (status, _) = fx
-            .call(Method::POST, &link(&s, "/power"), &k, Some(json!({"signal": signal})))
+            .call(
+                Method::POST,
+                &link(&s, "/power"),
+                &k,
+                Some(json!({"signal": signal})),
+            )
             .await;
         assert_eq!(status, 403, "{signal} with {perms:?}");
     }
@@ -901,7 +1031,12 @@ async fn power_signals_need_their_own_permissions() {
         let (u, k) = fx.user(&format!("allowed{i}"), false).await;
         fx.subuser(&u, &s, &[perm]).await;
         let (status, v) = fx
-            .call(Method::POST, &link(&s, "/power"), &k, Some(json!({"signal": signal})))
+            .call(
+                Method::POST,
+                &link(&s, "/power"),
+                &k,
+                Some(json!({"signal": signal})),
+            )
             .await;
         assert_eq!(status, 204, "{signal}: {v}");
         let call = fx.last_call("/power");
@@ -963,8 +1098,18 @@ async fn resources_are_transformed_from_wings_and_cached() {
     assert_eq!(v["attributes"]["current_state"], "stopped");
     assert_eq!(asked(&fx), n);
     // Resources stay readable while installing; other routes do not.
-    fx.panel.db.servers().set_status(s.id, Some("installing")).await.unwrap();
-    fx.panel.db.servers().set_status(other.id, Some("installing")).await.unwrap();
+    fx.panel
+        .db
+        .servers()
+        .set_status(s.id, Some("installing"))
+        .await
+        .unwrap();
+    fx.panel
+        .db
+        .servers()
+        .set_status(other.id, Some("installing"))
+        .await
+        .unwrap();
     let (status, _) = fx.get(&link(&s, "/resources"), &sub_key).await;
     assert_eq!(status, 200);
     let (status, v) = fx.get(&link(&s, ""), &sub_key).await;
@@ -985,13 +1130,23 @@ async fn servers_can_be_renamed_reinstalled_and_change_image() {
     fx.subuser(&sub, &s, &["websocket.connect"]).await;
 
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/settings/rename"), &key, Some(json!({"name": ""})))
+        .call(
+            Method::POST,
+            &link(&s, "/settings/rename"),
+            &key,
+            Some(json!({"name": ""})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["rule"], "required");
     assert_eq!(fx.reload(&s).await.name, "Test Server");
     let (status, _) = fx
-        .call(Method::POST, &link(&s, "/settings/rename"), &sub_key, Some(json!({"name": "Nope"})))
+        .call(
+            Method::POST,
+            &link(&s, "/settings/rename"),
+            &sub_key,
+            Some(json!({"name": "Nope"})),
+        )
         .await;
     assert_eq!(status, 403);
     let (status, _) = fx
@@ -1032,11 +1187,20 @@ async fn servers_can_be_renamed_reinstalled_and_change_image() {
         )
         .await;
     assert_eq!(status, 204);
-    assert_eq!(fx.reload(&s).await.image, "ghcr.io/pterodactyl/yolks:java_21");
+    assert_eq!(
+        fx.reload(&s).await.image,
+        "ghcr.io/pterodactyl/yolks:java_21"
+    );
     fx.panel
         .db
         .servers()
-        .update(s.id, &aerie_db::repo::servers::ServerPatch { image: Some("custom/image".into()), ..Default::default() })
+        .update(
+            s.id,
+            &aerie_db::repo::servers::ServerPatch {
+                image: Some("custom/image".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let (status, v) = fx
@@ -1055,7 +1219,12 @@ async fn servers_can_be_renamed_reinstalled_and_change_image() {
 
     // Reinstall: 202, installing, wings told.
     let (status, _) = fx
-        .call(Method::POST, &link(&s, "/settings/reinstall"), &sub_key, None)
+        .call(
+            Method::POST,
+            &link(&s, "/settings/reinstall"),
+            &sub_key,
+            None,
+        )
         .await;
     assert_eq!(status, 403);
     assert!(fx.reload(&s).await.is_installed());
@@ -1070,7 +1239,12 @@ async fn servers_can_be_renamed_reinstalled_and_change_image() {
     assert!(events.contains(&"server:startup.image".to_owned()));
     // Now installing: everything but viewing is a conflict.
     let (status, _) = fx
-        .call(Method::POST, &link(&s, "/settings/rename"), &key, Some(json!({"name": "x"})))
+        .call(
+            Method::POST,
+            &link(&s, "/settings/rename"),
+            &key,
+            Some(json!({"name": "x"})),
+        )
         .await;
     assert_eq!(status, 409);
 }
@@ -1103,7 +1277,10 @@ async fn startup_lists_visible_variables_and_hides_the_rest_in_the_command() {
         let (status, v) = fx.get(&link(&s, "/startup"), k).await;
         assert_eq!(status, 200, "{v}");
         assert_eq!(v["object"], "list");
-        assert_eq!(v["meta"]["startup_command"], "java bungeecord.jar --version [hidden]");
+        assert_eq!(
+            v["meta"]["startup_command"],
+            "java bungeecord.jar --version [hidden]"
+        );
         assert_eq!(
             v["meta"]["raw_startup_command"],
             "java {{SERVER_JARFILE}} --version {{BUNGEE_VERSION}}"
@@ -1164,7 +1341,12 @@ async fn startup_variables_are_validated_with_the_eggs_rules_and_synced() {
         assert_eq!(v["errors"][0]["code"], "ValidationException");
         assert_eq!(v["errors"][0]["meta"]["source_field"], "value");
         assert_eq!(v["errors"][0]["meta"]["rule"], "alpha_num");
-        assert!(v["errors"][0]["detail"].as_str().unwrap().starts_with("The value "));
+        assert!(
+            v["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("The value ")
+        );
 
         let (status, v) = fx
             .call(
@@ -1178,30 +1360,50 @@ async fn startup_variables_are_validated_with_the_eggs_rules_and_synced() {
         assert_eq!(v["object"], "egg_variable");
         assert_eq!(v["attributes"]["env_variable"], "BUNGEE_VERSION");
         assert_eq!(v["attributes"]["server_value"], "123");
-        assert_eq!(v["meta"]["startup_command"], "java bungeecord.jar --version 123");
+        assert_eq!(
+            v["meta"]["startup_command"],
+            "java bungeecord.jar --version 123"
+        );
         assert_eq!(
             v["meta"]["raw_startup_command"],
             "java {{SERVER_JARFILE}} --version {{BUNGEE_VERSION}}"
         );
     }
-    assert_eq!(fx.last_call("/sync").uri, format!("/api/servers/{}/sync", s.uuid));
+    assert_eq!(
+        fx.last_call("/sync").uri,
+        format!("/api/servers/{}/sync", s.uuid)
+    );
     assert!(fx.events(&s).await.contains(&(
         "server:startup.edit".to_owned(),
         json!({"variable": "BUNGEE_VERSION", "old": "123", "new": "123"})
     )));
     // `value` must be present.
     let (status, v) = fx
-        .call(Method::PUT, &link(&s, "/startup/variable"), &key, Some(json!({"key": "BUNGEE_VERSION"})))
+        .call(
+            Method::PUT,
+            &link(&s, "/startup/variable"),
+            &key,
+            Some(json!({"key": "BUNGEE_VERSION"})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["rule"], "present");
     // Without the permission, or as a stranger.
     let (other, other_key) = fx.user("other", false).await;
     fx.subuser(&other, &s, &["websocket.connect"]).await;
-    let (status, _) = fx.call(Method::PUT, &link(&s, "/startup/variable"), &other_key, None).await;
+    let (status, _) = fx
+        .call(
+            Method::PUT,
+            &link(&s, "/startup/variable"),
+            &other_key,
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
     let (_, stranger) = fx.user("stranger", false).await;
-    let (status, _) = fx.call(Method::PUT, &link(&s, "/startup/variable"), &stranger, None).await;
+    let (status, _) = fx
+        .call(Method::PUT, &link(&s, "/startup/variable"), &stranger, None)
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -1216,7 +1418,13 @@ async fn hidden_and_read_only_variables_cannot_be_edited() {
         })
         .await;
     let s = fx
-        .server(&owner, Spec { egg: Some(egg), ..Spec::default() })
+        .server(
+            &owner,
+            Spec {
+                egg: Some(egg),
+                ..Spec::default()
+            },
+        )
         .await;
     let (status, v) = fx
         .call(
@@ -1276,7 +1484,10 @@ async fn editing_one_variable_keeps_hidden_ones_hidden_and_nullable_strings_may_
         )
         .await;
     assert_eq!(status, 200, "{v}");
-    assert_eq!(v["meta"]["startup_command"], "java server2.jar --version [hidden]");
+    assert_eq!(
+        v["meta"]["startup_command"],
+        "java server2.jar --version [hidden]"
+    );
     let (status, v) = fx
         .call(
             Method::PUT,
@@ -1317,13 +1528,20 @@ async fn allocations_are_listed_annotated_and_made_primary() {
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["rule"], "present");
     let (status, v) = fx
-        .call(Method::POST, &notes, &key, Some(json!({"notes": "Test notes"})))
+        .call(
+            Method::POST,
+            &notes,
+            &key,
+            Some(json!({"notes": "Test notes"})),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(v["object"], "allocation");
     assert_eq!(v["attributes"]["notes"], "Test notes");
     assert_eq!(v["attributes"]["is_default"], false);
-    let (status, v) = fx.call(Method::POST, &notes, &key, Some(json!({"notes": null}))).await;
+    let (status, v) = fx
+        .call(Method::POST, &notes, &key, Some(json!({"notes": null})))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(v["attributes"]["notes"], Value::Null);
     let (status, _) = fx
@@ -1347,7 +1565,10 @@ async fn allocations_are_listed_annotated_and_made_primary() {
     let (status, _) = fx
         .call(
             Method::POST,
-            &link(&s, &format!("/network/allocations/{}", theirs.allocation_id)),
+            &link(
+                &s,
+                &format!("/network/allocations/{}", theirs.allocation_id),
+            ),
             &key,
             Some(json!({"notes": "x"})),
         )
@@ -1361,7 +1582,12 @@ async fn allocations_are_removed_only_with_a_limit_and_never_the_primary() {
     let (owner, key) = fx.user("owner", false).await;
     let s = fx.server(&owner, Spec::default()).await;
     let extra = fx.allocation("127.0.0.1", 30200, Some(&s)).await;
-    fx.panel.db.allocations().set_notes(extra, Some("hodor")).await.unwrap();
+    fx.panel
+        .db
+        .allocations()
+        .set_notes(extra, Some("hodor"))
+        .await
+        .unwrap();
     let path = |id: i64| link(&s, &format!("/network/allocations/{id}"));
 
     let (status, v) = fx.call(Method::DELETE, &path(extra), &key, None).await;
@@ -1374,10 +1600,18 @@ async fn allocations_are_removed_only_with_a_limit_and_never_the_primary() {
     fx.panel
         .db
         .servers()
-        .update(s.id, &aerie_db::repo::servers::ServerPatch { allocation_limit: Some(Some(5)), ..Default::default() })
+        .update(
+            s.id,
+            &aerie_db::repo::servers::ServerPatch {
+                allocation_limit: Some(Some(5)),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let (status, v) = fx.call(Method::DELETE, &path(s.allocation_id), &key, None).await;
+    let (status, v) = fx
+        .call(Method::DELETE, &path(s.allocation_id), &key, None)
+        .await;
     assert_eq!(status, 400);
     assert_eq!(v["errors"][0]["code"], "DisplayException");
     assert_eq!(
@@ -1386,7 +1620,14 @@ async fn allocations_are_removed_only_with_a_limit_and_never_the_primary() {
     );
     let (status, _) = fx.call(Method::DELETE, &path(extra), &key, None).await;
     assert_eq!(status, 204);
-    let a = fx.panel.db.allocations().find(extra).await.unwrap().unwrap();
+    let a = fx
+        .panel
+        .db
+        .allocations()
+        .find(extra)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((a.server_id, a.notes), (None, None));
     assert!(fx.events(&s).await.contains(&(
         "server:allocation.delete".to_owned(),
@@ -1403,7 +1644,13 @@ async fn new_allocations_come_from_the_configured_range_within_the_limit() {
     let fx = Fx::new().await;
     let (owner, key) = fx.user("owner", false).await;
     let s = fx
-        .server(&owner, Spec { allocation_limit: Some(2), ..Spec::default() })
+        .server(
+            &owner,
+            Spec {
+                allocation_limit: Some(2),
+                ..Spec::default()
+            },
+        )
         .await;
     let path = link(&s, "/network/allocations");
 
@@ -1416,9 +1663,18 @@ async fn new_allocations_come_from_the_configured_range_within_the_limit() {
     );
 
     let db = &fx.panel.db;
-    db.settings().set(cs::ALLOCATIONS_ENABLED_SETTING, "1").await.unwrap();
-    db.settings().set(cs::ALLOCATIONS_RANGE_START_SETTING, "5000").await.unwrap();
-    db.settings().set(cs::ALLOCATIONS_RANGE_END_SETTING, "5050").await.unwrap();
+    db.settings()
+        .set(cs::ALLOCATIONS_ENABLED_SETTING, "1")
+        .await
+        .unwrap();
+    db.settings()
+        .set(cs::ALLOCATIONS_RANGE_START_SETTING, "5000")
+        .await
+        .unwrap();
+    db.settings()
+        .set(cs::ALLOCATIONS_RANGE_END_SETTING, "5050")
+        .await
+        .unwrap();
     let (status, v) = fx.call(Method::POST, &path, &key, None).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["object"], "allocation");
@@ -1459,7 +1715,10 @@ async fn files_are_proxied_to_wings_with_its_request_shapes() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(
         fx.last_call("list-directory").uri,
-        format!("/api/servers/{}/files/list-directory?directory=%2Fplugins", s.uuid)
+        format!(
+            "/api/servers/{}/files/list-directory?directory=%2Fplugins",
+            s.uuid
+        )
     );
     assert_eq!(v["data"][0]["object"], "file_object");
     assert_eq!(
@@ -1475,19 +1734,30 @@ async fn files_are_proxied_to_wings_with_its_request_shapes() {
     let resp = fx
         .panel
         .client
-        .get(format!("{}{}", fx.panel.url, link(&s, "/files/contents?file=%2Fserver.properties")))
+        .get(format!(
+            "{}{}",
+            fx.panel.url,
+            link(&s, "/files/contents?file=%2Fserver.properties")
+        ))
         .bearer_auth(&key)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     assert_eq!(resp.text().await.unwrap(), "motd=hello\n");
     let (status, v) = fx.get(&link(&s, "/files/contents"), &key).await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["source_field"], "file");
     fx.stub.lock().unwrap().big_file = true;
-    let (status, v) = fx.get(&link(&s, "/files/contents?file=big.log"), &key).await;
+    let (status, v) = fx
+        .get(&link(&s, "/files/contents?file=big.log"), &key)
+        .await;
     assert_eq!(status, 400);
     assert_eq!(v["errors"][0]["code"], "FileSizeTooLargeException");
 
@@ -1496,7 +1766,11 @@ async fn files_are_proxied_to_wings_with_its_request_shapes() {
     let resp = fx
         .panel
         .client
-        .post(format!("{}{}", fx.panel.url, link(&s, "/files/write?file=%2Fnotes.txt")))
+        .post(format!(
+            "{}{}",
+            fx.panel.url,
+            link(&s, "/files/write?file=%2Fnotes.txt")
+        ))
         .bearer_auth(&key)
         .header("Content-Type", "text/plain")
         .body(text)
@@ -1505,56 +1779,123 @@ async fn files_are_proxied_to_wings_with_its_request_shapes() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 204);
     let call = fx.last_call("/files/write");
-    assert_eq!(call.uri, format!("/api/servers/{}/files/write?file=%2Fnotes.txt", s.uuid));
+    assert_eq!(
+        call.uri,
+        format!("/api/servers/{}/files/write?file=%2Fnotes.txt", s.uuid)
+    );
     assert_eq!(call.body, text.as_bytes());
 
     // JSON operations keep wings' field names.
     let cases = [
-        (Method::PUT, "/files/rename", json!({"root": "/", "files": [{"from": "a", "to": "b"}]}), "rename",
-         json!({"root": "/", "files": [{"from": "a", "to": "b"}]})),
-        (Method::POST, "/files/copy", json!({"location": "/a.txt"}), "copy", json!({"location": "/a.txt"})),
-        (Method::POST, "/files/delete", json!({"root": "/x", "files": ["a", "b"]}), "delete",
-         json!({"root": "/x", "files": ["a", "b"]})),
-        (Method::POST, "/files/create-folder", json!({"root": "/x", "name": "d"}), "create-directory",
-         json!({"name": "d", "path": "/x"})),
-        (Method::POST, "/files/chmod", json!({"root": "/", "files": [{"file": "a", "mode": 755}]}), "chmod",
-         json!({"root": "/", "files": [{"file": "a", "mode": "755"}]})),
-        (Method::POST, "/files/decompress", json!({"root": "/", "file": "a.zip"}), "decompress",
-         json!({"root": "/", "file": "a.zip"})),
-        (Method::POST, "/files/pull", json!({"url": "https://example.com/a.zip", "directory": "/dl", "filename": "b.zip"}), "pull",
-         json!({"url": "https://example.com/a.zip", "root": "/dl", "file_name": "b.zip", "use_header": false, "foreground": false})),
+        (
+            Method::PUT,
+            "/files/rename",
+            json!({"root": "/", "files": [{"from": "a", "to": "b"}]}),
+            "rename",
+            json!({"root": "/", "files": [{"from": "a", "to": "b"}]}),
+        ),
+        (
+            Method::POST,
+            "/files/copy",
+            json!({"location": "/a.txt"}),
+            "copy",
+            json!({"location": "/a.txt"}),
+        ),
+        (
+            Method::POST,
+            "/files/delete",
+            json!({"root": "/x", "files": ["a", "b"]}),
+            "delete",
+            json!({"root": "/x", "files": ["a", "b"]}),
+        ),
+        (
+            Method::POST,
+            "/files/create-folder",
+            json!({"root": "/x", "name": "d"}),
+            "create-directory",
+            json!({"name": "d", "path": "/x"}),
+        ),
+        (
+            Method::POST,
+            "/files/chmod",
+            json!({"root": "/", "files": [{"file": "a", "mode": 755}]}),
+            "chmod",
+            json!({"root": "/", "files": [{"file": "a", "mode": "755"}]}),
+        ),
+        (
+            Method::POST,
+            "/files/decompress",
+            json!({"root": "/", "file": "a.zip"}),
+            "decompress",
+            json!({"root": "/", "file": "a.zip"}),
+        ),
+        (
+            Method::POST,
+            "/files/pull",
+            json!({"url": "https://example.com/a.zip", "directory": "/dl", "filename": "b.zip"}),
+            "pull",
+            json!({"url": "https://example.com/a.zip", "root": "/dl", "file_name": "b.zip", "use_header": false, "foreground": false}),
+        ),
     ];
     for (method, path, body, op, sent) in cases {
         let (status, v) = fx.call(method, &link(&s, path), &key, Some(body)).await;
         assert_eq!(status, 204, "{path}: {v}");
         let call = fx.last_call(&format!("/files/{op}"));
-        assert_eq!(serde_json::from_slice::<Value>(&call.body).unwrap(), sent, "{path}");
+        assert_eq!(
+            serde_json::from_slice::<Value>(&call.body).unwrap(),
+            sent,
+            "{path}"
+        );
     }
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/files/compress"), &key, Some(json!({"root": "/", "files": ["a"]})))
+        .call(
+            Method::POST,
+            &link(&s, "/files/compress"),
+            &key,
+            Some(json!({"root": "/", "files": ["a"]})),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(v["object"], "file_object");
     assert_eq!(v["attributes"]["mimetype"], "application/tar+gzip");
     // Validation before wings is called.
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/files/delete"), &key, Some(json!({"root": "/"})))
+        .call(
+            Method::POST,
+            &link(&s, "/files/delete"),
+            &key,
+            Some(json!({"root": "/"})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["source_field"], "files");
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/files/pull"), &key, Some(json!({"url": "not a url"})))
+        .call(
+            Method::POST,
+            &link(&s, "/files/pull"),
+            &key,
+            Some(json!({"url": "not a url"})),
+        )
         .await;
     assert_eq!(status, 422);
     assert_eq!(v["errors"][0]["meta"]["rule"], "url");
 
     let events: Vec<String> = fx.events(&s).await.into_iter().map(|(e, _)| e).collect();
     for e in [
-        "server:file.read", "server:file.write", "server:file.rename", "server:file.copy",
-        "server:file.delete", "server:file.create-directory", "server:file.decompress",
-        "server:file.pull", "server:file.compress",
+        "server:file.read",
+        "server:file.write",
+        "server:file.rename",
+        "server:file.copy",
+        "server:file.delete",
+        "server:file.create-directory",
+        "server:file.decompress",
+        "server:file.pull",
+        "server:file.compress",
     ] {
-        assert!(events.contains(&e.to_owned()), "{e} missing from {events:?}");
+        assert!(
+            events.contains(&e.to_owned()),
+            "{e} missing from {events:?}"
+        );
     }
 }
 
@@ -1569,13 +1910,19 @@ async fn downloads_and_uploads_are_signed_single_use_urls() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["object"], "signed_url");
     let url = v["attributes"]["url"].as_str().unwrap();
-    let prefix = format!("http://127.0.0.1:{}/download/file?token=", fx.node.daemon_listen);
+    let prefix = format!(
+        "http://127.0.0.1:{}/download/file?token=",
+        fx.node.daemon_listen
+    );
     assert!(url.starts_with(&prefix), "{url}");
     let now = chrono::Utc::now().timestamp();
     let claims: Value = aerie_jwt::verify(&url[prefix.len()..], TOKEN.as_bytes(), now).unwrap();
     assert_eq!(claims["file_path"], "/world/level.dat");
     assert_eq!(claims["server_uuid"], s.uuid);
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        900
+    );
     let first_unique = claims["unique_id"].as_str().unwrap().to_owned();
     assert!(fx.events(&s).await.contains(&(
         "server:file.download".to_owned(),
@@ -1585,7 +1932,10 @@ async fn downloads_and_uploads_are_signed_single_use_urls() {
     let (status, v) = fx.get(&link(&s, "/files/upload"), &key).await;
     assert_eq!(status, 200);
     let url = v["attributes"]["url"].as_str().unwrap();
-    let prefix = format!("http://127.0.0.1:{}/upload/file?token=", fx.node.daemon_listen);
+    let prefix = format!(
+        "http://127.0.0.1:{}/upload/file?token=",
+        fx.node.daemon_listen
+    );
     assert!(url.starts_with(&prefix), "{url}");
     let claims: Value = aerie_jwt::verify(&url[prefix.len()..], TOKEN.as_bytes(), now).unwrap();
     assert_eq!(claims["server_uuid"], s.uuid);
@@ -1601,12 +1951,22 @@ async fn remote_downloads_are_throttled_per_server() {
     let body = json!({"url": "https://example.com/a.zip"});
     for i in 0..10 {
         let (status, v) = fx
-            .call(Method::POST, &link(&s, "/files/pull"), &key, Some(body.clone()))
+            .call(
+                Method::POST,
+                &link(&s, "/files/pull"),
+                &key,
+                Some(body.clone()),
+            )
             .await;
         assert_eq!(status, 204, "pull {i}: {v}");
     }
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/files/pull"), &key, Some(body.clone()))
+        .call(
+            Method::POST,
+            &link(&s, "/files/pull"),
+            &key,
+            Some(body.clone()),
+        )
         .await;
     assert_eq!(status, 429, "{v}");
     // Another server has its own budget.
@@ -1625,11 +1985,22 @@ async fn server_activity_is_listed_newest_first_with_hashed_ids() {
     let (owner, key) = fx.user("owner", false).await;
     let (sub, sub_key) = fx.user("sub", false).await;
     let s = fx.server(&owner, Spec::default()).await;
-    fx.subuser(&sub, &s, &["activity.read", "control.console"]).await;
-    fx.call(Method::POST, &link(&s, "/command"), &key, Some(json!({"command": "say 1"})))
+    fx.subuser(&sub, &s, &["activity.read", "control.console"])
         .await;
-    fx.call(Method::POST, &link(&s, "/command"), &sub_key, Some(json!({"command": "say 2"})))
-        .await;
+    fx.call(
+        Method::POST,
+        &link(&s, "/command"),
+        &key,
+        Some(json!({"command": "say 1"})),
+    )
+    .await;
+    fx.call(
+        Method::POST,
+        &link(&s, "/command"),
+        &sub_key,
+        Some(json!({"command": "say 2"})),
+    )
+    .await;
     fx.panel
         .db
         .activity()
@@ -1652,13 +2023,26 @@ async fn server_activity_is_listed_newest_first_with_hashed_ids() {
     assert_eq!(data[0]["object"], "activity_log");
     assert_eq!(
         keys_of(newest),
-        sorted(&["id", "batch", "event", "is_api", "ip", "description", "properties",
-                 "has_additional_metadata", "timestamp", "relationships"])
+        sorted(&[
+            "id",
+            "batch",
+            "event",
+            "is_api",
+            "ip",
+            "description",
+            "properties",
+            "has_additional_metadata",
+            "timestamp",
+            "relationships"
+        ])
     );
     assert_eq!(newest["event"], "server:console.command");
     assert_eq!(newest["properties"], json!({"command": "say 2"}));
     assert_eq!(newest["is_api"], true);
-    assert_eq!(newest["relationships"]["actor"]["attributes"]["username"], "sub");
+    assert_eq!(
+        newest["relationships"]["actor"]["attributes"]["username"],
+        "sub"
+    );
     // The subuser sees their own address, not the owner's.
     assert!(newest["ip"].is_string());
     assert_eq!(data[1]["attributes"]["ip"], Value::Null);
@@ -1667,7 +2051,12 @@ async fn server_activity_is_listed_newest_first_with_hashed_ids() {
             .panel
             .db
             .activity()
-            .list(aerie_db::repo::activity::ActivityScope::Server(s.id), None, 0, 10)
+            .list(
+                aerie_db::repo::activity::ActivityScope::Server(s.id),
+                None,
+                0,
+                10,
+            )
             .await
             .unwrap();
         (n, list)
@@ -1681,7 +2070,9 @@ async fn server_activity_is_listed_newest_first_with_hashed_ids() {
 
     let (_, v) = fx.get(&link(&s, "/activity?sort=timestamp"), &key).await;
     assert_eq!(v["data"][0]["attributes"]["properties"]["command"], "say 1");
-    let (_, v) = fx.get(&link(&s, "/activity?filter[event]=power"), &key).await;
+    let (_, v) = fx
+        .get(&link(&s, "/activity?filter[event]=power"), &key)
+        .await;
     assert_eq!(v["data"], json!([]));
 
     let (other, other_key) = fx.user("other", false).await;
@@ -1697,9 +2088,19 @@ async fn a_suspended_server_is_a_conflict_and_application_keys_are_refused() {
     let fx = Fx::new().await;
     let (owner, key) = fx.user("owner", true).await;
     let s = fx.server(&owner, Spec::default()).await;
-    fx.panel.db.servers().set_status(s.id, Some("suspended")).await.unwrap();
+    fx.panel
+        .db
+        .servers()
+        .set_status(s.id, Some("suspended"))
+        .await
+        .unwrap();
     let (status, v) = fx
-        .call(Method::POST, &link(&s, "/command"), &key, Some(json!({"command": "x"})))
+        .call(
+            Method::POST,
+            &link(&s, "/command"),
+            &key,
+            Some(json!({"command": "x"})),
+        )
         .await;
     assert_eq!(status, 409, "{v}");
     let (status, v) = fx.get(&link(&s, ""), &key).await;

@@ -92,17 +92,7 @@ async fn sqlite() -> (Db, tempfile::TempDir, String) {
 async fn setup_on(db: Db, dir: Option<tempfile::TempDir>) -> Setup {
     let stub = Stub::start().await;
     let w = world(&db, &stub).await;
-    let owner = aerie_panel::services::users::create_user(
-        &db,
-        aerie_panel::services::users::CreateUser {
-            email: "owner@example.com".into(),
-            username: "owner".into(),
-            password: Some("password123".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let owner = server_extras_support::plain_user(&db, "owner").await;
     let server = server(&db, &w, owner.id, 5, 0).await;
     Setup {
         db,

@@ -1,5 +1,6 @@
 //! Two-factor authentication: RFC 6238 codes, setup, the login checkpoint with codes and
 //! recovery tokens, replay protection, disabling, and the panel's "2FA required" setting.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod auth_support;
 
@@ -78,7 +79,10 @@ async fn setup_shows_a_secret_and_enabling_needs_the_password_and_a_valid_code()
     let secret = body["data"]["secret"].as_str().unwrap();
     let url = body["data"]["image_url_data"].as_str().unwrap();
     assert_eq!(body["data"].as_object().unwrap().len(), 2, "{body}");
-    assert!(url.starts_with("otpauth://totp/Aerie:tess%40example.com?"), "{url}");
+    assert!(
+        url.starts_with("otpauth://totp/Aerie:tess%40example.com?"),
+        "{url}"
+    );
     assert!(url.contains(&format!("secret={secret}")), "{url}");
     assert!(url.ends_with("&issuer=Aerie"), "{url}");
     assert!(totp::decode_secret(secret).is_some_and(|k| k.len() >= 16));
@@ -93,13 +97,21 @@ async fn setup_shows_a_secret_and_enabling_needs_the_password_and_a_valid_code()
         let key = key.clone();
         let p = &p;
         async move {
-            p.call_json(Method::POST, "/api/client/account/two-factor", &key, Some(body))
-                .await
+            p.call_json(
+                Method::POST,
+                "/api/client/account/two-factor",
+                &key,
+                Some(body),
+            )
+            .await
         }
     };
     let (s, body) = post(json!({ "code": good, "password": "wrong-password" })).await;
     assert_eq!(s, 400, "{body}");
-    assert_eq!(body["errors"][0]["detail"], "The password provided was not valid.");
+    assert_eq!(
+        body["errors"][0]["detail"],
+        "The password provided was not valid."
+    );
     let (s, body) = post(json!({ "code": wrong_code, "password": "password123" })).await;
     assert_eq!(s, 400, "{body}");
     assert_eq!(
@@ -118,7 +130,10 @@ async fn setup_shows_a_secret_and_enabling_needs_the_password_and_a_valid_code()
     assert_eq!(tokens.len(), 10);
     assert!(tokens.iter().all(|t| t.as_str().unwrap().len() == 10));
     assert!(p.db.users().find(u.id).await.unwrap().unwrap().use_totp);
-    assert_eq!(p.db.recovery_tokens().count_for_user(u.id).await.unwrap(), 10);
+    assert_eq!(
+        p.db.recovery_tokens().count_for_user(u.id).await.unwrap(),
+        10
+    );
 
     // Already on: no new secret.
     let (s, body) = p
@@ -134,7 +149,10 @@ async fn setup_shows_a_secret_and_enabling_needs_the_password_and_a_valid_code()
     let (_, act) = p
         .call_json(Method::GET, "/api/client/account/activity", &key, None)
         .await;
-    assert_eq!(act["data"][0]["attributes"]["event"], "user:two-factor.create");
+    assert_eq!(
+        act["data"][0]["attributes"]["event"],
+        "user:two-factor.create"
+    );
     assert_eq!(act["data"][0]["attributes"]["is_api"], true);
 }
 
@@ -150,9 +168,15 @@ async fn login_with_two_factor_goes_through_the_checkpoint_and_codes_cannot_be_r
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["data"]["complete"], false);
     assert_eq!(r.json["data"].as_object().unwrap().len(), 2, "{}", r.json);
-    let confirmation = r.json["data"]["confirmation_token"].as_str().unwrap().to_owned();
+    let confirmation = r.json["data"]["confirmation_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(confirmation.len() >= 32);
-    assert!(b.cookie("aerie_session").is_none(), "no session before the code");
+    assert!(
+        b.cookie("aerie_session").is_none(),
+        "no session before the code"
+    );
     assert_eq!(b.get("/api/client/account").await.status, 401);
 
     // The code that enabled two-factor was used up.
@@ -182,7 +206,9 @@ async fn login_with_two_factor_goes_through_the_checkpoint_and_codes_cannot_be_r
         &r,
         422,
         "ValidationException",
-        Some("The authentication token provided has expired, please refresh the page and try again."),
+        Some(
+            "The authentication token provided has expired, please refresh the page and try again.",
+        ),
     );
     // The checkpoint is CSRF-protected like the login.
     let r = b
@@ -222,7 +248,10 @@ async fn login_with_two_factor_goes_through_the_checkpoint_and_codes_cannot_be_r
     // Replaying the same code (or an older one) on a new login fails.
     let b2 = Browser::new(&p.url);
     let r = b2.login("uma", "password123").await;
-    let confirmation2 = r.json["data"]["confirmation_token"].as_str().unwrap().to_owned();
+    let confirmation2 = r.json["data"]["confirmation_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for replay in [next.clone(), code(&secret, at - 30)] {
         let r = b2
             .send(
@@ -245,7 +274,10 @@ async fn recovery_tokens_work_once() {
 
     let b = Browser::new(&p.url);
     let r = b.login("vic", "password123").await;
-    let confirmation = r.json["data"]["confirmation_token"].as_str().unwrap().to_owned();
+    let confirmation = r.json["data"]["confirmation_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = b
         .send(
             Method::POST,
@@ -268,11 +300,17 @@ async fn recovery_tokens_work_once() {
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["data"]["complete"], true);
-    assert_eq!(p.db.recovery_tokens().count_for_user(u.id).await.unwrap(), 9);
+    assert_eq!(
+        p.db.recovery_tokens().count_for_user(u.id).await.unwrap(),
+        9
+    );
 
     let b2 = Browser::new(&p.url);
     let r = b2.login("vic", "password123").await;
-    let confirmation = r.json["data"]["confirmation_token"].as_str().unwrap().to_owned();
+    let confirmation = r.json["data"]["confirmation_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = b2
         .send(
             Method::POST,
@@ -299,9 +337,15 @@ async fn wrong_codes_at_the_checkpoint_are_throttled() {
     let (secret, _, at) = enable(&p, &key).await;
     let b = Browser::new(&p.url);
     let r = b.login("wes", "password123").await;
-    let confirmation = r.json["data"]["confirmation_token"].as_str().unwrap().to_owned();
+    let confirmation = r.json["data"]["confirmation_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let good = code(&secret, at + 30);
-    let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 500_000) % 1_000_000);
+    let bad = format!(
+        "{:06}",
+        (good.parse::<u32>().unwrap() + 500_000) % 1_000_000
+    );
     for i in 0..10 {
         let r = b
             .send(
@@ -351,7 +395,10 @@ async fn disabling_needs_the_password() {
         .await;
     assert_eq!(s, 204, "{body}");
     assert!(!p.db.users().find(u.id).await.unwrap().unwrap().use_totp);
-    assert_eq!(p.db.recovery_tokens().count_for_user(u.id).await.unwrap(), 0);
+    assert_eq!(
+        p.db.recovery_tokens().count_for_user(u.id).await.unwrap(),
+        0
+    );
     Browser::new(&p.url).login_ok("xia", "password123").await;
 
     let (_, act) = p
@@ -363,7 +410,10 @@ async fn disabling_needs_the_password() {
         .iter()
         .map(|e| e["attributes"]["event"].as_str().unwrap())
         .collect();
-    assert!(events.starts_with(&["auth:success", "user:two-factor.delete"]), "{events:?}");
+    assert!(
+        events.starts_with(&["auth:success", "user:two-factor.delete"]),
+        "{events:?}"
+    );
     assert!(events.contains(&"user:two-factor.create"));
 }
 
@@ -389,15 +439,28 @@ async fn the_2fa_required_setting_blocks_the_apis_until_two_factor_is_on() {
     };
 
     // 0 (unset): nothing is required.
-    assert_eq!(status(user_key.clone(), "/api/client/account/api-keys").await.0, 200);
+    assert_eq!(
+        status(user_key.clone(), "/api/client/account/api-keys")
+            .await
+            .0,
+        200
+    );
 
     // 1: administrators only, on both APIs.
     p.db.settings().set("2fa_required", "1").await.unwrap();
     blocked(status(admin_key.clone(), "/api/client/account/api-keys").await);
     blocked(status(admin_app.clone(), "/api/application/users").await);
-    assert_eq!(status(user_key.clone(), "/api/client/account/api-keys").await.0, 200);
+    assert_eq!(
+        status(user_key.clone(), "/api/client/account/api-keys")
+            .await
+            .0,
+        200
+    );
     // The account document and two-factor setup stay reachable.
-    assert_eq!(status(admin_key.clone(), "/api/client/account").await.0, 200);
+    assert_eq!(
+        status(admin_key.clone(), "/api/client/account").await.0,
+        200
+    );
     // Sessions are held to it as well.
     let b = Browser::new(&p.url);
     b.login_ok("yara", "password123").await;
@@ -410,9 +473,17 @@ async fn the_2fa_required_setting_blocks_the_apis_until_two_factor_is_on() {
 
     // Turning it on through the exempt routes lifts the block.
     enable(&p, &user_key).await;
-    assert_eq!(status(user_key.clone(), "/api/client/account/api-keys").await.0, 200);
+    assert_eq!(
+        status(user_key.clone(), "/api/client/account/api-keys")
+            .await
+            .0,
+        200
+    );
     enable(&p, &admin_key).await;
-    assert_eq!(status(admin_app.clone(), "/api/application/users").await.0, 200);
+    assert_eq!(
+        status(admin_app.clone(), "/api/application/users").await.0,
+        200
+    );
 
     p.db.settings().set("2fa_required", "0").await.unwrap();
     let (s, _) = p
@@ -424,5 +495,8 @@ async fn the_2fa_required_setting_blocks_the_apis_until_two_factor_is_on() {
         )
         .await;
     assert_eq!(s, 204);
-    assert_eq!(status(user_key, "/api/client/account/api-keys").await.0, 200);
+    assert_eq!(
+        status(user_key, "/api/client/account/api-keys").await.0,
+        200
+    );
 }

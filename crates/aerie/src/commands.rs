@@ -184,7 +184,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             tracing::info!(panel.url = %url, listen = %listener.local_addr()?, "panel listening");
             println!("Aerie panel listening at {url}");
             let (shutdown, _h) = shutdown_pair();
+            // Runs the servers' schedules until the same shutdown signal.
+            let scheduler = tokio::spawn(aerie_panel::services::scheduler::run(
+                state.clone(),
+                shutdown(),
+            ));
             aerie_panel::serve(state, listener, shutdown()).await?;
+            let _ = scheduler.await;
         }
         Command::Wings {
             action:
@@ -284,10 +290,16 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "Aerie is up: panel {url} (node {} on 127.0.0.1:{wings_port})",
                 node.id
             );
+            // Runs the servers' schedules until the same shutdown signal.
+            let scheduler = tokio::spawn(aerie_panel::services::scheduler::run(
+                panel.clone(),
+                shutdown(),
+            ));
             let (p, w) = tokio::join!(
                 aerie_panel::serve(panel, panel_listener, shutdown()),
                 aerie_wings::serve(wings, wings_listener, shutdown()),
             );
+            let _ = scheduler.await;
             p?;
             w?;
         }

@@ -244,3 +244,125 @@ async fn py_dactyl_drives_the_application_api() {
         "py-dactyl failed:\n{stdout}\n{stderr}"
     );
 }
+
+/// The unmodified py-dactyl client drives the Client API of a live panel + node running a
+/// real OpenTTD server (account, keys, power, console, websocket, files, startup, network,
+/// subusers, schedules, backups, databases on the real MariaDB), and pterodactyl-exporter
+/// reads its metrics once.
+#[tokio::test]
+async fn py_dactyl_and_the_exporter_drive_the_client_api() {
+    use reqwest::Method;
+    let python = std::env::var("AERIE_TEST_CLIENTS_PYTHON")
+        .expect("AERIE_TEST_CLIENTS_PYTHON is set by scripts/test (scripts/setup-clients)");
+    let mysql = url::Url::parse(
+        &std::env::var("AERIE_TEST_MYSQL_URL")
+            .expect("AERIE_TEST_MYSQL_URL is set by scripts/test (scripts/setup-databases)"),
+    )
+    .unwrap();
+    let up = up();
+    let api = Api {
+        url: up.url.clone(),
+        key: app_key(up.dir.path()),
+        http: reqwest::Client::new(),
+    };
+    let (status, user) = api
+        .call(
+            Method::POST,
+            "/users",
+            Some(json!({"username": "player1", "email": "player1@example.com",
+                "first_name": "Player", "last_name": "One", "password": "player-password-1"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    let user_id = user["attributes"]["id"].as_i64().unwrap();
+    let out = aerie(up.dir.path())
+        .args(["key", "create", "--user", "player1", "--type", "client"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let client_key = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let (status, host) = api
+        .call(
+            Method::POST,
+            "/database-hosts",
+            Some(json!({"name": "local mariadb", "host": mysql.host_str().unwrap(),
+                "port": mysql.port().unwrap(), "username": mysql.username(),
+                "password": mysql.password().unwrap(), "node_id": 1})),
+        )
+        .await;
+    assert_eq!(status, 201, "{host}");
+
+    let (_, nests) = api.call(Method::GET, "/nests?include=eggs", None).await;
+    let egg_id = nests["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| {
+            n["attributes"]["relationships"]["eggs"]["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .find(|e| e["attributes"]["name"].as_str().unwrap().contains("OpenTTD"))
+        .expect("the OpenTTD egg is bundled")["attributes"]["id"]
+        .as_i64()
+        .unwrap();
+    let port = free_port();
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/nodes/1/allocations",
+            Some(json!({"ip": "127.0.0.1", "ports": [port.to_string()]})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, allocs) = api
+        .call(Method::GET, &format!("/nodes/1/allocations?filter[port]={port}"), None)
+        .await;
+    let alloc_id = allocs["data"][0]["attributes"]["id"].as_i64().unwrap();
+    let (status, created) = api
+        .call(
+            Method::POST,
+            "/servers",
+            Some(json!({
+                "name": "Transport tycoons", "user": user_id, "egg": egg_id,
+                "environment": {"SERVER_NAME": "Aerie", "MAX_CLIENTS": 8},
+                "limits": {"memory": 1024, "swap": 0, "disk": 2048, "io": 500, "cpu": 0},
+                "feature_limits": {"databases": 1, "allocations": 1, "backups": 2},
+                "allocation": {"default": alloc_id},
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let identifier = created["attributes"]["identifier"].as_str().unwrap().to_owned();
+
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/clients/pydactyl_client.py");
+    let url = up.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .args([
+                url.as_str(),
+                client_key.as_str(),
+                identifier.as_str(),
+                "status",
+                "SERVER_NAME",
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("all steps passed"),
+        "py-dactyl (client API) failed:\n{stdout}\n{stderr}"
+    );
+}

@@ -5,6 +5,8 @@ export interface ApiErrorEntry {
   code: string;
   status: string;
   detail: string;
+  /** The request field a validation error is about (`meta.source_field`), when given. */
+  field?: string;
 }
 
 /**
@@ -16,13 +18,16 @@ export class ApiError extends Error {
   readonly detail: string;
   /** The envelope's machine-readable code (`ValidationException`, ...), when it had one. */
   readonly code: string | undefined;
+  /** For a 422: the field the panel complained about (`meta.source_field`). */
+  readonly field: string | undefined;
 
-  constructor(status: number, detail: string, code?: string) {
+  constructor(status: number, detail: string, code?: string, field?: string) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
     this.detail = detail;
     this.code = code;
+    this.field = field;
   }
 
   /** True when no HTTP response arrived (panel down, network gone, CORS, ...). */
@@ -43,11 +48,14 @@ export function parseErrorEnvelope(body: unknown): ApiErrorEntry | undefined {
   if (!isRecord(body) || !Array.isArray(body.errors)) return undefined;
   const first: unknown = body.errors[0];
   if (!isRecord(first) || typeof first.detail !== 'string' || first.detail.trim() === '') return undefined;
-  return {
+  const entry: ApiErrorEntry = {
     code: typeof first.code === 'string' ? first.code : '',
     status: typeof first.status === 'string' ? first.status : String(first.status ?? ''),
     detail: first.detail,
   };
+  const meta = first.meta;
+  if (isRecord(meta) && typeof meta.source_field === 'string') entry.field = meta.source_field;
+  return entry;
 }
 
 /** Builds the `ApiError` for a non-2xx response from its status and raw body text. */
@@ -59,7 +67,7 @@ export function errorFromResponse(status: number, text: string): ApiError {
     body = undefined;
   }
   const entry = parseErrorEnvelope(body);
-  if (entry) return new ApiError(status, entry.detail, entry.code || undefined);
+  if (entry) return new ApiError(status, entry.detail, entry.code || undefined, entry.field);
   return new ApiError(status, strings.errors.requestFailed(status));
 }
 

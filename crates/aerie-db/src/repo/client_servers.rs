@@ -178,7 +178,8 @@ fn any_filter(value: &str) -> Cond {
 }
 
 fn activity_from_row(r: &AnyRow) -> Result<Activity, DbError> {
-    let opt_i64 = |col: &str| -> Result<Option<i64>, DbError> { Ok(r.try_get::<Option<i64>, _>(col)?) };
+    let opt_i64 =
+        |col: &str| -> Result<Option<i64>, DbError> { Ok(r.try_get::<Option<i64>, _>(col)?) };
     Ok(Activity {
         id: get_i64(r, "id")?,
         batch: get_opt_str(r, "batch")?,
@@ -288,7 +289,9 @@ impl Db {
             .limit(query.limit);
         let rows = self.fetch_all(&page).await?;
         Ok((
-            rows.iter().map(activity_from_row).collect::<Result<_, _>>()?,
+            rows.iter()
+                .map(activity_from_row)
+                .collect::<Result<_, _>>()?,
             total,
         ))
     }

@@ -128,7 +128,7 @@ macro_rules! resource {
             #[serde(untagged)]
             pub enum $ItemOrNull {
                 /// The related item.
-                Item($Item),
+                Item(Box<$Item>),
                 /// The key may not read it, or there is none.
                 Null(NullResource),
             }
@@ -140,7 +140,7 @@ macro_rules! resource {
             #[serde(untagged)]
             pub enum $ListOrNull {
                 /// The related items.
-                List($List),
+                List(Box<$List>),
                 /// The key may not read them.
                 Null(NullResource),
             }
@@ -1047,7 +1047,7 @@ pub struct EggConfigIncludeAttributes {
 #[serde(untagged)]
 pub enum EggConfigIncludeOrNull {
     /// The inherited config.
-    Config(EggConfigInclude),
+    Config(Box<EggConfigInclude>),
     /// The egg has its own config.
     Null(NullResource),
 }
@@ -1083,7 +1083,7 @@ pub struct EggScriptIncludeAttributes {
 #[serde(untagged)]
 pub enum EggScriptIncludeOrNull {
     /// The copied script.
-    Script(EggScriptInclude),
+    Script(Box<EggScriptInclude>),
     /// The egg has its own script.
     Null(NullResource),
 }

@@ -60,7 +60,10 @@ async fn check_csrf(state: &AppState, headers: &HeaderMap) -> Result<(), Error> 
 
 /// `GET /sanctum/csrf-cookie`: 204 with the `XSRF-TOKEN` cookie (the session's token when
 /// there is a session, so a reloaded page keeps working).
-async fn get_csrf_cookie(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+async fn get_csrf_cookie(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
     let secure = sessions::is_secure(&state.url, &headers);
     let token = match sessions::read_cookie(&headers, sessions::SESSION_COOKIE) {
         Some(t) => sessions::resolve(&state.db, &t)
@@ -171,7 +174,11 @@ async fn login_checkpoint(
     };
     let mut v = crate::api::Validator::new();
     v.required("confirmation_token", body.confirmation_token.as_deref());
-    if body.recovery_token.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    if body
+        .recovery_token
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
         v.required("authentication_code", code.as_deref());
     }
     v.finish()?;

@@ -20,6 +20,8 @@ pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
     <ApiDoc as utoipa::OpenApi>::openapi()
 }
 
+/// Check the panel's health.
+///
 /// `GET /api/health`: whether the database (and any extra probe) answers.
 #[utoipa::path(
     get,

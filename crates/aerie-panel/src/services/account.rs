@@ -103,7 +103,12 @@ pub async fn log_event(
         .map_err(db_err)
 }
 
-async fn log_actor(state: &AppState, actor: Actor<'_>, event: &str, properties: Value) -> Result<(), Error> {
+async fn log_actor(
+    state: &AppState,
+    actor: Actor<'_>,
+    event: &str,
+    properties: Value,
+) -> Result<(), Error> {
     log_event(
         state,
         event,
@@ -137,7 +142,7 @@ pub fn account_attributes(user: &User) -> Value {
 #[derive(Debug, Clone)]
 pub enum LoginOutcome {
     /// Logged in.
-    Complete(User),
+    Complete(Box<User>),
     /// The account has two-factor on: finish at the checkpoint with this token.
     NeedsTwoFactor {
         /// Valid five minutes, single use.
@@ -170,7 +175,8 @@ pub async fn login(
     meta: &RequestMeta,
 ) -> Result<LoginOutcome, Error> {
     let mut v = Validator::new();
-    v.required("user", login).required("password", password_given);
+    v.required("user", login)
+        .required("password", password_given);
     v.finish()?;
     let key = login_key(login, meta);
     throttled(state, &key)?;
@@ -224,8 +230,17 @@ pub async fn login(
             confirmation_token: state.pending_logins.issue(user.id),
         });
     }
-    log_event(state, "auth:success", meta, Some(user.id), None, Some(user.id), json!({})).await?;
-    Ok(LoginOutcome::Complete(user))
+    log_event(
+        state,
+        "auth:success",
+        meta,
+        Some(user.id),
+        None,
+        Some(user.id),
+        json!({}),
+    )
+    .await?;
+    Ok(LoginOutcome::Complete(Box::new(user)))
 }
 
 /// Finishes a two-factor login with a code or a recovery token. Failures count against
@@ -308,7 +323,11 @@ fn url_encode(s: &str) -> String {
 /// Handles "forgot password": always the same answer. For an existing account a token
 /// (valid [`RESET_TOKEN_MINUTES`]) is stored hashed and mailed in the background, so the
 /// answer takes as long whether or not the address exists. 2 requests a minute per address.
-pub async fn request_password_reset(state: &AppState, email: &str, meta: &RequestMeta) -> Result<(), Error> {
+pub async fn request_password_reset(
+    state: &AppState,
+    email: &str,
+    meta: &RequestMeta,
+) -> Result<(), Error> {
     if let crate::api::Decision::Limited { retry_after, .. } = state
         .password_reset_limiter
         .hit(&format!("reset:{}", meta.ip_string()))
@@ -317,10 +336,17 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
     }
     let email = email.trim().to_lowercase();
     let mut v = Validator::new();
-    v.required("email", email.as_str()).email("email", email.as_str());
+    v.required("email", email.as_str())
+        .email("email", email.as_str());
     v.finish()?;
 
-    let Some(user) = state.db.users().find_by_email(&email).await.map_err(db_err)? else {
+    let Some(user) = state
+        .db
+        .users()
+        .find_by_email(&email)
+        .await
+        .map_err(db_err)?
+    else {
         return Ok(());
     };
     let token = random_alnum(64);
@@ -359,7 +385,11 @@ pub async fn request_password_reset(state: &AppState, email: &str, meta: &Reques
     Ok(())
 }
 
-fn check_new_password(field: &str, password_new: &str, confirmation: Option<&str>) -> Result<(), Error> {
+fn check_new_password(
+    field: &str,
+    password_new: &str,
+    confirmation: Option<&str>,
+) -> Result<(), Error> {
     let mut v = Validator::new();
     v.required(field, password_new);
     v.finish()?;
@@ -411,11 +441,15 @@ pub async fn reset_password(
     if !bool::from(hash.as_bytes().ct_eq(reset.token_hash.as_bytes())) {
         return Err(invalid());
     }
-    let fresh = crate::api::parse_timestamp(&reset.created_at).is_some_and(|at| {
-        chrono::Utc::now() - at < chrono::Duration::minutes(RESET_TOKEN_MINUTES)
-    });
+    let fresh = crate::api::parse_timestamp(&reset.created_at)
+        .is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::minutes(RESET_TOKEN_MINUTES));
     if !fresh {
-        state.db.password_resets().delete(&email).await.map_err(db_err)?;
+        state
+            .db
+            .password_resets()
+            .delete(&email)
+            .await
+            .map_err(db_err)?;
         return Err(invalid());
     }
     if !state
@@ -476,7 +510,8 @@ pub async fn update_email(
     password_given: Option<&str>,
 ) -> Result<User, Error> {
     let mut v = Validator::new();
-    v.required("email", email).required("password", password_given);
+    v.required("email", email)
+        .required("password", password_given);
     v.finish()?;
     check_current_password(actor.user, password_given)?;
     let old = actor.user.email.clone();
@@ -519,7 +554,10 @@ pub async fn update_password(
     state
         .db
         .users()
-        .set_password_hash(actor.user.id, &password::hash(password_new.unwrap_or_default())?)
+        .set_password_hash(
+            actor.user.id,
+            &password::hash(password_new.unwrap_or_default())?,
+        )
         .await
         .map_err(db_err)?;
     sessions::end_all_for_user(&state.db, actor.user.id, keep_session).await?;
@@ -592,7 +630,10 @@ pub fn is_ip_or_cidr(s: &str) -> bool {
 }
 
 /// The user's client keys, oldest first.
-pub async fn list_api_keys(state: &AppState, user: &User) -> Result<Vec<aerie_db::models::ApiKey>, Error> {
+pub async fn list_api_keys(
+    state: &AppState,
+    user: &User,
+) -> Result<Vec<aerie_db::models::ApiKey>, Error> {
     state
         .db
         .api_keys()
@@ -643,8 +684,13 @@ pub async fn create_api_key(
 }
 
 /// Deletes one of the user's client keys; 404 for anything else.
-pub async fn delete_api_key(state: &AppState, actor: Actor<'_>, identifier: &str) -> Result<(), Error> {
-    let not_found = || Error::NotFound("The requested resource could not be found on the server.".into());
+pub async fn delete_api_key(
+    state: &AppState,
+    actor: Actor<'_>,
+    identifier: &str,
+) -> Result<(), Error> {
+    let not_found =
+        || Error::NotFound("The requested resource could not be found on the server.".into());
     let key = state
         .db
         .api_keys()
@@ -764,7 +810,12 @@ pub fn ssh_key_attributes(key: &SshKey) -> Value {
 
 /// The user's SSH keys.
 pub async fn list_ssh_keys(state: &AppState, user: &User) -> Result<Vec<SshKey>, Error> {
-    state.db.ssh_keys().list_for_user(user.id).await.map_err(db_err)
+    state
+        .db
+        .ssh_keys()
+        .list_for_user(user.id)
+        .await
+        .map_err(db_err)
 }
 
 /// Adds an SSH key to the account.
@@ -808,7 +859,11 @@ pub async fn create_ssh_key(
 }
 
 /// Removes an SSH key by fingerprint (nothing happens for an unknown one, as Pterodactyl).
-pub async fn delete_ssh_key(state: &AppState, actor: Actor<'_>, fingerprint: Option<&str>) -> Result<(), Error> {
+pub async fn delete_ssh_key(
+    state: &AppState,
+    actor: Actor<'_>,
+    fingerprint: Option<&str>,
+) -> Result<(), Error> {
     let mut v = Validator::new();
     v.required("fingerprint", fingerprint);
     v.finish()?;
@@ -862,7 +917,8 @@ const DESCRIBED_PROPERTIES: &[&str] = &[
 /// user's own entries).
 pub fn activity_attributes(entry: &Activity) -> Value {
     use sha1::Digest as _;
-    let properties: Map<String, Value> = serde_json::from_str(&entry.properties).unwrap_or_default();
+    let properties: Map<String, Value> =
+        serde_json::from_str(&entry.properties).unwrap_or_default();
     let has_additional_metadata = properties
         .keys()
         .any(|k| !DESCRIBED_PROPERTIES.contains(&k.as_str()));
@@ -882,7 +938,9 @@ pub fn activity_attributes(entry: &Activity) -> Value {
 /// Pterodactyl's client `UserTransformer` attributes (an activity entry's `actor`).
 pub fn actor_attributes(user: &User) -> Value {
     use md5::Digest as _;
-    let hash = hex::encode(md5::Md5::digest(user.email.trim().to_lowercase().as_bytes()));
+    let hash = hex::encode(md5::Md5::digest(
+        user.email.trim().to_lowercase().as_bytes(),
+    ));
     json!({
         "uuid": user.uuid,
         "username": user.username,
@@ -920,7 +978,8 @@ mod tests {
         let n1024 = vec![0xffu8; 128];
         let err = parse_ssh_public_key(&ssh_line("ssh-rsa", &[&[1, 0, 1], &n1024])).unwrap_err();
         assert!(err.to_string().contains("2048"));
-        let err = parse_ssh_public_key(&ssh_line("ssh-dss", &[b"p", b"q", b"g", b"y"])).unwrap_err();
+        let err =
+            parse_ssh_public_key(&ssh_line("ssh-dss", &[b"p", b"q", b"g", b"y"])).unwrap_err();
         assert_eq!(err.to_string(), "DSA keys are not supported.");
         // Declared and embedded types must agree.
         let lie = ed.replacen("ssh-ed25519", "ssh-rsa", 1);
@@ -934,7 +993,14 @@ mod tests {
         for ok in ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "0.0.0.0/0"] {
             assert!(is_ip_or_cidr(ok), "{ok}");
         }
-        for bad in ["", "localhost", "10.0.0.0/33", "1.2.3", "fd00::/129", "1.2.3.4/+8"] {
+        for bad in [
+            "",
+            "localhost",
+            "10.0.0.0/33",
+            "1.2.3",
+            "fd00::/129",
+            "1.2.3.4/+8",
+        ] {
             assert!(!is_ip_or_cidr(bad), "{bad}");
         }
     }

@@ -292,8 +292,15 @@ pub async fn log_server_event(
 
 // ---- permissions ---------------------------------------------------------------------------
 
+/// One group of permission texts: name, description, and each key with its description.
+type PermissionGroupText = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// The descriptions of Pterodactyl's `Permission::$permissions`, group by group.
-const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
+const PERMISSION_TEXT: &[PermissionGroupText] = &[
     (
         "websocket",
         "Allows the user to connect to the server websocket, giving them access to view console output and realtime server stats.",
@@ -310,7 +317,10 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
                 "console",
                 "Allows a user to send commands to the server instance via the console.",
             ),
-            ("start", "Allows a user to start the server if it is stopped."),
+            (
+                "start",
+                "Allows a user to start the server if it is stopped.",
+            ),
             ("stop", "Allows a user to stop a server if it is running."),
             (
                 "restart",
@@ -322,13 +332,19 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
         "user",
         "Permissions that allow a user to manage other subusers on a server. They will never be able to edit their own account, or assign permissions they do not have themselves.",
         &[
-            ("create", "Allows a user to create new subusers for the server."),
+            (
+                "create",
+                "Allows a user to create new subusers for the server.",
+            ),
             (
                 "read",
                 "Allows the user to view subusers and their permissions for the server.",
             ),
             ("update", "Allows a user to modify other subusers."),
-            ("delete", "Allows a user to delete a subuser from the server."),
+            (
+                "delete",
+                "Allows a user to delete a subuser from the server.",
+            ),
         ],
     ),
     (
@@ -366,8 +382,14 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
         "backup",
         "Permissions that control a user's ability to generate and manage server backups.",
         &[
-            ("create", "Allows a user to create new backups for this server."),
-            ("read", "Allows a user to view all backups that exist for this server."),
+            (
+                "create",
+                "Allows a user to create new backups for this server.",
+            ),
+            (
+                "read",
+                "Allows a user to view all backups that exist for this server.",
+            ),
             ("delete", "Allows a user to remove backups from the system."),
             (
                 "download",
@@ -387,20 +409,32 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
                 "read",
                 "Allows a user to view all allocations currently assigned to this server. Users with any level of access to this server can always view the primary allocation.",
             ),
-            ("create", "Allows a user to assign additional allocations to the server."),
+            (
+                "create",
+                "Allows a user to assign additional allocations to the server.",
+            ),
             (
                 "update",
                 "Allows a user to change the primary server allocation and attach notes to each allocation.",
             ),
-            ("delete", "Allows a user to delete an allocation from the server."),
+            (
+                "delete",
+                "Allows a user to delete an allocation from the server.",
+            ),
         ],
     ),
     (
         "startup",
         "Permissions that control a user's ability to view this server's startup parameters.",
         &[
-            ("read", "Allows a user to view the startup variables for a server."),
-            ("update", "Allows a user to modify the startup variables for the server."),
+            (
+                "read",
+                "Allows a user to view the startup variables for a server.",
+            ),
+            (
+                "update",
+                "Allows a user to modify the startup variables for the server.",
+            ),
             (
                 "docker-image",
                 "Allows a user to modify the Docker image used when running the server.",
@@ -411,13 +445,22 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
         "database",
         "Permissions that control a user's access to the database management for this server.",
         &[
-            ("create", "Allows a user to create a new database for this server."),
-            ("read", "Allows a user to view the database associated with this server."),
+            (
+                "create",
+                "Allows a user to create a new database for this server.",
+            ),
+            (
+                "read",
+                "Allows a user to view the database associated with this server.",
+            ),
             (
                 "update",
                 "Allows a user to rotate the password on a database instance. If the user does not have the view_password permission they will not see the updated password.",
             ),
-            ("delete", "Allows a user to remove a database instance from this server."),
+            (
+                "delete",
+                "Allows a user to remove a database instance from this server.",
+            ),
             (
                 "view_password",
                 "Allows a user to view the password associated with a database instance for this server.",
@@ -428,7 +471,10 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
         "schedule",
         "Permissions that control a user's access to the schedule management for this server.",
         &[
-            ("create", "Allows a user to create new schedules for this server."),
+            (
+                "create",
+                "Allows a user to create new schedules for this server.",
+            ),
             (
                 "read",
                 "Allows a user to view schedules and the tasks associated with them for this server.",
@@ -437,7 +483,10 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
                 "update",
                 "Allows a user to update schedules and schedule tasks for this server.",
             ),
-            ("delete", "Allows a user to delete schedules for this server."),
+            (
+                "delete",
+                "Allows a user to delete schedules for this server.",
+            ),
         ],
     ),
     (
@@ -448,7 +497,10 @@ const PERMISSION_TEXT: &[(&str, &str, &[(&str, &str)])] = &[
                 "rename",
                 "Allows a user to rename this server and change the description of it.",
             ),
-            ("reinstall", "Allows a user to trigger a reinstall of this server."),
+            (
+                "reinstall",
+                "Allows a user to trigger a reinstall of this server.",
+            ),
         ],
     ),
     (
@@ -1020,7 +1072,9 @@ struct NodeClaims<'a, C: Serialize> {
 /// (what `ws/deny` revokes).
 pub fn token_id(user_id: i64, server_uuid: &str) -> String {
     use md5::Digest as _;
-    hex::encode(md5::Md5::digest(format!("{user_id}{server_uuid}").as_bytes()))
+    hex::encode(md5::Md5::digest(
+        format!("{user_id}{server_uuid}").as_bytes(),
+    ))
 }
 
 /// Signs `custom` claims for `node` the way Pterodactyl's `NodeJWTService` does: HS256 with
@@ -1150,7 +1204,10 @@ pub async fn download_url(
             server_uuid: &access.server.uuid,
         },
     )?;
-    Ok(format!("{}/download/file?token={token}", node_base_url(&node)))
+    Ok(format!(
+        "{}/download/file?token={token}",
+        node_base_url(&node)
+    ))
 }
 
 /// A signed, single-use URL for wings' `POST /upload/file` (15 minutes).
@@ -1179,7 +1236,10 @@ pub async fn upload_url(
             server_uuid: &access.server.uuid,
         },
     )?;
-    Ok(format!("{}/upload/file?token={token}", node_base_url(&node)))
+    Ok(format!(
+        "{}/upload/file?token={token}",
+        node_base_url(&node)
+    ))
 }
 
 // ---- resources, power, console -------------------------------------------------------------
@@ -1517,7 +1577,9 @@ pub async fn assign_allocation(db: &Db, server: &Server) -> Result<Allocation, C
         .find(server.allocation_id)
         .await
         .map_err(db_err)?
-        .ok_or_else(|| Error::internal(format!("server {} has no primary allocation", server.id)))?;
+        .ok_or_else(|| {
+            Error::internal(format!("server {} has no primary allocation", server.id))
+        })?;
     // Free ones first; a concurrent request may take one, so try a few.
     for _ in 0..3 {
         let free = db
@@ -1804,7 +1866,9 @@ mod tests {
         assert_eq!(v["current_state"], "stopped");
         assert_eq!(v["is_suspended"], false);
         assert_eq!(v["resources"]["uptime"], 0);
-        let v = stats_attributes(&json!({"state": "running", "utilization": {"memory_bytes": 5, "network": {"rx_bytes": 7}}}));
+        let v = stats_attributes(
+            &json!({"state": "running", "utilization": {"memory_bytes": 5, "network": {"rx_bytes": 7}}}),
+        );
         assert_eq!(v["current_state"], "running");
         assert_eq!(v["resources"]["memory_bytes"], 5);
         assert_eq!(v["resources"]["network_rx_bytes"], 7);

@@ -119,10 +119,8 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())
             .map_err(Error::internal)?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| Error::Unavailable(format!("The mail server did not accept the message: {e}")))
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            Error::Unavailable(format!("The mail server did not accept the message: {e}"))
+        })
     }
 }

@@ -154,7 +154,11 @@ pub fn is_secure(panel_url: &str, headers: &HeaderMap) -> bool {
         || headers
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
+            .is_some_and(|v| {
+                v.split(',')
+                    .next()
+                    .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+            })
 }
 
 fn cookie(name: &str, value: &str, max_age: i64, http_only: bool, secure: bool) -> HeaderValue {
@@ -342,13 +346,22 @@ mod tests {
     #[test]
     fn cookies_and_csrf() {
         let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_static("a=1; XSRF-TOKEN=abcdefghijklmnop1234; aerie_session=tok"));
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; XSRF-TOKEN=abcdefghijklmnop1234; aerie_session=tok"),
+        );
         assert_eq!(read_cookie(&h, SESSION_COOKIE).as_deref(), Some("tok"));
         assert_eq!(read_cookie(&h, "missing"), None);
         assert!(matches!(check_guest_csrf(&h), Err(Error::CsrfMismatch)));
-        h.insert(XSRF_HEADER, HeaderValue::from_static("wrongwrongwrongwrong"));
+        h.insert(
+            XSRF_HEADER,
+            HeaderValue::from_static("wrongwrongwrongwrong"),
+        );
         assert!(check_guest_csrf(&h).is_err());
-        h.insert(XSRF_HEADER, HeaderValue::from_static("abcdefghijklmnop1234"));
+        h.insert(
+            XSRF_HEADER,
+            HeaderValue::from_static("abcdefghijklmnop1234"),
+        );
         assert!(check_guest_csrf(&h).is_ok());
 
         let c = session_cookie("tok", true);

@@ -212,7 +212,12 @@ fn invalid_code() -> Error {
 
 /// Enables two-factor after checking the password and a code from the secret stored by
 /// [`begin_setup`]; returns the new recovery tokens (shown once).
-pub async fn enable(db: &Db, user: &User, code: &str, password: &str) -> Result<Vec<String>, Error> {
+pub async fn enable(
+    db: &Db,
+    user: &User,
+    code: &str,
+    password: &str,
+) -> Result<Vec<String>, Error> {
     check_password(user, password)?;
     if user.use_totp {
         return Err(Error::BadRequest(
@@ -258,7 +263,12 @@ pub async fn verify_code(db: &Db, user_id: i64, code: &str) -> Result<bool, Erro
 }
 
 /// [`verify_code`] at a given Unix time.
-pub async fn verify_code_at(db: &Db, user_id: i64, code: &str, unix_secs: u64) -> Result<bool, Error> {
+pub async fn verify_code_at(
+    db: &Db,
+    user_id: i64,
+    code: &str,
+    unix_secs: u64,
+) -> Result<bool, Error> {
     let Some(secret) = stored_secret(db, user_id).await? else {
         return Ok(false);
     };

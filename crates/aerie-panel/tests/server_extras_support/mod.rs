@@ -329,7 +329,7 @@ impl Fx {
         let panel = TestPanel::start().await;
         let stub = Stub::start().await;
         let world = world(&panel.db, &stub).await;
-        let owner = panel.user("owner", false).await;
+        let owner = plain_user(&panel.db, "owner").await;
         let owner_key = panel.key(&owner, KeyType::Client).await;
         let server = server(&panel.db, &world, owner.id, 3, 2).await;
         Self {
@@ -349,7 +349,7 @@ impl Fx {
 
     /// A new user with a client key.
     pub async fn user(&self, name: &str) -> (User, String) {
-        let u = self.panel.user(name, false).await;
+        let u = plain_user(&self.panel.db, name).await;
         let k = self.panel.key(&u, KeyType::Client).await;
         (u, k)
     }
@@ -382,6 +382,21 @@ impl Fx {
     ) -> (u16, Value) {
         self.panel.call_json(method, path, key, body).await
     }
+}
+
+/// A user without a password (API keys only): no password hashing, so tests stay fast.
+pub async fn plain_user(db: &Db, name: &str) -> User {
+    aerie_panel::services::users::create_user(
+        db,
+        aerie_panel::services::users::CreateUser {
+            email: format!("{name}@example.com"),
+            username: name.into(),
+            password: None,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 /// `/api/client/servers/{short}{rest}`.

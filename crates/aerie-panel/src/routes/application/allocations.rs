@@ -15,21 +15,17 @@ use axum::routing::{delete, get};
 use serde_json::{Map, Value};
 
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::api::schemas::{
     AllocationBody, AllocationPage, ApplicationErrors, BadRequest, NotFound, PageParams,
     ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::servers::server_attributes_many;
 use crate::services::{allocations, db_err, nodes};
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_allocations,
-    create_allocations,
-    delete_allocation
-))]
+#[openapi(paths(list_allocations, create_allocations, delete_allocation))]
 struct ApiDoc;
 
 /// This file's paths in the OpenAPI document (see `crate::openapi`).
@@ -62,6 +58,8 @@ pub(crate) fn allocation_item(a: &Allocation) -> Item {
     Item::new("allocation", allocations::allocation_attributes(a))
 }
 
+/// List a node's allocations.
+///
 /// `GET /nodes/{id}/allocations`: filters `ip`, `port` (exact), `ip_alias` (partial),
 /// `server_id` (a number, or anything else for the free ones); includes `node`, `server`.
 #[utoipa::path(
@@ -194,6 +192,8 @@ async fn allocation_items(
     Ok(items)
 }
 
+/// Add allocations to a node.
+///
 /// `POST /nodes/{id}/allocations` with `{"ip", "alias", "ports": [...]}`: 204.
 #[utoipa::path(
     post,
@@ -225,6 +225,8 @@ async fn create_allocations(
     Ok(api::no_content())
 }
 
+/// Delete an allocation.
+///
 /// `DELETE /nodes/{id}/allocations/{allocation}`: 204; 400 while a server uses it.
 #[utoipa::path(
     delete,

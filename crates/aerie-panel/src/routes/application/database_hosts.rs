@@ -21,22 +21,16 @@ use axum::routing::get;
 use serde::{Deserialize, Deserializer};
 
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::api::schemas::{
     ApplicationErrors, BadRequest, DatabaseHostItem, DatabaseHostPage, NotFound, PageParams,
     ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::databases::{self as svc, HostUpdate, NewHost};
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_hosts,
-    create_host,
-    view_host,
-    update_host,
-    delete_host
-))]
+#[openapi(paths(list_hosts, create_host, view_host, update_host, delete_host))]
 struct ApiDoc;
 
 /// This file's paths in the OpenAPI document (see `crate::openapi`).
@@ -97,6 +91,8 @@ async fn host_item(
     Ok(item)
 }
 
+/// List database hosts.
+///
 /// `GET /database-hosts`.
 #[utoipa::path(
     get,
@@ -147,6 +143,8 @@ async fn list_hosts(
     ))
 }
 
+/// Show a database host.
+///
 /// `GET /database-hosts/{id}`.
 #[utoipa::path(
     get,
@@ -205,6 +203,8 @@ struct HostBody {
     node_id: Option<Option<i64>>,
 }
 
+/// Create a database host.
+///
 /// `POST /database-hosts`: 201 with `meta.resource`.
 #[utoipa::path(
     post,
@@ -251,6 +251,8 @@ async fn create_host(
     ))
 }
 
+/// Update a database host.
+///
 /// `PATCH /database-hosts/{id}`.
 #[utoipa::path(
     patch,
@@ -299,6 +301,8 @@ async fn update_host(
     )))
 }
 
+/// Delete a database host.
+///
 /// `DELETE /database-hosts/{id}`: 204, or 400 while databases remain.
 #[utoipa::path(
     delete,

@@ -21,11 +21,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery, Validator};
 use crate::api::schemas::{
     ApplicationErrors, BadRequest, NotFound, ServerDatabaseItem, ServerDatabaseList,
     ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery, Validator};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::databases::{self as svc, CreateDatabase};
 
@@ -114,6 +114,8 @@ async fn database_item(
     Ok(item)
 }
 
+/// List a server's databases.
+///
 /// `GET /servers/{id}/databases`.
 #[utoipa::path(
     get,
@@ -151,6 +153,8 @@ async fn list_databases(
     Ok(api::ok(List::new(items)))
 }
 
+/// Show a server database.
+///
 /// `GET /servers/{id}/databases/{database}`.
 #[utoipa::path(
     get,
@@ -196,6 +200,8 @@ struct StoreBody {
     max_connections: Option<i64>,
 }
 
+/// Create a server database.
+///
 /// `POST /servers/{id}/databases`: 201 with `meta.resource`.
 #[utoipa::path(
     post,
@@ -255,6 +261,8 @@ async fn create_database(
     Ok(api::created(item.meta("resource", url)))
 }
 
+/// Rotate a server database's password.
+///
 /// `POST /servers/{id}/databases/{database}/reset-password`: 204.
 #[utoipa::path(
     post,
@@ -288,6 +296,8 @@ async fn reset_password(
     Ok(api::no_content())
 }
 
+/// Delete a server database.
+///
 /// `DELETE /servers/{id}/databases/{database}`: 204.
 #[utoipa::path(
     delete,

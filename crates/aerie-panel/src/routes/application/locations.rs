@@ -16,10 +16,11 @@ use serde_json::{Map, Value};
 
 use super::users::parse_id;
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
 use crate::api::schemas::{
-    ApplicationErrors, BadRequest, LocationItem, LocationPage, NotFound, PageParams, ValidationFailed,
+    ApplicationErrors, BadRequest, LocationItem, LocationPage, NotFound, PageParams,
+    ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::locations::{self as svc, LocationInput};
 
@@ -133,6 +134,8 @@ async fn location_items(
     Ok(items)
 }
 
+/// List locations.
+///
 /// `GET /locations`: filters `short`, `long` (partial matches); sort `id`; includes
 /// `nodes`, `servers`.
 #[utoipa::path(
@@ -180,6 +183,8 @@ async fn list_locations(
     ))
 }
 
+/// Show a location.
+///
 /// `GET /locations/{id}`.
 #[utoipa::path(
     get,
@@ -256,6 +261,8 @@ impl LocationBody {
     }
 }
 
+/// Create a location.
+///
 /// `POST /locations`: 201 with `meta.resource`.
 #[utoipa::path(
     post,
@@ -291,6 +298,8 @@ async fn create_location(
     Ok(api::created(Item::of(&location).meta("resource", url)))
 }
 
+/// Update a location.
+///
 /// `PATCH /locations/{id}`: the fields given change.
 #[utoipa::path(
     patch,
@@ -327,6 +336,8 @@ async fn update_location(
     Ok(api::ok(Item::of(&location)))
 }
 
+/// Delete a location.
+///
 /// `DELETE /locations/{id}`: 204, or 400 while nodes are in the location.
 #[utoipa::path(
     delete,

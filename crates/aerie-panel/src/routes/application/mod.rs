@@ -30,7 +30,14 @@ pub(crate) fn routes() -> Router<AppState> {
 /// `crate::openapi`). A newly documented file adds its `openapi()` here.
 pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = users::openapi();
-    for part in [locations::openapi(), nodes::openapi(), allocations::openapi(), nests::openapi(), databases::openapi(), database_hosts::openapi()] {
+    for part in [
+        locations::openapi(),
+        nodes::openapi(),
+        allocations::openapi(),
+        nests::openapi(),
+        databases::openapi(),
+        database_hosts::openapi(),
+    ] {
         doc.merge(part);
     }
     doc

@@ -18,11 +18,11 @@ use serde_json::{Value, json};
 
 use super::users::{parse_id, server_item};
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::api::schemas::{
     ApplicationErrors, BadRequest, Conflict, EggExport, EggItem, EggList, NestItem, NestPage,
     NotFound, PageParams, ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::eggs::{self as svc, Egg, Nest};
 
@@ -275,6 +275,8 @@ async fn one_egg_item(
     Ok(items.into_iter().next().unwrap_or_else(|| egg_item(&egg)))
 }
 
+/// List nests.
+///
 /// `GET /nests`: paginated (`page`, `per_page`); includes `eggs`, `servers`.
 #[utoipa::path(
     get,
@@ -306,6 +308,8 @@ async fn list_nests(
     ))
 }
 
+/// Show a nest.
+///
 /// `GET /nests/{id}`.
 #[utoipa::path(
     get,
@@ -347,6 +351,8 @@ struct NestBody {
     description: Option<String>,
 }
 
+/// Create a nest.
+///
 /// `POST /nests` (Aerie): `{name, description}` → 201 with `meta.resource`; the author is
 /// the administrator's e-mail address.
 #[utoipa::path(
@@ -385,6 +391,8 @@ async fn create_nest(
     Ok(api::created(nest_item(&nest).meta("resource", url)))
 }
 
+/// List a nest's eggs.
+///
 /// `GET /nests/{id}/eggs`: every egg of the nest, not paginated; includes `nest`,
 /// `servers`, `config`, `script`, `variables`.
 #[utoipa::path(
@@ -422,6 +430,8 @@ async fn route_egg(state: &AppState, nest: &str, egg: &str) -> Result<Egg, Error
     svc::get_egg_in_nest(&state.db, nest.id, parse_id(egg)?).await
 }
 
+/// Show an egg.
+///
 /// `GET /nests/{id}/eggs/{egg}`.
 #[utoipa::path(
     get,
@@ -451,6 +461,8 @@ async fn view_egg(
     Ok(api::ok(one_egg_item(&state, &admin, &query, egg).await?))
 }
 
+/// Import an egg file.
+///
 /// `POST /nests/{id}/eggs/import` (Aerie): the egg file (JSON or YAML, any format
 /// `aerie_eggs` reads) is the raw request body, whatever its content type. 201 with the
 /// egg; an egg with the same UUID or the same name in the nest is updated in place.
@@ -499,6 +511,8 @@ async fn import_egg(
     Ok(api::created(item.meta("resource", url)))
 }
 
+/// Export an egg as PTDL_v2.
+///
 /// `GET /nests/{id}/eggs/{egg}/export` (Aerie): the egg as a PTDL_v2 JSON file.
 #[utoipa::path(
     get,
@@ -546,6 +560,8 @@ async fn export_egg(
         .into_response())
 }
 
+/// Delete an egg.
+///
 /// `DELETE /nests/{id}/eggs/{egg}` (Aerie): 204, or 409 while servers use the egg.
 #[utoipa::path(
     delete,

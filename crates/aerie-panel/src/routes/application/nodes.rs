@@ -19,11 +19,11 @@ use serde_json::{Map, Value};
 
 use super::allocations::allocation_item;
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::api::schemas::{
     self, ApplicationErrors, BadRequest, NodeBody, NodeItem, NodePage, NotFound, PageParams,
     ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::db_err;
 use crate::services::nodes::{self, NodeConfiguration};
@@ -170,6 +170,8 @@ async fn one_node_item(
         .ok_or_else(|| Error::internal("node item missing"))
 }
 
+/// List nodes.
+///
 /// `GET /nodes`: filters `uuid`, `name`, `fqdn`, `daemon_token_id` (partial matches);
 /// sorts `id`, `uuid`, `memory`, `disk`; includes `allocations`, `location`, `servers`.
 #[utoipa::path(
@@ -231,6 +233,8 @@ async fn list_nodes(
     ))
 }
 
+/// List the nodes a deployment may use.
+///
 /// `GET /nodes/deployable?memory=&disk=&location_ids[]=`: the nodes an automatic deployment
 /// of a server of that size may use (public, not in maintenance, with room), paginated.
 /// 400 when there is none, as Pterodactyl.
@@ -314,6 +318,8 @@ fn required_int(query: &ListQuery, field: &str) -> Result<i64, Error> {
     Ok(n)
 }
 
+/// Show a node.
+///
 /// `GET /nodes/{id}`; includes `allocations`, `location`, `servers`.
 #[utoipa::path(
     get,
@@ -342,6 +348,8 @@ async fn view_node(
     Ok(api::ok(one_node_item(&state, &admin, &query, node).await?))
 }
 
+/// Create a node.
+///
 /// `POST /nodes`: 201 with `meta.resource`.
 #[utoipa::path(
     post,
@@ -382,6 +390,8 @@ async fn create_node(
     Ok(api::created(item.meta("resource", url)))
 }
 
+/// Update a node.
+///
 /// `PATCH /nodes/{id}`: the fields given change; `reset_secret: true` rotates the daemon
 /// token.
 #[utoipa::path(
@@ -420,6 +430,8 @@ async fn update_node(
     Ok(api::ok(one_node_item(&state, &admin, &query, node).await?))
 }
 
+/// Delete a node.
+///
 /// `DELETE /nodes/{id}`: 204, or 400 while servers are on the node.
 #[utoipa::path(
     delete,
@@ -448,6 +460,8 @@ async fn delete_node(
     Ok(api::no_content())
 }
 
+/// Show a node's wings configuration.
+///
 /// `GET /nodes/{id}/configuration`: the node's wings `config.yml` as JSON (not enveloped).
 /// An application key needs read access to nodes (a root admin's client key has it all).
 #[utoipa::path(

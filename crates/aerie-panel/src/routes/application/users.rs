@@ -16,10 +16,10 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::AppState;
-use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
 use crate::api::schemas::{
     ApplicationErrors, BadRequest, NotFound, PageParams, UserItem, UserPage, ValidationFailed,
 };
+use crate::api::{self, Item, JsonBody, List, ListQuery, Transformer, atom_timestamp};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::servers;
 use crate::services::users::{self as svc, CreateUser, UpdateUser};
@@ -157,6 +157,8 @@ async fn user_response(
     Ok(items.into_iter().next().unwrap_or_else(|| Item::of(&user)))
 }
 
+/// List users.
+///
 /// `GET /users`: filters `email`, `uuid`, `username`, `external_id` (partial matches);
 /// sorts `id`, `uuid`; include `servers`.
 #[utoipa::path(
@@ -216,6 +218,8 @@ async fn list_users(
     ))
 }
 
+/// Show a user.
+///
 /// `GET /users/{id}`.
 #[utoipa::path(
     get,
@@ -241,6 +245,8 @@ async fn view_user(
     Ok(api::ok(user_response(&state, &admin, &query, user).await?))
 }
 
+/// Show a user by external id.
+///
 /// `GET /users/external/{external_id}`.
 #[utoipa::path(
     get,
@@ -380,6 +386,8 @@ fn resource_url(state: &AppState, id: i64) -> String {
     )
 }
 
+/// Create a user.
+///
 /// `POST /users`: 201 with `meta.resource`.
 #[utoipa::path(
     post,
@@ -417,6 +425,8 @@ async fn create_user(
     Ok(api::created(Item::of(&user).meta("resource", url)))
 }
 
+/// Update a user.
+///
 /// `PATCH /users/{id}`: the fields given change; a required field sent empty is a 422.
 #[utoipa::path(
     patch,
@@ -459,6 +469,8 @@ async fn update_user(
     Ok(api::ok(Item::of(&user)))
 }
 
+/// Delete a user.
+///
 /// `DELETE /users/{id}`: 204, or 400 while the user owns servers.
 #[utoipa::path(
     delete,

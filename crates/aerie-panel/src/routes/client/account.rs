@@ -13,7 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::api::{Item, JsonBody, List, ListQuery, Page, Pagination, item, no_content, null_resource, ok};
+use crate::api::{
+    Item, JsonBody, List, ListQuery, Page, Pagination, item, no_content, null_resource, ok,
+};
 use crate::auth::ClientUser;
 use crate::services::account::{self, Actor, RequestMeta};
 use crate::services::{db_err, totp};
@@ -39,9 +41,17 @@ pub(crate) fn routes() -> Router<AppState> {
     r = both(r, "/account/two-factor/disable", post(disable_two_factor));
     r = both(r, "/account/email", put(update_email));
     r = both(r, "/account/password", put(update_password));
-    r = both(r, "/account/api-keys", get(list_api_keys).post(create_api_key));
+    r = both(
+        r,
+        "/account/api-keys",
+        get(list_api_keys).post(create_api_key),
+    );
     r = both(r, "/account/api-keys/{identifier}", delete(delete_api_key));
-    r = both(r, "/account/ssh-keys", get(list_ssh_keys).post(create_ssh_key));
+    r = both(
+        r,
+        "/account/ssh-keys",
+        get(list_ssh_keys).post(create_ssh_key),
+    );
     r = both(r, "/account/ssh-keys/remove", post(delete_ssh_key));
     both(r, "/account/activity", get(list_activity))
 }
@@ -60,7 +70,10 @@ pub(crate) async fn get_account(client: ClientUser) -> Response {
 }
 
 /// `GET /account/two-factor`: a fresh secret and its `otpauth://` URL.
-async fn get_two_factor(State(state): State<AppState>, client: ClientUser) -> Result<Response, Error> {
+async fn get_two_factor(
+    State(state): State<AppState>,
+    client: ClientUser,
+) -> Result<Response, Error> {
     let setup = totp::begin_setup(&state.db, &client.user).await?;
     Ok(ok(json!({
         "data": {
@@ -175,7 +188,10 @@ async fn update_password(
 }
 
 /// `GET /account/api-keys`.
-async fn list_api_keys(State(state): State<AppState>, client: ClientUser) -> Result<Response, Error> {
+async fn list_api_keys(
+    State(state): State<AppState>,
+    client: ClientUser,
+) -> Result<Response, Error> {
     let keys = account::list_api_keys(&state, &client.user).await?;
     Ok(ok(List::new(
         keys.iter()
@@ -211,8 +227,11 @@ async fn create_api_key(
         .get(created.key.identifier.len()..)
         .unwrap_or_default()
         .to_owned();
-    Ok(ok(Item::new("api_key", account::api_key_attributes(&created.key))
-        .meta("secret_token", secret)))
+    Ok(ok(Item::new(
+        "api_key",
+        account::api_key_attributes(&created.key),
+    )
+    .meta("secret_token", secret)))
 }
 
 /// `DELETE /account/api-keys/{identifier}`.
@@ -227,7 +246,10 @@ async fn delete_api_key(
 }
 
 /// `GET /account/ssh-keys`.
-async fn list_ssh_keys(State(state): State<AppState>, client: ClientUser) -> Result<Response, Error> {
+async fn list_ssh_keys(
+    State(state): State<AppState>,
+    client: ClientUser,
+) -> Result<Response, Error> {
     let keys = account::list_ssh_keys(&state, &client.user).await?;
     Ok(ok(List::new(
         keys.iter()

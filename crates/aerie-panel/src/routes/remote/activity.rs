@@ -14,9 +14,7 @@ use crate::auth::DaemonNode;
 use crate::services::remote;
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    record_activity
-))]
+#[openapi(paths(record_activity))]
 struct ApiDoc;
 
 /// This file's paths in the OpenAPI document (see `crate::openapi`).
@@ -28,6 +26,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/activity", post(record_activity))
 }
 
+/// Record server activity.
+///
 /// `POST /activity`: 200 with an empty body, as Pterodactyl answers.
 #[utoipa::path(
     post,

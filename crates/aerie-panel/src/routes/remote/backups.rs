@@ -8,19 +8,15 @@ use axum::response::Response;
 use axum::routing::post;
 
 use crate::AppState;
-use crate::api::{JsonBody, no_content};
 use crate::api::schemas::{
     NotFound, RemoteBackupStatus, RemoteErrors, RemoteRestoreStatus, ValidationFailed,
 };
+use crate::api::{JsonBody, no_content};
 use crate::auth::DaemonNode;
 use crate::services::remote;
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    set_backup_status,
-    get_upload_parts,
-    set_restore_status
-))]
+#[openapi(paths(set_backup_status, get_upload_parts, set_restore_status))]
 struct ApiDoc;
 
 /// This file's paths in the OpenAPI document (see `crate::openapi`).
@@ -37,6 +33,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/backups/{uuid}/restore", post(set_restore_status))
 }
 
+/// Report how a backup ended.
+///
 /// `POST /backups/{uuid}`: a backup finished (or failed).
 #[utoipa::path(
     post,
@@ -65,6 +63,8 @@ pub(crate) async fn set_backup_status(
     Ok(no_content())
 }
 
+/// Get presigned S3 part URLs for a backup.
+///
 /// `GET /backups/{uuid}?size=`: presigned S3 part URLs. This panel stores backups on the
 /// nodes, so there is nothing to presign.
 #[utoipa::path(
@@ -93,6 +93,8 @@ pub(crate) async fn get_upload_parts(
     ))
 }
 
+/// Report how a restore ended.
+///
 /// `POST /backups/{uuid}/restore`: a restore finished.
 #[utoipa::path(
     post,

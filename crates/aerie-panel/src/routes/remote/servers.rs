@@ -12,11 +12,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::api::{JsonBody, no_content};
 use crate::api::schemas::{
     Conflict, NotFound, RemoteErrors, RemoteInstallScript, RemoteInstallStatus,
     RemoteServerDocument, RemoteServerPage, ValidationFailed,
 };
+use crate::api::{JsonBody, no_content};
 use crate::auth::DaemonNode;
 use crate::services::remote;
 
@@ -37,7 +37,10 @@ struct ApiDoc;
 /// the GET twin is the POST operation under `<id>_get`.
 pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = <ApiDoc as utoipa::OpenApi>::openapi();
-    for path in ["/servers/{uuid}/transfer/success", "/servers/{uuid}/transfer/failure"] {
+    for path in [
+        "/servers/{uuid}/transfer/success",
+        "/servers/{uuid}/transfer/failure",
+    ] {
         if let Some(item) = doc.paths.paths.get_mut(path)
             && let Some(post) = &item.post
         {
@@ -74,6 +77,8 @@ pub(crate) struct PageQuery {
     per_page: Option<String>,
 }
 
+/// List the node's servers.
+///
 /// `GET /servers?page=&per_page=`: a Laravel resource-collection page of the node's servers.
 #[utoipa::path(
     get,
@@ -133,6 +138,8 @@ pub(crate) async fn list_servers(
     })))
 }
 
+/// Show a server's configuration.
+///
 /// `GET /servers/{uuid}`: settings and process configuration.
 #[utoipa::path(
     get,
@@ -163,6 +170,8 @@ pub(crate) async fn get_server(
     .into_response())
 }
 
+/// Show a server's install script.
+///
 /// `GET /servers/{uuid}/install`: the install script.
 #[utoipa::path(
     get,
@@ -188,6 +197,8 @@ pub(crate) async fn get_install_script(
     Ok(Json(remote::install_script(&state.db, &server).await?).into_response())
 }
 
+/// Report how an install ended.
+///
 /// `POST /servers/{uuid}/install`: how the install ended.
 #[utoipa::path(
     post,
@@ -217,6 +228,8 @@ pub(crate) async fn set_install_status(
     Ok(no_content())
 }
 
+/// Reset the node's servers after a wings restart.
+///
 /// `POST /servers/reset`: wings booted; clear transient states of its servers.
 #[utoipa::path(
     post,
@@ -237,6 +250,8 @@ pub(crate) async fn reset_servers(
     Ok(no_content())
 }
 
+/// Report a finished transfer.
+///
 /// `GET|POST /servers/{uuid}/transfer/success`: the target node has the server.
 #[utoipa::path(
     post,
@@ -263,6 +278,8 @@ pub(crate) async fn transfer_success(
     Ok(no_content())
 }
 
+/// Report a failed transfer.
+///
 /// `GET|POST /servers/{uuid}/transfer/failure`: the transfer did not complete.
 #[utoipa::path(
     post,

@@ -15,9 +15,7 @@ use crate::auth::DaemonNode;
 use crate::services::remote;
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    authenticate_sftp
-))]
+#[openapi(paths(authenticate_sftp))]
 struct ApiDoc;
 
 /// This file's paths in the OpenAPI document (see `crate::openapi`).
@@ -29,6 +27,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/sftp/auth", post(authenticate_sftp))
 }
 
+/// Check an SFTP login.
+///
 /// `POST /sftp/auth`.
 #[utoipa::path(
     post,

@@ -94,7 +94,11 @@ pub(super) async fn list_files(
         .await?
         .request_json(
             Method::GET,
-            &wings_path(&access.server.uuid, "list-directory", &[("directory", &directory)]),
+            &wings_path(
+                &access.server.uuid,
+                "list-directory",
+                &[("directory", &directory)],
+            ),
             None,
         )
         .await?;
@@ -132,16 +136,24 @@ pub(super) async fn get_contents(
         return Err(too_large());
     }
     let mut bytes: Vec<u8> = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| {
-        Error::BadGateway(format!("The file could not be read from the node: {e}"))
-    })? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| Error::BadGateway(format!("The file could not be read from the node: {e}")))?
+    {
         if (bytes.len() + chunk.len()) as u64 > MAX_EDIT_SIZE {
             return Err(too_large());
         }
         bytes.extend_from_slice(&chunk);
     }
-    svc::log_server_event(&state.db, &access, &origin, "server:file.read", json!({"file": file}))
-        .await;
+    svc::log_server_event(
+        &state.db,
+        &access,
+        &origin,
+        "server:file.read",
+        json!({"file": file}),
+    )
+    .await;
     let mut out = Response::new(Body::from(bytes));
     out.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
@@ -300,8 +312,14 @@ pub(super) async fn write_file(
             "application/octet-stream",
         )
         .await?;
-    svc::log_server_event(&state.db, &access, &origin, "server:file.write", json!({"file": file}))
-        .await;
+    svc::log_server_event(
+        &state.db,
+        &access,
+        &origin,
+        "server:file.write",
+        json!({"file": file}),
+    )
+    .await;
     Ok(no_content())
 }
 

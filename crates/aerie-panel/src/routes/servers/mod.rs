@@ -54,18 +54,46 @@ pub(crate) fn routes() -> Router<AppState> {
     r = both(r, &format!("{S}/files/rename"), put(files::rename_files));
     r = both(r, &format!("{S}/files/copy"), post(files::copy_file));
     r = both(r, &format!("{S}/files/write"), post(files::write_file));
-    r = both(r, &format!("{S}/files/compress"), post(files::compress_files));
-    r = both(r, &format!("{S}/files/decompress"), post(files::decompress_file));
+    r = both(
+        r,
+        &format!("{S}/files/compress"),
+        post(files::compress_files),
+    );
+    r = both(
+        r,
+        &format!("{S}/files/decompress"),
+        post(files::decompress_file),
+    );
     r = both(r, &format!("{S}/files/delete"), post(files::delete_files));
-    r = both(r, &format!("{S}/files/create-folder"), post(files::create_folder));
+    r = both(
+        r,
+        &format!("{S}/files/create-folder"),
+        post(files::create_folder),
+    );
     r = both(r, &format!("{S}/files/chmod"), post(files::chmod_files));
     r = both(r, &format!("{S}/files/pull"), post(files::pull_file));
     r = both(r, &format!("{S}/files/upload"), get(files::get_upload));
     r = both(r, &format!("{S}/startup"), get(startup::list_variables));
-    r = both(r, &format!("{S}/startup/variable"), put(startup::update_variable));
-    r = both(r, &format!("{S}/settings/rename"), post(settings::rename_server));
-    r = both(r, &format!("{S}/settings/reinstall"), post(settings::reinstall_server));
-    r = both(r, &format!("{S}/settings/docker-image"), put(settings::set_docker_image));
+    r = both(
+        r,
+        &format!("{S}/startup/variable"),
+        put(startup::update_variable),
+    );
+    r = both(
+        r,
+        &format!("{S}/settings/rename"),
+        post(settings::rename_server),
+    );
+    r = both(
+        r,
+        &format!("{S}/settings/reinstall"),
+        post(settings::reinstall_server),
+    );
+    r = both(
+        r,
+        &format!("{S}/settings/docker-image"),
+        put(settings::set_docker_image),
+    );
     r = both(
         r,
         &format!("{S}/network/allocations"),

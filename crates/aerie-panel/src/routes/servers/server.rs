@@ -56,12 +56,7 @@ pub(super) async fn get_resources(
     ServerAccessAnyState(access): ServerAccessAnyState,
     State(state): State<AppState>,
 ) -> Result<Response, Error> {
-    let stats = svc::resources(
-        &state.db,
-        &state.client_servers.resources,
-        &access.server,
-    )
-    .await?;
+    let stats = svc::resources(&state.db, &state.client_servers.resources, &access.server).await?;
     Ok(Item::new("stats", stats).into_response())
 }
 

@@ -63,10 +63,11 @@ pub(super) async fn update_variable(
         json!({"variable": key, "old": update.old, "new": value}),
     )
     .await;
-    Ok(
-        Item::new("egg_variable", svc::egg_variable_attributes(&update.variable))
-            .meta("startup_command", update.startup_command)
-            .meta("raw_startup_command", access.server.startup.clone())
-            .into_response(),
+    Ok(Item::new(
+        "egg_variable",
+        svc::egg_variable_attributes(&update.variable),
     )
+    .meta("startup_command", update.startup_command)
+    .meta("raw_startup_command", access.server.startup.clone())
+    .into_response())
 }

@@ -1,0 +1,267 @@
+// The journey of issue 7, step by step. Selectors go by role and accessible name, as a
+// user (or a screen reader) finds things; texts are the English strings of src/strings.ts.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const LONG = 300_000;
+
+export const state = { serverUuid: null };
+
+async function signIn(page, user, password) {
+  await page.goto('/auth/login');
+  await page.getByLabel('Username or email').fill(user);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Your servers' }).waitFor();
+}
+
+async function signOut(page) {
+  await page.getByRole('button', { name: /^Account:/ }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+}
+
+/** The text currently rendered by xterm (visible rows). */
+const consoleText = (page) => page.locator('[data-testid="console"] .xterm-rows').innerText();
+
+async function waitConsole(page, needle, timeout = LONG) {
+  await page.waitForFunction(
+    (n) => (document.querySelector('[data-testid="console"] .xterm-rows')?.textContent ?? '').includes(n),
+    needle,
+    { timeout, polling: 250 },
+  );
+}
+
+async function toast(page, text) {
+  await page.locator('.mantine-Notification-root', { hasText: text }).first().waitFor();
+}
+
+export default async function journey({ page, base, adminPassword, root, run, shot, log, freePort }) {
+  const user = { username: 'e2e-player', email: 'player@e2e.test', password: 'correct horse battery 7' };
+  const gamePort = await freePort();
+  const serverName = 'E2E OpenTTD';
+
+  await run('admin signs in', async () => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await shot('login');
+    await signIn(page, 'admin', adminPassword);
+    await shot('dashboard-admin');
+  });
+
+  await run('admin overview', async () => {
+    await page.goto('/admin');
+    await page.getByTestId('nodes-online').filter({ hasText: /^1 \/ 1$/ }).waitFor();
+    await shot('admin-overview');
+  });
+
+  await run('admin imports an egg by file', async () => {
+    await page.goto('/admin/nests');
+    await page.getByRole('link', { name: 'Aerie Games' }).click();
+    await page.getByRole('button', { name: 'Import egg' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Import an egg' });
+    await dialog.locator('input[type="file"]').setInputFiles(join(root, 'tests/fixtures/eggs/egg-openttd.json'));
+    await dialog.getByRole('button', { name: 'Import egg' }).click();
+    await toast(page, 'Egg OpenTTD imported');
+    await page.locator('tr[data-egg="OpenTTD"]').waitFor();
+    await shot('admin-nest-eggs');
+    await page.getByRole('link', { name: 'OpenTTD' }).click();
+    await page.getByRole('tab', { name: 'Variables' }).click();
+    await page.getByLabel('Environment variable').first().waitFor();
+    await shot('admin-egg-variables');
+  });
+
+  await run('admin creates a node and allocations', async () => {
+    await page.goto('/admin/nodes');
+    await page.getByRole('button', { name: 'New node' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New node' });
+    await dialog.getByLabel('Name', { exact: true }).fill('e2e-node');
+    await dialog.getByLabel('FQDN or IP').fill('127.0.0.2');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('tab', { name: 'Allocations', selected: true }).waitFor();
+    await page.getByLabel('Ports').fill('30000-30009, 30100');
+    await page.getByRole('button', { name: 'Add allocations' }).last().click();
+    await page.getByTestId('allocations').getByText('30009').waitFor();
+    await shot('admin-node-allocations');
+    await page.getByRole('tab', { name: 'Configuration' }).click();
+    const cmd = await page.getByTestId('configure-command').innerText();
+    if (!/^aerie wings configure --panel http:\/\/127\.0\.0\.1:\d+ --token \S+ --node \d+$/.test(cmd.trim())) throw new Error(`unexpected configure command: ${cmd}`);
+    await shot('admin-node-configuration');
+    // The game's port on the local node (node 1, the one aerie up runs).
+    await page.goto('/admin/nodes/1?tab=allocations');
+    await page.getByLabel('IP address').fill('127.0.0.1');
+    await page.getByLabel('Ports').fill(String(gamePort));
+    await page.getByRole('button', { name: 'Add allocations' }).last().click();
+    await page.getByTestId('allocations').getByText(String(gamePort), { exact: true }).waitFor();
+  });
+
+  await run('admin creates a user', async () => {
+    await page.goto('/admin/users');
+    await page.getByRole('button', { name: 'New user' }).click();
+    const d = page.getByRole('dialog');
+    await d.getByLabel('Username', { exact: true }).fill(user.username);
+    await d.getByLabel('E-mail').fill(user.email);
+    await d.getByLabel('First name').fill('E2E');
+    await d.getByLabel('Last name').fill('Player');
+    await d.getByLabel(/^Password/).fill(user.password);
+    await d.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('cell', { name: user.email }).waitFor();
+    await shot('admin-users');
+  });
+
+  await run('admin creates a server for the user (deploy wizard)', async () => {
+    await page.goto('/admin/servers/new');
+    await page.getByLabel('Name', { exact: true }).fill(serverName);
+    await page.getByRole('combobox', { name: 'Owner', exact: true }).click();
+    await page.getByRole('option', { name: new RegExp(user.username) }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('combobox', { name: 'Node', exact: true }).click();
+    await page.getByRole('option', { name: /local|node/i }).first().click();
+    await page.getByRole('combobox', { name: 'Primary allocation', exact: true }).click();
+    await page.getByRole('option', { name: `127.0.0.1:${gamePort}` }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('combobox', { name: 'Nests & eggs', exact: true }).click();
+    await page.getByRole('option', { name: 'Aerie Games' }).click();
+    await page.getByRole('combobox', { name: 'Egg', exact: true }).click();
+    await page.getByRole('option', { name: 'OpenTTD' }).click();
+    await page.getByLabel('Server Name').fill('Aerie E2E');
+    await shot('admin-create-server-game');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await shot('admin-create-server-review');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await toast(page, `Server ${serverName} created`);
+    await page.getByRole('tab', { name: 'About' }).waitFor();
+    state.serverUuid = (await page.locator('.aerie-mono').first().innerText()).trim();
+    await shot('admin-server');
+    await signOut(page);
+  });
+
+  let serverPath;
+  await run('the user signs in and sees the install output', async () => {
+    await signIn(page, user.username, user.password);
+    await page.getByRole('article', { name: serverName }).waitFor();
+    await shot('dashboard-user');
+    await page.getByRole('link', { name: serverName }).click();
+    await page.waitForURL(/\/server\/[a-z0-9]{8}$/);
+    serverPath = new URL(page.url()).pathname;
+    await waitConsole(page, 'OpenTTD config written');
+    await shot('console-install');
+    // Installed: the start button becomes usable.
+    await page.getByRole('button', { name: 'Start' }).and(page.locator(':not([disabled])')).waitFor({ timeout: LONG });
+  });
+
+  await run('start: the console shows the game\'s done line', async () => {
+    await page.getByRole('button', { name: 'Start' }).click();
+    await waitConsole(page, 'Map generated, starting game');
+    await page.locator('[data-state="running"]').first().waitFor({ timeout: LONG });
+    await page.waitForTimeout(1500); // a couple of stats frames for the charts
+    await shot('console-running');
+  });
+
+  await run('send a command', async () => {
+    const input = page.getByLabel('Console command');
+    await input.fill('echo hello-from-the-browser');
+    await input.press('Enter');
+    await waitConsole(page, 'hello-from-the-browser', T());
+    // History: ↑ brings the command back.
+    await input.press('ArrowUp');
+    if ((await input.inputValue()) !== 'echo hello-from-the-browser') throw new Error('command history did not recall the last command');
+    await input.fill('');
+    await shot('console-command');
+  });
+
+  await run('edit a file and see it saved', async () => {
+    await page.goto(`${serverPath}/files`);
+    await page.getByRole('button', { name: 'File openttd.cfg' }).waitFor();
+    await shot('files');
+    await page.getByRole('button', { name: 'New file' }).click();
+    await page.getByLabel('File name').fill('notes.txt');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    await editor.click();
+    await page.keyboard.type('saved from the e2e journey');
+    await page.getByTestId('save-file').click();
+    await page.getByTestId('file-saved').waitFor();
+    await shot('file-editor');
+    await page.getByRole('link', { name: 'Back to files' }).click();
+    await page.getByRole('button', { name: 'File notes.txt' }).click();
+    await page.locator('.cm-content', { hasText: 'saved from the e2e journey' }).waitFor();
+  });
+
+  await run('upload files (drag-and-drop queue with progress)', async () => {
+    await page.goto(`${serverPath}/files`);
+    const dir = mkdtempSync(join(tmpdir(), 'aerie-e2e-upload-'));
+    const a = join(dir, 'upload-a.txt');
+    const b = join(dir, 'upload-b.bin');
+    writeFileSync(a, 'hello from an uploaded file\n');
+    writeFileSync(b, Buffer.alloc(3 * 1024 * 1024, 7));
+    await page.getByTestId('upload-input').setInputFiles([a, b]);
+    await page.locator('[data-upload="upload-b.bin"][data-status="done"]').waitFor();
+    await page.locator('[data-upload="upload-a.txt"][data-status="done"]').waitFor();
+    await page.getByRole('button', { name: 'File upload-b.bin' }).waitFor();
+    await shot('files-uploaded');
+  });
+
+  await run('create and restore a backup', async () => {
+    await page.goto(`${serverPath}/backups`);
+    await page.getByRole('button', { name: 'Create backup' }).click();
+    await page.getByRole('dialog').getByLabel('Name (optional)').fill('e2e backup');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create backup' }).click();
+    await page.locator('[data-backup="e2e backup"]').waitFor();
+    await shot('backup-progress');
+    await page.locator('[data-backup="e2e backup"][data-state="done"]').waitFor({ timeout: LONG });
+    await shot('backups');
+    await page.getByRole('button', { name: 'Actions: e2e backup' }).click();
+    await page.getByRole('menuitem', { name: 'Restore' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).click();
+    // The panel marks the server restoring, then wings reports back.
+    await page.waitForFunction(() => !document.body.innerText.includes('Restoring…'), null, { timeout: LONG, polling: 500 });
+    await page.goto(`${serverPath}/files`);
+    await page.getByRole('button', { name: 'File openttd.cfg' }).waitFor();
+  });
+
+  await run('visit the other server pages', async () => {
+    for (const [tab, heading] of [
+      ['startup', 'Startup'],
+      ['network', 'Network'],
+      ['settings', 'Settings'],
+      ['users', 'Users'],
+      ['schedules', 'Schedules'],
+      ['databases', 'Databases'],
+      ['activity', 'Activity'],
+    ]) {
+      await page.goto(`${serverPath}/${tab}`);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await shot(`server-${tab}`);
+    }
+    await page.goto('/account');
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await shot('account');
+  });
+
+  await run('stop the server', async () => {
+    await page.goto(serverPath);
+    await page.locator('[data-state="running"]').first().waitFor({ timeout: LONG });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('[data-state="offline"]').first().waitFor({ timeout: LONG });
+    await shot('console-stopped');
+  });
+
+  await run('phone layout', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/');
+    await page.getByRole('article', { name: serverName }).waitFor();
+    await shot('phone-dashboard');
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await shot('phone-navigation');
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+}
+
+function T() {
+  return 60_000;
+}
