@@ -32,10 +32,10 @@ use utoipa::{Modify, OpenApi};
 
 use crate::AppState;
 use crate::api::schemas::{
-    AllocationRelationships, BadRequest, Conflict, DatabaseHostRelationships, EggRelationships,
-    ErrorEnvelope, Forbidden, LocationRelationships, NestRelationships, NodeRelationships,
-    NotFound, NullResource, ServerDatabaseRelationships, TooManyRequests, Unauthenticated,
-    UserRelationships, ValidationFailed,
+    AllocationRelationships, BadGateway, BadRequest, Conflict, DatabaseHostRelationships,
+    EggRelationships, ErrorEnvelope, Forbidden, LocationRelationships, NestRelationships,
+    NodeRelationships, NotFound, NullResource, ServerDatabaseRelationships, ServerRelationships,
+    ServiceUnavailable, TooManyRequests, Unauthenticated, UserRelationships, ValidationFailed,
 };
 
 /// Name of the security scheme of the application and client APIs: `Authorization: Bearer
@@ -72,6 +72,7 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
             AllocationRelationships,
             NestRelationships,
             EggRelationships,
+            ServerRelationships,
             ServerDatabaseRelationships,
             DatabaseHostRelationships,
         ),
@@ -83,6 +84,8 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
             Conflict,
             ValidationFailed,
             TooManyRequests,
+            BadGateway,
+            ServiceUnavailable,
         ),
     ),
     tags(
@@ -92,6 +95,7 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
         (name = "allocations", description = "IP and port pairs of a node (application API)."),
         (name = "nests", description = "Groups of eggs (application API)."),
         (name = "eggs", description = "Game templates (application API)."),
+        (name = "servers", description = "Game servers (application API)."),
         (name = "server-databases", description = "Databases of a server (application API)."),
         (name = "database-hosts", description = "Database servers the panel creates databases on (application API)."),
         (name = "remote", description = "The API wings calls, authenticated as a node."),

@@ -75,7 +75,10 @@ async fn backups_are_listed_with_the_count_of_usable_ones() {
         .iter()
         .map(|d| d["attributes"]["uuid"].as_str().unwrap())
         .collect();
-    assert_eq!(uuids, vec![a.uuid.as_str(), b.uuid.as_str(), failed.uuid.as_str()]);
+    assert_eq!(
+        uuids,
+        vec![a.uuid.as_str(), b.uuid.as_str(), failed.uuid.as_str()]
+    );
     assert_eq!(v["meta"]["backup_count"], 2);
     assert_eq!(v["meta"]["pagination"]["total"], 3);
     assert_eq!(v["meta"]["pagination"]["per_page"], 20);
@@ -100,7 +103,12 @@ async fn backups_are_listed_with_the_count_of_usable_ones() {
     assert_eq!(v["data"].as_array().unwrap().len(), 1);
     assert_eq!(v["meta"]["pagination"]["total_pages"], 2);
     let (_, v) = fx
-        .call(Method::GET, &fx.link("/backups?per_page=100"), &reader, None)
+        .call(
+            Method::GET,
+            &fx.link("/backups?per_page=100"),
+            &reader,
+            None,
+        )
         .await;
     assert_eq!(v["meta"]["pagination"]["per_page"], 50);
     let (status, v) = fx
@@ -110,7 +118,9 @@ async fn backups_are_listed_with_the_count_of_usable_ones() {
     assert_eq!(v["data"], json!([]));
 
     // Without backup.read: 403; without credentials: 401.
-    let (_, console) = fx.subuser("console", &fx.server, &["control.console"]).await;
+    let (_, console) = fx
+        .subuser("console", &fx.server, &["control.console"])
+        .await;
     let (status, v) = fx
         .call(Method::GET, &fx.link("/backups"), &console, None)
         .await;
@@ -139,13 +149,23 @@ async fn a_backup_is_started_on_wings_and_recorded() {
     assert_eq!(a["completed_at"], Value::Null);
     assert_eq!(a["ignored_files"], json!(["*.log", "cache/"]));
     let uuid = a["uuid"].as_str().unwrap();
-    let row = fx.panel.db.backups().find_by_uuid(uuid).await.unwrap().unwrap();
+    let row = fx
+        .panel
+        .db
+        .backups()
+        .find_by_uuid(uuid)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.disk, "wings");
     assert_eq!(row.server_id, fx.server.id);
 
     let calls = fx.stub.calls_to("POST", "/backup");
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0].path, format!("/api/servers/{}/backup", fx.server.uuid));
+    assert_eq!(
+        calls[0].path,
+        format!("/api/servers/{}/backup", fx.server.uuid)
+    );
     assert_eq!(
         calls[0].body,
         json!({"adapter": "wings", "uuid": uuid, "ignore": "*.log\ncache/"})
@@ -162,12 +182,19 @@ async fn a_backup_is_started_on_wings_and_recorded() {
         )
         .await;
     assert_eq!(status, 200, "{v}");
-    assert!(v["attributes"]["name"].as_str().unwrap().starts_with("Backup at "));
+    assert!(
+        v["attributes"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Backup at ")
+    );
     assert_eq!(v["attributes"]["is_locked"], false);
 
     let log = events(&fx.panel.db, fx.server.id).await;
     assert_eq!(
-        log.iter().filter(|(e, _, _)| e == "server:backup.start").count(),
+        log.iter()
+            .filter(|(e, _, _)| e == "server:backup.start")
+            .count(),
         2,
         "{log:?}"
     );
@@ -182,7 +209,10 @@ async fn limits_and_the_throttle_are_enforced() {
         .call(Method::POST, &link(&none, "/backups"), &fx.owner_key, None)
         .await;
     assert_error(status, &v, 400);
-    assert_eq!(v["errors"][0]["detail"], "Backups cannot be created for this server.");
+    assert_eq!(
+        v["errors"][0]["detail"],
+        "Backups cannot be created for this server."
+    );
 
     // At the limit (1): refused, nothing recorded, wings not called.
     let one = server_extras_support::server(&fx.panel.db, &fx.world, fx.owner.id, 1, 0).await;
@@ -201,7 +231,12 @@ async fn limits_and_the_throttle_are_enforced() {
         "Cannot create a new backup, this server has reached its limit of 1 backups."
     );
     assert_eq!(
-        fx.panel.db.backups().count_for_server(one.id, false).await.unwrap(),
+        fx.panel
+            .db
+            .backups()
+            .count_for_server(one.id, false)
+            .await
+            .unwrap(),
         1
     );
     assert!(fx.stub.calls_to("POST", "/backup").is_empty());
@@ -232,7 +267,12 @@ async fn limits_and_the_throttle_are_enforced() {
         .await;
     assert_error(status, &v, 502);
     assert_eq!(
-        fx.panel.db.backups().count_for_server(fresh.id, false).await.unwrap(),
+        fx.panel
+            .db
+            .backups()
+            .count_for_server(fresh.id, false)
+            .await
+            .unwrap(),
         0
     );
 
@@ -267,7 +307,16 @@ async fn the_lock_toggles_and_needs_delete_permission() {
     let (status, v) = fx.call(Method::POST, &path, &deleter, None).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["attributes"]["is_locked"], true);
-    assert!(fx.panel.db.backups().find(b.id).await.unwrap().unwrap().is_locked);
+    assert!(
+        fx.panel
+            .db
+            .backups()
+            .find(b.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_locked
+    );
 
     // Locked and finished: cannot be deleted.
     let (status, v) = fx
@@ -300,7 +349,9 @@ async fn the_lock_toggles_and_needs_delete_permission() {
 #[tokio::test]
 async fn restores_only_finished_successful_backups_of_idle_servers() {
     let fx = Fx::start().await;
-    let (_, restorer) = fx.subuser("restorer", &fx.server, &["backup.restore"]).await;
+    let (_, restorer) = fx
+        .subuser("restorer", &fx.server, &["backup.restore"])
+        .await;
     let good = done_backup(&fx, fx.server.id, "good").await;
 
     // truncate is required.
@@ -343,16 +394,31 @@ async fn restores_only_finished_successful_backups_of_idle_servers() {
     assert!(fx.stub.calls_to("POST", "/restore").is_empty());
 
     let (status, v) = fx
-        .call(Method::POST, &path, &restorer, Some(json!({"truncate": false})))
+        .call(
+            Method::POST,
+            &path,
+            &restorer,
+            Some(json!({"truncate": false})),
+        )
         .await;
     assert_eq!(status, 204, "{v}");
-    let server = fx.panel.db.servers().find(fx.server.id).await.unwrap().unwrap();
+    let server = fx
+        .panel
+        .db
+        .servers()
+        .find(fx.server.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(server.status.as_deref(), Some("restoring_backup"));
     let calls = fx.stub.calls_to("POST", "/restore");
     assert_eq!(calls.len(), 1);
     assert_eq!(
         calls[0].path,
-        format!("/api/servers/{}/backup/{}/restore", fx.server.uuid, good.uuid)
+        format!(
+            "/api/servers/{}/backup/{}/restore",
+            fx.server.uuid, good.uuid
+        )
     );
     assert_eq!(
         calls[0].body,
@@ -360,17 +426,41 @@ async fn restores_only_finished_successful_backups_of_idle_servers() {
     );
 
     // While restoring, the server refuses everything with 409.
-    let (status, v) = fx.call(Method::POST, &path, &restorer, Some(json!({"truncate": true}))).await;
+    let (status, v) = fx
+        .call(
+            Method::POST,
+            &path,
+            &restorer,
+            Some(json!({"truncate": true})),
+        )
+        .await;
     assert_error(status, &v, 409);
 
     // Wings refusing puts the server back.
-    fx.panel.db.servers().set_status(fx.server.id, None).await.unwrap();
+    fx.panel
+        .db
+        .servers()
+        .set_status(fx.server.id, None)
+        .await
+        .unwrap();
     fx.stub.fail("/restore", 409);
     let (status, v) = fx
-        .call(Method::POST, &path, &restorer, Some(json!({"truncate": "1"})))
+        .call(
+            Method::POST,
+            &path,
+            &restorer,
+            Some(json!({"truncate": "1"})),
+        )
         .await;
     assert_error(status, &v, 409);
-    let server = fx.panel.db.servers().find(fx.server.id).await.unwrap().unwrap();
+    let server = fx
+        .panel
+        .db
+        .servers()
+        .find(fx.server.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(server.status, None);
 }
 
@@ -378,7 +468,9 @@ async fn restores_only_finished_successful_backups_of_idle_servers() {
 async fn download_links_are_signed_for_the_node() {
     let fx = Fx::start().await;
     let b = done_backup(&fx, fx.server.id, "b").await;
-    let (sub, key) = fx.subuser("downloader", &fx.server, &["backup.download"]).await;
+    let (sub, key) = fx
+        .subuser("downloader", &fx.server, &["backup.download"])
+        .await;
     let (status, v) = fx
         .call(
             Method::GET,
@@ -401,7 +493,10 @@ async fn download_links_are_signed_for_the_node() {
     assert_eq!(claims["user_uuid"], sub.uuid);
     assert_eq!(claims["unique_id"].as_str().unwrap().len(), 16);
     let exp = claims["exp"].as_i64().unwrap();
-    assert!((now + 880..=now + 905).contains(&exp), "15 minutes: {claims}");
+    assert!(
+        (now + 880..=now + 905).contains(&exp),
+        "15 minutes: {claims}"
+    );
     // The token is what wings' own type decodes.
     let typed: aerie_proto::wings::BackupDownloadClaims =
         aerie_jwt::verify(token, server_extras_support::NODE_TOKEN.as_bytes(), now).unwrap();
@@ -477,7 +572,15 @@ async fn deleting_asks_wings_then_soft_deletes() {
         )
         .await;
     assert_error(status, &v, 502);
-    assert!(fx.panel.db.backups().find(broken.id).await.unwrap().is_some());
+    assert!(
+        fx.panel
+            .db
+            .backups()
+            .find(broken.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let log = events(&fx.panel.db, fx.server.id).await;
     let deletes: Vec<_> = log
@@ -524,8 +627,15 @@ async fn backups_of_other_servers_are_not_reachable() {
             .call(method.clone(), &at(&server2, &b2), &fx.owner_key, None)
             .await;
         assert_error(status, &v, 403);
-        for (s, b) in [(&server1, &b2), (&server1, &b3), (&server2, &b3), (&server3, &b3)] {
-            let (status, v) = fx.call(method.clone(), &at(s, b), &fx.owner_key, None).await;
+        for (s, b) in [
+            (&server1, &b2),
+            (&server1, &b3),
+            (&server2, &b3),
+            (&server3, &b3),
+        ] {
+            let (status, v) = fx
+                .call(method.clone(), &at(s, b), &fx.owner_key, None)
+                .await;
             assert_error(status, &v, 404);
         }
     }

@@ -42,7 +42,11 @@ fn maria() -> Maria {
     }
 }
 
-async fn login(user: &str, password: &str, database: &str) -> Result<sqlx::mysql::MySqlConnection, sqlx::Error> {
+async fn login(
+    user: &str,
+    password: &str,
+    database: &str,
+) -> Result<sqlx::mysql::MySqlConnection, sqlx::Error> {
     let m = maria();
     sqlx::mysql::MySqlConnectOptions::new()
         .host(&m.host)
@@ -155,13 +159,17 @@ async fn databases_are_created_listed_rotated_and_deleted() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(a["relationships"]["password"]["object"], "database_password");
-    assert!(can_login(&username, &pw, &full).await, "the new account works");
+    assert_eq!(
+        a["relationships"]["password"]["object"],
+        "database_password"
+    );
+    assert!(
+        can_login(&username, &pw, &full).await,
+        "the new account works"
+    );
 
     // The list: no password unless asked for, and only for those who may see it.
-    let (_, reader) = fx
-        .subuser("reader", &fx.server, &["database.read"])
-        .await;
+    let (_, reader) = fx.subuser("reader", &fx.server, &["database.read"]).await;
     let (status, v) = fx
         .call(Method::GET, &fx.link("/databases"), &reader, None)
         .await;
@@ -170,14 +178,24 @@ async fn databases_are_created_listed_rotated_and_deleted() {
     assert_eq!(v["data"].as_array().unwrap().len(), 1);
     assert_eq!(keys(&v["data"][0]["attributes"]), sorted(CLIENT_KEYS));
     let (_, v) = fx
-        .call(Method::GET, &fx.link("/databases?include=password"), &reader, None)
+        .call(
+            Method::GET,
+            &fx.link("/databases?include=password"),
+            &reader,
+            None,
+        )
         .await;
     assert_eq!(
         v["data"][0]["attributes"]["relationships"]["password"],
         json!({"object": "null_resource", "attributes": null})
     );
     let (_, v) = fx
-        .call(Method::GET, &fx.link("/databases?include=password"), &fx.owner_key, None)
+        .call(
+            Method::GET,
+            &fx.link("/databases?include=password"),
+            &fx.owner_key,
+            None,
+        )
         .await;
     assert_eq!(
         v["data"][0]["attributes"]["relationships"]["password"]["attributes"]["password"],
@@ -186,7 +204,11 @@ async fn databases_are_created_listed_rotated_and_deleted() {
 
     // Rotate: the new password works, the old one no longer does.
     let (_, updater) = fx
-        .subuser("updater", &fx.server, &["database.update", "database.view_password"])
+        .subuser(
+            "updater",
+            &fx.server,
+            &["database.update", "database.view_password"],
+        )
         .await;
     let (status, v) = fx
         .call(
@@ -206,9 +228,16 @@ async fn databases_are_created_listed_rotated_and_deleted() {
     assert!(!can_login(&username, &pw, &full).await);
 
     // Delete: gone on the host and in the panel.
-    let (_, deleter) = fx.subuser("deleter", &fx.server, &["database.delete"]).await;
+    let (_, deleter) = fx
+        .subuser("deleter", &fx.server, &["database.delete"])
+        .await;
     let (status, v) = fx
-        .call(Method::DELETE, &fx.link(&format!("/databases/{id}")), &deleter, None)
+        .call(
+            Method::DELETE,
+            &fx.link(&format!("/databases/{id}")),
+            &deleter,
+            None,
+        )
         .await;
     assert_eq!(status, 204, "{v}");
     assert!(!can_login(&username, &new_pw, &full).await);
@@ -273,19 +302,41 @@ async fn the_limit_and_the_fields_are_checked() {
     for (body, field, rule) in [
         (json!({"remote": "%"}), "database", "required"),
         (json!({"database": "ab", "remote": "%"}), "database", "min"),
-        (json!({"database": "x".repeat(49), "remote": "%"}), "database", "max"),
-        (json!({"database": "bad name!", "remote": "%"}), "database", "alpha_dash"),
+        (
+            json!({"database": "x".repeat(49), "remote": "%"}),
+            "database",
+            "max",
+        ),
+        (
+            json!({"database": "bad name!", "remote": "%"}),
+            "database",
+            "alpha_dash",
+        ),
         (json!({"database": "okname"}), "remote", "required"),
-        (json!({"database": "okname", "remote": "evil.host"}), "remote", "regex"),
+        (
+            json!({"database": "okname", "remote": "evil.host"}),
+            "remote",
+            "regex",
+        ),
     ] {
         let (status, v) = fx
-            .call(Method::POST, &fx.link("/databases"), &fx.owner_key, Some(body))
+            .call(
+                Method::POST,
+                &fx.link("/databases"),
+                &fx.owner_key,
+                Some(body),
+            )
             .await;
         assert_validation(status, &v, field, rule);
     }
 
     let (status, _) = fx
-        .call(Method::DELETE, &link(&one, &format!("/databases/{id}")), &fx.owner_key, None)
+        .call(
+            Method::DELETE,
+            &link(&one, &format!("/databases/{id}")),
+            &fx.owner_key,
+            None,
+        )
         .await;
     assert_eq!(status, 204);
 }
@@ -293,9 +344,13 @@ async fn the_limit_and_the_fields_are_checked() {
 #[tokio::test]
 async fn endpoints_require_permissions() {
     let fx = Fx::start().await;
-    let (_, key) = fx.subuser("console", &fx.server, &["control.console"]).await;
+    let (_, key) = fx
+        .subuser("console", &fx.server, &["control.console"])
+        .await;
     assert_eq!(fx.panel.get(&fx.link("/databases")).await.status(), 401);
-    let (status, v) = fx.call(Method::GET, &fx.link("/databases"), &key, None).await;
+    let (status, v) = fx
+        .call(Method::GET, &fx.link("/databases"), &key, None)
+        .await;
     assert_error(status, &v, 403);
     let (status, v) = fx
         .call(
@@ -340,21 +395,37 @@ async fn databases_of_other_servers_are_not_reachable() {
         let enc = aerie_panel::services::databases::encode_database_id;
         let at = |s: &Server, id: i64| link(s, &format!("/databases/{}{endpoint}", enc(id)));
 
-        let (status, v) = fx.call(method.clone(), &at(&server1, d1), &fx.owner_key, None).await;
+        let (status, v) = fx
+            .call(method.clone(), &at(&server1, d1), &fx.owner_key, None)
+            .await;
         assert_eq!(
             status,
             if method == Method::DELETE { 204 } else { 200 },
             "{v}"
         );
-        let (status, v) = fx.call(method.clone(), &at(&server2, d2), &fx.owner_key, None).await;
+        let (status, v) = fx
+            .call(method.clone(), &at(&server2, d2), &fx.owner_key, None)
+            .await;
         assert_error(status, &v, 403);
-        for (s, d) in [(&server1, d2), (&server1, d3), (&server2, d3), (&server3, d3)] {
-            let (status, v) = fx.call(method.clone(), &at(s, d), &fx.owner_key, None).await;
+        for (s, d) in [
+            (&server1, d2),
+            (&server1, d3),
+            (&server2, d3),
+            (&server3, d3),
+        ] {
+            let (status, v) = fx
+                .call(method.clone(), &at(s, d), &fx.owner_key, None)
+                .await;
             assert_error(status, &v, 404);
         }
         // An id that is no id at all.
         let (status, v) = fx
-            .call(method.clone(), &link(&server1, &format!("/databases/zz{endpoint}")), &fx.owner_key, None)
+            .call(
+                method.clone(),
+                &link(&server1, &format!("/databases/zz{endpoint}")),
+                &fx.owner_key,
+                None,
+            )
             .await;
         assert_error(status, &v, 404);
 

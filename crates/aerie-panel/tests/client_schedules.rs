@@ -9,7 +9,9 @@ use std::time::Duration;
 use aerie_db::repo::schedules::{Schedule, ScheduleInput, TaskInput};
 use reqwest::Method;
 use serde_json::{Value, json};
-use server_extras_support::{Fx, assert_error, assert_validation, eventually, events, keys, link, sorted};
+use server_extras_support::{
+    Fx, assert_error, assert_validation, events, eventually, keys, link, sorted,
+};
 
 const SCHEDULE_KEYS: &[&str] = &[
     "id",
@@ -111,13 +113,17 @@ async fn a_schedule_is_created_with_its_next_run() {
         assert_eq!(a["is_processing"], false);
         assert_eq!(a["only_when_online"], false);
         assert_eq!(a["last_run_at"], Value::Null);
-        assert_eq!(a["relationships"]["tasks"], json!({"object": "list", "data": []}));
+        assert_eq!(
+            a["relationships"]["tasks"],
+            json!({"object": "list", "data": []})
+        );
         let id = a["id"].as_i64().unwrap();
         let row = fx.panel.db.schedules().find(id).await.unwrap().unwrap();
         assert_eq!(row.cron_hour, "*/2");
         assert_eq!(row.name, "Test Schedule");
         // The next run is a Tuesday at an even hour, minute 0, after now.
-        let next = chrono::DateTime::parse_from_rfc3339(a["next_run_at"].as_str().unwrap()).unwrap();
+        let next =
+            chrono::DateTime::parse_from_rfc3339(a["next_run_at"].as_str().unwrap()).unwrap();
         use chrono::{Datelike, Timelike};
         assert_eq!(next.weekday(), chrono::Weekday::Tue);
         assert_eq!(next.minute(), 0);
@@ -136,7 +142,12 @@ async fn a_schedule_is_created_with_its_next_run() {
 async fn schedule_bodies_are_validated() {
     let fx = Fx::start().await;
     let (status, v) = fx
-        .call(Method::POST, &fx.link("/schedules"), &fx.owner_key, Some(json!({})))
+        .call(
+            Method::POST,
+            &fx.link("/schedules"),
+            &fx.owner_key,
+            Some(json!({})),
+        )
         .await;
     assert_validation(status, &v, "name", "required");
     for missing in ["minute", "hour", "day_of_month", "day_of_week"] {
@@ -154,7 +165,12 @@ async fn schedule_bodies_are_validated() {
         .await;
     assert_validation(status, &v, "is_active", "boolean");
     // A cron field that is not one: 422 naming it.
-    for (field, value) in [("minute", "61"), ("hour", "*/0"), ("day_of_week", "FUNDAY"), ("month", "13")] {
+    for (field, value) in [
+        ("minute", "61"),
+        ("hour", "*/0"),
+        ("day_of_week", "FUNDAY"),
+        ("month", "13"),
+    ] {
         let mut b = body();
         b[field] = json!(value);
         let (status, v) = fx
@@ -185,7 +201,12 @@ async fn schedule_bodies_are_validated() {
 
 #[tokio::test]
 async fn schedules_are_listed_and_shown_with_their_tasks() {
-    for (perms, individual) in [(None, false), (None, true), (Some("schedule.read"), false), (Some("schedule.read"), true)] {
+    for (perms, individual) in [
+        (None, false),
+        (None, true),
+        (Some("schedule.read"), false),
+        (Some("schedule.read"), true),
+    ] {
         let fx = Fx::start().await;
         let key = match perms {
             None => fx.owner_key.clone(),
@@ -207,7 +228,10 @@ async fn schedules_are_listed_and_shown_with_their_tasks() {
             v["data"][0].clone()
         };
         assert_eq!(item["object"], "server_schedule");
-        assert_eq!(item["attributes"]["next_run_at"], "2099-01-01T04:00:00+00:00");
+        assert_eq!(
+            item["attributes"]["next_run_at"],
+            "2099-01-01T04:00:00+00:00"
+        );
         let tasks = &item["attributes"]["relationships"]["tasks"];
         assert_eq!(tasks["object"], "list");
         assert_eq!(tasks["data"][0]["object"], "schedule_task");
@@ -219,7 +243,12 @@ async fn schedules_are_listed_and_shown_with_their_tasks() {
     let other = fx.other_server(fx.owner.id).await;
     let s = schedule(&fx, other.id, true).await;
     let (status, v) = fx
-        .call(Method::GET, &fx.link(&format!("/schedules/{}", s.id)), &fx.owner_key, None)
+        .call(
+            Method::GET,
+            &fx.link(&format!("/schedules/{}", s.id)),
+            &fx.owner_key,
+            None,
+        )
         .await;
     assert_error(status, &v, 404);
     let (status, v) = fx
@@ -227,12 +256,21 @@ async fn schedules_are_listed_and_shown_with_their_tasks() {
         .await;
     assert_error(status, &v, 404);
 
-    let (_, key) = fx.subuser("wsonly", &fx.server, &["websocket.connect"]).await;
-    let (status, v) = fx.call(Method::GET, &fx.link("/schedules"), &key, None).await;
+    let (_, key) = fx
+        .subuser("wsonly", &fx.server, &["websocket.connect"])
+        .await;
+    let (status, v) = fx
+        .call(Method::GET, &fx.link("/schedules"), &key, None)
+        .await;
     assert_error(status, &v, 403);
     let mine = schedule(&fx, fx.server.id, true).await;
     let (status, v) = fx
-        .call(Method::GET, &fx.link(&format!("/schedules/{}", mine.id)), &key, None)
+        .call(
+            Method::GET,
+            &fx.link(&format!("/schedules/{}", mine.id)),
+            &key,
+            None,
+        )
         .await;
     assert_error(status, &v, 403);
 }
@@ -242,7 +280,14 @@ async fn a_schedule_is_updated_and_unstuck() {
     let fx = Fx::start().await;
     let s = schedule(&fx, fx.server.id, true).await;
     // A crashed run left it processing.
-    assert!(fx.panel.db.schedules().claim(s.id, None, None).await.unwrap());
+    assert!(
+        fx.panel
+            .db
+            .schedules()
+            .claim(s.id, None, None)
+            .await
+            .unwrap()
+    );
     let update = json!({
         "name": "Updated Schedule Name",
         "minute": "5",
@@ -254,7 +299,9 @@ async fn a_schedule_is_updated_and_unstuck() {
     });
     let (_, key) = fx.subuser("sub", &fx.server, &["schedule.update"]).await;
     let path = fx.link(&format!("/schedules/{}", s.id));
-    let (status, v) = fx.call(Method::POST, &path, &key, Some(update.clone())).await;
+    let (status, v) = fx
+        .call(Method::POST, &path, &key, Some(update.clone()))
+        .await;
     assert_eq!(status, 200, "{v}");
     let row = fx.panel.db.schedules().find(s.id).await.unwrap().unwrap();
     assert_eq!(row.name, "Updated Schedule Name");
@@ -262,15 +309,23 @@ async fn a_schedule_is_updated_and_unstuck() {
     assert!(!row.is_processing, "switching it off frees it");
     // Next run: minute 5 of the coming hour.
     let now = chrono::Utc::now();
-    let next = chrono::DateTime::parse_from_rfc3339(v["attributes"]["next_run_at"].as_str().unwrap())
-        .unwrap()
-        .with_timezone(&chrono::Utc);
+    let next =
+        chrono::DateTime::parse_from_rfc3339(v["attributes"]["next_run_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
     use chrono::Timelike;
     assert_eq!(next.minute(), 5);
-    assert!(next > now && next <= now + chrono::Duration::hours(1), "{next}");
+    assert!(
+        next > now && next <= now + chrono::Duration::hours(1),
+        "{next}"
+    );
 
-    let (_, creator) = fx.subuser("creator", &fx.server, &["schedule.create"]).await;
-    let (status, v) = fx.call(Method::POST, &path, &creator, Some(update.clone())).await;
+    let (_, creator) = fx
+        .subuser("creator", &fx.server, &["schedule.create"])
+        .await;
+    let (status, v) = fx
+        .call(Method::POST, &path, &creator, Some(update.clone()))
+        .await;
     assert_error(status, &v, 403);
 
     let other = fx.other_server(fx.owner.id).await;
@@ -291,14 +346,24 @@ async fn a_schedule_is_deleted_with_its_tasks() {
     let fx = Fx::start().await;
     let s = schedule(&fx, fx.server.id, true).await;
     let t = task(&fx, &s, 1, "command", "say hi", 0).await;
-    let (_, updater) = fx.subuser("updater", &fx.server, &["schedule.update"]).await;
+    let (_, updater) = fx
+        .subuser("updater", &fx.server, &["schedule.update"])
+        .await;
     let path = fx.link(&format!("/schedules/{}", s.id));
     let (status, v) = fx.call(Method::DELETE, &path, &updater, None).await;
     assert_error(status, &v, 403);
     let (status, v) = fx.call(Method::DELETE, &path, &fx.owner_key, None).await;
     assert_eq!(status, 204, "{v}");
     assert!(fx.panel.db.schedules().find(s.id).await.unwrap().is_none());
-    assert!(fx.panel.db.schedules().find_task(s.id, t).await.unwrap().is_none());
+    assert!(
+        fx.panel
+            .db
+            .schedules()
+            .find_task(s.id, t)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let (status, _) = fx.call(Method::DELETE, &path, &fx.owner_key, None).await;
     assert_eq!(status, 404);
 }
@@ -342,7 +407,14 @@ async fn execute_runs_the_tasks_now() {
     let db = fx.panel.db.clone();
     eventually(Duration::from_secs(10), "the run to finish", || {
         let db = db.clone();
-        async move { !db.schedules().find(s.id).await.unwrap().unwrap().is_processing }
+        async move {
+            !db.schedules()
+                .find(s.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .is_processing
+        }
     })
     .await;
     let row = fx.panel.db.schedules().find(s.id).await.unwrap().unwrap();
@@ -355,11 +427,20 @@ async fn execute_runs_the_tasks_now() {
     );
 
     // Not twice at once.
-    assert!(fx.panel.db.schedules().claim(s.id, None, None).await.unwrap());
+    assert!(
+        fx.panel
+            .db
+            .schedules()
+            .claim(s.id, None, None)
+            .await
+            .unwrap()
+    );
     let (status, v) = fx.call(Method::POST, &path, &fx.owner_key, None).await;
     assert_error(status, &v, 409);
 
-    let (_, creator) = fx.subuser("creator", &fx.server, &["schedule.create"]).await;
+    let (_, creator) = fx
+        .subuser("creator", &fx.server, &["schedule.create"])
+        .await;
     let (status, v) = fx.call(Method::POST, &path, &creator, None).await;
     assert_error(status, &v, 403);
 }
@@ -410,7 +491,9 @@ async fn tasks_are_created_in_sequence_and_validated() {
             Method::POST,
             &tasks_path,
             &fx.owner_key,
-            Some(json!({"action": "power", "payload": "start", "time_offset": 0, "sequence_id": 1})),
+            Some(
+                json!({"action": "power", "payload": "start", "time_offset": 0, "sequence_id": 1}),
+            ),
         )
         .await;
     assert_eq!(v["attributes"]["sequence_id"], 1, "{v}");
@@ -429,15 +512,45 @@ async fn tasks_are_created_in_sequence_and_validated() {
 
     for (body, field, rule) in [
         (json!({}), "action", "required"),
-        (json!({"action": "hodor", "payload": "say Test", "time_offset": 0}), "action", "in"),
-        (json!({"action": "command", "time_offset": 0}), "payload", "required_unless"),
-        (json!({"action": "power", "payload": "explode", "time_offset": 0}), "payload", "in"),
-        (json!({"action": "command", "payload": "x"}), "time_offset", "required"),
-        (json!({"action": "command", "payload": "x", "time_offset": 901}), "time_offset", "between"),
-        (json!({"action": "command", "payload": "x", "time_offset": "soon"}), "time_offset", "numeric"),
-        (json!({"action": "command", "payload": "say Test", "time_offset": 0, "sequence_id": "hodor"}), "sequence_id", "numeric"),
+        (
+            json!({"action": "hodor", "payload": "say Test", "time_offset": 0}),
+            "action",
+            "in",
+        ),
+        (
+            json!({"action": "command", "time_offset": 0}),
+            "payload",
+            "required_unless",
+        ),
+        (
+            json!({"action": "power", "payload": "explode", "time_offset": 0}),
+            "payload",
+            "in",
+        ),
+        (
+            json!({"action": "command", "payload": "x"}),
+            "time_offset",
+            "required",
+        ),
+        (
+            json!({"action": "command", "payload": "x", "time_offset": 901}),
+            "time_offset",
+            "between",
+        ),
+        (
+            json!({"action": "command", "payload": "x", "time_offset": "soon"}),
+            "time_offset",
+            "numeric",
+        ),
+        (
+            json!({"action": "command", "payload": "say Test", "time_offset": 0, "sequence_id": "hodor"}),
+            "sequence_id",
+            "numeric",
+        ),
     ] {
-        let (status, v) = fx.call(Method::POST, &tasks_path, &fx.owner_key, Some(body)).await;
+        let (status, v) = fx
+            .call(Method::POST, &tasks_path, &fx.owner_key, Some(body))
+            .await;
         assert_validation(status, &v, field, rule);
     }
 
@@ -490,7 +603,9 @@ async fn task_permissions_follow_their_action() {
         let (status, v) = fx.call(Method::POST, &tasks_path, &key, Some(body)).await;
         assert_error(status, &v, 403);
     }
-    let (_, creator) = fx.subuser("creator", &fx.server, &["schedule.create"]).await;
+    let (_, creator) = fx
+        .subuser("creator", &fx.server, &["schedule.create"])
+        .await;
     let (status, v) = fx.call(Method::POST, &tasks_path, &creator, None).await;
     assert_error(status, &v, 403);
 
@@ -542,11 +657,25 @@ async fn tasks_are_updated_and_deleted() {
         )
         .await;
     assert_error(status, &v, 403);
-    let row = fx.panel.db.schedules().find_task(s.id, t).await.unwrap().unwrap();
-    assert_eq!((row.action.as_str(), row.payload.as_str()), ("power", "start"));
+    let row = fx
+        .panel
+        .db
+        .schedules()
+        .find_task(s.id, t)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.action.as_str(), row.payload.as_str()),
+        ("power", "start")
+    );
 
     let (_, key) = fx
-        .subuser("sub", &fx.server, &["schedule.update", "control.console", "control.start"])
+        .subuser(
+            "sub",
+            &fx.server,
+            &["schedule.update", "control.console", "control.start"],
+        )
         .await;
     let (status, v) = fx
         .call(
@@ -557,7 +686,14 @@ async fn tasks_are_updated_and_deleted() {
         )
         .await;
     assert_eq!(status, 200, "{v}");
-    let row = fx.panel.db.schedules().find_task(s.id, t).await.unwrap().unwrap();
+    let row = fx
+        .panel
+        .db
+        .schedules()
+        .find_task(s.id, t)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (row.action.as_str(), row.payload.as_str(), row.time_offset),
         ("command", "say Test", 10)
@@ -614,7 +750,9 @@ async fn tasks_are_updated_and_deleted() {
     let _ = stranger;
     let (status, v) = fx.call(Method::DELETE, &path, &stranger_key, None).await;
     assert_error(status, &v, 404);
-    let (_, creator) = fx.subuser("creator", &fx.server, &["schedule.create"]).await;
+    let (_, creator) = fx
+        .subuser("creator", &fx.server, &["schedule.create"])
+        .await;
     let (status, v) = fx.call(Method::DELETE, &path, &creator, None).await;
     assert_error(status, &v, 403);
 

@@ -64,12 +64,22 @@ async fn a_subuser_is_created_by_email_with_websocket_connect_added() {
         assert_eq!(a["uuid"], user.uuid);
         assert_eq!(a["email"], email.to_lowercase());
         assert_eq!(a["username"], user.username);
-        assert!(user.username.starts_with(&format!("new.person{i}")), "{}", user.username);
-        assert!(user.password.is_none(), "a made-up account must not have a password");
+        assert!(
+            user.username.starts_with(&format!("new.person{i}")),
+            "{}",
+            user.username
+        );
+        assert!(
+            user.password.is_none(),
+            "a made-up account must not have a password"
+        );
         assert!(!user.root_admin);
         assert_eq!(
             a["image"],
-            format!("https://gravatar.com/avatar/{}", md5_hex(&email.to_lowercase()))
+            format!(
+                "https://gravatar.com/avatar/{}",
+                md5_hex(&email.to_lowercase())
+            )
         );
         assert_eq!(a["2fa_enabled"], false);
         assert!(a["created_at"].as_str().unwrap().ends_with("+00:00"), "{a}");
@@ -91,7 +101,12 @@ async fn existing_accounts_are_reused_owners_and_duplicates_refused() {
     let (existing, _) = fx.user("existing").await;
     let body = json!({"email": existing.email, "permissions": ["user.create"]});
     let (status, v) = fx
-        .call(Method::POST, &fx.link("/users"), &fx.owner_key, Some(body.clone()))
+        .call(
+            Method::POST,
+            &fx.link("/users"),
+            &fx.owner_key,
+            Some(body.clone()),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["attributes"]["uuid"], existing.uuid);
@@ -134,7 +149,12 @@ async fn existing_accounts_are_reused_owners_and_duplicates_refused() {
 async fn subuser_bodies_are_validated() {
     let fx = Fx::start().await;
     // 191 characters; the local part stays within RFC 5321's 64.
-    let long = format!("{}@{}.{}.example", "l".repeat(60), "a".repeat(60), "b".repeat(61));
+    let long = format!(
+        "{}@{}.{}.example",
+        "l".repeat(60),
+        "a".repeat(60),
+        "b".repeat(61)
+    );
     assert_eq!(long.len(), 191);
     let (status, v) = fx
         .call(
@@ -161,13 +181,30 @@ async fn subuser_bodies_are_validated() {
 
     for (body, field, rule) in [
         (json!({}), "email", "required"),
-        (json!({"email": "not-an-address", "permissions": []}), "email", "email"),
+        (
+            json!({"email": "not-an-address", "permissions": []}),
+            "email",
+            "email",
+        ),
         (json!({"email": "x@example.com"}), "permissions", "required"),
-        (json!({"email": "x@example.com", "permissions": "user.read"}), "permissions", "array"),
-        (json!({"email": "x@example.com", "permissions": [1]}), "permissions.0", "string"),
+        (
+            json!({"email": "x@example.com", "permissions": "user.read"}),
+            "permissions",
+            "array",
+        ),
+        (
+            json!({"email": "x@example.com", "permissions": [1]}),
+            "permissions.0",
+            "string",
+        ),
     ] {
         let (status, v) = fx
-            .call(Method::POST, &fx.link("/users"), &fx.owner_key, Some(body.clone()))
+            .call(
+                Method::POST,
+                &fx.link("/users"),
+                &fx.owner_key,
+                Some(body.clone()),
+            )
             .await;
         assert_validation(status, &v, field, rule);
     }
@@ -287,7 +324,11 @@ async fn subusers_are_listed_and_shown() {
 async fn updating_saves_permissions_and_drops_the_websocket() {
     let fx = Fx::start().await;
     let (sub, _) = fx
-        .subuser("sub", &fx.server, &["control.restart", "websocket.connect", "foo.bar"])
+        .subuser(
+            "sub",
+            &fx.server,
+            &["control.restart", "websocket.connect", "foo.bar"],
+        )
         .await;
     let path = fx.link(&format!("/users/{}", sub.uuid));
     let (status, v) = fx
@@ -309,12 +350,14 @@ async fn updating_saves_permissions_and_drops_the_websocket() {
         .unwrap()
         .permissions;
     stored.sort();
-    assert_eq!(stored, sorted(&["control.start", "control.stop", "websocket.connect"]));
-    assert_eq!(perms(&v["attributes"]["permissions"]), vec![
-        "control.start",
-        "control.stop",
-        "websocket.connect"
-    ]);
+    assert_eq!(
+        stored,
+        sorted(&["control.start", "control.stop", "websocket.connect"])
+    );
+    assert_eq!(
+        perms(&v["attributes"]["permissions"]),
+        vec!["control.start", "control.stop", "websocket.connect"]
+    );
 
     let denies = fx.stub.calls_to("POST", "/ws/deny");
     assert_eq!(denies.len(), 1, "{denies:?}");
@@ -406,7 +449,12 @@ async fn update_rules_self_others_and_permissions() {
     // Nobody edits or removes themselves.
     let me_path = fx.link(&format!("/users/{}", me.uuid));
     let (status, v) = fx
-        .call(Method::POST, &me_path, &my_key, Some(json!({"permissions": []})))
+        .call(
+            Method::POST,
+            &me_path,
+            &my_key,
+            Some(json!({"permissions": []})),
+        )
         .await;
     assert_error(status, &v, 403);
     let (status, v) = fx.call(Method::DELETE, &me_path, &my_key, None).await;

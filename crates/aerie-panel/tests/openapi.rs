@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use aerie_db::models::{ApiKeyPermissions, User};
+use aerie_db::repo::databases::{NewDatabase, NewDatabaseHost};
 use aerie_db::repo::eggs::EggFields;
 use aerie_db::repo::servers::NewServer;
 use aerie_proto::keys::KeyType;
@@ -211,7 +212,7 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 
 /// Route files whose handlers are not documented yet. Remove a file from this list in the
 /// change that annotates its handlers; the test then holds it to the document.
-const NOT_YET_DOCUMENTED: &[&str] = &["src/routes/application/servers.rs"];
+const NOT_YET_DOCUMENTED: &[&str] = &[];
 
 /// `(METHOD, path)` for every route registered in the route files that serve
 /// `/api/application`, `/api/remote` and the system endpoints, as the router nests them,
@@ -445,6 +446,7 @@ struct World {
     node: i64,
     nest: i64,
     egg: i64,
+    server: i64,
     server_uuid: String,
     node_token: String,
 }
@@ -455,7 +457,7 @@ async fn world() -> World {
         .await
         .unwrap();
     let admin = p.user("admin", true).await;
-    p.user("someone", false).await;
+    let someone = p.user("someone", false).await;
     let key = p.key(&admin, KeyType::Application).await;
     let doc = Doc(fetch_document(&p).await);
 
@@ -602,7 +604,45 @@ async fn world() -> World {
             .await
             .unwrap();
     p.db.allocations()
-        .assign(&[allocations[0].id], server.id)
+        .assign(&[allocations[0].id, allocations[1].id], server.id)
+        .await
+        .unwrap();
+
+    // Something for each of the server's list includes: a stored variable value, a
+    // subuser, and a database on a host (rows only; no database server is contacted).
+    let variables = p.db.eggs().variables(egg_row.id).await.unwrap();
+    assert!(!variables.is_empty(), "the fixture egg has variables");
+    p.db.servers()
+        .set_variables(server.id, &[(variables[0].id, "custom".into())])
+        .await
+        .unwrap();
+    p.db.subusers()
+        .create(someone.id, server.id, &["control.console".to_owned()])
+        .await
+        .unwrap();
+    let host =
+        p.db.databases()
+            .create_host(&NewDatabaseHost {
+                name: "db-1".into(),
+                host: "127.0.0.1".into(),
+                port: 3306,
+                username: "panel".into(),
+                password: "not-encrypted".into(),
+                max_databases: None,
+                node_id: Some(node),
+            })
+            .await
+            .unwrap();
+    p.db.databases()
+        .create(&NewDatabase {
+            server_id: server.id,
+            database_host_id: host.id,
+            database: format!("s{}_main", server.id),
+            username: format!("u{}_abcdefghij", server.id),
+            remote: "%".into(),
+            password: "not-encrypted".into(),
+            max_connections: None,
+        })
         .await
         .unwrap();
 
@@ -617,6 +657,7 @@ async fn world() -> World {
         node,
         nest: egg_row.nest_id,
         egg: egg_row.id,
+        server: server.id,
         server_uuid: uuid,
         node_token,
     }
@@ -789,27 +830,99 @@ async fn application_responses_match_their_schemas() {
         &export,
     );
 
-    // Database hosts and server databases (none: creating them needs a real MariaDB).
+    // Database hosts and server databases (rows written straight to the database: creating
+    // them through the API needs a real MariaDB).
     w.get_checked(
         k,
         "/api/application/database-hosts",
         "/api/application/database-hosts?include=databases",
     )
     .await;
-    let server_id =
-        w.p.db
-            .servers()
-            .find_by_uuid(&w.server_uuid)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
+    let server_id = w.server;
     w.get_checked(
         k,
         "/api/application/servers/{id}/databases",
         &format!("/api/application/servers/{server_id}/databases"),
     )
     .await;
+
+    // Servers: the list, one server with every include, and by external id.
+    let servers = w
+        .get_checked(k, "/api/application/servers", "/api/application/servers")
+        .await;
+    assert_eq!(servers["data"][0]["object"], "server");
+    assert_eq!(servers["meta"]["pagination"]["total"], 1);
+    let env = &servers["data"][0]["attributes"]["container"]["environment"];
+    assert_eq!(env["P_SERVER_LOCATION"], "eu");
+    assert!(env["P_SERVER_ALLOCATION_LIMIT"].is_null());
+    let s = w
+        .get_checked(
+            k,
+            "/api/application/servers/{id}",
+            &format!(
+                "/api/application/servers/{server_id}?include=allocations,user,subusers,nest,egg,\
+                 variables,location,node,databases"
+            ),
+        )
+        .await;
+    let rel = &s["attributes"]["relationships"];
+    let objects: Vec<(&str, &Value)> = [
+        "allocations",
+        "user",
+        "subusers",
+        "nest",
+        "egg",
+        "variables",
+        "location",
+        "node",
+        "databases",
+    ]
+    .into_iter()
+    .map(|name| (name, &rel[name]["object"]))
+    .collect();
+    assert_eq!(
+        objects,
+        [
+            ("allocations", &json!("list")),
+            ("user", &json!("user")),
+            ("subusers", &json!("list")),
+            ("nest", &json!("nest")),
+            ("egg", &json!("egg")),
+            ("variables", &json!("list")),
+            ("location", &json!("location")),
+            ("node", &json!("node")),
+            ("databases", &json!("list")),
+        ]
+    );
+    for list in ["allocations", "subusers", "variables", "databases"] {
+        assert!(
+            !rel[list]["data"].as_array().unwrap().is_empty(),
+            "include={list} is empty, so its item schema went unchecked"
+        );
+    }
+    let values: Vec<&Value> = rel["variables"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["attributes"]["server_value"])
+        .collect();
+    assert!(values.contains(&&json!("custom")), "{values:?}");
+    w.get_checked(
+        k,
+        "/api/application/servers",
+        "/api/application/servers?include=allocations,user,subusers,nest,egg,variables,\
+         location,node,databases&per_page=1&sort=-id",
+    )
+    .await;
+    let ext = w
+        .get_checked(
+            k,
+            "/api/application/servers/external/{external_id}",
+            "/api/application/servers/external/billing-7",
+        )
+        .await;
+    assert_eq!(ext["attributes"]["id"], server_id);
+    assert_eq!(ext["attributes"]["external_id"], "billing-7");
 }
 
 /// A key without the ACL bit of an include gets a null resource in its place.
@@ -856,6 +969,34 @@ async fn null_resource_includes_match_their_schemas() {
         e["attributes"]["relationships"]["nest"]["object"],
         "null_resource"
     );
+
+    // A key that may read servers and nothing else: every include of a server is a null
+    // resource.
+    let servers_only =
+        w.p.app_key_with(
+            &w.admin,
+            ApiKeyPermissions {
+                servers: 1,
+                ..ApiKeyPermissions::default()
+            },
+        )
+        .await;
+    let s = w
+        .get_checked(
+            &servers_only,
+            "/api/application/servers/{id}",
+            &format!(
+                "/api/application/servers/{}?include=allocations,user,subusers,nest,egg,\
+                 location,node,databases",
+                w.server
+            ),
+        )
+        .await;
+    let rel = s["attributes"]["relationships"].as_object().unwrap();
+    assert_eq!(rel.len(), 8);
+    for (name, value) in rel {
+        assert_eq!(value["object"], "null_resource", "include={name}");
+    }
 }
 
 #[tokio::test]
@@ -901,6 +1042,33 @@ async fn error_responses_match_their_schemas() {
     assert_eq!(status, 422, "{body}");
     assert!(body["errors"][0]["meta"]["source_field"].is_string());
     w.doc.check("post", "/api/application/users", "422", &body);
+
+    let (status, body) =
+        w.p.call_json(
+            Method::GET,
+            "/api/application/servers/external/no-such-id",
+            &w.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    w.doc.check(
+        "get",
+        "/api/application/servers/external/{external_id}",
+        "404",
+        &body,
+    );
+
+    let (status, body) =
+        w.p.call_json(
+            Method::GET,
+            "/api/application/servers?include=password",
+            &w.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    w.doc.check("get", "/api/application/servers", "400", &body);
 
     let (status, body) =
         w.p.call_json(Method::GET, "/api/application/users", "ptla_nope", None)

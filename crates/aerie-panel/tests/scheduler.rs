@@ -149,13 +149,17 @@ async fn add_task(db: &Db, s: &Schedule, action: &str, payload: &str, offset: i6
 /// Waits until the schedule has been run (claimed: `last_run_at` set) and released.
 async fn wait_finished(db: &Db, id: i64) {
     let db = db.clone();
-    eventually(Duration::from_secs(20), "the schedule run to finish", move || {
-        let db = db.clone();
-        async move {
-            let s = db.schedules().find(id).await.unwrap().unwrap();
-            s.last_run_at.is_some() && !s.is_processing
-        }
-    })
+    eventually(
+        Duration::from_secs(20),
+        "the schedule run to finish",
+        move || {
+            let db = db.clone();
+            async move {
+                let s = db.schedules().find(id).await.unwrap().unwrap();
+                s.last_run_at.is_some() && !s.is_processing
+            }
+        },
+    )
     .await;
 }
 
@@ -196,11 +200,19 @@ async fn a_due_schedule_runs_its_tasks_in_order_with_their_offsets() {
     let sch = Running::start(s.db.clone());
     let calls = s
         .stub
-        .wait_until(Duration::from_secs(20), |c| c.iter().any(|c| c.path.ends_with("/power")))
+        .wait_until(Duration::from_secs(20), |c| {
+            c.iter().any(|c| c.path.ends_with("/power"))
+        })
         .await;
-    let command = calls.iter().find(|c| c.path.ends_with("/commands")).unwrap();
+    let command = calls
+        .iter()
+        .find(|c| c.path.ends_with("/commands"))
+        .unwrap();
     let power = calls.iter().find(|c| c.path.ends_with("/power")).unwrap();
-    assert_eq!(command.path, format!("/api/servers/{}/commands", s.server.uuid));
+    assert_eq!(
+        command.path,
+        format!("/api/servers/{}/commands", s.server.uuid)
+    );
     assert_eq!(command.body, serde_json::json!({"commands": ["say first"]}));
     assert_eq!(power.body, serde_json::json!({"action": "restart"}));
     assert!(
@@ -218,14 +230,14 @@ async fn a_due_schedule_runs_its_tasks_in_order_with_their_offsets() {
     let next = row.next_run_at.unwrap();
     assert!(next.ends_with("-01-01T00:00:00.000000Z"), "{next}");
     assert!(next.as_str() > aerie_db::now().as_str());
-    assert!(s
-        .db
-        .schedules()
-        .tasks(sched.id)
-        .await
-        .unwrap()
-        .iter()
-        .all(|t| !t.is_queued));
+    assert!(
+        s.db.schedules()
+            .tasks(sched.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| !t.is_queued)
+    );
     assert_eq!(commands(&s.stub), vec!["say first".to_owned()]);
 }
 
@@ -295,7 +307,9 @@ async fn only_when_online_skips_a_server_that_is_not_running() {
     s.stub.set_state("running");
     force_due(&s.db, &sched).await;
     s.stub
-        .wait_until(Duration::from_secs(20), |c| c.iter().any(|c| c.path.ends_with("/commands")))
+        .wait_until(Duration::from_secs(20), |c| {
+            c.iter().any(|c| c.path.ends_with("/commands"))
+        })
         .await;
     sch.stop().await;
     assert_eq!(commands(&s.stub), vec!["say online".to_owned()]);
@@ -338,14 +352,19 @@ async fn a_failed_task_stops_the_run_unless_it_may_continue() {
 
     let sch = Running::start(s.db.clone());
     s.stub
-        .wait_until(Duration::from_secs(20), |c| c.iter().any(|c| c.path.ends_with("/power")))
+        .wait_until(Duration::from_secs(20), |c| {
+            c.iter().any(|c| c.path.ends_with("/power"))
+        })
         .await;
     wait_finished(&s.db, stops.id).await;
     wait_finished(&s.db, goes_on.id).await;
     sch.stop().await;
     let mut got = commands(&s.stub);
     got.sort();
-    assert_eq!(got, vec!["say broken".to_owned(), "say broken again".to_owned()]);
+    assert_eq!(
+        got,
+        vec!["say broken".to_owned(), "say broken again".to_owned()]
+    );
     let powers: Vec<serde_json::Value> = s
         .stub
         .calls_to("POST", "/power")
@@ -398,10 +417,21 @@ async fn shutdown_releases_a_run_in_progress() {
     let sch = Running::start(s.db.clone());
     let db = s.db.clone();
     let id = sched.id;
-    eventually(Duration::from_secs(20), "the schedule to be claimed", move || {
-        let db = db.clone();
-        async move { db.schedules().find(id).await.unwrap().unwrap().is_processing }
-    })
+    eventually(
+        Duration::from_secs(20),
+        "the schedule to be claimed",
+        move || {
+            let db = db.clone();
+            async move {
+                db.schedules()
+                    .find(id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .is_processing
+            }
+        },
+    )
     .await;
     sch.stop().await;
     let row = s.db.schedules().find(sched.id).await.unwrap().unwrap();
@@ -423,4 +453,31 @@ async fn a_suspended_server_stops_the_run() {
     wait_finished(&s.db, sched.id).await;
     sch.stop().await;
     assert!(commands(&s.stub).is_empty());
+}
+
+#[tokio::test]
+async fn a_schedule_left_processing_by_a_crashed_panel_runs_again() {
+    let (db, _dir, url) = sqlite().await;
+    let s = setup_on(db, None).await;
+    let sched = due_schedule(&s.db, s.server.id, "stuck", false).await;
+    add_task(&s.db, &sched, "command", "say unstuck", 0, false).await;
+    // A run that started four hours ago and never finished (the panel died).
+    assert!(
+        s.db.schedules()
+            .claim(sched.id, None, None)
+            .await
+            .unwrap()
+    );
+    s.db.raw_execute(&format!(
+        "UPDATE schedules SET last_run_at = '2020-01-01T00:00:00.000000Z' WHERE id = {}",
+        sched.id
+    ))
+    .await
+    .unwrap();
+    let running = Running::start(Db::connect(&url).await.unwrap());
+    s.stub
+        .wait_until(Duration::from_secs(20), |c| !c.is_empty())
+        .await;
+    running.stop().await;
+    assert_eq!(commands(&s.stub), vec!["say unstuck".to_owned()]);
 }

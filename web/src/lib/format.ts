@@ -11,7 +11,7 @@ export function formatBytes(bytes: number | null | undefined): string {
     v /= 1024;
     i++;
   }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${UNITS[i]}`;
+  return `${i === 0 ? v : Number(v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2))} ${UNITS[i]}`;
 }
 
 /** Mebibytes as the panel stores limits (`1024` → `1 GiB`); 0 means unlimited. */

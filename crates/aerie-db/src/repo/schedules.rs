@@ -296,6 +296,24 @@ impl ScheduleRepo<'_> {
         Ok(())
     }
 
+    /// Frees schedules still marked processing although their run started before `before`
+    /// (RFC 3339): a panel that crashed mid-run would otherwise leave them stuck for good.
+    /// Returns how many were freed.
+    pub async fn release_stale(&self, before: &str) -> Result<u64, DbError> {
+        let q = Query::update()
+            .table(S::Table)
+            .value(S::IsProcessing, false)
+            .value(S::UpdatedAt, crate::now())
+            .and_where(Expr::col(S::IsProcessing).eq(1))
+            .cond_where(
+                sea_query::Cond::any()
+                    .add(Expr::col(S::LastRunAt).is_null())
+                    .add(Expr::col(S::LastRunAt).lt(before)),
+            )
+            .to_owned();
+        self.0.execute(&q).await
+    }
+
     /// Deletes a schedule and its tasks.
     pub async fn delete(&self, id: i64) -> Result<bool, DbError> {
         let q = Query::delete()

@@ -27,7 +27,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use utoipa::openapi::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::{Object, ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{IntoParams, IntoResponses, ToResponse, ToSchema};
 
 fn string_const(value: &str, description: &str) -> Object {
@@ -291,6 +292,16 @@ pub struct Conflict(pub ErrorEnvelope);
 #[response(description = "A field or query parameter failed validation.")]
 pub struct ValidationFailed(pub ErrorEnvelope);
 
+/// 502: wings (the node's daemon) answered with an error.
+#[derive(ToResponse)]
+#[response(description = "The node's daemon (wings) answered with an error.")]
+pub struct BadGateway(pub ErrorEnvelope);
+
+/// 503: wings (the node's daemon) could not be reached.
+#[derive(ToResponse)]
+#[response(description = "The node's daemon (wings) could not be reached.")]
+pub struct ServiceUnavailable(pub ErrorEnvelope);
+
 /// 429: the key is over its request budget.
 #[derive(ToResponse)]
 #[response(description = "Too many requests; `Retry-After` says when to try again.")]
@@ -353,11 +364,14 @@ resource! {
     item: UserItem,
     list: UserList,
     page: UserPage,
+    item_or_null: UserItemOrNull,
 }
 
-// ---- servers (as other resources include them) -------------------------------------------
+// ---- servers -----------------------------------------------------------------------------
 
-/// A server (Pterodactyl's application `ServerTransformer`), as other resources include it.
+/// A server (Pterodactyl's application `ServerTransformer`,
+/// `services::servers::server_attributes`): the application API's server item and what
+/// users, locations, nodes and allocations include as `servers`/`server`.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerAttributes {
@@ -403,6 +417,46 @@ pub struct ServerAttributes {
     /// Creation time (Atom).
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// Includes asked for with `include=` (only on `/servers` itself; a server included
+    /// by another resource has none).
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<ServerRelationships>>,
+}
+
+/// Includes of a server: each one needs the key's read bit for the included resource and is
+/// a null resource otherwise (or when the related row is missing).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerRelationships {
+    /// `include=allocations`: every allocation assigned to the server (needs allocation
+    /// read).
+    #[schema(nullable = false)]
+    pub allocations: Option<AllocationListOrNull>,
+    /// `include=user`: the owner (needs user read).
+    #[schema(nullable = false)]
+    pub user: Option<UserItemOrNull>,
+    /// `include=subusers` (needs user read).
+    #[schema(nullable = false)]
+    pub subusers: Option<ServerSubuserListOrNull>,
+    /// `include=nest` (needs nest read).
+    #[schema(nullable = false)]
+    pub nest: Option<NestItemOrNull>,
+    /// `include=egg` (needs egg read).
+    #[schema(nullable = false)]
+    pub egg: Option<EggItemOrNull>,
+    /// `include=variables`: the egg's variables with the server's values (needs server
+    /// read).
+    #[schema(nullable = false)]
+    pub variables: Option<ServerVariableListOrNull>,
+    /// `include=location`: the node's location (needs location read).
+    #[schema(nullable = false)]
+    pub location: Option<LocationItemOrNull>,
+    /// `include=node` (needs node read).
+    #[schema(nullable = false)]
+    pub node: Option<NodeItemOrNull>,
+    /// `include=databases` (needs server database read).
+    #[schema(nullable = false)]
+    pub databases: Option<ServerDatabaseListOrNull>,
 }
 
 /// `limits` of a server.
@@ -450,9 +504,32 @@ pub struct ServerContainer {
     /// `1` when installed, `0` otherwise (an integer, as Pterodactyl sends it).
     #[schema(minimum = 0, maximum = 1)]
     pub installed: i64,
-    /// Environment variables (`null` for an unset variable; `P_SERVER_ALLOCATION_LIMIT` is
-    /// a number).
-    pub environment: BTreeMap<String, Value>,
+    /// The container's environment (Pterodactyl's `EnvironmentService`).
+    pub environment: ServerEnvironment,
+}
+
+/// `container.environment` of a server: every variable of the egg (the server's value, else
+/// the default; `null` when neither is set), then the four variables the panel always sets.
+#[derive(ToSchema)]
+pub struct ServerEnvironment {
+    /// The startup command.
+    #[serde(rename = "STARTUP")]
+    pub startup: String,
+    /// The short code of the node's location (`null` when the location is gone).
+    #[serde(rename = "P_SERVER_LOCATION")]
+    #[schema(required = true)]
+    pub location: Option<String>,
+    /// The server's UUID.
+    #[serde(rename = "P_SERVER_UUID")]
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// `feature_limits.allocations` (a number, or `null`).
+    #[serde(rename = "P_SERVER_ALLOCATION_LIMIT")]
+    #[schema(required = true)]
+    pub allocation_limit: Option<i64>,
+    /// The egg's variables by environment name: a string, or `null` when unset.
+    #[serde(flatten)]
+    pub variables: BTreeMap<String, Option<String>>,
 }
 
 resource! {
@@ -460,8 +537,370 @@ resource! {
     attributes: ServerAttributes,
     item: ServerItem,
     list: ServerList,
+    page: ServerPage,
     item_or_null: ServerItemOrNull,
     list_or_null: ServerListOrNull,
+}
+
+/// A subuser of a server, as `include=subusers` writes it.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSubuserAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// The subuser's user id.
+    pub user_id: i64,
+    /// The server id.
+    pub server_id: i64,
+    /// The permission keys granted (`control.console`, `file.read`, ...).
+    pub permissions: Vec<String>,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+resource! {
+    object: "server_subuser",
+    attributes: ServerSubuserAttributes,
+    item: ServerSubuserItem,
+    list: ServerSubuserList,
+    list_or_null: ServerSubuserListOrNull,
+}
+
+/// A variable of a server (`include=variables`): the egg variable's fields (as
+/// [`EggVariableAttributes`], timestamps in Laravel's format) plus `server_value`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerVariableAttributes {
+    /// The egg variable's id.
+    pub id: i64,
+    /// The egg id.
+    pub egg_id: i64,
+    /// Display name.
+    pub name: String,
+    /// Help text (`""` when none).
+    pub description: String,
+    /// The environment variable it sets.
+    pub env_variable: String,
+    /// Default value (`""` when none).
+    pub default_value: String,
+    /// Whether users can see it.
+    pub user_viewable: bool,
+    /// Whether users can change it.
+    pub user_editable: bool,
+    /// Laravel validation rules, one pipe string (`""` when none).
+    pub rules: String,
+    /// Creation time (Laravel format).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Laravel format).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// The server's value; `null` when the server has none stored (the default applies).
+    #[schema(required = true)]
+    pub server_value: Option<String>,
+}
+
+resource! {
+    object: "server_variable",
+    attributes: ServerVariableAttributes,
+    item: ServerVariableItem,
+    list: ServerVariableList,
+    list_or_null: ServerVariableListOrNull,
+}
+
+/// The body of `POST /servers` (Pterodactyl's `StoreServerRequest`): the fields below, the
+/// limits either nested under `limits` or flat at the top level ([`ServerLimitsChoice`]),
+/// and the allocation either explicit or by deployment ([`ServerAllocationChoice`]).
+/// Integers may be sent as numeric strings and booleans as `0`/`1`, as Laravel accepts.
+#[derive(ToSchema)]
+pub struct ServerBody {
+    /// Id in an external system (billing), at most 191 characters, unique; `""` = none.
+    #[schema(max_length = 191)]
+    pub external_id: Option<String>,
+    /// Display name, at most 191 characters.
+    #[schema(min_length = 1, max_length = 191)]
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The owner's user id.
+    pub user: i64,
+    /// The egg id (its nest follows).
+    pub egg: i64,
+    /// The Docker image (`^~?[\w./\-:@ ]*$`, at most 191 characters); default: the egg's
+    /// default image.
+    #[schema(max_length = 191)]
+    pub docker_image: Option<String>,
+    /// The startup command; default: the egg's.
+    pub startup: Option<String>,
+    /// Values of the egg's variables by environment name (strings; numbers and booleans
+    /// are stored as their string form); a variable left out gets its default. Every value
+    /// is checked against its variable's rules.
+    pub environment: Option<BTreeMap<String, Value>>,
+    /// Skip the egg's install script (default false).
+    pub skip_scripts: Option<bool>,
+    /// Disable the OOM killer (default true).
+    pub oom_disabled: Option<bool>,
+    /// Start the server once installed (default false).
+    pub start_on_completion: Option<bool>,
+    /// What the owner may create; each missing count is 0.
+    pub feature_limits: Option<ServerFeatureLimitsBody>,
+    /// The resource limits, nested or flat.
+    #[serde(flatten)]
+    pub limits: ServerLimitsChoice,
+    /// The allocation, explicit or by deployment.
+    #[serde(flatten)]
+    pub allocation: ServerAllocationChoice,
+}
+
+/// The resource limits of a request (`limits` of [`ServerBody`] and [`ServerBuildBody`]).
+/// On create, `memory`, `swap` and `disk` are required.
+#[derive(ToSchema)]
+pub struct ServerLimitsBody {
+    /// Memory in MB (0 = unlimited).
+    #[schema(minimum = 0)]
+    pub memory: Option<i64>,
+    /// Swap in MB (-1 = unlimited, 0 = none).
+    #[schema(minimum = -1)]
+    pub swap: Option<i64>,
+    /// Disk in MB (0 = unlimited).
+    #[schema(minimum = 0)]
+    pub disk: Option<i64>,
+    /// Block IO weight, 10..1000 (default 500 on create).
+    #[schema(minimum = 10, maximum = 1000)]
+    pub io: Option<i64>,
+    /// CPU in percent of one thread (0 = unlimited; default 0 on create).
+    #[schema(minimum = 0)]
+    pub cpu: Option<i64>,
+    /// CPU pinning (`0-1,3`: digits, `-` and `,`); `null` or `""` = any.
+    #[schema(pattern = "^[0-9,-]*$")]
+    pub threads: Option<String>,
+}
+
+/// The limits nested: `{"limits": {...}}`. When `limits` is an object, the flat keys are
+/// ignored.
+#[derive(ToSchema)]
+pub struct ServerNestedLimits {
+    /// The limits (`memory`, `swap` and `disk` required on create).
+    pub limits: ServerLimitsBody,
+}
+
+/// The limits flat at the top level (Pterodactyl's legacy form), read when there is no
+/// `limits` object.
+#[derive(ToSchema)]
+pub struct ServerFlatLimits {
+    /// Memory in MB (0 = unlimited).
+    #[schema(minimum = 0)]
+    pub memory: i64,
+    /// Swap in MB (-1 = unlimited, 0 = none).
+    #[schema(minimum = -1)]
+    pub swap: i64,
+    /// Disk in MB (0 = unlimited).
+    #[schema(minimum = 0)]
+    pub disk: i64,
+    /// Block IO weight, 10..1000 (default 500).
+    #[schema(minimum = 10, maximum = 1000)]
+    pub io: Option<i64>,
+    /// CPU in percent of one thread (0 = unlimited; default 0).
+    #[schema(minimum = 0)]
+    pub cpu: Option<i64>,
+    /// CPU pinning (`0-1,3`); `null` or `""` = any.
+    #[schema(pattern = "^[0-9,-]*$")]
+    pub threads: Option<String>,
+}
+
+/// `limits` nested ([`ServerNestedLimits`]) or flat ([`ServerFlatLimits`]); a nested
+/// object wins when both are sent.
+pub struct ServerLimitsChoice;
+
+impl utoipa::PartialSchema for ServerLimitsChoice {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("ServerNestedLimits"))
+            .item(Ref::from_schema_name("ServerFlatLimits"))
+            .description(Some(
+                "The limits, nested under `limits` or flat at the top level; a `limits` object \
+                 wins when both are sent.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ServerLimitsChoice {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            ServerNestedLimits::name().into(),
+            <ServerNestedLimits as utoipa::PartialSchema>::schema(),
+        ));
+        <ServerNestedLimits as ToSchema>::schemas(schemas);
+        schemas.push((
+            ServerFlatLimits::name().into(),
+            <ServerFlatLimits as utoipa::PartialSchema>::schema(),
+        ));
+        <ServerFlatLimits as ToSchema>::schemas(schemas);
+    }
+}
+
+/// `feature_limits` of a request: each count at least 0.
+#[derive(ToSchema)]
+pub struct ServerFeatureLimitsBody {
+    /// Databases the owner may create.
+    #[schema(minimum = 0)]
+    pub databases: Option<i64>,
+    /// Allocations the owner may add.
+    #[schema(minimum = 0)]
+    pub allocations: Option<i64>,
+    /// Backups the owner may keep.
+    #[schema(minimum = 0)]
+    pub backups: Option<i64>,
+}
+
+/// `allocation` of a [`ServerBody`]: the server's allocations, named.
+#[derive(ToSchema)]
+pub struct ServerAllocationBody {
+    /// The primary allocation: free, and it decides the node.
+    pub default: i64,
+    /// More allocations, each free and on the same node (the primary and repeats are
+    /// skipped).
+    pub additional: Option<Vec<i64>>,
+}
+
+/// `deploy` of a [`ServerBody`]: let the panel pick a node and a free allocation.
+#[derive(ToSchema)]
+pub struct ServerDeployBody {
+    /// Only nodes in these locations (ids, each at least 1); empty = any location.
+    pub locations: Option<Vec<i64>>,
+    /// Take an IP no other server uses.
+    pub dedicated_ip: Option<bool>,
+    /// Ports (`"25565"`) and ranges (`"25565-25570"`) the allocation must be in; a single
+    /// string is accepted too.
+    pub port_range: Option<Vec<String>>,
+}
+
+/// Explicit allocations: `{"allocation": {"default": ..., "additional": [...]}}`.
+#[derive(ToSchema)]
+pub struct ServerExplicitAllocation {
+    /// The allocations.
+    pub allocation: ServerAllocationBody,
+}
+
+/// Automatic deployment: `{"deploy": {...}}`. When `deploy` is an object, `allocation` is
+/// ignored.
+#[derive(ToSchema)]
+pub struct ServerDeployment {
+    /// Where to deploy.
+    pub deploy: ServerDeployBody,
+}
+
+/// `allocation` ([`ServerExplicitAllocation`]) or `deploy` ([`ServerDeployment`]); `deploy`
+/// wins when both are sent.
+pub struct ServerAllocationChoice;
+
+impl utoipa::PartialSchema for ServerAllocationChoice {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("ServerExplicitAllocation"))
+            .item(Ref::from_schema_name("ServerDeployment"))
+            .description(Some(
+                "The allocation: explicit (`allocation.default`) or picked by the panel \
+                 (`deploy`); a `deploy` object wins when both are sent.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ServerAllocationChoice {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            ServerExplicitAllocation::name().into(),
+            <ServerExplicitAllocation as utoipa::PartialSchema>::schema(),
+        ));
+        <ServerExplicitAllocation as ToSchema>::schemas(schemas);
+        schemas.push((
+            ServerDeployment::name().into(),
+            <ServerDeployment as utoipa::PartialSchema>::schema(),
+        ));
+        <ServerDeployment as ToSchema>::schemas(schemas);
+    }
+}
+
+/// The body of `PATCH /servers/{id}/details` (Pterodactyl's `ServerDetailsController`):
+/// the fields sent change, the others keep their value.
+#[derive(ToSchema)]
+pub struct ServerDetailsBody {
+    /// Id in an external system, unique; `null` or `""` clears it.
+    #[schema(max_length = 191)]
+    pub external_id: Option<String>,
+    /// Display name (not empty, at most 191 characters).
+    #[schema(min_length = 1, max_length = 191)]
+    pub name: Option<String>,
+    /// The new owner's user id.
+    pub user: Option<i64>,
+    /// Description; `null` stores `""`.
+    pub description: Option<String>,
+}
+
+/// The body of `PATCH /servers/{id}/build` (Pterodactyl's `BuildModificationService`): the
+/// fields sent change. Limits are read from `limits` when it is an object, else from the
+/// top level.
+#[derive(ToSchema)]
+pub struct ServerBuildBody {
+    /// The new primary allocation: one the server has, or one added in this request.
+    pub allocation: Option<i64>,
+    /// Disable the OOM killer.
+    pub oom_disabled: Option<bool>,
+    /// The limits, nested; when present, the flat keys below are ignored.
+    pub limits: Option<ServerLimitsBody>,
+    /// Memory in MB, flat form.
+    #[schema(minimum = 0)]
+    pub memory: Option<i64>,
+    /// Swap in MB, flat form.
+    #[schema(minimum = -1)]
+    pub swap: Option<i64>,
+    /// Disk in MB, flat form.
+    #[schema(minimum = 0)]
+    pub disk: Option<i64>,
+    /// Block IO weight 10..1000, flat form.
+    #[schema(minimum = 10, maximum = 1000)]
+    pub io: Option<i64>,
+    /// CPU percent, flat form.
+    #[schema(minimum = 0)]
+    pub cpu: Option<i64>,
+    /// CPU pinning, flat form; `null` or `""` = any.
+    #[schema(pattern = "^[0-9,-]*$")]
+    pub threads: Option<String>,
+    /// Allocations to add: free ones on the server's node (others are skipped).
+    pub add_allocations: Option<Vec<i64>>,
+    /// Allocations to free; removing the primary moves it to the first one added.
+    pub remove_allocations: Option<Vec<i64>>,
+    /// New feature limits; when sent, a missing `databases` or `backups` becomes 0 and a
+    /// missing `allocations` `null`.
+    pub feature_limits: Option<ServerFeatureLimitsBody>,
+}
+
+/// The body of `PATCH /servers/{id}/startup` (Pterodactyl's `StartupModificationService`):
+/// the fields sent change. Every variable of the (new) egg is validated: the value sent,
+/// else the server's current one, else the default.
+#[derive(ToSchema)]
+pub struct ServerStartupBody {
+    /// The startup command (not empty).
+    #[schema(min_length = 1)]
+    pub startup: Option<String>,
+    /// Values of the egg's variables by environment name.
+    pub environment: Option<BTreeMap<String, Value>>,
+    /// A new egg id (its nest follows; variables of the old egg are dropped).
+    pub egg: Option<i64>,
+    /// The Docker image (not empty; `^~?[\w./\-:@ ]*$`, at most 191 characters).
+    #[schema(min_length = 1, max_length = 191)]
+    pub image: Option<String>,
+    /// The image under Pterodactyl's older name, read when `image` is absent.
+    #[schema(min_length = 1, max_length = 191)]
+    pub docker_image: Option<String>,
+    /// Skip the egg's install script on reinstalls.
+    pub skip_scripts: Option<bool>,
 }
 
 /// The short server form nests and eggs include (`include=servers`): a subset of
@@ -974,6 +1413,7 @@ resource! {
     attributes: EggAttributes,
     item: EggItem,
     list: EggList,
+    item_or_null: EggItemOrNull,
     list_or_null: EggListOrNull,
 }
 

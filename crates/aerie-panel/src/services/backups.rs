@@ -246,7 +246,9 @@ struct DownloadClaims<'a> {
 
 /// The token id Pterodactyl gives a user's tokens for a server: `md5(user_id . server_uuid)`.
 pub fn user_jti(user_id: i64, server_uuid: &str) -> String {
-    hex::encode(md5::Md5::digest(format!("{user_id}{server_uuid}").as_bytes()))
+    hex::encode(md5::Md5::digest(
+        format!("{user_id}{server_uuid}").as_bytes(),
+    ))
 }
 
 /// A signed URL to download `backup` from the node: `<node>/download/backup?token=<JWT>`,
@@ -333,7 +335,10 @@ pub async fn restore(
     if let Err(e) = wings
         .request(
             Method::POST,
-            &format!("/api/servers/{}/backup/{}/restore", server.uuid, backup.uuid),
+            &format!(
+                "/api/servers/{}/backup/{}/restore",
+                server.uuid, backup.uuid
+            ),
             Some(&body),
         )
         .await
@@ -385,9 +390,6 @@ mod tests {
 
     #[test]
     fn jti_is_md5_of_user_id_and_server_uuid() {
-        assert_eq!(
-            user_jti(1, "abc"),
-            hex::encode(md5::Md5::digest(b"1abc"))
-        );
+        assert_eq!(user_jti(1, "abc"), hex::encode(md5::Md5::digest(b"1abc")));
     }
 }

@@ -75,6 +75,14 @@ pub async fn run_with(state: AppState, opts: SchedulerOptions, shutdown: impl Fu
     let mut runs: JoinSet<()> = JoinSet::new();
     let mut in_flight: HashMap<tokio::task::Id, i64> = HashMap::new();
     tracing::info!(poll.ms = opts.poll.as_millis() as u64, "scheduler started");
+    // The longest possible run is 10 tasks of 15 minutes' offset each; a schedule still
+    // "processing" well past that belongs to a panel that died mid-run.
+    let stale = aerie_db::format_ts((opts.clock)() - chrono::Duration::hours(3));
+    match state.db.schedules().release_stale(&stale).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(schedules = n, "released schedules left running by a stopped panel"),
+        Err(e) => tracing::warn!(error.message = %e, "could not release stale schedules"),
+    }
     loop {
         let now = (opts.clock)();
         start_due(&state, now, &mut runs, &mut in_flight).await;
@@ -160,14 +168,21 @@ async fn start_due(
             .await;
         match claimed {
             Ok(true) => {
-                tracing::info!(schedule.id = schedule.id, server.id = schedule.server_id, "running schedule");
+                tracing::info!(
+                    schedule.id = schedule.id,
+                    server.id = schedule.server_id,
+                    "running schedule"
+                );
                 let st = state.clone();
                 let id = schedule.id;
                 let handle = runs.spawn(async move { execute(st, schedule, false).await });
                 in_flight.insert(handle.id(), id);
             }
             Ok(false) => {
-                tracing::debug!(schedule.id = schedule.id, "schedule taken by another scheduler");
+                tracing::debug!(
+                    schedule.id = schedule.id,
+                    "schedule taken by another scheduler"
+                );
             }
             Err(e) => {
                 tracing::warn!(schedule.id = schedule.id, error.message = %e, "could not claim a schedule");
@@ -183,9 +198,13 @@ async fn start_due(
 /// 404 for an unknown schedule; 400 when it has no tasks; 409 while it is running.
 pub async fn run_schedule_now(state: &AppState, schedule_id: i64) -> Result<(), Error> {
     let repo = state.db.schedules();
-    let schedule = repo.find(schedule_id).await.map_err(db_err)?.ok_or_else(|| {
-        Error::NotFound("The requested resource could not be found on the server.".into())
-    })?;
+    let schedule = repo
+        .find(schedule_id)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| {
+            Error::NotFound("The requested resource could not be found on the server.".into())
+        })?;
     if repo.tasks(schedule.id).await.map_err(db_err)?.is_empty() {
         return Err(Error::BadRequest(
             "Cannot process schedule for task execution: no tasks are registered.".into(),
@@ -222,7 +241,10 @@ async fn run_tasks(state: &AppState, schedule: &Schedule, manual: bool) -> Resul
     };
     let (_, wings) = wings_for(db, &server).await?;
     if schedule.only_when_online && !is_online(&wings, &server).await {
-        tracing::info!(schedule.id = schedule.id, "server is not online; schedule skipped");
+        tracing::info!(
+            schedule.id = schedule.id,
+            "server is not online; schedule skipped"
+        );
         return Ok(());
     }
     let tasks = db.schedules().tasks(schedule.id).await.map_err(db_err)?;
@@ -251,7 +273,10 @@ async fn run_tasks(state: &AppState, schedule: &Schedule, manual: bool) -> Resul
         match db.servers().find(server.id).await.map_err(db_err)? {
             Some(s) if s.status.is_none() => server = s,
             _ => {
-                tracing::info!(schedule.id = schedule.id, "server is busy or gone; schedule run stopped");
+                tracing::info!(
+                    schedule.id = schedule.id,
+                    "server is busy or gone; schedule run stopped"
+                );
                 return Ok(());
             }
         }
@@ -276,7 +301,10 @@ async fn is_online(wings: &WingsClient, server: &Server) -> bool {
         .request_json::<Value>(Method::GET, &format!("/api/servers/{}", server.uuid), None)
         .await
     {
-        Ok(v) => matches!(v.get("state").and_then(Value::as_str), Some("running" | "starting")),
+        Ok(v) => matches!(
+            v.get("state").and_then(Value::as_str),
+            Some("running" | "starting")
+        ),
         Err(e) => {
             tracing::info!(server.id = server.id, error.message = %e, "could not ask wings for the server state");
             false

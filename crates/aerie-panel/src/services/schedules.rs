@@ -224,7 +224,9 @@ pub fn schedule_input(body: &Map<String, Value>) -> Result<ScheduleInput, Error>
     let cron = |f: &str| -> Result<String, Error> {
         let v = string_field(body, f)?.unwrap_or_else(|| "*".to_owned());
         let v = v.trim().to_owned();
-        crate::api::Validator::new().max(f, v.as_str(), 100).finish()?;
+        crate::api::Validator::new()
+            .max(f, v.as_str(), 100)
+            .finish()?;
         Ok(v)
     };
     let mut input = ScheduleInput {
@@ -310,10 +312,7 @@ pub async fn update(db: &Db, current: &Schedule, input: &ScheduleInput) -> Resul
 /// # Errors
 /// Database failures.
 pub async fn delete(db: &Db, schedule: &Schedule) -> Result<(), Error> {
-    db.schedules()
-        .delete(schedule.id)
-        .await
-        .map_err(db_err)?;
+    db.schedules().delete(schedule.id).await.map_err(db_err)?;
     Ok(())
 }
 
@@ -490,9 +489,13 @@ mod tests {
         let b = body(json!({"a": "1", "b": 0, "c": "no", "d": "12", "e": "x", "f": 3}));
         assert_eq!(bool_field(&b, "a").ok(), Some(Some(true)));
         assert_eq!(bool_field(&b, "b").ok(), Some(Some(false)));
-        assert!(matches!(bool_field(&b, "c"), Err(Error::Validation { ref rule, .. }) if rule == "boolean"));
+        assert!(
+            matches!(bool_field(&b, "c"), Err(Error::Validation { ref rule, .. }) if rule == "boolean")
+        );
         assert_eq!(int_field(&b, "d").ok(), Some(Some(12)));
-        assert!(matches!(int_field(&b, "e"), Err(Error::Validation { ref rule, .. }) if rule == "numeric"));
+        assert!(
+            matches!(int_field(&b, "e"), Err(Error::Validation { ref rule, .. }) if rule == "numeric")
+        );
         assert_eq!(string_field(&b, "f").ok(), Some(Some("3".to_owned())));
         assert_eq!(bool_field(&b, "missing").ok(), Some(None));
     }
@@ -504,7 +507,10 @@ mod tests {
             other => format!("{other:?}"),
         };
         assert_eq!(rule(json!({})), "action:required");
-        assert_eq!(rule(json!({"action": "hodor", "time_offset": 0})), "action:in");
+        assert_eq!(
+            rule(json!({"action": "hodor", "time_offset": 0})),
+            "action:in"
+        );
         assert_eq!(
             rule(json!({"action": "command", "time_offset": 0})),
             "payload:required_unless"
@@ -519,7 +525,9 @@ mod tests {
             "time_offset:between"
         );
         assert_eq!(
-            rule(json!({"action": "command", "payload": "say", "time_offset": "0", "sequence_id": "hodor"})),
+            rule(
+                json!({"action": "command", "payload": "say", "time_offset": "0", "sequence_id": "hodor"})
+            ),
             "sequence_id:numeric"
         );
         assert!(task_form(&body(json!({"action": "backup", "time_offset": "0"}))).is_ok());

@@ -335,7 +335,10 @@ mod tests {
         for email in ["John.Doe+x@example.com", "__@x.y", "-a-@b.c"] {
             let u = username_from_email(email);
             assert!(u.len() >= 4, "{u}");
-            assert!(u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()), "{u}");
+            assert!(
+                u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                "{u}"
+            );
             assert!(
                 u.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')),

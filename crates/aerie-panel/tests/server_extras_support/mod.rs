@@ -133,7 +133,9 @@ impl Stub {
     pub fn calls_to(&self, method: &str, suffix: &str) -> Vec<Call> {
         self.calls()
             .into_iter()
-            .filter(|c| c.method == method && c.path.split('?').next().unwrap_or("").ends_with(suffix))
+            .filter(|c| {
+                c.method == method && c.path.split('?').next().unwrap_or("").ends_with(suffix)
+            })
             .collect()
     }
 
@@ -249,7 +251,13 @@ fn random_uuid() -> String {
 }
 
 /// An installed server of `owner` on the world's node, with one allocation.
-pub async fn server(db: &Db, w: &World, owner: i64, backup_limit: i64, database_limit: i64) -> Server {
+pub async fn server(
+    db: &Db,
+    w: &World,
+    owner: i64,
+    backup_limit: i64,
+    database_limit: i64,
+) -> Server {
     let port = 20_000 + i64::from(rand_u16() % 20_000);
     db.allocations()
         .insert_ignore(w.node.id, "127.0.0.1", None, &[port])

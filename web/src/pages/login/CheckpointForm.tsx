@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Anchor, Button, Group, PinInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, TextInput } from '@mantine/core';
 import { checkpoint, type SessionUser } from '../../api/auth';
 import { errorMessage } from '../../api/client';
 import { strings } from '../../strings';
@@ -57,27 +57,18 @@ export function CheckpointForm({
             onChange={(e) => setCode(e.currentTarget.value)}
           />
         ) : (
-          <Stack gap={4}>
-            <Text size="sm" id="totp-label">
-              {strings.login.checkpointHelp}
-            </Text>
-            <PinInput
-              length={6}
-              type="number"
-              oneTimeCode
-              autoFocus
-              aria-label={strings.login.codeLabel}
-              value={code}
-              error={fieldError !== null}
-              onChange={setCode}
-              onComplete={() => undefined}
-            />
-            {fieldError && (
-              <Text c="red" size="xs" role="alert">
-                {fieldError}
-              </Text>
-            )}
-          </Stack>
+          <TextInput
+            label={strings.login.codeLabel}
+            description={strings.login.checkpointHelp}
+            value={code}
+            autoFocus
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            error={fieldError}
+            styles={{ input: { letterSpacing: '0.3em', fontFamily: 'var(--mantine-font-family-monospace)' } }}
+            onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
+          />
         )}
         <Button type="submit" loading={busy} fullWidth>
           {strings.login.verify}

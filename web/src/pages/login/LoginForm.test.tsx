@@ -46,6 +46,7 @@ describe('LoginForm', () => {
   });
 
   it('shows the detail of a refused sign-in', async () => {
+    document.cookie = 'XSRF-TOKEN=t';
     const fetchMock = vi.fn().mockResolvedValue(
       jsonResponse(400, {
         errors: [{ code: 'DisplayException', status: '400', detail: 'These credentials do not match our records.' }],
@@ -61,7 +62,9 @@ describe('LoginForm', () => {
     expect(alert).toHaveTextContent('These credentials do not match our records.');
     expect(alert).not.toHaveTextContent(/something went wrong/i);
     expect(onSignedIn).not.toHaveBeenCalled();
-    expect(fetchMock).toHaveBeenCalledTimes(1);
+    // The CSRF cookie first, then the one login attempt.
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual(['/sanctum/csrf-cookie', '/auth/login']);
+    document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
   });
 
   it('shows the status when the error body is not the envelope', async () => {
@@ -85,6 +88,7 @@ describe('LoginForm', () => {
   });
 
   it('posts the credentials and calls onSignedIn on success', async () => {
+    document.cookie = 'XSRF-TOKEN=csrf%3Dtoken';
     const fetchMock = vi
       .fn()
       .mockResolvedValue(jsonResponse(200, { data: { complete: true, intended: '/', user: { uuid: 'u1', username: 'admin', email: 'a@example.com' } } }));
@@ -97,11 +101,27 @@ describe('LoginForm', () => {
 
     await waitFor(() => expect(onSignedIn).toHaveBeenCalledTimes(1));
     expect(onSignedIn.mock.calls[0]?.[0]).toMatchObject({ username: 'admin' });
-    const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit];
+    expect(fetchMock.mock.calls[0]?.[0]).toBe('/sanctum/csrf-cookie');
+    const [url, init] = fetchMock.mock.calls[1] as [string, RequestInit];
     expect(url).toBe('/auth/login');
     expect(init.method).toBe('POST');
     expect(init.credentials).toBe('same-origin');
+    // The cookie's value, decoded, goes back in the header.
+    expect((init.headers as Record<string, string>)['X-XSRF-TOKEN']).toBe('csrf=token');
     expect(JSON.parse(init.body as string)).toEqual({ user: 'admin', password: 'secret' });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+  });
+
+  it('hands over to the two-factor checkpoint when the account has it', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(200, { data: { complete: false, confirmation_token: 'ct-1' } })));
+    const onCheckpoint = vi.fn();
+    const user = userEvent.setup();
+    const onSignedIn = vi.fn();
+    renderWithMantine(<LoginForm onSignedIn={onSignedIn} onCheckpoint={onCheckpoint} />);
+    await user.type(screen.getByLabelText(/Username or email/), 'admin');
+    await user.type(screen.getByLabelText(/^Password/), 'pw{Enter}');
+    await waitFor(() => expect(onCheckpoint).toHaveBeenCalledWith('ct-1'));
+    expect(onSignedIn).not.toHaveBeenCalled();
   });
 });

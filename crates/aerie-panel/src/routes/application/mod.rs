@@ -35,6 +35,7 @@ pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
         nodes::openapi(),
         allocations::openapi(),
         nests::openapi(),
+        servers::openapi(),
         databases::openapi(),
         database_hosts::openapi(),
     ] {

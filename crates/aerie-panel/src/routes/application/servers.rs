@@ -17,6 +17,11 @@ use axum::routing::{delete, get, patch, post};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
+use crate::api::schemas::{
+    ApplicationErrors, BadGateway, BadRequest, Conflict, NotFound, PageParams, ServerBody,
+    ServerBuildBody, ServerDetailsBody, ServerItem, ServerPage, ServerStartupBody,
+    ServiceUnavailable, ValidationFailed,
+};
 use crate::api::{self, Item, JsonBody, List, ListQuery, atom_timestamp};
 use crate::auth::{Access, ApplicationUser, Resource};
 use crate::services::db_err;
@@ -42,6 +47,28 @@ const INCLUDES: [&str; 9] = [
     "node",
     "databases",
 ];
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_servers,
+    create_server,
+    view_external_server,
+    view_server,
+    delete_server,
+    force_delete_server,
+    update_details,
+    update_build,
+    update_startup,
+    suspend_server,
+    unsuspend_server,
+    reinstall_server
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -337,7 +364,34 @@ fn list_query(query: &ListQuery) -> ServerListQuery {
     }
 }
 
-/// `GET /servers`.
+/// List servers.
+///
+/// `GET /servers`: filters `uuid`, `uuidShort`, `name`, `description`, `image`,
+/// `external_id` (partial matches); sorts `id`, `uuid`; every include.
+#[utoipa::path(
+    get,
+    path = "/servers",
+    tag = "servers",
+    operation_id = "list_servers",
+    params(
+        PageParams,
+        ("filter[uuid]" = Option<String>, Query, description = "Partial match on the UUID."),
+        ("filter[uuidShort]" = Option<String>, Query, description = "Partial match on the short UUID (`identifier`)."),
+        ("filter[name]" = Option<String>, Query, description = "Partial match on the name."),
+        ("filter[description]" = Option<String>, Query, description = "Partial match on the description."),
+        ("filter[image]" = Option<String>, Query, description = "Partial match on the Docker image."),
+        ("filter[external_id]" = Option<String>, Query, description = "Partial match on the external id."),
+        ("sort" = Option<String>, Query, description = "`id` or `uuid`; a leading `-` sorts descending."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "A page of servers.", body = ServerPage),
+        (status = 400, response = BadRequest),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn list_servers(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -353,7 +407,26 @@ async fn list_servers(
         .into_response())
 }
 
-/// `GET /servers/{id}`.
+/// Show a server.
+///
+/// `GET /servers/{id}`; every include.
+#[utoipa::path(
+    get,
+    path = "/servers/{id}",
+    tag = "servers",
+    operation_id = "view_server",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "The server.", body = ServerItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -368,7 +441,26 @@ async fn view_server(
         .into_response())
 }
 
-/// `GET /servers/external/{external_id}`.
+/// Show a server by its external id.
+///
+/// `GET /servers/external/{external_id}`; every include.
+#[utoipa::path(
+    get,
+    path = "/servers/external/{external_id}",
+    tag = "servers",
+    operation_id = "view_external_server",
+    params(
+        ("external_id" = String, Path, description = "The server's id in an external system."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    responses(
+        (status = 200, description = "The server.", body = ServerItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn view_external_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -383,7 +475,33 @@ async fn view_external_server(
         .into_response())
 }
 
-/// `POST /servers`: 201 with the server (no `meta.resource`, as Pterodactyl).
+/// Create a server.
+///
+/// `POST /servers`: the rows are written, then wings creates the server (and removes the
+/// rows again when it cannot). 201 with the server, without `meta.resource` (as
+/// Pterodactyl); its status is `installing`. 400 when no node or allocation fits a
+/// deployment.
+#[utoipa::path(
+    post,
+    path = "/servers",
+    tag = "servers",
+    operation_id = "create_server",
+    params(
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    request_body(content = ServerBody, description = "`name`, `user`, `egg`, the limits (`memory`, `swap`, `disk`, nested under `limits` or flat) and either `allocation.default` or `deploy` are required."),
+    responses(
+        (status = 201, description = "The new server (no `meta.resource`).", body = ServerItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn create_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -397,7 +515,28 @@ async fn create_server(
     Ok(api::created(item))
 }
 
-/// `PATCH /servers/{id}/details`.
+/// Update a server's details.
+///
+/// `PATCH /servers/{id}/details`: `external_id`, `name`, `user`, `description`; the fields
+/// left out keep their value.
+#[utoipa::path(
+    patch,
+    path = "/servers/{id}/details",
+    tag = "servers",
+    operation_id = "update_server_details",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    request_body(content = ServerDetailsBody, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The updated server.", body = ServerItem),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_details(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -413,7 +552,30 @@ async fn update_details(
         .into_response())
 }
 
-/// `PATCH /servers/{id}/build`.
+/// Update a server's build.
+///
+/// `PATCH /servers/{id}/build`: the primary allocation, limits (nested or flat), added and
+/// removed allocations and feature limits; then wings is told to sync (a failed sync is
+/// only logged: wings re-reads the server before its next start).
+#[utoipa::path(
+    patch,
+    path = "/servers/{id}/build",
+    tag = "servers",
+    operation_id = "update_server_build",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    request_body(content = ServerBuildBody, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The updated server.", body = ServerItem),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_build(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -429,7 +591,28 @@ async fn update_build(
         .into_response())
 }
 
-/// `PATCH /servers/{id}/startup`.
+/// Update a server's startup.
+///
+/// `PATCH /servers/{id}/startup`: the startup command, variables, egg, image and
+/// `skip_scripts`; then wings is told to sync (a failed sync is only logged).
+#[utoipa::path(
+    patch,
+    path = "/servers/{id}/startup",
+    tag = "servers",
+    operation_id = "update_server_startup",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+        ("include" = Option<String>, Query, description = "Comma-separated includes: `allocations` (needs allocation read), `user` and `subusers` (user read), `nest` (nest read), `egg` (egg read), `variables` (server read), `location` (location read), `node` (node read), `databases` (server database read); an include the key may not read is a null resource."),
+    ),
+    request_body(content = ServerStartupBody, description = "The fields to change."),
+    responses(
+        (status = 200, description = "The updated server.", body = ServerItem),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn update_startup(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -445,7 +628,29 @@ async fn update_startup(
         .into_response())
 }
 
-/// `POST /servers/{id}/suspend`.
+/// Suspend a server.
+///
+/// `POST /servers/{id}/suspend`: sets the `suspended` status and has wings sync (nothing
+/// happens when it is already suspended); the status is put back when wings fails.
+#[utoipa::path(
+    post,
+    path = "/servers/{id}/suspend",
+    tag = "servers",
+    operation_id = "suspend_server",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+    ),
+    responses(
+        (status = 204, description = "Suspended."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn suspend_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -457,7 +662,29 @@ async fn suspend_server(
     Ok(api::no_content())
 }
 
-/// `POST /servers/{id}/unsuspend`.
+/// Unsuspend a server.
+///
+/// `POST /servers/{id}/unsuspend`: clears the `suspended` status and has wings sync
+/// (nothing happens when it is not suspended); the status is put back when wings fails.
+#[utoipa::path(
+    post,
+    path = "/servers/{id}/unsuspend",
+    tag = "servers",
+    operation_id = "unsuspend_server",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+    ),
+    responses(
+        (status = 204, description = "Unsuspended."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn unsuspend_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -469,7 +696,29 @@ async fn unsuspend_server(
     Ok(api::no_content())
 }
 
-/// `POST /servers/{id}/reinstall`.
+/// Reinstall a server.
+///
+/// `POST /servers/{id}/reinstall`: status `installing`, then wings runs the install script
+/// again; the status is put back when wings fails.
+#[utoipa::path(
+    post,
+    path = "/servers/{id}/reinstall",
+    tag = "servers",
+    operation_id = "reinstall_server",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+    ),
+    responses(
+        (status = 204, description = "The reinstall started."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn reinstall_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -481,7 +730,30 @@ async fn reinstall_server(
     Ok(api::no_content())
 }
 
-/// `DELETE /servers/{id}`.
+/// Delete a server.
+///
+/// `DELETE /servers/{id}`: wings deletes the server (a 404 from wings is fine), then its
+/// databases are dropped, its allocations freed and the row removed. Any other wings or
+/// database host error stops the deletion.
+#[utoipa::path(
+    delete,
+    path = "/servers/{id}",
+    tag = "servers",
+    operation_id = "delete_server",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn delete_server(
     admin: ApplicationUser,
     State(state): State<AppState>,
@@ -493,7 +765,25 @@ async fn delete_server(
     Ok(api::no_content())
 }
 
-/// `DELETE /servers/{id}/force`: deletes even when wings fails.
+/// Force-delete a server.
+///
+/// `DELETE /servers/{id}/force`: as `DELETE /servers/{id}`, but wings errors and database
+/// host errors are logged and the server is removed from the panel anyway.
+#[utoipa::path(
+    delete,
+    path = "/servers/{id}/force",
+    tag = "servers",
+    operation_id = "force_delete_server",
+    params(
+        ("id" = i64, Path, description = "The server's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted from the panel."),
+        (status = 404, response = NotFound),
+        ApplicationErrors,
+    ),
+    security(("api_key" = [])),
+)]
 async fn force_delete_server(
     admin: ApplicationUser,
     State(state): State<AppState>,

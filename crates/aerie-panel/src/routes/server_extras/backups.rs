@@ -39,12 +39,10 @@ pub(super) async fn list_backups(
     let (rows, total, non_failed) =
         backups::list(&state.db, ctx.access.server.id, page.offset(), page.limit()).await?;
     let count = u64::try_from(rows.len()).unwrap_or(0);
-    let pagination = crate::api::Pagination::new(
-        u64::try_from(total).unwrap_or(0),
-        count,
-        page,
-        |n| query.page_url(&state.url, n),
-    );
+    let pagination =
+        crate::api::Pagination::new(u64::try_from(total).unwrap_or(0), count, page, |n| {
+            query.page_url(&state.url, n)
+        });
     Ok(ok(List::new(rows.iter().map(backup_item))
         .paginate(pagination)
         .meta("backup_count", non_failed)))
@@ -116,7 +114,9 @@ pub(super) async fn download_backup(
         json!({"name": backup.name, "uuid": backup.uuid}),
     )
     .await;
-    Ok(ok(json!({"object": "signed_url", "attributes": {"url": url}})))
+    Ok(ok(
+        json!({"object": "signed_url", "attributes": {"url": url}}),
+    ))
 }
 
 /// `POST /servers/{server}/backups/{backup}/lock`: toggles the lock.

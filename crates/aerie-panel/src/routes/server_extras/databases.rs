@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 
 use super::{ServerCtx, body_map};
 use crate::AppState;
-use crate::api::{Item, JsonBody, List, ListQuery, attach_relationship, no_content, null_resource, ok};
+use crate::api::{
+    Item, JsonBody, List, ListQuery, attach_relationship, no_content, null_resource, ok,
+};
 use crate::services::databases::{self as dbs, Cipher};
 use crate::services::schedules::{require_field, string_field};
 
@@ -85,7 +87,9 @@ fn check_body(database: &str, remote: &str) -> Result<(), Error> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let remote_ok = (1..=15).contains(&remote.len())
-        && remote.bytes().all(|b| b.is_ascii_digit() || b == b'%' || b == b'.');
+        && remote
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'%' || b == b'.');
     crate::api::Validator::new()
         .rule(
             "database",
@@ -95,7 +99,12 @@ fn check_body(database: &str, remote: &str) -> Result<(), Error> {
         )
         .min("database", database, 3)
         .max("database", database, 48)
-        .rule("remote", "regex", remote_ok, "The remote format is invalid.")
+        .rule(
+            "remote",
+            "regex",
+            remote_ok,
+            "The remote format is invalid.",
+        )
         .finish()
 }
 
