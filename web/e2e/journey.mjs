@@ -8,6 +8,12 @@ const LONG = 300_000;
 
 export const state = { serverUuid: null };
 
+/**
+ * E2E_SKIP=install-output,upload skips checks that need server-side work still pending
+ * (see web/README.md). A run with skips says so in its output.
+ */
+const skipped = (name) => (process.env.E2E_SKIP ?? '').split(',').includes(name);
+
 async function signIn(page, user, password) {
   await page.goto('/auth/login');
   await page.getByLabel('Username or email').fill(user);
@@ -149,8 +155,8 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.waitForURL(/\/server\/[a-z0-9]{8}$/);
     serverPath = new URL(page.url()).pathname;
     await page.locator('[data-connection="connected"]').waitFor();
-    if (process.env.E2E_SKIP_INSTALL_OUTPUT === '1') {
-      log('skipping the install-output check (E2E_SKIP_INSTALL_OUTPUT=1)');
+    if (skipped('install-output')) {
+      log('SKIPPED: the install-output check (E2E_SKIP)');
     } else {
       // The first install may be over before the user gets here (it takes seconds); then
       // the user reinstalls from Settings and watches the installer on the console.
@@ -210,6 +216,7 @@ export default async function journey({ page, base, adminPassword, root, run, sh
 
   await run('upload files (drag-and-drop queue with progress)', async () => {
     await page.goto(`${serverPath}/files`);
+    if (skipped('upload')) return log('SKIPPED: the upload check (E2E_SKIP)');
     const dir = mkdtempSync(join(tmpdir(), 'aerie-e2e-upload-'));
     const a = join(dir, 'upload-a.txt');
     const b = join(dir, 'upload-b.bin');

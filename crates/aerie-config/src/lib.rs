@@ -115,6 +115,10 @@ pub struct PanelConfig {
     pub database_url: Secret,
     /// The file holding the panel's signing key (created on first start when missing).
     pub app_key_file: PathBuf,
+    /// Application API requests a minute per key (Pterodactyl: 240); 0 turns the limit off.
+    pub rate_limit_application: u32,
+    /// Client API requests a minute per key (Pterodactyl: 720); 0 turns the limit off.
+    pub rate_limit_client: u32,
 }
 
 /// Wings settings.
@@ -174,6 +178,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "AERIE_DATABASE_URL",
     "AERIE_DATABASE_URL_FILE",
     "AERIE_APP_KEY_FILE",
+    "AERIE_RATE_LIMIT_APPLICATION",
+    "AERIE_RATE_LIMIT_CLIENT",
     "AERIE_WINGS_BIND",
     "AERIE_WINGS_CONFIG",
     "AERIE_VOLUMES_DIR",
@@ -225,6 +231,8 @@ struct FilePanel {
     database_url: Option<String>,
     database_url_file: Option<PathBuf>,
     app_key_file: Option<PathBuf>,
+    rate_limit_application: Option<u32>,
+    rate_limit_client: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -354,6 +362,21 @@ pub fn load(
         .or(file.panel.app_key_file.clone())
         .unwrap_or_else(|| data_dir.join("app.key"));
 
+    let limit = |key: &'static str, file_value: Option<u32>, default: u32| -> Result<u32, ConfigError> {
+        match get(key) {
+            Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                invalid(key, format!("`{v}` is not a number of requests a minute (0 = no limit)"))
+            }),
+            None => Ok(file_value.unwrap_or(default)),
+        }
+    };
+    let rate_limit_application = limit(
+        "AERIE_RATE_LIMIT_APPLICATION",
+        file.panel.rate_limit_application,
+        240,
+    )?;
+    let rate_limit_client = limit("AERIE_RATE_LIMIT_CLIENT", file.panel.rate_limit_client, 720)?;
+
     // Wings.
     let wbind = pick(&[
         ("--wings-bind", cli.wings_bind.clone()),
@@ -405,6 +428,8 @@ pub fn load(
                 url,
                 database_url,
                 app_key_file,
+                rate_limit_application,
+                rate_limit_client,
             },
             wings,
             log: LogConfig { filter, format },

@@ -76,8 +76,12 @@ fn public_url(c: &Config, listener: &TcpListener) -> Result<String> {
 
 /// A shutdown future per server, all fired by one Ctrl-C/SIGTERM.
 /// Gives the panel an SMTP sender when `[mail]` / `AERIE_MAIL_HOST` is configured.
-fn with_mail(state: aerie_panel::AppState, c: &Config) -> Result<aerie_panel::AppState> {
+/// The panel's state from the configuration: rate limits and, when configured, the mailer.
+fn with_mail(mut state: aerie_panel::AppState, c: &Config) -> Result<aerie_panel::AppState> {
+    use aerie_panel::api::RateLimiter;
     use aerie_panel::services::mail::{Encryption, MailSettings, Mailer};
+    state.application_limiter = RateLimiter::new(c.panel.rate_limit_application);
+    state.client_limiter = RateLimiter::new(c.panel.rate_limit_client);
     let Some(m) = &c.mail else {
         return Ok(state);
     };
