@@ -39,9 +39,10 @@ for k in ("id", "admin", "username", "email", "first_name", "last_name", "langua
 made = c.account.api_key_create("ci key", ["127.0.0.1"])
 assert len(made["meta"]["secret_token"]) == 32, made
 ident_k = made["attributes"]["identifier"]
-assert any(k["attributes"]["identifier"] == ident_k for k in c.account.api_key_list()["data"])
+# api_key_list returns the list of attributes (py-dactyl's parse_response).
+assert any(k["identifier"] == ident_k for k in c.account.api_key_list())
 c.account.api_key_delete(ident_k)
-assert not any(k["attributes"]["identifier"] == ident_k for k in c.account.api_key_list()["data"])
+assert not any(k["identifier"] == ident_k for k in c.account.api_key_list())
 
 step("server list, view, permissions")
 listed = c.servers.list_servers().collect()
@@ -83,8 +84,10 @@ assert "renamed.txt" in names and archive_name in names, names
 c.servers.files.delete_files(ident, ["renamed.txt", archive_name])
 names = [f["attributes"]["name"] for f in c.servers.files.list_files(ident)["data"]]
 assert "renamed.txt" not in names and archive_name not in names, names
-download = c.servers.files.download_file(ident, "server.cfg" if "server.cfg" in names else names[0])
+c.servers.files.write_file(ident, "fetch-me.txt", "signed download\n")
+download = c.servers.files.download_file(ident, "fetch-me.txt")
 assert urlparse(download).path.endswith("/download/file"), download
+assert requests.get(download, timeout=30).text == "signed download\n"
 
 step("startup variables and network allocations")
 variables = c.servers.startup.list_variables(ident)

@@ -11,7 +11,7 @@
 // Environment: AERIE_BIN (default target/debug/aerie from the repo root), CHROMIUM
 // (default /usr/bin/chromium), E2E_KEEP=1 keeps the data directory, E2E_HEADFUL=1 shows
 // the browser (needs a display).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,26 @@ function startAerie(dataDir) {
     child.once('exit', (code) => rej(new Error(`aerie up exited with ${code}`)));
   });
   return { child, url, tail };
+}
+
+/**
+ * Removes the game containers this run created (those whose volume lives under `work`):
+ * wings leaves containers behind on purpose when it stops, so a test must clean up.
+ */
+function removeContainers(work) {
+  try {
+    const ids = execFileSync('docker', ['ps', '-aq'], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+    if (!ids.length) return;
+    const rows = execFileSync('docker', ['inspect', '--format', '{{.Id}} {{range .Mounts}}{{.Source}} {{end}}', ...ids], { encoding: 'utf8' });
+    const mine = rows
+      .split('\n')
+      .map((l) => l.trim().split(' '))
+      .filter(([, ...mounts]) => mounts.some((m) => m.startsWith(work)))
+      .map(([id]) => id);
+    if (mine.length) execFileSync('docker', ['rm', '-f', ...mine], { stdio: 'ignore' });
+  } catch (e) {
+    log(`could not clean up containers: ${e.message}`);
+  }
 }
 
 let step = '';
@@ -148,6 +168,7 @@ async function main() {
         r();
       });
     });
+    removeContainers(work);
     if (process.env.E2E_KEEP === '1') log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
     writeFileSync(join(shots, 'README.txt'), `Screenshots of the e2e journey, ${new Date().toISOString()}\n`);

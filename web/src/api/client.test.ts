@@ -56,7 +56,8 @@ describe('errorFromResponse', () => {
 });
 
 describe('request', () => {
-  it('sends JSON with the expected headers and credentials', async () => {
+  it('sends JSON with the expected headers, credentials and the CSRF token', async () => {
+    document.cookie = 'XSRF-TOKEN=abc%2Fdef';
     const fetchMock = vi.fn().mockResolvedValue(jsonResponse(200, { ok: true }));
     vi.stubGlobal('fetch', fetchMock);
 
@@ -68,8 +69,53 @@ describe('request', () => {
     expect(url).toBe('/auth/login');
     expect(init.method).toBe('POST');
     expect(init.credentials).toBe('same-origin');
-    expect(init.headers).toEqual({ Accept: 'application/json', 'Content-Type': 'application/json' });
+    expect(init.headers).toEqual({ Accept: 'application/json', 'Content-Type': 'application/json', 'X-XSRF-TOKEN': 'abc/def' });
     expect(JSON.parse(init.body as string)).toEqual({ user: 'a', password: 'b' });
+    document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+  });
+
+  it('fetches the CSRF cookie first when there is none', async () => {
+    const fetchMock = vi.fn().mockImplementation(async (url: string) => {
+      if (url === '/sanctum/csrf-cookie') {
+        document.cookie = 'XSRF-TOKEN=fresh';
+        return new Response(null, { status: 204 });
+      }
+      return jsonResponse(200, {});
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    await request('DELETE', '/api/client/account/api-keys/x');
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual(['/sanctum/csrf-cookie', '/api/client/account/api-keys/x']);
+    expect((fetchMock.mock.calls[1]![1] as RequestInit).headers).toMatchObject({ 'X-XSRF-TOKEN': 'fresh' });
+    document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+  });
+
+  it('retries once with a fresh token on 419', async () => {
+    document.cookie = 'XSRF-TOKEN=stale';
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValueOnce(jsonResponse(419, { errors: [{ code: 'TokenMismatchException', status: '419', detail: 'CSRF token mismatch.' }] }))
+      .mockResolvedValueOnce(new Response(null, { status: 204 }))
+      .mockResolvedValueOnce(jsonResponse(200, { ok: 1 }));
+    vi.stubGlobal('fetch', fetchMock);
+    await expect(request('POST', '/x', { body: {} })).resolves.toEqual({ ok: 1 });
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual(['/x', '/sanctum/csrf-cookie', '/x']);
+    document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+  });
+
+  it('sends raw bodies and reads text answers', async () => {
+    document.cookie = 'XSRF-TOKEN=t';
+    const fetchMock = vi.fn().mockResolvedValueOnce(new Response(null, { status: 204 })).mockResolvedValueOnce(new Response('motd=hi', { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    await request('POST', '/write', { rawBody: 'a=b', rawType: 'text/plain' });
+    expect((fetchMock.mock.calls[0]![1] as RequestInit).body).toBe('a=b');
+    expect(((fetchMock.mock.calls[0]![1] as RequestInit).headers as Record<string, string>)['Content-Type']).toBe('text/plain');
+    await expect(request('GET', '/contents', { text: true })).resolves.toBe('motd=hi');
+    document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+  });
+
+  it('keeps the field of a validation error', () => {
+    const err = errorFromResponse(422, JSON.stringify({ errors: [{ code: 'ValidationException', status: '422', detail: 'The name field is required.', meta: { source_field: 'name', rule: 'required' } }] }));
+    expect(err.field).toBe('name');
   });
 
   it('sends no body or Content-Type without a body', async () => {

@@ -89,7 +89,7 @@ export function FieldsForm({
               case 'select':
                 return <Select key={f.name} {...common} data={f.options ?? []} value={v === null || v === undefined ? null : String(v)} searchable onChange={(x) => set(f.name, x)} />;
               case 'textarea':
-                return <Textarea key={f.name} {...common} value={String(v ?? '')} autosize minRows={3} className="aerie-mono" onChange={(e) => set(f.name, e.currentTarget.value)} />;
+                return <Textarea key={f.name} {...common} value={String(v ?? '')} autosize minRows={3} classNames={{ input: 'aerie-mono' }} onChange={(e) => set(f.name, e.currentTarget.value)} />;
               case 'password':
                 return <PasswordInput key={f.name} {...common} value={String(v ?? '')} autoComplete="new-password" onChange={(e) => set(f.name, e.currentTarget.value)} />;
               default:

@@ -23,6 +23,9 @@ impl Server {
         }
         let result = self.install_inner(reinstall).await;
         let ok = matches!(result, Ok(true));
+        // Leave the installing state before telling the panel: once the panel says the
+        // install is over, a user's start must not be refused as "still installing".
+        self.installing.store(false, Ordering::SeqCst);
         if let Some(panel) = &self.ctx.panel
             && let Err(e) = panel
                 .set_install_status(
@@ -36,7 +39,6 @@ impl Server {
         {
             tracing::warn!(server.uuid = %self.uuid, error.message = %e, "could not report the install status");
         }
-        self.installing.store(false, Ordering::SeqCst);
         self.publish(events::INSTALL_COMPLETED, vec![String::new()]);
         match &result {
             Ok(true) => self.daemon_message("Installation process completed."),

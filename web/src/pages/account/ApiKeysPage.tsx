@@ -104,7 +104,7 @@ function CreateKeyCard({ onCreated }: { onCreated: (token: string) => void }) {
       <Stack gap="sm">
         <FormError error={create.error} />
         <TextInput label={strings.account.apiKeyDescription} value={description} maxLength={500} onChange={(e) => setDescription(e.currentTarget.value)} />
-        <Textarea label={strings.account.allowedIps} value={ips} autosize minRows={2} className="aerie-mono" onChange={(e) => setIps(e.currentTarget.value)} />
+        <Textarea label={strings.account.allowedIps} value={ips} autosize minRows={2} classNames={{ input: 'aerie-mono' }} onChange={(e) => setIps(e.currentTarget.value)} />
         <Group justify="flex-end">
           <Button type="submit" loading={create.isPending}>
             {strings.common.create}

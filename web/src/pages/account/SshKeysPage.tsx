@@ -86,7 +86,7 @@ function AddKeyCard() {
       <Stack gap="sm">
         <FormError error={add.error} />
         <TextInput label={strings.account.sshName} value={name} error={errors.name} onChange={(e) => setName(e.currentTarget.value)} />
-        <Textarea label={strings.account.sshPublicKey} value={key} error={errors.key} autosize minRows={3} className="aerie-mono" onChange={(e) => setKey(e.currentTarget.value)} />
+        <Textarea label={strings.account.sshPublicKey} value={key} error={errors.key} autosize minRows={3} classNames={{ input: 'aerie-mono' }} onChange={(e) => setKey(e.currentTarget.value)} />
         <Group justify="flex-end">
           <Button type="submit" loading={add.isPending}>
             {strings.account.addSshKey}

@@ -49,7 +49,7 @@ export function ImportEggModal({ nestId, opened, onClose, onImported }: { nestId
         <Stack>
           <FormError error={error} />
           <FileInput label={s.importFile} accept=".json,.yaml,.yml,application/json" value={file} onChange={setFile} clearable data-testid="egg-file" />
-          <Textarea label={s.importPaste} value={text} autosize minRows={6} maxRows={14} className="aerie-mono" disabled={file !== null} error={fieldError} onChange={(e) => setText(e.currentTarget.value)} />
+          <Textarea label={s.importPaste} value={text} autosize minRows={6} maxRows={14} classNames={{ input: 'aerie-mono' }} disabled={file !== null} error={fieldError} onChange={(e) => setText(e.currentTarget.value)} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {strings.common.cancel}

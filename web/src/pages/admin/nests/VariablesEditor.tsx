@@ -51,9 +51,9 @@ export function VariablesEditor({ initial, onSave }: { initial: ExportedVariable
           <Card key={i} withBorder padding="sm" radius="md">
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
               <TextInput label={strings.common.name} value={v.name} error={e.name} onChange={(x) => set(i, { name: x.currentTarget.value })} />
-              <TextInput label={s.envVariable} value={v.env_variable} error={e.env_variable} className="aerie-mono" onChange={(x) => set(i, { env_variable: x.currentTarget.value.toUpperCase() })} />
+              <TextInput label={s.envVariable} value={v.env_variable} error={e.env_variable} classNames={{ input: 'aerie-mono' }} onChange={(x) => set(i, { env_variable: x.currentTarget.value.toUpperCase() })} />
               <TextInput label={s.defaultValue} value={v.default_value} onChange={(x) => set(i, { default_value: x.currentTarget.value })} />
-              <TextInput label={s.rules} value={v.rules} error={e.rules} className="aerie-mono" onChange={(x) => set(i, { rules: x.currentTarget.value })} />
+              <TextInput label={s.rules} value={v.rules} error={e.rules} classNames={{ input: 'aerie-mono' }} onChange={(x) => set(i, { rules: x.currentTarget.value })} />
               <Textarea label={strings.common.description} value={v.description} autosize style={{ gridColumn: '1 / -1' }} onChange={(x) => set(i, { description: x.currentTarget.value })} />
               <Switch label={s.userViewable} checked={v.user_viewable} onChange={(x) => set(i, { user_viewable: x.currentTarget.checked })} />
               <Switch label={s.userEditable} checked={v.user_editable} onChange={(x) => set(i, { user_editable: x.currentTarget.checked })} />

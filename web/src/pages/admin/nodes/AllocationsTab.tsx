@@ -130,9 +130,9 @@ function AddAllocations({ path, defaultIp, onAdded }: { path: string; defaultIp:
       </Title>
       <Stack gap="sm">
         <FormError error={error} />
-        <TextInput label={s.ip} value={ip} error={errors.ip} className="aerie-mono" onChange={(e) => setIp(e.currentTarget.value)} />
+        <TextInput label={s.ip} value={ip} error={errors.ip} classNames={{ input: 'aerie-mono' }} onChange={(e) => setIp(e.currentTarget.value)} />
         <TextInput label={s.alias} value={alias} onChange={(e) => setAlias(e.currentTarget.value)} />
-        <TextInput label={s.ports} description={s.portsHelp} value={ports} error={errors.ports} className="aerie-mono" onChange={(e) => setPorts(e.currentTarget.value)} />
+        <TextInput label={s.ports} description={s.portsHelp} value={ports} error={errors.ports} classNames={{ input: 'aerie-mono' }} onChange={(e) => setPorts(e.currentTarget.value)} />
         <Group justify="flex-end">
           <Button type="submit" loading={busy}>
             {s.addAllocations}

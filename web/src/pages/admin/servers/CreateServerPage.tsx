@@ -167,7 +167,7 @@ export default function CreateServerPage() {
                 />
                 <Switch label={s.skipScripts} checked={skipScripts} onChange={(e) => setSkipScripts(e.currentTarget.checked)} mt="lg" />
               </SimpleGrid>
-              <Textarea label={s.startup} required value={startup} error={errors.startup} autosize className="aerie-mono" onChange={(e) => setStartup(e.currentTarget.value)} />
+              <Textarea label={s.startup} required value={startup} error={errors.startup} autosize classNames={{ input: 'aerie-mono' }} onChange={(e) => setStartup(e.currentTarget.value)} />
               {vars.length > 0 && (
                 <>
                   <Text fw={600} size="sm">

@@ -184,9 +184,9 @@ function StartupTab({ server, path }: { server: Full; path: string }) {
     <Card withBorder padding="md" radius="md">
       <Stack>
         <FormError error={save.error} />
-        <Textarea label={s.startup} value={startup} autosize className="aerie-mono" onChange={(e) => setStartup(e.currentTarget.value)} />
+        <Textarea label={s.startup} value={startup} autosize classNames={{ input: 'aerie-mono' }} onChange={(e) => setStartup(e.currentTarget.value)} />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label={s.image} value={image} className="aerie-mono" onChange={(e) => setImage(e.currentTarget.value)} />
+          <TextInput label={s.image} value={image} classNames={{ input: 'aerie-mono' }} onChange={(e) => setImage(e.currentTarget.value)} />
           <Switch label={s.skipScripts} checked={skip} onChange={(e) => setSkip(e.currentTarget.checked)} mt="lg" />
         </SimpleGrid>
         <Text fw={600} size="sm">

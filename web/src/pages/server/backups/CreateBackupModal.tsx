@@ -29,7 +29,7 @@ export function CreateBackupModal({ opened, path, onClose }: { opened: boolean; 
         <Stack>
           <FormError error={create.error} />
           <TextInput label={strings.backups.nameLabel} value={name} maxLength={191} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Textarea label={strings.backups.ignoredLabel} value={ignored} autosize minRows={2} className="aerie-mono" onChange={(e) => setIgnored(e.currentTarget.value)} />
+          <Textarea label={strings.backups.ignoredLabel} value={ignored} autosize minRows={2} classNames={{ input: 'aerie-mono' }} onChange={(e) => setIgnored(e.currentTarget.value)} />
           <Checkbox label={strings.backups.lockedLabel} checked={locked} onChange={(e) => setLocked(e.currentTarget.checked)} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

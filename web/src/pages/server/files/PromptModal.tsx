@@ -58,7 +58,7 @@ export function PromptModal({
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack>
           <FormError error={error} />
-          <TextInput label={label} value={value} error={fieldError} data-autofocus onChange={(e) => setValue(e.currentTarget.value)} className="aerie-mono" />
+          <TextInput label={label} value={value} error={fieldError} data-autofocus onChange={(e) => setValue(e.currentTarget.value)} classNames={{ input: 'aerie-mono' }} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {strings.common.cancel}

@@ -47,7 +47,7 @@ export function ScheduleForm({ path, schedule, onClose, onSaved }: { path: strin
           <TextInput label={s.nameLabel} value={v.name} error={errors.name} onChange={set('name')} data-autofocus />
           <SimpleGrid cols={{ base: 2, sm: 5 }} spacing="xs">
             {(Object.keys(labels) as (keyof typeof labels)[]).map((k) => (
-              <TextInput key={k} label={labels[k]} value={v[k]} error={errors[k]} onChange={set(k)} className="aerie-mono" />
+              <TextInput key={k} label={labels[k]} value={v[k]} error={errors[k]} onChange={set(k)} classNames={{ input: 'aerie-mono' }} />
             ))}
           </SimpleGrid>
           <Text size="xs" c="dimmed">

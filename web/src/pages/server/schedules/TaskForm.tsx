@@ -44,7 +44,7 @@ export function TaskForm({ path, invalidatePath, task, onClose }: { path: string
               setPayload(v === 'power' ? 'start' : '');
             }}
           />
-          {action === 'command' && <TextInput label={s.payloadCommand} value={payload} error={errors.payload} className="aerie-mono" onChange={(e) => setPayload(e.currentTarget.value)} />}
+          {action === 'command' && <TextInput label={s.payloadCommand} value={payload} error={errors.payload} classNames={{ input: 'aerie-mono' }} onChange={(e) => setPayload(e.currentTarget.value)} />}
           {action === 'power' && (
             <Select
               label={s.payloadPower}
@@ -60,7 +60,7 @@ export function TaskForm({ path, invalidatePath, task, onClose }: { path: string
               onChange={(v) => setPayload(v ?? 'start')}
             />
           )}
-          {action === 'backup' && <Textarea label={s.payloadBackup} value={payload} autosize minRows={2} className="aerie-mono" onChange={(e) => setPayload(e.currentTarget.value)} />}
+          {action === 'backup' && <Textarea label={s.payloadBackup} value={payload} autosize minRows={2} classNames={{ input: 'aerie-mono' }} onChange={(e) => setPayload(e.currentTarget.value)} />}
           <NumberInput label={s.offset} value={offset} min={0} max={900} error={errors.offset} onChange={setOffset} />
           <Checkbox label={s.continueOnFailure} checked={cont} onChange={(e) => setCont(e.currentTarget.checked)} />
           <Group justify="flex-end">
