@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button, Modal, Table } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, invalidate } from '../../../api/query';
-import type { DatabaseHost, Node } from '../../../api/types';
+import type { DatabaseHost, DatabaseHostBody, Node } from '../../../api/types';
 import { ConfirmButton } from '../../../components/ConfirmButton';
 import { FieldsForm } from '../../../components/FieldsForm';
 import { PageHeader } from '../../../components/PageHeader';
@@ -76,8 +76,8 @@ export default function DatabaseHostsPage() {
             initial={{ name: e?.name ?? '', host: e?.host ?? '', port: e?.port ?? 3306, username: e?.username ?? '', password: '', max_databases: e?.max_databases ?? null, node_id: e?.node ? String(e.node) : '' }}
             onCancel={() => setEditing(null)}
             onSubmit={async (v) => {
-              const body: Record<string, unknown> = { name: v.name, host: v.host, port: v.port, username: v.username, max_databases: v.max_databases, node_id: v.node_id ? Number(v.node_id) : null };
-              if (v.password) body.password = v.password;
+              const body: DatabaseHostBody = { name: String(v.name), host: String(v.host), port: Number(v.port), username: String(v.username), max_databases: v.max_databases === null ? null : Number(v.max_databases), node_id: v.node_id ? Number(v.node_id) : null };
+              if (v.password) body.password = String(v.password);
               if (e) await api.patch(`${APP}/database-hosts/${e.id}`, body);
               else await api.post(`${APP}/database-hosts`, body);
               await refresh();

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Badge, Button, Card, Checkbox, Group, Pagination, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, invalidate, useGet } from '../../../api/query';
-import type { Allocation, List } from '../../../api/types';
+import type { Allocation, AllocationBody, List } from '../../../api/types';
 import { FormError, QueryState } from '../../../components/QueryState';
 import { parsePorts } from '../../../lib/validation';
 import { strings } from '../../../strings';
@@ -114,7 +114,7 @@ function AddAllocations({ path, defaultIp, onAdded }: { path: string; defaultIp:
     setBusy(true);
     setError(null);
     try {
-      await api.post(path, { ip: ip.trim(), alias: alias.trim() || null, ports: parsed.ports });
+      await api.post(path, { ip: ip.trim(), alias: alias.trim() || null, ports: parsed.ports } satisfies AllocationBody);
       setPorts('');
       await onAdded();
     } catch (err) {

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { errorMessage } from '../../../api/client';
 import { api, invalidate, useGet } from '../../../api/query';
-import type { AdminServer, Allocation, EggVariable, Item, List, User } from '../../../api/types';
+import type { AdminServer, Allocation, Item, List, ServerBuildBody, ServerDetailsBody, ServerStartupBody, ServerVariable, User } from '../../../api/types';
 import { ConfirmButton } from '../../../components/ConfirmButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { FormError, QueryState } from '../../../components/QueryState';
@@ -17,7 +17,7 @@ import { checkLimits, LimitsFields, limitsBody, type Limits } from './LimitsFiel
 
 const s = strings.admin.servers;
 
-type Full = AdminServer & { relationships?: { allocations?: List<Allocation>; variables?: List<EggVariable & { server_value: string | null }> } };
+type Full = Omit<AdminServer, 'relationships'> & { relationships?: { allocations?: List<Allocation>; variables?: List<ServerVariable> } };
 
 /** `/admin/servers/:server?tab=`: details, build, startup, manage. */
 export default function ServerDetailPage() {
@@ -105,7 +105,7 @@ function DetailsTab({ server, path }: { server: Full; path: string }) {
           <Textarea label={strings.common.description} value={description} autosize onChange={(e) => setDescription(e.currentTarget.value)} />
         </SimpleGrid>
         <Group justify="flex-end">
-          <Button loading={save.busy} disabled={!name.trim()} onClick={() => void save.run(() => api.patch(`${path}/details`, { name: name.trim(), description, user: Number(owner), external_id: externalId || null }))}>
+          <Button loading={save.busy} disabled={!name.trim()} onClick={() => void save.run(() => api.patch(`${path}/details`, { name: name.trim(), description, user: Number(owner), external_id: externalId || null } satisfies ServerDetailsBody))}>
             {strings.common.save}
           </Button>
         </Group>
@@ -140,7 +140,7 @@ function BuildTab({ server, path }: { server: Full; path: string }) {
     setErrors(e);
     if (Object.keys(e).length) return;
     void save.run(() =>
-      api.patch(`${path}/build`, { allocation: Number(primary), ...limitsBody(limits), add_allocations: add.map(Number), remove_allocations: remove.map(Number) }).then(() => {
+      api.patch(`${path}/build`, { allocation: Number(primary), ...limitsBody(limits), add_allocations: add.map(Number), remove_allocations: remove.map(Number) } satisfies ServerBuildBody).then(() => {
         setAdd([]);
         setRemove([]);
       }),
@@ -178,7 +178,7 @@ function StartupTab({ server, path }: { server: Full; path: string }) {
     const e = checkEnvironment(vars, env);
     setErrors(e);
     if (Object.keys(e).length) return;
-    void save.run(() => api.patch(`${path}/startup`, { startup, image, egg: server.egg, environment: env, skip_scripts: skip }));
+    void save.run(() => api.patch(`${path}/startup`, { startup, image, egg: server.egg, environment: env, skip_scripts: skip } satisfies ServerStartupBody));
   }
   return (
     <Card withBorder padding="md" radius="md">
