@@ -362,14 +362,18 @@ pub fn load(
         .or(file.panel.app_key_file.clone())
         .unwrap_or_else(|| data_dir.join("app.key"));
 
-    let limit = |key: &'static str, file_value: Option<u32>, default: u32| -> Result<u32, ConfigError> {
-        match get(key) {
-            Some(v) => v.trim().parse::<u32>().map_err(|_| {
-                invalid(key, format!("`{v}` is not a number of requests a minute (0 = no limit)"))
-            }),
-            None => Ok(file_value.unwrap_or(default)),
-        }
-    };
+    let limit =
+        |key: &'static str, file_value: Option<u32>, default: u32| -> Result<u32, ConfigError> {
+            match get(key) {
+                Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                    invalid(
+                        key,
+                        format!("`{v}` is not a number of requests a minute (0 = no limit)"),
+                    )
+                }),
+                None => Ok(file_value.unwrap_or(default)),
+            }
+        };
     let rate_limit_application = limit(
         "AERIE_RATE_LIMIT_APPLICATION",
         file.panel.rate_limit_application,

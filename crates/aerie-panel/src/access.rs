@@ -79,9 +79,7 @@ impl ServerAccess {
 
     /// Whether the user holds `permission` (owners and administrators hold all).
     pub fn can(&self, permission: &str) -> bool {
-        self.permissions
-            .iter()
-            .any(|p| p == "*" || p == permission)
+        self.permissions.iter().any(|p| p == "*" || p == permission)
     }
 
     /// 403 naming `permission` unless the user holds it.

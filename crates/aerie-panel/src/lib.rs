@@ -7,8 +7,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod api;
 pub mod access;
+pub mod api;
 mod assets;
 pub mod auth;
 pub mod openapi;

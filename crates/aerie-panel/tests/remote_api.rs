@@ -120,7 +120,14 @@ fn uuid_v4() -> String {
     // Two servers in one test must not share a short id; a random hex string is enough.
     let a: u128 = rand_u128();
     let h = format!("{a:032x}");
-    format!("{}-{}-4{}-8{}-{}", &h[..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
 }
 
 fn rand_u128() -> u128 {
@@ -208,29 +215,67 @@ async fn install_results_and_reset_move_the_server_status() {
         async move { db.servers().find(id).await.unwrap().unwrap().status }
     };
     f.client
-        .set_install_status(&f.server_uuid, InstallStatus { successful: false, reinstall: false })
+        .set_install_status(
+            &f.server_uuid,
+            InstallStatus {
+                successful: false,
+                reinstall: false,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(status(&f).await.as_deref(), Some("install_failed"));
     f.client
-        .set_install_status(&f.server_uuid, InstallStatus { successful: false, reinstall: true })
+        .set_install_status(
+            &f.server_uuid,
+            InstallStatus {
+                successful: false,
+                reinstall: true,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(status(&f).await.as_deref(), Some("reinstall_failed"));
     f.client
-        .set_install_status(&f.server_uuid, InstallStatus { successful: true, reinstall: false })
+        .set_install_status(
+            &f.server_uuid,
+            InstallStatus {
+                successful: true,
+                reinstall: false,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(status(&f).await, None);
-    let installed = f.panel.db.servers().find(f.server_id).await.unwrap().unwrap();
+    let installed = f
+        .panel
+        .db
+        .servers()
+        .find(f.server_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(installed.installed_at.is_some());
 
-    f.panel.db.servers().set_status(f.server_id, Some("installing")).await.unwrap();
+    f.panel
+        .db
+        .servers()
+        .set_status(f.server_id, Some("installing"))
+        .await
+        .unwrap();
     f.client.reset_servers().await.unwrap();
-    assert_eq!(status(&f).await, None, "a rebooted node clears `installing`");
+    assert_eq!(
+        status(&f).await,
+        None,
+        "a rebooted node clears `installing`"
+    );
 
     // Transfer callbacks without a transfer are a conflict.
-    let err = f.client.set_transfer_status(&f.server_uuid, true).await.unwrap_err();
+    let err = f
+        .client
+        .set_transfer_status(&f.server_uuid, true)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(409));
 }
 
@@ -245,11 +290,21 @@ async fn sftp_logins_check_password_keys_subusers_and_throttle() {
         session_id: "abcd".into(),
         client_version: "SSH-2.0-OpenSSH_9.2".into(),
     };
-    f.panel.db.servers().set_status(f.server_id, None).await.unwrap();
+    f.panel
+        .db
+        .servers()
+        .set_status(f.server_id, None)
+        .await
+        .unwrap();
     let login = format!("owner.{}", f.short);
     let ok = f
         .client
-        .sftp_auth(&req(&login, SftpAuthKind::Password, "password123", "127.0.0.1"))
+        .sftp_auth(&req(
+            &login,
+            SftpAuthKind::Password,
+            "password123",
+            "127.0.0.1",
+        ))
         .await
         .unwrap();
     assert_eq!(ok.server, f.server_uuid);
@@ -258,20 +313,35 @@ async fn sftp_logins_check_password_keys_subusers_and_throttle() {
 
     let wrong = f
         .client
-        .sftp_auth(&req(&login, SftpAuthKind::Password, "nope-nope", "127.0.0.1"))
+        .sftp_auth(&req(
+            &login,
+            SftpAuthKind::Password,
+            "nope-nope",
+            "127.0.0.1",
+        ))
         .await
         .unwrap_err();
     assert_eq!(wrong.status(), Some(403));
     // The other node cannot log anyone in to this node's server.
     let elsewhere = f
         .other_client
-        .sftp_auth(&req(&login, SftpAuthKind::Password, "password123", "127.0.0.1"))
+        .sftp_auth(&req(
+            &login,
+            SftpAuthKind::Password,
+            "password123",
+            "127.0.0.1",
+        ))
         .await
         .unwrap_err();
     assert_eq!(elsewhere.status(), Some(403));
     let no_server = f
         .client
-        .sftp_auth(&req("owner", SftpAuthKind::Password, "password123", "127.0.0.1"))
+        .sftp_auth(&req(
+            "owner",
+            SftpAuthKind::Password,
+            "password123",
+            "127.0.0.1",
+        ))
         .await
         .unwrap_err();
     assert_eq!(no_server.status(), Some(400));
@@ -281,7 +351,12 @@ async fn sftp_logins_check_password_keys_subusers_and_throttle() {
     f.panel
         .db
         .ssh_keys()
-        .create(f.owner.id, "laptop", "SHA256:x", &format!("{key} owner@laptop"))
+        .create(
+            f.owner.id,
+            "laptop",
+            "SHA256:x",
+            &format!("{key} owner@laptop"),
+        )
         .await
         .unwrap();
     assert!(
@@ -314,15 +389,30 @@ async fn sftp_logins_check_password_keys_subusers_and_throttle() {
     let helper_login = format!("helper.{}", f.short);
     let denied = f
         .client
-        .sftp_auth(&req(&helper_login, SftpAuthKind::Password, "password123", "127.0.0.2"))
+        .sftp_auth(&req(
+            &helper_login,
+            SftpAuthKind::Password,
+            "password123",
+            "127.0.0.2",
+        ))
         .await
         .unwrap_err();
     assert_eq!(denied.status(), Some(403));
     let perms = vec!["file.sftp".to_owned(), "file.read".to_owned()];
-    f.panel.db.subusers().set_permissions(sub.id, &perms).await.unwrap();
+    f.panel
+        .db
+        .subusers()
+        .set_permissions(sub.id, &perms)
+        .await
+        .unwrap();
     let ok = f
         .client
-        .sftp_auth(&req(&helper_login, SftpAuthKind::Password, "password123", "127.0.0.2"))
+        .sftp_auth(&req(
+            &helper_login,
+            SftpAuthKind::Password,
+            "password123",
+            "127.0.0.2",
+        ))
         .await
         .unwrap();
     assert_eq!(ok.permissions, perms);
@@ -332,27 +422,52 @@ async fn sftp_logins_check_password_keys_subusers_and_throttle() {
     for _ in 0..5 {
         let _ = f
             .client
-            .sftp_auth(&req(&login, SftpAuthKind::Password, "bad-bad-bad", "10.9.9.9"))
+            .sftp_auth(&req(
+                &login,
+                SftpAuthKind::Password,
+                "bad-bad-bad",
+                "10.9.9.9",
+            ))
             .await;
     }
     let throttled = f
         .client
-        .sftp_auth(&req(&login, SftpAuthKind::Password, "password123", "10.9.9.9"))
+        .sftp_auth(&req(
+            &login,
+            SftpAuthKind::Password,
+            "password123",
+            "10.9.9.9",
+        ))
         .await
         .unwrap_err();
     assert_eq!(throttled.status(), Some(429));
     assert!(
         f.client
-            .sftp_auth(&req(&login, SftpAuthKind::Password, "password123", "10.9.9.8"))
+            .sftp_auth(&req(
+                &login,
+                SftpAuthKind::Password,
+                "password123",
+                "10.9.9.8"
+            ))
             .await
             .is_ok()
     );
 
     // A suspended server cannot be reached over SFTP.
-    f.panel.db.servers().set_status(f.server_id, Some("suspended")).await.unwrap();
+    f.panel
+        .db
+        .servers()
+        .set_status(f.server_id, Some("suspended"))
+        .await
+        .unwrap();
     let suspended = f
         .client
-        .sftp_auth(&req(&login, SftpAuthKind::Password, "password123", "127.0.0.1"))
+        .sftp_auth(&req(
+            &login,
+            SftpAuthKind::Password,
+            "password123",
+            "127.0.0.1",
+        ))
         .await
         .unwrap_err();
     assert_eq!(suspended.status(), Some(409));
@@ -424,7 +539,10 @@ async fn activity_and_backup_callbacks_are_recorded_once() {
         size: 4096,
         parts: vec![],
     };
-    f.client.set_backup_status(&backup.uuid, &done).await.unwrap();
+    f.client
+        .set_backup_status(&backup.uuid, &done)
+        .await
+        .unwrap();
     let stored = f.panel.db.backups().find(backup.id).await.unwrap().unwrap();
     assert!(stored.is_successful);
     assert_eq!(stored.bytes, 4096);
@@ -433,16 +551,41 @@ async fn activity_and_backup_callbacks_are_recorded_once() {
     // A replayed callback cannot change a finished backup; another node cannot touch it.
     let again = f
         .client
-        .set_backup_status(&backup.uuid, &BackupStatus { successful: false, ..done.clone() })
+        .set_backup_status(
+            &backup.uuid,
+            &BackupStatus {
+                successful: false,
+                ..done.clone()
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(again.status(), Some(400));
-    let foreign = f.other_client.set_backup_status(&backup.uuid, &done).await.unwrap_err();
+    let foreign = f
+        .other_client
+        .set_backup_status(&backup.uuid, &done)
+        .await
+        .unwrap_err();
     assert_eq!(foreign.status(), Some(404));
 
-    f.panel.db.servers().set_status(f.server_id, Some("restoring_backup")).await.unwrap();
-    f.client.set_restore_status(&backup.uuid, true).await.unwrap();
-    let s = f.panel.db.servers().find(f.server_id).await.unwrap().unwrap();
+    f.panel
+        .db
+        .servers()
+        .set_status(f.server_id, Some("restoring_backup"))
+        .await
+        .unwrap();
+    f.client
+        .set_restore_status(&backup.uuid, true)
+        .await
+        .unwrap();
+    let s = f
+        .panel
+        .db
+        .servers()
+        .find(f.server_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(s.status, None);
 }
 
@@ -458,11 +601,23 @@ async fn node_credentials_are_checked() {
         400
     );
     assert_eq!(
-        status(c.get(&url).bearer_auth("tok0000000000one.wrong").send().await.unwrap()),
+        status(
+            c.get(&url)
+                .bearer_auth("tok0000000000one.wrong")
+                .send()
+                .await
+                .unwrap()
+        ),
         403
     );
     assert_eq!(
-        status(c.get(&url).bearer_auth("unknown.secret").send().await.unwrap()),
+        status(
+            c.get(&url)
+                .bearer_auth("unknown.secret")
+                .send()
+                .await
+                .unwrap()
+        ),
         403
     );
 }

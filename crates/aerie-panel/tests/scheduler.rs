@@ -462,12 +462,7 @@ async fn a_schedule_left_processing_by_a_crashed_panel_runs_again() {
     let sched = due_schedule(&s.db, s.server.id, "stuck", false).await;
     add_task(&s.db, &sched, "command", "say unstuck", 0, false).await;
     // A run that started four hours ago and never finished (the panel died).
-    assert!(
-        s.db.schedules()
-            .claim(sched.id, None, None)
-            .await
-            .unwrap()
-    );
+    assert!(s.db.schedules().claim(sched.id, None, None).await.unwrap());
     s.db.raw_execute(&format!(
         "UPDATE schedules SET last_run_at = '2020-01-01T00:00:00.000000Z' WHERE id = {}",
         sched.id

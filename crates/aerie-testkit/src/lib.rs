@@ -39,7 +39,9 @@ impl TestPanel {
             Ok("postgres") => return Self::start_scratch(Server::Postgres).await,
             Ok("mysql") => return Self::start_scratch(Server::MySql).await,
             Ok("" | "sqlite") | Err(_) => {}
-            Ok(other) => panic!("AERIE_TEST_PANEL_DB must be sqlite, postgres or mysql, not {other}"),
+            Ok(other) => {
+                panic!("AERIE_TEST_PANEL_DB must be sqlite, postgres or mysql, not {other}")
+            }
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("panel.db").display());
@@ -52,7 +54,9 @@ impl TestPanel {
 
     async fn start_scratch(server: Server) -> Self {
         let scratch = ScratchDb::create(server).await;
-        let db = Db::connect(&scratch.url).await.expect("open scratch database");
+        let db = Db::connect(&scratch.url)
+            .await
+            .expect("open scratch database");
         db.migrate().await.expect("migrate");
         let mut p = Self::start_with_db(db).await;
         p._scratch = Some(scratch);
@@ -187,8 +191,7 @@ impl TestPanel {
         let json = if text.is_empty() {
             serde_json::Value::Null
         } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"))
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"))
         };
         (status, json)
     }

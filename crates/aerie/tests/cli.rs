@@ -119,7 +119,8 @@ fn a_non_admin_cannot_own_an_application_key() {
         .status
         .success()
     );
-    let o = run(aerie(dir.path()).args(["key", "create", "--user", "usr", "--type", "application"]));
+    let o =
+        run(aerie(dir.path()).args(["key", "create", "--user", "usr", "--type", "application"]));
     assert_one_line_error(&o, "Only administrators");
 }
 

@@ -213,7 +213,6 @@ impl RateLimiter {
         self.lock().by_key.remove(key);
     }
 
-
     /// Counts one request of `key` and says whether it may proceed. A refused request does
     /// not use up budget.
     pub fn hit(&self, key: &str) -> Decision {

@@ -2155,6 +2155,765 @@ pub struct SftpAuthResponse {
     pub permissions: Vec<String>,
 }
 
+// ---- client API --------------------------------------------------------------------------
+
+fn bool_const(value: bool, description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Boolean)
+        .enum_values(Some([value]))
+        .description(Some(description))
+        .build()
+}
+
+fn always_true() -> Object {
+    bool_const(true, "Always `true`.")
+}
+
+fn always_false() -> Object {
+    bool_const(false, "Always `false`.")
+}
+
+/// One client API resource: its item envelope (never with `meta`), and optionally its
+/// unpaginated list, its paginated list and its `*OrNull` union for includes.
+macro_rules! client_resource {
+    (
+        object: $object:tt,
+        attributes: $Attr:ident,
+        item: $Item:ident,
+        $(list: $List:ident,)?
+        $(page: $Page:ident,)?
+        $(item_or_null: $ItemOrNull:ident,)?
+    ) => {
+        #[doc = concat!("A `", $object, "` item of the client API: `{\"object\": \"", $object, "\", \"attributes\": {...}}`.")]
+        #[derive(ToSchema)]
+        #[schema(description = concat!("A `", $object, "` item."))]
+        #[serde(deny_unknown_fields)]
+        pub struct $Item {
+            /// The resource name.
+            #[schema(schema_with = $Item::object_schema)]
+            pub object: String,
+            /// The resource's fields.
+            pub attributes: $Attr,
+        }
+
+        impl $Item {
+            fn object_schema() -> Object {
+                string_const($object, concat!("Always `", $object, "`."))
+            }
+        }
+
+        $(
+            #[doc = concat!("A list of `", $object, "` items, not paginated.")]
+            #[derive(ToSchema)]
+            #[schema(description = concat!("A list of `", $object, "` items, not paginated."))]
+            #[serde(deny_unknown_fields)]
+            pub struct $List {
+                /// The resource name of a collection.
+                #[schema(schema_with = list_object)]
+                pub object: String,
+                /// The items.
+                pub data: Vec<$Item>,
+            }
+        )?
+
+        $(
+            #[doc = concat!("A page of `", $object, "` items with `meta.pagination`.")]
+            #[derive(ToSchema)]
+            #[schema(description = concat!("A page of `", $object, "` items with `meta.pagination`."))]
+            #[serde(deny_unknown_fields)]
+            pub struct $Page {
+                /// The resource name of a collection.
+                #[schema(schema_with = list_object)]
+                pub object: String,
+                /// The items on this page.
+                pub data: Vec<$Item>,
+                /// Pagination facts.
+                pub meta: PaginationMeta,
+            }
+        )?
+
+        $(
+            #[doc = concat!("An included `", $object, "` item, or a null resource when it may not be shown or does not exist.")]
+            #[derive(ToSchema)]
+            #[serde(untagged)]
+            pub enum $ItemOrNull {
+                /// The related item.
+                Item(Box<$Item>),
+                /// Not shown, or there is none.
+                Null(NullResource),
+            }
+        )?
+    };
+}
+
+// ---- client API: the account -------------------------------------------------------------
+
+/// The signed-in account (Pterodactyl's client `AccountTransformer`,
+/// `services::account::account_attributes`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Whether the user is a root administrator.
+    pub admin: bool,
+    /// Username.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// First name (`""` when none).
+    pub first_name: String,
+    /// Last name (`""` when none).
+    pub last_name: String,
+    /// UI language code.
+    pub language: String,
+}
+
+client_resource! {
+    object: "user",
+    attributes: AccountAttributes,
+    item: AccountItem,
+}
+
+/// Another user as the client API shows them (Pterodactyl's client `UserTransformer`,
+/// `services::account::actor_attributes`): an activity entry's `actor`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientUserAttributes {
+    /// Public UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Username.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// Gravatar URL of the e-mail address.
+    #[schema(format = "uri")]
+    pub image: String,
+    /// Whether two-factor authentication is on.
+    #[serde(rename = "2fa_enabled")]
+    pub two_factor_enabled: bool,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+client_resource! {
+    object: "user",
+    attributes: ClientUserAttributes,
+    item: ClientUserItem,
+    item_or_null: ClientUserItemOrNull,
+}
+
+/// `GET /account/two-factor`: `{"data": {...}}` (not a fractal envelope).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorSetup {
+    /// The new secret.
+    pub data: TwoFactorSetupData,
+}
+
+/// `data` of a [`TwoFactorSetup`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorSetupData {
+    /// The `otpauth://totp/...` URL authenticator apps read from a QR code.
+    #[schema(format = "uri")]
+    pub image_url_data: String,
+    /// The base32 secret, for typing in by hand.
+    pub secret: String,
+}
+
+/// `attributes` of a `recovery_tokens` item.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryTokensAttributes {
+    /// One-time tokens that stand in for a code at the login checkpoint; shown only now.
+    pub tokens: Vec<String>,
+}
+
+client_resource! {
+    object: "recovery_tokens",
+    attributes: RecoveryTokensAttributes,
+    item: RecoveryTokensItem,
+}
+
+/// A client API key (Pterodactyl's `ApiKeyTransformer`,
+/// `services::account::api_key_attributes`); the secret is never shown again.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyAttributes {
+    /// The key's public part (`ptlc_` + 11 characters); the bearer token is this followed
+    /// by the secret.
+    pub identifier: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// Addresses and CIDR ranges the key may be used from (empty = anywhere).
+    pub allowed_ips: Vec<String>,
+    /// Last use (Atom); `null` when never used.
+    #[schema(required = true, format = DateTime)]
+    pub last_used_at: Option<String>,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+client_resource! {
+    object: "api_key",
+    attributes: ApiKeyAttributes,
+    item: ApiKeyItem,
+    list: ApiKeyList,
+}
+
+/// `POST /account/api-keys`: the new key with its secret in `meta.secret_token`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyCreated {
+    /// Always `api_key`.
+    #[schema(schema_with = ApiKeyItem::object_schema)]
+    pub object: String,
+    /// The key.
+    pub attributes: ApiKeyAttributes,
+    /// The secret.
+    pub meta: ApiKeySecretMeta,
+}
+
+/// `meta` of an [`ApiKeyCreated`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeySecretMeta {
+    /// The secret part of the key (32 characters), shown only now: the bearer token is
+    /// `identifier` followed by it.
+    pub secret_token: String,
+}
+
+/// An SSH public key of the account (Pterodactyl's `UserSSHKeyTransformer`,
+/// `services::account::ssh_key_attributes`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SshKeyAttributes {
+    /// Display name.
+    pub name: String,
+    /// `SHA256:` fingerprint (unpadded base64).
+    pub fingerprint: String,
+    /// The key as an `authorized_keys` line, without its comment.
+    pub public_key: String,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+client_resource! {
+    object: "ssh_key",
+    attributes: SshKeyAttributes,
+    item: SshKeyItem,
+    list: SshKeyList,
+}
+
+/// An activity log entry (Pterodactyl's `ActivityLogTransformer`,
+/// `services::account::activity_attributes`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityLogAttributes {
+    /// An opaque id (the SHA-1 of the row id, hex).
+    #[schema(pattern = "^[0-9a-f]{40}$")]
+    pub id: String,
+    /// Entries written together share a batch id.
+    #[schema(required = true)]
+    pub batch: Option<String>,
+    /// The event name (`auth:success`, `user:api-key.create`, `server:backup.start`).
+    pub event: String,
+    /// Whether the action was made with an API key.
+    pub is_api: bool,
+    /// The client's IP address.
+    pub ip: String,
+    /// A description, when the event has one.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// The event's facts (`{}` when none).
+    pub properties: BTreeMap<String, Value>,
+    /// Whether `properties` holds more than the event's description uses.
+    pub has_additional_metadata: bool,
+    /// When it happened (Atom).
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false)]
+    pub relationships: Option<ActivityLogRelationships>,
+}
+
+/// Includes of an activity log entry.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityLogRelationships {
+    /// `include=actor`: the user who acted (a null resource when no user did, or the user
+    /// is gone).
+    #[schema(nullable = false)]
+    pub actor: Option<ClientUserItemOrNull>,
+}
+
+client_resource! {
+    object: "activity_log",
+    attributes: ActivityLogAttributes,
+    item: ActivityLogItem,
+    page: ActivityLogPage,
+}
+
+// ---- client API: server subusers ---------------------------------------------------------
+
+/// A subuser of a server (Pterodactyl's client `SubuserTransformer`,
+/// `services::subusers::subuser_attributes`): the account's fields plus the permissions.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSubuserAttributes {
+    /// The account's UUID (the subuser's route id).
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Username.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// Gravatar URL of the e-mail address.
+    #[schema(format = "uri")]
+    pub image: String,
+    /// Whether the account has two-factor authentication on.
+    #[serde(rename = "2fa_enabled")]
+    pub two_factor_enabled: bool,
+    /// When the account was created (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// The permission keys granted (`control.console`, `file.read`, ...; always with
+    /// `websocket.connect`).
+    pub permissions: Vec<String>,
+}
+
+client_resource! {
+    object: "server_subuser",
+    attributes: ClientSubuserAttributes,
+    item: ClientSubuserItem,
+    list: ClientSubuserList,
+}
+
+/// The body of `POST /servers/{server}/users`.
+#[derive(ToSchema)]
+pub struct SubuserCreateBody {
+    /// The account's e-mail address; an account is created (and told by e-mail) when
+    /// there is none.
+    #[schema(format = "email", max_length = 191)]
+    pub email: String,
+    /// Permission keys to grant; each must be one the caller holds. Unknown keys are
+    /// dropped and `websocket.connect` is always added.
+    pub permissions: Vec<String>,
+}
+
+/// The body of `POST /servers/{server}/users/{user}`: the permissions replace the old ones.
+#[derive(ToSchema)]
+pub struct SubuserUpdateBody {
+    /// Permission keys to grant; each must be one the caller holds.
+    pub permissions: Vec<String>,
+}
+
+// ---- client API: backups -----------------------------------------------------------------
+
+/// A backup (Pterodactyl's `BackupTransformer`, `services::backups::backup_attributes`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupAttributes {
+    /// UUID (the backup's route id).
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Whether the archive was made (`false` while running and after a failure).
+    pub is_successful: bool,
+    /// A locked backup cannot be deleted.
+    pub is_locked: bool,
+    /// Display name.
+    pub name: String,
+    /// Ignore patterns, one per entry.
+    pub ignored_files: Vec<String>,
+    /// `<algorithm>:<hex>` checksum of the archive; `null` until it is done.
+    #[schema(required = true)]
+    pub checksum: Option<String>,
+    /// Archive size in bytes (0 until it is done).
+    pub bytes: i64,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When wings reported the result (Atom); `null` while running.
+    #[schema(required = true, format = DateTime)]
+    pub completed_at: Option<String>,
+}
+
+client_resource! {
+    object: "backup",
+    attributes: BackupAttributes,
+    item: BackupItem,
+}
+
+/// `GET /servers/{server}/backups`: a page of backups with `meta.backup_count`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupPage {
+    /// The resource name of a collection.
+    #[schema(schema_with = list_object)]
+    pub object: String,
+    /// The backups on this page, oldest first.
+    pub data: Vec<BackupItem>,
+    /// Pagination facts and the backup count.
+    pub meta: BackupListMeta,
+}
+
+/// `meta` of a [`BackupPage`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupListMeta {
+    /// The page facts.
+    pub pagination: Pagination,
+    /// Backups that count against the server's limit (every one not failed).
+    pub backup_count: i64,
+}
+
+/// `attributes` of a `signed_url` item.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedUrlAttributes {
+    /// A wings URL with a signed token, valid 15 minutes and once.
+    #[schema(format = "uri")]
+    pub url: String,
+}
+
+client_resource! {
+    object: "signed_url",
+    attributes: SignedUrlAttributes,
+    item: SignedUrlItem,
+}
+
+/// The body of `POST /servers/{server}/backups`; every field is optional.
+#[derive(ToSchema)]
+pub struct BackupCreateBody {
+    /// Display name (at most 191 characters); default `Backup at <time>`.
+    #[schema(max_length = 191)]
+    pub name: Option<String>,
+    /// Ignore patterns, one per line.
+    pub ignored: Option<String>,
+    /// Lock the backup (only honoured for users who may delete backups).
+    pub is_locked: Option<bool>,
+    /// `is_locked` as PteroJS sends it, read when `is_locked` is absent.
+    #[serde(rename = "isLocked")]
+    pub is_locked_camel: Option<bool>,
+}
+
+/// The body of `POST /servers/{server}/backups/{backup}/restore`.
+#[derive(ToSchema)]
+pub struct BackupRestoreBody {
+    /// Delete every file of the server before restoring.
+    pub truncate: bool,
+}
+
+// ---- client API: schedules ---------------------------------------------------------------
+
+/// A schedule (Pterodactyl's `ScheduleTransformer`, `services::schedules::schedule_item`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleAttributes {
+    /// Numeric id (the schedule's route id).
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// The cron fields.
+    pub cron: ScheduleCron,
+    /// Whether it runs on its own.
+    pub is_active: bool,
+    /// Whether a run is going on.
+    pub is_processing: bool,
+    /// Whether it only runs while the server is online.
+    pub only_when_online: bool,
+    /// The last run (Atom); `null` when it never ran.
+    #[schema(required = true, format = DateTime)]
+    pub last_run_at: Option<String>,
+    /// The next run (Atom); `null` when the cron fields never fire.
+    #[schema(required = true, format = DateTime)]
+    pub next_run_at: Option<String>,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// Always included: the tasks.
+    pub relationships: ScheduleRelationships,
+}
+
+/// `cron` of a schedule.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleCron {
+    /// Day-of-week field.
+    pub day_of_week: String,
+    /// Day-of-month field.
+    pub day_of_month: String,
+    /// Month field.
+    pub month: String,
+    /// Hour field.
+    pub hour: String,
+    /// Minute field.
+    pub minute: String,
+}
+
+/// Includes of a schedule (always present).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRelationships {
+    /// The tasks, in run order.
+    pub tasks: ScheduleTaskList,
+}
+
+client_resource! {
+    object: "server_schedule",
+    attributes: ScheduleAttributes,
+    item: ScheduleItem,
+    list: ScheduleList,
+}
+
+/// A schedule's task (Pterodactyl's `TaskTransformer`, `services::schedules::task_item`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleTaskAttributes {
+    /// Numeric id (the task's route id).
+    pub id: i64,
+    /// Position in the run, from 1.
+    pub sequence_id: i64,
+    /// `command`, `power` or `backup`.
+    pub action: String,
+    /// The console line, the power signal, or the backup's ignore patterns.
+    pub payload: String,
+    /// Seconds to wait before it runs.
+    pub time_offset: i64,
+    /// Whether it waits to run.
+    pub is_queued: bool,
+    /// Whether the run goes on when it fails.
+    pub continue_on_failure: bool,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last update (Atom).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+client_resource! {
+    object: "schedule_task",
+    attributes: ScheduleTaskAttributes,
+    item: ScheduleTaskItem,
+    list: ScheduleTaskList,
+}
+
+/// The body of `POST /servers/{server}/schedules[/{schedule}]` (create and update take the
+/// same one). Booleans may be `0`/`1`; cron fields are checked (a bad one is a 422 naming
+/// it).
+#[derive(ToSchema)]
+pub struct ScheduleBody {
+    /// Display name.
+    #[schema(max_length = 191)]
+    pub name: String,
+    /// Minute field.
+    #[schema(max_length = 100)]
+    pub minute: String,
+    /// Hour field.
+    #[schema(max_length = 100)]
+    pub hour: String,
+    /// Day-of-month field.
+    #[schema(max_length = 100)]
+    pub day_of_month: String,
+    /// Month field (default `*`).
+    #[schema(max_length = 100)]
+    pub month: Option<String>,
+    /// Day-of-week field.
+    #[schema(max_length = 100)]
+    pub day_of_week: String,
+    /// Whether it runs on its own (default false).
+    pub is_active: Option<bool>,
+    /// Whether it only runs while the server is online (default false).
+    pub only_when_online: Option<bool>,
+}
+
+/// What a task does.
+#[derive(ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleTaskAction {
+    /// Send `payload` to the console (needs `control.console`).
+    Command,
+    /// Send the power signal in `payload` (needs `control.start`, `.stop` or `.restart`).
+    Power,
+    /// Make a backup ignoring `payload`'s patterns (needs `backup.create`).
+    Backup,
+}
+
+/// The body of `POST /servers/{server}/schedules/{schedule}/tasks[/{task}]`. Numbers may be
+/// strings of digits and booleans `0`/`1`.
+#[derive(ToSchema)]
+pub struct ScheduleTaskBody {
+    /// What the task does.
+    pub action: ScheduleTaskAction,
+    /// The console line, or `start`/`stop`/`restart`/`kill`; required unless `action` is
+    /// `backup`.
+    #[schema(max_length = 65535)]
+    pub payload: Option<String>,
+    /// Seconds to wait before it runs.
+    #[schema(minimum = 0, maximum = 900)]
+    pub time_offset: i64,
+    /// Position in the run (later tasks move down); default last.
+    #[schema(minimum = 1)]
+    pub sequence_id: Option<i64>,
+    /// Whether the run goes on when it fails (default false).
+    pub continue_on_failure: Option<bool>,
+}
+
+// ---- client API: databases ---------------------------------------------------------------
+
+/// A server database as the client API shows it (Pterodactyl's client
+/// `DatabaseTransformer`, `services::databases::database_attributes_client`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDatabaseAttributes {
+    /// The database's client id: 8 characters of `[a-zA-Z0-9]` starting with a letter (the
+    /// route id).
+    pub id: String,
+    /// Where to connect.
+    pub host: ClientDatabaseHost,
+    /// The database's name on the host (`s{server}_{name}`).
+    pub name: String,
+    /// The account created for it.
+    pub username: String,
+    /// Where the account may connect from (`%` = anywhere).
+    pub connections_from: String,
+    /// The account's connection limit (`null` = the host default).
+    #[schema(required = true)]
+    pub max_connections: Option<i64>,
+    /// `include=password` (on the list; always on create and rotate).
+    #[schema(nullable = false)]
+    pub relationships: Option<ClientDatabaseRelationships>,
+}
+
+/// `host` of a client database.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDatabaseHost {
+    /// Host name or address.
+    pub address: String,
+    /// Port.
+    pub port: i64,
+}
+
+/// Includes of a client database.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDatabaseRelationships {
+    /// The password, for users with `database.view_password`; a null resource for the
+    /// others.
+    pub password: ClientDatabasePasswordItemOrNull,
+}
+
+client_resource! {
+    object: "server_database",
+    attributes: ClientDatabaseAttributes,
+    item: ClientDatabaseItem,
+    list: ClientDatabaseList,
+}
+
+client_resource! {
+    object: "database_password",
+    attributes: DatabasePasswordAttributes,
+    item: ClientDatabasePasswordItem,
+    item_or_null: ClientDatabasePasswordItemOrNull,
+}
+
+/// The body of `POST /servers/{server}/databases`.
+#[derive(ToSchema)]
+pub struct ClientDatabaseBody {
+    /// The name's suffix (letters, digits, `-` and `_`); stored as `s{server}_{database}`.
+    #[schema(min_length = 3, max_length = 48, pattern = "^[A-Za-z0-9_-]+$")]
+    pub database: String,
+    /// Where the account may connect from: digits, `.` and `%` (`%` = anywhere).
+    #[schema(min_length = 1, max_length = 15, pattern = "^[0-9.%]+$")]
+    pub remote: String,
+}
+
+// ---- browser login (`/sanctum`, `/auth`) --------------------------------------------------
+
+/// `POST /auth/login`: logged in, or a confirmation token for the two-factor checkpoint.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginAnswer {
+    /// The outcome.
+    pub data: LoginOutcomeData,
+}
+
+/// `data` of a [`LoginAnswer`].
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum LoginOutcomeData {
+    /// Logged in: the session cookie is set.
+    Complete(LoginCompleteData),
+    /// The account has two-factor: post a code to `/auth/login/checkpoint`.
+    NeedsTwoFactor(LoginPendingData),
+}
+
+/// A finished login (`POST /auth/login`, `POST /auth/login/checkpoint`): the
+/// `aerie_session` and `XSRF-TOKEN` cookies are set.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginCompleted {
+    /// The outcome.
+    pub data: LoginCompleteData,
+}
+
+/// `data` of a finished login.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginCompleteData {
+    /// Always `true`.
+    #[schema(schema_with = always_true)]
+    pub complete: bool,
+    /// Where the web UI goes next (`/`).
+    pub intended: String,
+    /// The account.
+    pub user: AccountAttributes,
+}
+
+/// `data` of a login that needs the two-factor checkpoint.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginPendingData {
+    /// Always `false`.
+    #[schema(schema_with = always_false)]
+    pub complete: bool,
+    /// Send it to `/auth/login/checkpoint` within five minutes; single use.
+    pub confirmation_token: String,
+}
+
+/// `POST /auth/password`: the same answer whether or not the address has an account.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequested {
+    /// `We have e-mailed your password reset link!`
+    pub status: String,
+}
+
+/// `POST /auth/password/reset`: the password is set; log in afresh.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetDone {
+    /// Always `true`.
+    #[schema(schema_with = always_true)]
+    pub success: bool,
+    /// Where the web UI goes next (`/`).
+    pub redirect_to: String,
+    /// Always `true`: the user logs in again.
+    #[schema(schema_with = always_true)]
+    pub send_to_login: bool,
+}
+
 // ---- response sets -----------------------------------------------------------------------
 
 /// The errors any application API operation may answer (the key is checked, then its ACL
@@ -2185,4 +2944,70 @@ pub enum RemoteErrors {
     /// The token id or the token does not match a node.
     #[response(status = 403)]
     Forbidden(#[ref_response] Forbidden),
+}
+
+/// 400 on the client API: a request the resource's state does not allow, malformed JSON, or
+/// the panel's two-factor requirement.
+#[derive(ToResponse)]
+#[response(
+    description = "Bad request: malformed JSON, a request the resource's current state or limits do not allow, or `TwoFactorAuthRequiredException` (the panel requires two-factor authentication and the account has none; only the account document and the two-factor routes stay open)."
+)]
+pub struct ClientBadRequest(pub ErrorEnvelope);
+
+/// 403 on the client API: the user lacks a permission, or the key's IP allow-list refuses.
+#[derive(ToResponse)]
+#[response(
+    description = "The user lacks the permission (the detail names it), or the API key may not be used from this address."
+)]
+pub struct ClientForbidden(pub ErrorEnvelope);
+
+/// 409 on a server route: the server cannot be used right now.
+#[derive(ToResponse)]
+#[response(
+    description = "The server is suspended, installing (or failed to install), restoring a backup or being transferred; or the resource is busy (a schedule already running)."
+)]
+pub struct ServerConflict(pub ErrorEnvelope);
+
+/// 419: a cookie-authenticated state-changing request without the session's CSRF token.
+#[derive(ToResponse)]
+#[response(
+    description = "`TokenMismatchException`: the `X-XSRF-TOKEN` header is missing or does not match (the session's token, or before login the `XSRF-TOKEN` cookie)."
+)]
+pub struct CsrfMismatch(pub ErrorEnvelope);
+
+/// The errors any client API operation may answer (the key or session is checked, the
+/// key's IP allow-list, and the rate limit). Add 400/404/419/422 per operation.
+#[derive(IntoResponses)]
+pub enum ClientErrors {
+    /// No key or session, or not a valid one.
+    #[response(status = 401)]
+    Unauthenticated(#[ref_response] Unauthenticated),
+    /// The key may not be used from this address.
+    #[response(status = 403)]
+    Forbidden(#[ref_response] ClientForbidden),
+    /// Over the user's request budget.
+    #[response(status = 429)]
+    TooManyRequests(#[ref_response] TooManyRequests),
+}
+
+/// The errors any `/api/client/servers/{server}/...` operation may answer: as
+/// [`ClientErrors`], plus 404 for a server the user may not see (and for a missing
+/// resource of it) and 409 for a server that cannot be used now.
+#[derive(IntoResponses)]
+pub enum ClientServerErrors {
+    /// No key or session, or not a valid one.
+    #[response(status = 401)]
+    Unauthenticated(#[ref_response] Unauthenticated),
+    /// The user lacks the permission, or the key may not be used from this address.
+    #[response(status = 403)]
+    Forbidden(#[ref_response] ClientForbidden),
+    /// No such server for this user, or no such resource on it.
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    /// The server is suspended, installing, restoring or being transferred.
+    #[response(status = 409)]
+    Conflict(#[ref_response] ServerConflict),
+    /// Over the user's request budget.
+    #[response(status = 429)]
+    TooManyRequests(#[ref_response] TooManyRequests),
 }

@@ -35,7 +35,10 @@ pub fn verify(password: &str, stored: &str) -> bool {
 }
 
 fn is_bcrypt(stored: &str) -> bool {
-    ["$2y$", "$2b$", "$2a$"].iter().any(|p| stored.starts_with(p)) && stored.len() == 60
+    ["$2y$", "$2b$", "$2a$"]
+        .iter()
+        .any(|p| stored.starts_with(p))
+        && stored.len() == 60
 }
 
 /// Whether a stored hash should be replaced by a fresh argon2id hash after a successful login.

@@ -147,8 +147,8 @@ pub async fn server_document(db: &Db, server: &Server) -> Result<RemoteServer, E
     )
     .map_err(Error::internal)?;
     let ctx = PlaceholderContext::from_server_settings(&settings, Value::Null);
-    let process_configuration = aerie_eggs::process_configuration_for_server(&config, &ctx)
-        .map_err(Error::internal)?;
+    let process_configuration =
+        aerie_eggs::process_configuration_for_server(&config, &ctx).map_err(Error::internal)?;
     Ok(RemoteServer {
         uuid: server.uuid.clone(),
         settings,
@@ -165,7 +165,11 @@ pub async fn server_page(
 ) -> Result<(Vec<RemoteServer>, i64), Error> {
     let (servers, total) = db
         .servers()
-        .page_by_node(node.id, page.saturating_sub(1).saturating_mul(per_page), per_page)
+        .page_by_node(
+            node.id,
+            page.saturating_sub(1).saturating_mul(per_page),
+            per_page,
+        )
         .await
         .map_err(db_err)?;
     let mut docs = Vec::with_capacity(servers.len());
@@ -190,7 +194,10 @@ pub async fn install_script(db: &Db, server: &Server) -> Result<InstallScript, E
     Ok(InstallScript {
         container_image: source.script_container,
         entrypoint: source.script_entry,
-        script: source.script_install.unwrap_or_default().replace("\r\n", "\n"),
+        script: source
+            .script_install
+            .unwrap_or_default()
+            .replace("\r\n", "\n"),
     })
 }
 
@@ -320,7 +327,9 @@ pub async fn finish_transfer(
         if server.node_id != node.id {
             return Err(not_found());
         }
-        return Err(Error::Conflict("This server is not being transferred.".into()));
+        return Err(Error::Conflict(
+            "This server is not being transferred.".into(),
+        ));
     };
     if node.id != transfer.new_node && node.id != transfer.old_node {
         return Err(not_found());
@@ -331,7 +340,9 @@ pub async fn finish_transfer(
         .await
         .map_err(db_err)?
     {
-        return Err(Error::Conflict("This server is not being transferred.".into()));
+        return Err(Error::Conflict(
+            "This server is not being transferred.".into(),
+        ));
     }
     let mut old = id_list(transfer.old_additional_allocations.as_deref());
     old.push(transfer.old_allocation);
@@ -371,7 +382,9 @@ pub async fn finish_transfer(
                     tracing::warn!(server.uuid = %server.uuid, node.id = old_node.id, error.message = %e, "could not remove the transferred server from its old node");
                 }
             }
-            Err(e) => tracing::warn!(node.id = old_node.id, error.message = %e, "no client for the old node"),
+            Err(e) => {
+                tracing::warn!(node.id = old_node.id, error.message = %e, "no client for the old node")
+            }
         }
     }
     Ok(())
@@ -558,7 +571,8 @@ pub async fn sftp_auth(
 }
 
 /// An argon2id hash of a random string, verified against when the username is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$zV3QyXHCMcqhIvhWVm3j+H3F7fGBgwAm8rNKfhi0pqk";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$zV3QyXHCMcqhIvhWVm3j+H3F7fGBgwAm8rNKfhi0pqk";
 
 /// `type base64` of an OpenSSH public key line, without the comment.
 fn key_body(line: &str) -> Option<String> {

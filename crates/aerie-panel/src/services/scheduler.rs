@@ -80,7 +80,10 @@ pub async fn run_with(state: AppState, opts: SchedulerOptions, shutdown: impl Fu
     let stale = aerie_db::format_ts((opts.clock)() - chrono::Duration::hours(3));
     match state.db.schedules().release_stale(&stale).await {
         Ok(0) => {}
-        Ok(n) => tracing::warn!(schedules = n, "released schedules left running by a stopped panel"),
+        Ok(n) => tracing::warn!(
+            schedules = n,
+            "released schedules left running by a stopped panel"
+        ),
         Err(e) => tracing::warn!(error.message = %e, "could not release stale schedules"),
     }
     loop {
