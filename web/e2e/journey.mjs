@@ -210,8 +210,20 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.getByTestId('file-saved').waitFor();
     await shot('file-editor');
     await page.getByRole('link', { name: 'Back to files', exact: true }).click();
+    // Edit the existing file: reopen, append, save, reload, and find the change on the node.
     await page.getByRole('button', { name: 'File notes.txt', exact: true }).click();
     await page.locator('.cm-content', { hasText: 'saved from the e2e journey' }).waitFor();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' and edited');
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('file-saved').waitFor();
+    await page.reload();
+    await page.locator('.cm-content', { hasText: 'saved from the e2e journey and edited' }).waitFor();
+    // A config file opens with syntax highlighting.
+    await page.goto(`${serverPath}/files/edit?file=${encodeURIComponent('/openttd.cfg')}`);
+    await page.locator('.cm-content', { hasText: 'server_name' }).waitFor();
+    await shot('file-editor-config');
   });
 
   await run('upload files (drag-and-drop queue with progress)', async () => {
@@ -261,6 +273,13 @@ export default async function journey({ page, base, adminPassword, root, run, sh
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
       await shot(`server-${tab}`);
+      if (tab === 'users') {
+        // The permission editor, grouped as the panel describes the keys.
+        await page.getByRole('button', { name: 'Add user', exact: true }).click();
+        await page.getByRole('checkbox', { name: 'All control permissions' }).waitFor();
+        await shot('server-users-permissions');
+        await page.keyboard.press('Escape');
+      }
     }
     await page.goto('/account');
     await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
@@ -275,6 +294,17 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await shot('console-stopped');
   });
 
+  await run('dark theme', async () => {
+    await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).click();
+    await page.locator('html[data-mantine-color-scheme="dark"]').waitFor();
+    await shot('console-dark');
+    await page.reload();
+    await page.locator('html[data-mantine-color-scheme="dark"]').waitFor(); // remembered
+    await page.goto(`${serverPath}/files`);
+    await page.getByRole('button', { name: 'File openttd.cfg', exact: true }).waitFor();
+    await shot('files-dark');
+  });
+
   await run('phone layout', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('/');
@@ -283,6 +313,38 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.getByRole('button', { name: 'Open navigation', exact: true }).click();
     await shot('phone-navigation');
     await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  await run('admin pages: servers, build, startup, manage, the rest; delete the server', async () => {
+    await signOut(page);
+    await signIn(page, 'admin', adminPassword);
+    await page.goto('/admin/servers');
+    await page.getByRole('link', { name: serverName, exact: true }).click();
+    for (const tab of ['Build', 'Startup', 'Manage']) {
+      await page.getByRole('tab', { name: tab, exact: true }).click();
+      await page.waitForLoadState('networkidle');
+      await shot(`admin-server-${tab.toLowerCase()}`);
+    }
+    for (const [path, heading] of [
+      ['/admin/servers', 'Servers'],
+      ['/admin/locations', 'Locations'],
+      ['/admin/databases', 'Database hosts'],
+      ['/admin/mounts', 'Mounts'],
+      ['/admin/api', 'Application API'],
+      ['/admin/settings', 'Settings'],
+    ]) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await shot(`admin${path.replace('/admin', '').replace(/\//g, '-')}`);
+    }
+    await page.goto('/admin/servers');
+    await page.getByRole('link', { name: serverName, exact: true }).click();
+    await page.getByRole('tab', { name: 'Manage', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await toast(page, 'Server deleted');
+    await page.getByRole('heading', { name: 'Servers', level: 1 }).waitFor();
   });
 }
 

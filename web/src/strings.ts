@@ -72,6 +72,8 @@ export const strings = {
     page: (n: number, of: number) => `Page ${n} of ${of}`,
     confirmDelete: (what: string) => `Delete ${what}? This cannot be undone.`,
     done: 'Done',
+    id: 'ID',
+    ok: 'OK',
     errorTitle: 'The panel refused this',
   },
   login: {
@@ -126,6 +128,7 @@ export const strings = {
     suspended: 'Suspended',
     restoring_backup: 'Restoring backup',
     transferring: 'Transferring',
+    installed: 'Installed',
     unknown: 'Unknown',
   } as Record<string, string>,
   server: {
@@ -208,7 +211,7 @@ export const strings = {
     pullTitle: 'Download a file from a URL',
     urlLabel: 'URL',
     urlInvalid: 'Enter an http(s) URL',
-    pullStarted: 'The node is downloading the file.',
+    pullStarted: 'Downloaded to the server.',
     uploads: 'Uploads',
     uploadDone: 'Uploaded',
     uploadFailed: 'Failed',
@@ -243,7 +246,7 @@ export const strings = {
     rotate: 'Rotate password',
     rotated: 'New password set',
     empty: 'This server has no databases.',
-    limit: (used: number, max: number | null) => (max ? `${used} of ${max} databases used` : `${used} databases`),
+    limit: (used: number, max: number | null) => (max === 0 ? 'This server’s plan includes no databases.' : max ? `${used} of ${max} databases used` : `${used} databases`),
     jdbc: 'JDBC URL',
   },
   schedules: {
@@ -312,7 +315,7 @@ export const strings = {
     truncate: 'Delete every file of the server first',
     restoring: 'Restoring…',
     restored: 'Backup restored',
-    limit: (used: number, max: number | null) => (max ? `${used} of ${max} backups used` : `${used} backups`),
+    limit: (used: number, max: number | null) => (max === 0 ? 'This server’s plan includes no backups.' : max ? `${used} of ${max} backups used` : `${used} backups`),
     checksum: 'Checksum',
     size: 'Size',
   },
@@ -325,7 +328,7 @@ export const strings = {
     notesPlaceholder: 'What this port is for',
     hostname: 'Hostname',
     port: 'Port',
-    limit: (used: number, max: number | null) => (max ? `${used} of ${max} allocations used` : `${used} allocations`),
+    limit: (used: number, max: number | null) => (max === 0 ? `${used} allocations; the plan allows no extra ones.` : max ? `${used} of ${max} allocations used` : `${used} allocations`),
   },
   startup: {
     title: 'Startup',
@@ -475,6 +478,7 @@ export const strings = {
       configureHelp: 'Run this on the node to write its config.yml; you need an application API key with node read access.',
       keyPlaceholder: '<application-api-key>',
       tabs: { about: 'About', settings: 'Settings', allocations: 'Allocations', configuration: 'Configuration' },
+      uuid: 'UUID',
       deleted: 'Node deleted',
     },
     nests: {
@@ -503,6 +507,7 @@ export const strings = {
       scriptContainer: 'Install container',
       scriptEntry: 'Entrypoint',
       config: 'Configuration',
+      addVariable: 'Add variable',
       variablesHelp: 'To change an egg’s variables, edit its JSON and import it again (the API has no variable editor yet): the import updates the egg in place.',
     },
     servers: {
@@ -538,6 +543,8 @@ export const strings = {
       backups: 'Backup limit',
       primaryAllocation: 'Primary allocation',
       additionalAllocations: 'Additional allocations',
+      addAllocations: 'Add allocations',
+      removeAllocations: 'Remove allocations',
       environment: 'Variables',
       skipScripts: 'Skip the egg’s install script',
       startOnCompletion: 'Start when installed',
@@ -577,6 +584,7 @@ export const strings = {
       read: 'Read',
       readWrite: 'Read & write',
       cli: 'Create from the command line',
+      bits: 'READ = 1, WRITE = 2 (a bit mask per resource)',
     },
   },
   validation: {

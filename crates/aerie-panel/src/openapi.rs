@@ -9,9 +9,10 @@
 //!   schema types of [`crate::api::schemas`];
 //! - each route file lists its annotated handlers in a private `#[derive(OpenApi)]` and
 //!   exposes `pub(crate) fn openapi() -> utoipa::openapi::OpenApi`;
-//! - `routes/application/mod.rs` and `routes/remote/mod.rs` merge their files' documents,
-//!   and `routes::openapi()` nests them under `/api/application` and `/api/remote`, exactly
-//!   as `routes::router` nests the routers;
+//! - `routes/application/mod.rs`, `routes/remote/mod.rs` and `routes/server_extras/mod.rs`
+//!   merge their files' documents, and `routes::openapi()` nests them under
+//!   `/api/application`, `/api/client` and `/api/remote` (or merges them as they are, for
+//!   the routers registered with full paths), exactly as `routes::router` does;
 //! - [`document`] adds what is not per handler: the info block, the security schemes, the
 //!   tags, the shared error responses and the `*Relationships` schemas (which the
 //!   `no_recursion` fields do not collect by themselves).
@@ -27,21 +28,27 @@ use axum::extract::Extension;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::AppState;
 use crate::api::schemas::{
-    AllocationRelationships, BadGateway, BadRequest, Conflict, DatabaseHostRelationships,
-    EggRelationships, ErrorEnvelope, Forbidden, LocationRelationships, NestRelationships,
-    NodeRelationships, NotFound, NullResource, ServerDatabaseRelationships, ServerRelationships,
-    ServiceUnavailable, TooManyRequests, Unauthenticated, UserRelationships, ValidationFailed,
+    AllocationRelationships, BadGateway, BadRequest, ClientBadRequest, ClientForbidden, Conflict,
+    CsrfMismatch, DatabaseHostRelationships, EggRelationships, ErrorEnvelope, Forbidden,
+    LocationRelationships, NestRelationships, NodeRelationships, NotFound, NullResource,
+    ServerConflict, ServerDatabaseRelationships, ServerRelationships, ServiceUnavailable,
+    TooManyRequests, Unauthenticated, UserRelationships, ValidationFailed,
 };
 
 /// Name of the security scheme of the application and client APIs: `Authorization: Bearer
-/// ptla_...` (application key) or `Bearer ptlc_...` (a root admin's client key). Handlers
-/// write `security(("api_key" = []))`.
+/// ptla_...` (application key) or `Bearer ptlc_...` (a client key; on the application API
+/// only a root admin's). Handlers write `security(("api_key" = []))`.
 pub const API_KEY_SCHEME: &str = "api_key";
+
+/// Name of the security scheme of a browser login: the `aerie_session` cookie, plus the
+/// session's CSRF token in `X-XSRF-TOKEN` on state-changing requests. Client API handlers
+/// accept either scheme: `security(("api_key" = []), ("session" = []))`.
+pub const SESSION_SCHEME: &str = "session";
 
 /// Name of the security scheme of the remote API: `Authorization: Bearer
 /// <token_id>.<token>` with a node's daemon credentials. Handlers write
@@ -53,8 +60,9 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
     info(
         title = "Aerie Panel API",
         description = "The HTTP API of the Aerie panel: Pterodactyl's Application API \
-            (`/api/application`), the remote API wings calls (`/api/remote`) and Aerie's own \
-            endpoints. Bodies follow Pterodactyl's fractal envelopes: items are \
+            (`/api/application`), its Client API (`/api/client`), the browser login \
+            (`/sanctum`, `/auth`), the remote API wings calls (`/api/remote`) and Aerie's \
+            own endpoints. Bodies follow Pterodactyl's fractal envelopes: items are \
             `{object, attributes}`, lists `{object: \"list\", data, meta?}`, includes live in \
             `attributes.relationships`, and every error is `{errors: [{code, status, detail, \
             meta?}]}`.",
@@ -86,6 +94,10 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
             TooManyRequests,
             BadGateway,
             ServiceUnavailable,
+            ClientBadRequest,
+            ClientForbidden,
+            ServerConflict,
+            CsrfMismatch,
         ),
     ),
     tags(
@@ -98,13 +110,19 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
         (name = "servers", description = "Game servers (application API)."),
         (name = "server-databases", description = "Databases of a server (application API)."),
         (name = "database-hosts", description = "Database servers the panel creates databases on (application API)."),
+        (name = "account", description = "The signed-in account: two-factor, e-mail, password, API keys, SSH keys, activity (client API)."),
+        (name = "subusers", description = "Users a server is shared with, and their permissions (client API)."),
+        (name = "backups", description = "Backups of a server (client API)."),
+        (name = "schedules", description = "Scheduled tasks of a server (client API)."),
+        (name = "databases", description = "Databases of a server (client API)."),
+        (name = "auth", description = "The browser login: CSRF cookie, login, two-factor checkpoint, logout, password reset. Every POST needs `X-XSRF-TOKEN`."),
         (name = "remote", description = "The API wings calls, authenticated as a node."),
         (name = "system", description = "Health and this document; no authentication."),
     ),
 )]
 struct PanelApi;
 
-/// Adds the two bearer schemes the operations refer to.
+/// Adds the security schemes the operations refer to.
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -117,11 +135,22 @@ impl Modify for SecuritySchemes {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("ptla_... | ptlc_...")
                     .description(Some(
-                        "An application API key (`ptla_` + 48 characters), or a client API key \
-                         (`ptlc_`) of a root administrator, which may do everything.",
+                        "Application API: an application key (`ptla_` + 48 characters), or a \
+                         client key (`ptlc_`) of a root administrator, which may do \
+                         everything. Client API: the user's client key (`ptlc_`).",
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            SESSION_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::services::sessions::SESSION_COOKIE,
+                "A browser session from `POST /auth/login`: the `aerie_session` cookie. Every \
+                 state-changing request (anything but GET, HEAD and OPTIONS) must also send the \
+                 session's CSRF token, which the `XSRF-TOKEN` cookie holds, in the \
+                 `X-XSRF-TOKEN` header; without it the answer is 419.",
+            ))),
         );
         components.add_security_scheme(
             NODE_TOKEN_SCHEME,

@@ -50,10 +50,12 @@ async fn node(panel: &TestPanel, location: i64, name: &str) -> (aerie_db::models
         })
         .await
         .unwrap();
-    let mut file = WingsFile::default();
-    file.remote = panel.url.clone();
-    file.token_id = token_id;
-    file.token = token;
+    let file = WingsFile {
+        remote: panel.url.clone(),
+        token_id,
+        token,
+        ..WingsFile::default()
+    };
     (node, file)
 }
 

@@ -245,15 +245,18 @@ async fn py_dactyl_drives_the_application_api() {
     );
 }
 
-/// The unmodified py-dactyl client drives the Client API of a live panel + node running a
-/// real OpenTTD server (account, keys, power, console, websocket, files, startup, network,
-/// subusers, schedules, backups, databases on the real MariaDB), and pterodactyl-exporter
-/// reads its metrics once.
-#[tokio::test]
-async fn py_dactyl_and_the_exporter_drive_the_client_api() {
+/// A live panel + node with a non-admin player (`player1`, with a client key) owning a real
+/// OpenTTD server (not yet installed: wings is installing it), and a database host on the
+/// real MariaDB; what the client-API tests drive.
+struct OpenTtdForAPlayer {
+    up: Up,
+    api: Api,
+    client_key: String,
+    identifier: String,
+}
+
+async fn openttd_for_a_player() -> OpenTtdForAPlayer {
     use reqwest::Method;
-    let python = std::env::var("AERIE_TEST_CLIENTS_PYTHON")
-        .expect("AERIE_TEST_CLIENTS_PYTHON is set by scripts/test (scripts/setup-clients)");
     let mysql = url::Url::parse(
         &std::env::var("AERIE_TEST_MYSQL_URL")
             .expect("AERIE_TEST_MYSQL_URL is set by scripts/test (scripts/setup-databases)"),
@@ -340,6 +343,28 @@ async fn py_dactyl_and_the_exporter_drive_the_client_api() {
         .await;
     assert_eq!(status, 201, "{created}");
     let identifier = created["attributes"]["identifier"].as_str().unwrap().to_owned();
+    OpenTtdForAPlayer {
+        up,
+        api,
+        client_key,
+        identifier,
+    }
+}
+
+/// The unmodified py-dactyl client drives the Client API of a live panel + node running a
+/// real OpenTTD server (account, keys, power, console, websocket, files, startup, network,
+/// subusers, schedules, backups, databases on the real MariaDB), and pterodactyl-exporter
+/// reads its metrics once.
+#[tokio::test]
+async fn py_dactyl_and_the_exporter_drive_the_client_api() {
+    let python = std::env::var("AERIE_TEST_CLIENTS_PYTHON")
+        .expect("AERIE_TEST_CLIENTS_PYTHON is set by scripts/test (scripts/setup-clients)");
+    let OpenTtdForAPlayer {
+        up,
+        client_key,
+        identifier,
+        ..
+    } = openttd_for_a_player().await;
 
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/clients/pydactyl_client.py");
@@ -364,5 +389,50 @@ async fn py_dactyl_and_the_exporter_drive_the_client_api() {
     assert!(
         out.status.success() && stdout.contains("all steps passed"),
         "py-dactyl (client API) failed:\n{stdout}\n{stderr}"
+    );
+}
+
+/// The unmodified PteroJS client (npm `@devnote-dev/pterojs`, installed by
+/// `scripts/setup-clients`) drives both APIs of a live panel + node running a real OpenTTD
+/// server: users, locations, nodes (deployable, configuration), allocations, nests/eggs,
+/// server details/build/startup/suspension through `PteroApp`; account, keys, power,
+/// console, its websocket shard, files, startup, network, subusers, schedules, backups and
+/// databases (on the real MariaDB) through `PteroClient`.
+#[tokio::test]
+async fn pterojs_drives_the_application_and_client_api() {
+    let node_path = std::env::var("AERIE_TEST_CLIENTS_NODE_PATH")
+        .expect("AERIE_TEST_CLIENTS_NODE_PATH is set by scripts/test (scripts/setup-clients)");
+    let OpenTtdForAPlayer {
+        up,
+        api,
+        client_key,
+        identifier,
+    } = openttd_for_a_player().await;
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/pterojs.mjs");
+    let url = up.url.clone();
+    let port = free_port().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .args([
+                url.as_str(),
+                api.key.as_str(),
+                client_key.as_str(),
+                identifier.as_str(),
+                port.as_str(),
+            ])
+            .env("AERIE_TEST_CLIENTS_NODE_PATH", node_path)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success() && stdout.contains("pterojs: all steps passed"),
+        "PteroJS failed:\n{stdout}\n{stderr}"
     );
 }

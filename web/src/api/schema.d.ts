@@ -373,7 +373,8 @@ export interface paths {
          * List the nodes a deployment may use.
          * @description `GET /nodes/deployable?memory=&disk=&location_ids[]=`: the nodes an automatic deployment
          *     of a server of that size may use (public, not in maintenance, with room), paginated.
-         *     400 when there is none, as Pterodactyl.
+         *     400 when there is none, as Pterodactyl. `memory`, `disk` and `location_ids` may also come
+         *     as a JSON body (Laravel's input; PteroJS sends them so), which wins over the query.
          */
         get: operations["list_deployable_nodes"];
         put?: never;
@@ -747,6 +748,594 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show the account.
+         * @description `GET /account`: open also when the panel requires two-factor and the account has none.
+         */
+        get: operations["client_get_account"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the account's activity.
+         * @description `GET /account/activity`: `filter[event]` (partial), `sort=timestamp|-timestamp`
+         *     (newest first by default), `per_page` up to 100 (25 by default), `include=actor`.
+         */
+        get: operations["client_list_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the account's API keys.
+         * @description `GET /account/api-keys`: the client keys, oldest first (never their secrets).
+         */
+        get: operations["client_list_api_keys"];
+        put?: never;
+        /**
+         * Create an API key.
+         * @description `POST /account/api-keys`: the key, with `meta.secret_token` (the 32-character secret;
+         *     the bearer token is `identifier` followed by it). At most 25 keys (400).
+         */
+        post: operations["client_create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an API key.
+         * @description `DELETE /account/api-keys/{identifier}`: 404 for a key that is not one of the
+         *     account's client keys.
+         */
+        delete: operations["client_delete_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the e-mail address.
+         * @description `PUT /account/email`: 400 for a wrong password.
+         */
+        put: operations["client_update_email"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the password.
+         * @description `PUT /account/password`: every other session of the user ends. 400 for a wrong current
+         *     password.
+         */
+        put: operations["client_update_password"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/ssh-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the account's SSH keys.
+         * @description `GET /account/ssh-keys`: the keys SFTP accepts for this account.
+         */
+        get: operations["client_list_ssh_keys"];
+        put?: never;
+        /**
+         * Add an SSH key.
+         * @description `POST /account/ssh-keys`: 422 for a key that does not parse, is too weak or is already
+         *     on the account.
+         */
+        post: operations["client_create_ssh_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/ssh-keys/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove an SSH key.
+         * @description `POST /account/ssh-keys/remove`: by fingerprint; an unknown fingerprint changes
+         *     nothing (still 204), as in Pterodactyl.
+         */
+        post: operations["client_delete_ssh_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start two-factor setup.
+         * @description `GET /account/two-factor`: a fresh secret and its `otpauth://` URL (stored until it is
+         *     confirmed with `POST /account/two-factor`). 400 when two-factor is already on.
+         */
+        get: operations["client_get_two_factor"];
+        put?: never;
+        /**
+         * Turn two-factor on.
+         * @description `POST /account/two-factor`: turns two-factor on; the recovery tokens are shown once.
+         *     400 for a wrong code or password.
+         */
+        post: operations["client_enable_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor off.
+         * @description `POST /account/two-factor/disable`: 400 for a wrong password.
+         */
+        post: operations["client_disable_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a server's backups.
+         * @description `GET /servers/{server}/backups`: paged (`per_page` up to 50, default 20), with
+         *     `meta.backup_count` (backups not failed). Needs `backup.read`.
+         */
+        get: operations["client_list_backups"];
+        put?: never;
+        /**
+         * Start a backup.
+         * @description `POST /servers/{server}/backups` `{name?, is_locked?, ignored?}`: starts a backup. The
+         *     lock is only honoured for users who may delete backups. Needs `backup.create`; at most
+         *     the server's backup limit (400) and a few per ten minutes (429).
+         */
+        post: operations["client_create_backup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/backups/{backup}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a backup.
+         * @description `GET /servers/{server}/backups/{backup}`: needs `backup.read`.
+         */
+        get: operations["client_get_backup"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a backup.
+         * @description `DELETE /servers/{server}/backups/{backup}`: needs `backup.delete`; not a locked
+         *     backup (400). The archive is removed from the node.
+         */
+        delete: operations["client_delete_backup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/backups/{backup}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a download link for a backup.
+         * @description `GET /servers/{server}/backups/{backup}/download`: a signed wings URL. Needs
+         *     `backup.download`.
+         */
+        get: operations["client_download_backup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/backups/{backup}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock or unlock a backup.
+         * @description `POST /servers/{server}/backups/{backup}/lock`: toggles the lock. Needs
+         *     `backup.delete`.
+         */
+        post: operations["client_lock_backup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/backups/{backup}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a backup.
+         * @description `POST /servers/{server}/backups/{backup}/restore` `{truncate}`: 204; the server is
+         *     `restoring_backup` until wings reports back. Needs `backup.restore`; only a successful
+         *     backup of an idle server (400).
+         */
+        post: operations["client_restore_backup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/databases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a server's databases.
+         * @description `GET /servers/{server}/databases` (`include=password`): needs `database.read`; the
+         *     password include needs `database.view_password` and is a null resource without it.
+         */
+        get: operations["client_list_databases"];
+        put?: never;
+        /**
+         * Create a database.
+         * @description `POST /servers/{server}/databases` `{database, remote}`: within the server's limit
+         *     (400), on a database host of the server's node when there is one. Needs
+         *     `database.create`. The answer carries `relationships.password` (a null resource without
+         *     `database.view_password`).
+         */
+        post: operations["client_create_database"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/databases/{database}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a database.
+         * @description `DELETE /servers/{server}/databases/{database}`: drops it and its account on the
+         *     host. Needs `database.delete`.
+         */
+        delete: operations["client_delete_database"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/databases/{database}/rotate-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a database's password.
+         * @description `POST /servers/{server}/databases/{database}/rotate-password`: needs
+         *     `database.update`. The answer carries `relationships.password` (a null resource without
+         *     `database.view_password`).
+         */
+        post: operations["client_rotate_database_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a server's schedules.
+         * @description `GET /servers/{server}/schedules`: every schedule with its tasks. Needs
+         *     `schedule.read`.
+         */
+        get: operations["client_list_schedules"];
+        put?: never;
+        /**
+         * Create a schedule.
+         * @description `POST /servers/{server}/schedules`: needs `schedule.create`.
+         */
+        post: operations["client_create_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/schedules/{schedule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a schedule.
+         * @description `GET /servers/{server}/schedules/{schedule}`: with its tasks. Needs `schedule.read`.
+         */
+        get: operations["client_get_schedule"];
+        put?: never;
+        /**
+         * Change a schedule.
+         * @description `POST /servers/{server}/schedules/{schedule}`: replaces the definition; switching it
+         *     on or off also frees a stuck run. Needs `schedule.update`.
+         */
+        post: operations["client_update_schedule"];
+        /**
+         * Delete a schedule.
+         * @description `DELETE /servers/{server}/schedules/{schedule}`: with its tasks. Needs
+         *     `schedule.delete`.
+         */
+        delete: operations["client_delete_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/schedules/{schedule}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a schedule now.
+         * @description `POST /servers/{server}/schedules/{schedule}/execute`: 202, the run goes on in the
+         *     background (also for a schedule that is switched off). Needs `schedule.update`; 400
+         *     without tasks, 409 while it runs.
+         */
+        post: operations["client_execute_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/schedules/{schedule}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a task to a schedule.
+         * @description `POST /servers/{server}/schedules/{schedule}/tasks`: last, or at `sequence_id`. Needs
+         *     `schedule.update` and the permission the action needs by hand; at most 10 tasks (400).
+         */
+        post: operations["client_create_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/schedules/{schedule}/tasks/{task}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a task.
+         * @description `POST /servers/{server}/schedules/{schedule}/tasks/{task}`: the task keeps its position
+         *     (`sequence_id` is ignored). Needs `schedule.update` and the permission the action needs
+         *     by hand.
+         */
+        post: operations["client_update_task"];
+        /**
+         * Delete a task.
+         * @description `DELETE /servers/{server}/schedules/{schedule}/tasks/{task}`: later tasks move up.
+         *     Needs `schedule.update`.
+         */
+        delete: operations["client_delete_task"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a server's subusers.
+         * @description `GET /servers/{server}/users`: needs `user.read`.
+         */
+        get: operations["client_list_subusers"];
+        put?: never;
+        /**
+         * Add a subuser.
+         * @description `POST /servers/{server}/users` `{email, permissions[]}`: needs `user.create`, and
+         *     every permission granted must be one the caller holds (403 otherwise, checked before the
+         *     fields). An e-mail address without an account gets a new account. Not the owner, not
+         *     twice (400).
+         */
+        post: operations["client_create_subuser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/users/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a subuser.
+         * @description `GET /servers/{server}/users/{user}`: needs `user.read`.
+         */
+        get: operations["client_get_subuser"];
+        put?: never;
+        /**
+         * Change a subuser's permissions.
+         * @description `POST /servers/{server}/users/{user}` `{permissions[]}`: replaces the permissions.
+         *     Needs `user.update`; not on oneself (403), and only permissions the caller holds.
+         */
+        post: operations["client_update_subuser"];
+        /**
+         * Remove a subuser.
+         * @description `DELETE /servers/{server}/users/{user}`: needs `user.delete`; not oneself (403).
+         */
+        delete: operations["client_delete_subuser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -1001,10 +1590,233 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in.
+         * @description `POST /auth/login`: with the right password, a session (the `aerie_session` and
+         *     `XSRF-TOKEN` cookies), or, when the account has two-factor, a confirmation token for
+         *     `/auth/login/checkpoint`. A wrong login is a 422 on `user`; 10 failures a minute per
+         *     login name and address are throttled (429).
+         */
+        post: operations["auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a two-factor login.
+         * @description `POST /auth/login/checkpoint`: a wrong code or recovery token, or an expired
+         *     confirmation token, is a 422 naming the field; failures are throttled with the login's.
+         */
+        post: operations["auth_login_checkpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out.
+         * @description `POST /auth/logout`: ends the session (its CSRF token is required) and clears the cookie.
+         *     Without a live session it only clears the cookies.
+         */
+        post: operations["auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset link.
+         * @description `POST /auth/password`: the same 200 whether or not the address has an account; an
+         *     account gets an e-mail with a link valid for a limited time. Two requests a minute per
+         *     address (429).
+         */
+        post: operations["auth_forgot_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset the password.
+         * @description `POST /auth/password/reset`: sets the password; the user logs in afresh. Every session
+         *     of the account ends. An unknown, used or expired token is a 400.
+         */
+        post: operations["auth_reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sanctum/csrf-cookie": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the CSRF cookie.
+         * @description `GET /sanctum/csrf-cookie`: 204 with the `XSRF-TOKEN` cookie (the session's token when
+         *     there is a session, so a reloaded page keeps working). Call it before the login form.
+         */
+        get: operations["auth_get_csrf_cookie"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description The signed-in account (Pterodactyl's client `AccountTransformer`,
+         *     `services::account::account_attributes`).
+         */
+        AccountAttributes: {
+            /** @description Whether the user is a root administrator. */
+            admin: boolean;
+            /** @description E-mail address. */
+            email: string;
+            /** @description First name (`""` when none). */
+            first_name: string;
+            /**
+             * Format: int64
+             * @description Numeric id.
+             */
+            id: number;
+            /** @description UI language code. */
+            language: string;
+            /** @description Last name (`""` when none). */
+            last_name: string;
+            /** @description Username. */
+            username: string;
+        };
+        /** @description A `user` item. */
+        AccountItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["AccountAttributes"];
+            /**
+             * @description Always `user`.
+             * @enum {string}
+             */
+            object: "user";
+        };
+        /**
+         * @description An activity log entry (Pterodactyl's `ActivityLogTransformer`,
+         *     `services::account::activity_attributes`).
+         */
+        ActivityLogAttributes: {
+            /** @description Entries written together share a batch id. */
+            batch: string | null;
+            /** @description A description, when the event has one. */
+            description: string | null;
+            /** @description The event name (`auth:success`, `user:api-key.create`, `server:backup.start`). */
+            event: string;
+            /** @description Whether `properties` holds more than the event's description uses. */
+            has_additional_metadata: boolean;
+            /** @description An opaque id (the SHA-1 of the row id, hex). */
+            id: string;
+            /** @description The client's IP address. */
+            ip: string;
+            /** @description Whether the action was made with an API key. */
+            is_api: boolean;
+            /** @description The event's facts (`{}` when none). */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** @description Includes asked for with `include=`. */
+            relationships?: components["schemas"]["ActivityLogRelationships"];
+            /**
+             * Format: date-time
+             * @description When it happened (Atom).
+             */
+            timestamp: string;
+        };
+        /** @description A `activity_log` item. */
+        ActivityLogItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ActivityLogAttributes"];
+            /**
+             * @description Always `activity_log`.
+             * @enum {string}
+             */
+            object: "activity_log";
+        };
+        /** @description A page of `activity_log` items with `meta.pagination`. */
+        ActivityLogPage: {
+            /** @description The items on this page. */
+            data: components["schemas"]["ActivityLogItem"][];
+            /** @description Pagination facts. */
+            meta: components["schemas"]["PaginationMeta"];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description Includes of an activity log entry. */
+        ActivityLogRelationships: {
+            /**
+             * @description `include=actor`: the user who acted (a null resource when no user did, or the user
+             *     is gone).
+             */
+            actor?: components["schemas"]["ClientUserItemOrNull"];
+        };
         /** @description An allocation (Pterodactyl's application `AllocationTransformer`). */
         AllocationAttributes: {
             /** @description Display alias of the IP. */
@@ -1081,6 +1893,338 @@ export interface components {
             node?: components["schemas"]["NodeItemOrNull"];
             /** @description `include=server` (needs server read; a null resource for a free allocation). */
             server?: components["schemas"]["ServerItemOrNull"];
+        };
+        /**
+         * @description A client API key (Pterodactyl's `ApiKeyTransformer`,
+         *     `services::account::api_key_attributes`); the secret is never shown again.
+         */
+        ApiKeyAttributes: {
+            /** @description Addresses and CIDR ranges the key may be used from (empty = anywhere). */
+            allowed_ips: string[];
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description Description. */
+            description: string | null;
+            /**
+             * @description The key's public part (`ptlc_` + 11 characters); the bearer token is this followed
+             *     by the secret.
+             */
+            identifier: string;
+            /**
+             * Format: date-time
+             * @description Last use (Atom); `null` when never used.
+             */
+            last_used_at: string | null;
+        };
+        /** @description `POST /account/api-keys`: the new key with its secret in `meta.secret_token`. */
+        ApiKeyCreated: {
+            /** @description The key. */
+            attributes: components["schemas"]["ApiKeyAttributes"];
+            /** @description The secret. */
+            meta: components["schemas"]["ApiKeySecretMeta"];
+            /**
+             * @description Always `api_key`.
+             * @enum {string}
+             */
+            object: "api_key";
+        };
+        /** @description A `api_key` item. */
+        ApiKeyItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ApiKeyAttributes"];
+            /**
+             * @description Always `api_key`.
+             * @enum {string}
+             */
+            object: "api_key";
+        };
+        /** @description A list of `api_key` items, not paginated. */
+        ApiKeyList: {
+            /** @description The items. */
+            data: components["schemas"]["ApiKeyItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description `meta` of an [`ApiKeyCreated`]. */
+        ApiKeySecretMeta: {
+            /**
+             * @description The secret part of the key (32 characters), shown only now: the bearer token is
+             *     `identifier` followed by it.
+             */
+            secret_token: string;
+        };
+        /** @description A backup (Pterodactyl's `BackupTransformer`, `services::backups::backup_attributes`). */
+        BackupAttributes: {
+            /**
+             * Format: int64
+             * @description Archive size in bytes (0 until it is done).
+             */
+            bytes: number;
+            /** @description `<algorithm>:<hex>` checksum of the archive; `null` until it is done. */
+            checksum: string | null;
+            /**
+             * Format: date-time
+             * @description When wings reported the result (Atom); `null` while running.
+             */
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description Ignore patterns, one per entry. */
+            ignored_files: string[];
+            /** @description A locked backup cannot be deleted. */
+            is_locked: boolean;
+            /** @description Whether the archive was made (`false` while running and after a failure). */
+            is_successful: boolean;
+            /** @description Display name. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description UUID (the backup's route id).
+             */
+            uuid: string;
+        };
+        /** @description The body of `POST /servers/{server}/backups`; every field is optional. */
+        BackupCreateBody: {
+            /** @description Ignore patterns, one per line. */
+            ignored?: string | null;
+            /** @description Lock the backup (only honoured for users who may delete backups). */
+            is_locked?: boolean | null;
+            /** @description `is_locked` as PteroJS sends it, read when `is_locked` is absent. */
+            isLocked?: boolean | null;
+            /** @description Display name (at most 191 characters); default `Backup at <time>`. */
+            name?: string | null;
+        };
+        /** @description A `backup` item. */
+        BackupItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["BackupAttributes"];
+            /**
+             * @description Always `backup`.
+             * @enum {string}
+             */
+            object: "backup";
+        };
+        /** @description `meta` of a [`BackupPage`]. */
+        BackupListMeta: {
+            /**
+             * Format: int64
+             * @description Backups that count against the server's limit (every one not failed).
+             */
+            backup_count: number;
+            /** @description The page facts. */
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description `GET /servers/{server}/backups`: a page of backups with `meta.backup_count`. */
+        BackupPage: {
+            /** @description The backups on this page, oldest first. */
+            data: components["schemas"]["BackupItem"][];
+            /** @description Pagination facts and the backup count. */
+            meta: components["schemas"]["BackupListMeta"];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description The body of `POST /servers/{server}/backups/{backup}/restore`. */
+        BackupRestoreBody: {
+            /** @description Delete every file of the server before restoring. */
+            truncate: boolean;
+        };
+        /**
+         * @description A server database as the client API shows it (Pterodactyl's client
+         *     `DatabaseTransformer`, `services::databases::database_attributes_client`).
+         */
+        ClientDatabaseAttributes: {
+            /** @description Where the account may connect from (`%` = anywhere). */
+            connections_from: string;
+            /** @description Where to connect. */
+            host: components["schemas"]["ClientDatabaseHost"];
+            /**
+             * @description The database's client id: 8 characters of `[a-zA-Z0-9]` starting with a letter (the
+             *     route id).
+             */
+            id: string;
+            /**
+             * Format: int64
+             * @description The account's connection limit (`null` = the host default).
+             */
+            max_connections: number | null;
+            /** @description The database's name on the host (`s{server}_{name}`). */
+            name: string;
+            /** @description `include=password` (on the list; always on create and rotate). */
+            relationships?: components["schemas"]["ClientDatabaseRelationships"];
+            /** @description The account created for it. */
+            username: string;
+        };
+        /** @description The body of `POST /servers/{server}/databases`. */
+        ClientDatabaseBody: {
+            /** @description The name's suffix (letters, digits, `-` and `_`); stored as `s{server}_{database}`. */
+            database: string;
+            /** @description Where the account may connect from: digits, `.` and `%` (`%` = anywhere). */
+            remote: string;
+        };
+        /** @description `host` of a client database. */
+        ClientDatabaseHost: {
+            /** @description Host name or address. */
+            address: string;
+            /**
+             * Format: int64
+             * @description Port.
+             */
+            port: number;
+        };
+        /** @description A `server_database` item. */
+        ClientDatabaseItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientDatabaseAttributes"];
+            /**
+             * @description Always `server_database`.
+             * @enum {string}
+             */
+            object: "server_database";
+        };
+        /** @description A list of `server_database` items, not paginated. */
+        ClientDatabaseList: {
+            /** @description The items. */
+            data: components["schemas"]["ClientDatabaseItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description A `database_password` item. */
+        ClientDatabasePasswordItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["DatabasePasswordAttributes"];
+            /**
+             * @description Always `database_password`.
+             * @enum {string}
+             */
+            object: "database_password";
+        };
+        ClientDatabasePasswordItemOrNull: components["schemas"]["ClientDatabasePasswordItem"] | components["schemas"]["NullResource"];
+        /** @description Includes of a client database. */
+        ClientDatabaseRelationships: {
+            /**
+             * @description The password, for users with `database.view_password`; a null resource for the
+             *     others.
+             */
+            password: components["schemas"]["ClientDatabasePasswordItemOrNull"];
+        };
+        /**
+         * @description A subuser of a server (Pterodactyl's client `SubuserTransformer`,
+         *     `services::subusers::subuser_attributes`): the account's fields plus the permissions.
+         */
+        ClientSubuserAttributes: {
+            /** @description Whether the account has two-factor authentication on. */
+            "2fa_enabled": boolean;
+            /**
+             * Format: date-time
+             * @description When the account was created (Atom).
+             */
+            created_at: string;
+            /** @description E-mail address. */
+            email: string;
+            /**
+             * Format: uri
+             * @description Gravatar URL of the e-mail address.
+             */
+            image: string;
+            /**
+             * @description The permission keys granted (`control.console`, `file.read`, ...; always with
+             *     `websocket.connect`).
+             */
+            permissions: string[];
+            /** @description Username. */
+            username: string;
+            /**
+             * Format: uuid
+             * @description The account's UUID (the subuser's route id).
+             */
+            uuid: string;
+        };
+        /** @description A `server_subuser` item. */
+        ClientSubuserItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientSubuserAttributes"];
+            /**
+             * @description Always `server_subuser`.
+             * @enum {string}
+             */
+            object: "server_subuser";
+        };
+        /** @description A list of `server_subuser` items, not paginated. */
+        ClientSubuserList: {
+            /** @description The items. */
+            data: components["schemas"]["ClientSubuserItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /**
+         * @description Another user as the client API shows them (Pterodactyl's client `UserTransformer`,
+         *     `services::account::actor_attributes`): an activity entry's `actor`.
+         */
+        ClientUserAttributes: {
+            /** @description Whether two-factor authentication is on. */
+            "2fa_enabled": boolean;
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description E-mail address. */
+            email: string;
+            /**
+             * Format: uri
+             * @description Gravatar URL of the e-mail address.
+             */
+            image: string;
+            /** @description Username. */
+            username: string;
+            /**
+             * Format: uuid
+             * @description Public UUID.
+             */
+            uuid: string;
+        };
+        /** @description A `user` item. */
+        ClientUserItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientUserAttributes"];
+            /**
+             * @description Always `user`.
+             * @enum {string}
+             */
+            object: "user";
+        };
+        ClientUserItemOrNull: components["schemas"]["ClientUserItem"] | components["schemas"]["NullResource"];
+        /** @description The body of `POST /account/api-keys`. */
+        CreateApiKeyBody: {
+            /** @description IP addresses and CIDR ranges the key may be used from (empty = anywhere). */
+            allowed_ips?: string[] | null;
+            /** @description What the key is for (at most 500 characters). */
+            description?: string | null;
+        };
+        /** @description The body of `POST /account/ssh-keys`. */
+        CreateSshKeyBody: {
+            /** @description Display name (at most 191 characters). */
+            name: string;
+            /** @description The key as an `authorized_keys` line (RSA of at least 2048 bits, ECDSA or Ed25519). */
+            public_key: string;
         };
         /**
          * @description A database host: `id, name, host, port, username, max_databases, node` and the
@@ -1198,6 +2342,11 @@ export interface components {
              * @enum {string}
              */
             object: "database_password";
+        };
+        /** @description The body of `POST /account/two-factor/disable`. */
+        DisableTwoFactorBody: {
+            /** @description The account's password. */
+            password: string;
         };
         /** @description An egg (Pterodactyl's application `EggTransformer`). */
         EggAttributes: {
@@ -1515,6 +2664,16 @@ export interface components {
             object: "list";
         };
         EggVariableListOrNull: components["schemas"]["EggVariableList"] | components["schemas"]["NullResource"];
+        /** @description The body of `POST /account/two-factor`. */
+        EnableTwoFactorBody: {
+            /**
+             * @description The 6-digit code the authenticator app shows for the new secret (a JSON number is
+             *     accepted too).
+             */
+            code: string;
+            /** @description The account's password. */
+            password: string;
+        };
         /** @description Every error answer: Pterodactyl's `{"errors": [...]}`. */
         ErrorEnvelope: {
             /** @description The problems, at least one. */
@@ -1537,6 +2696,14 @@ export interface components {
             meta?: components["schemas"]["ErrorMeta"];
             /** @description The HTTP status as a string (`"404"`). */
             status: string;
+        };
+        /** @description The body of `POST /auth/password`. */
+        ForgotPasswordBody: {
+            /**
+             * Format: email
+             * @description The account's e-mail address.
+             */
+            email: string;
         };
         /** @description One check of a [`HealthReport`]. */
         HealthCheck: {
@@ -1634,6 +2801,65 @@ export interface components {
             nodes?: components["schemas"]["NodeListOrNull"];
             /** @description `include=servers` (needs server read). */
             servers?: components["schemas"]["ServerListOrNull"];
+        };
+        /** @description `POST /auth/login`: logged in, or a confirmation token for the two-factor checkpoint. */
+        LoginAnswer: {
+            /** @description The outcome. */
+            data: components["schemas"]["LoginOutcomeData"];
+        };
+        /** @description The body of `POST /auth/login`. */
+        LoginBody: {
+            /** @description Password. */
+            password: string;
+            /** @description Username or e-mail address. */
+            user: string;
+        };
+        /**
+         * @description The body of `POST /auth/login/checkpoint`: the confirmation token and either a code or
+         *     a recovery token.
+         */
+        LoginCheckpointBody: {
+            /**
+             * @description The authenticator app's 6-digit code (a JSON number is accepted too); required
+             *     without `recovery_token`.
+             */
+            authentication_code?: string | null;
+            /** @description The token `POST /auth/login` answered with. */
+            confirmation_token: string;
+            /** @description One of the recovery tokens, used up by a success. */
+            recovery_token?: string | null;
+        };
+        /**
+         * @description A finished login (`POST /auth/login`, `POST /auth/login/checkpoint`): the
+         *     `aerie_session` and `XSRF-TOKEN` cookies are set.
+         */
+        LoginCompleted: {
+            /** @description The outcome. */
+            data: components["schemas"]["LoginCompleteData"];
+        };
+        /** @description `data` of a finished login. */
+        LoginCompleteData: {
+            /**
+             * @description Always `true`.
+             * @enum {boolean}
+             */
+            complete: true;
+            /** @description Where the web UI goes next (`/`). */
+            intended: string;
+            /** @description The account. */
+            user: components["schemas"]["AccountAttributes"];
+        };
+        /** @description `data` of a [`LoginAnswer`]. */
+        LoginOutcomeData: components["schemas"]["LoginCompleteData"] | components["schemas"]["LoginPendingData"];
+        /** @description `data` of a login that needs the two-factor checkpoint. */
+        LoginPendingData: {
+            /**
+             * @description Always `false`.
+             * @enum {boolean}
+             */
+            complete: false;
+            /** @description Send it to `/auth/login/checkpoint` within five minutes; single use. */
+            confirmation_token: string;
         };
         /**
          * @description A nest: Pterodactyl's `Nest::toArray()`, timestamps in Laravel's format
@@ -2042,6 +3268,41 @@ export interface components {
             /** @description The page facts. */
             pagination: components["schemas"]["Pagination"];
         };
+        /** @description `POST /auth/password/reset`: the password is set; log in afresh. */
+        PasswordResetDone: {
+            /** @description Where the web UI goes next (`/`). */
+            redirect_to: string;
+            /**
+             * @description Always `true`.
+             * @enum {boolean}
+             */
+            send_to_login: true;
+            /**
+             * @description Always `true`.
+             * @enum {boolean}
+             */
+            success: true;
+        };
+        /** @description `POST /auth/password`: the same answer whether or not the address has an account. */
+        PasswordResetRequested: {
+            /** @description `We have e-mailed your password reset link!` */
+            status: string;
+        };
+        /** @description `attributes` of a `recovery_tokens` item. */
+        RecoveryTokensAttributes: {
+            /** @description One-time tokens that stand in for a code at the login checkpoint; shown only now. */
+            tokens: string[];
+        };
+        /** @description A `recovery_tokens` item. */
+        RecoveryTokensItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["RecoveryTokensAttributes"];
+            /**
+             * @description Always `recovery_tokens`.
+             * @enum {string}
+             */
+            object: "recovery_tokens";
+        };
         /** @description `POST /api/remote/activity`. */
         RemoteActivityBatch: {
             /** @description The entries. */
@@ -2346,6 +3607,25 @@ export interface components {
             /** @description The command or signal name. */
             value: string;
         };
+        /** @description The body of `POST /account/ssh-keys/remove`. */
+        RemoveSshKeyBody: {
+            /** @description The key's `SHA256:` fingerprint. */
+            fingerprint: string;
+        };
+        /** @description The body of `POST /auth/password/reset`. */
+        ResetPasswordBody: {
+            /**
+             * Format: email
+             * @description The account's e-mail address.
+             */
+            email: string;
+            /** @description The new password (at least 8 characters). */
+            password: string;
+            /** @description The new password again. */
+            password_confirmation: string;
+            /** @description The token from the e-mailed link. */
+            token: string;
+        };
         /** @description `meta` of a 201 response. */
         ResourceMeta: {
             /**
@@ -2353,6 +3633,193 @@ export interface components {
              * @description The new resource's URL in the application API.
              */
             resource: string;
+        };
+        /** @description A schedule (Pterodactyl's `ScheduleTransformer`, `services::schedules::schedule_item`). */
+        ScheduleAttributes: {
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description The cron fields. */
+            cron: components["schemas"]["ScheduleCron"];
+            /**
+             * Format: int64
+             * @description Numeric id (the schedule's route id).
+             */
+            id: number;
+            /** @description Whether it runs on its own. */
+            is_active: boolean;
+            /** @description Whether a run is going on. */
+            is_processing: boolean;
+            /**
+             * Format: date-time
+             * @description The last run (Atom); `null` when it never ran.
+             */
+            last_run_at: string | null;
+            /** @description Display name. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description The next run (Atom); `null` when the cron fields never fire.
+             */
+            next_run_at: string | null;
+            /** @description Whether it only runs while the server is online. */
+            only_when_online: boolean;
+            /** @description Always included: the tasks. */
+            relationships: components["schemas"]["ScheduleRelationships"];
+            /**
+             * Format: date-time
+             * @description Last update (Atom).
+             */
+            updated_at: string;
+        };
+        /**
+         * @description The body of `POST /servers/{server}/schedules[/{schedule}]` (create and update take the
+         *     same one). Booleans may be `0`/`1`; cron fields are checked (a bad one is a 422 naming
+         *     it).
+         */
+        ScheduleBody: {
+            /** @description Day-of-month field. */
+            day_of_month: string;
+            /** @description Day-of-week field. */
+            day_of_week: string;
+            /** @description Hour field. */
+            hour: string;
+            /** @description Whether it runs on its own (default false). */
+            is_active?: boolean | null;
+            /** @description Minute field. */
+            minute: string;
+            /** @description Month field (default `*`). */
+            month?: string | null;
+            /** @description Display name. */
+            name: string;
+            /** @description Whether it only runs while the server is online (default false). */
+            only_when_online?: boolean | null;
+        };
+        /** @description `cron` of a schedule. */
+        ScheduleCron: {
+            /** @description Day-of-month field. */
+            day_of_month: string;
+            /** @description Day-of-week field. */
+            day_of_week: string;
+            /** @description Hour field. */
+            hour: string;
+            /** @description Minute field. */
+            minute: string;
+            /** @description Month field. */
+            month: string;
+        };
+        /** @description A `server_schedule` item. */
+        ScheduleItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ScheduleAttributes"];
+            /**
+             * @description Always `server_schedule`.
+             * @enum {string}
+             */
+            object: "server_schedule";
+        };
+        /** @description A list of `server_schedule` items, not paginated. */
+        ScheduleList: {
+            /** @description The items. */
+            data: components["schemas"]["ScheduleItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description Includes of a schedule (always present). */
+        ScheduleRelationships: {
+            /** @description The tasks, in run order. */
+            tasks: components["schemas"]["ScheduleTaskList"];
+        };
+        /**
+         * @description What a task does.
+         * @enum {string}
+         */
+        ScheduleTaskAction: "command" | "power" | "backup";
+        /** @description A schedule's task (Pterodactyl's `TaskTransformer`, `services::schedules::task_item`). */
+        ScheduleTaskAttributes: {
+            /** @description `command`, `power` or `backup`. */
+            action: string;
+            /** @description Whether the run goes on when it fails. */
+            continue_on_failure: boolean;
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Numeric id (the task's route id).
+             */
+            id: number;
+            /** @description Whether it waits to run. */
+            is_queued: boolean;
+            /** @description The console line, the power signal, or the backup's ignore patterns. */
+            payload: string;
+            /**
+             * Format: int64
+             * @description Position in the run, from 1.
+             */
+            sequence_id: number;
+            /**
+             * Format: int64
+             * @description Seconds to wait before it runs.
+             */
+            time_offset: number;
+            /**
+             * Format: date-time
+             * @description Last update (Atom).
+             */
+            updated_at: string;
+        };
+        /**
+         * @description The body of `POST /servers/{server}/schedules/{schedule}/tasks[/{task}]`. Numbers may be
+         *     strings of digits and booleans `0`/`1`.
+         */
+        ScheduleTaskBody: {
+            /** @description What the task does. */
+            action: components["schemas"]["ScheduleTaskAction"];
+            /** @description Whether the run goes on when it fails (default false). */
+            continue_on_failure?: boolean | null;
+            /**
+             * @description The console line, or `start`/`stop`/`restart`/`kill`; required unless `action` is
+             *     `backup`.
+             */
+            payload?: string | null;
+            /**
+             * Format: int64
+             * @description Position in the run (later tasks move down); default last.
+             */
+            sequence_id?: number | null;
+            /**
+             * Format: int64
+             * @description Seconds to wait before it runs.
+             */
+            time_offset: number;
+        };
+        /** @description A `schedule_task` item. */
+        ScheduleTaskItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ScheduleTaskAttributes"];
+            /**
+             * @description Always `schedule_task`.
+             * @enum {string}
+             */
+            object: "schedule_task";
+        };
+        /** @description A list of `schedule_task` items, not paginated. */
+        ScheduleTaskList: {
+            /** @description The items. */
+            data: components["schemas"]["ScheduleTaskItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
         };
         /** @description `allocation` of a [`ServerBody`]: the server's allocations, named. */
         ServerAllocationBody: {
@@ -3154,6 +4621,114 @@ export interface components {
             /** @description The user's UUID. */
             user: string;
         };
+        /** @description `attributes` of a `signed_url` item. */
+        SignedUrlAttributes: {
+            /**
+             * Format: uri
+             * @description A wings URL with a signed token, valid 15 minutes and once.
+             */
+            url: string;
+        };
+        /** @description A `signed_url` item. */
+        SignedUrlItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["SignedUrlAttributes"];
+            /**
+             * @description Always `signed_url`.
+             * @enum {string}
+             */
+            object: "signed_url";
+        };
+        /**
+         * @description An SSH public key of the account (Pterodactyl's `UserSSHKeyTransformer`,
+         *     `services::account::ssh_key_attributes`).
+         */
+        SshKeyAttributes: {
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description `SHA256:` fingerprint (unpadded base64). */
+            fingerprint: string;
+            /** @description Display name. */
+            name: string;
+            /** @description The key as an `authorized_keys` line, without its comment. */
+            public_key: string;
+        };
+        /** @description A `ssh_key` item. */
+        SshKeyItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["SshKeyAttributes"];
+            /**
+             * @description Always `ssh_key`.
+             * @enum {string}
+             */
+            object: "ssh_key";
+        };
+        /** @description A list of `ssh_key` items, not paginated. */
+        SshKeyList: {
+            /** @description The items. */
+            data: components["schemas"]["SshKeyItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description The body of `POST /servers/{server}/users`. */
+        SubuserCreateBody: {
+            /**
+             * Format: email
+             * @description The account's e-mail address; an account is created (and told by e-mail) when
+             *     there is none.
+             */
+            email: string;
+            /**
+             * @description Permission keys to grant; each must be one the caller holds. Unknown keys are
+             *     dropped and `websocket.connect` is always added.
+             */
+            permissions: string[];
+        };
+        /** @description The body of `POST /servers/{server}/users/{user}`: the permissions replace the old ones. */
+        SubuserUpdateBody: {
+            /** @description Permission keys to grant; each must be one the caller holds. */
+            permissions: string[];
+        };
+        /** @description `GET /account/two-factor`: `{"data": {...}}` (not a fractal envelope). */
+        TwoFactorSetup: {
+            /** @description The new secret. */
+            data: components["schemas"]["TwoFactorSetupData"];
+        };
+        /** @description `data` of a [`TwoFactorSetup`]. */
+        TwoFactorSetupData: {
+            /**
+             * Format: uri
+             * @description The `otpauth://totp/...` URL authenticator apps read from a QR code.
+             */
+            image_url_data: string;
+            /** @description The base32 secret, for typing in by hand. */
+            secret: string;
+        };
+        /** @description The body of `PUT /account/email`. */
+        UpdateEmailBody: {
+            /**
+             * Format: email
+             * @description The new address (unique).
+             */
+            email: string;
+            /** @description The account's password. */
+            password: string;
+        };
+        /** @description The body of `PUT /account/password`. */
+        UpdatePasswordBody: {
+            /** @description The current password. */
+            current_password: string;
+            /** @description The new password (at least 8 characters). */
+            password: string;
+            /** @description The new password again. */
+            password_confirmation: string;
+        };
         /** @description A user (Pterodactyl's application `UserTransformer`). */
         UserAttributes: {
             /** @description Whether TOTP two-factor authentication is on. */
@@ -3270,8 +4845,35 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description Bad request: malformed JSON, a request the resource's current state or limits do not allow, or `TwoFactorAuthRequiredException` (the panel requires two-factor authentication and the account has none; only the account document and the two-factor routes stay open). */
+        ClientBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The user lacks the permission (the detail names it), or the API key may not be used from this address. */
+        ClientForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description The resource is in a state that does not allow this. */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description `TokenMismatchException`: the `X-XSRF-TOKEN` header is missing or does not match (the session's token, or before login the `XSRF-TOKEN` cookie). */
+        CsrfMismatch: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3290,6 +4892,15 @@ export interface components {
         };
         /** @description The resource does not exist. */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The server is suspended, installing (or failed to install), restoring a backup or being transferred; or the resource is busy (a schedule already running). */
+        ServerConflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4982,6 +6593,1197 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    client_get_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountItem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_activity: {
+        parameters: {
+            query?: {
+                /** @description Partial match on the event name. */
+                "filter[event]"?: string;
+                /** @description `actor`: the user who acted, as `relationships.actor` (a null resource when none). */
+                include?: string;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Entries per page: default 25, at most 100 (larger values are clamped). */
+                per_page?: number;
+                /** @description `timestamp` (oldest first) or `-timestamp` (newest first, the default). */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the account's activity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityLogPage"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_api_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's client API keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Optional: an empty body makes a key without a description, usable from anywhere. */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["CreateApiKeyBody"];
+            };
+        };
+        responses: {
+            /** @description The new key and, in `meta.secret_token`, its secret (shown only now). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's identifier (`ptlc_` + 11 characters). */
+                identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEmailBody"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePasswordBody"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_ssh_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's SSH keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SshKeyList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_ssh_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSshKeyBody"];
+            };
+        };
+        responses: {
+            /** @description The stored key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SshKeyItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_ssh_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveSshKeyBody"];
+            };
+        };
+        responses: {
+            /** @description Removed (or there was no such key). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_get_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to put in an authenticator app. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorSetup"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_enable_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnableTwoFactorBody"];
+            };
+        };
+        responses: {
+            /** @description Two-factor is on; the recovery tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryTokensItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_disable_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableTwoFactorBody"];
+            };
+        };
+        responses: {
+            /** @description Two-factor is off; the recovery tokens are gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_backups: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Backups per page: default 20, at most 50 (larger values are clamped). */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of backups, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupPage"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: an empty body starts a backup with the defaults. */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["BackupCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The new backup, running. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_get_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's UUID. */
+                backup: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backup. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's UUID. */
+                backup: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_download_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's UUID. */
+                backup: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A one-time download URL on the node, valid 15 minutes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_lock_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's UUID. */
+                backup: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backup with its lock toggled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_restore_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's UUID. */
+                backup: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupRestoreBody"];
+            };
+        };
+        responses: {
+            /** @description The restore started. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_list_databases: {
+        parameters: {
+            query?: {
+                /** @description `password`: each database's password as `relationships.password` (a null resource without `database.view_password`). */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every database of the server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientDatabaseList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_database: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientDatabaseBody"];
+            };
+        };
+        responses: {
+            /** @description The new database with `relationships.password`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientDatabaseItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    client_delete_database: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The database's 8-character client id (or its numeric id). */
+                database: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    client_rotate_database_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The database's 8-character client id (or its numeric id). */
+                database: string;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database with its new password in `relationships.password`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientDatabaseItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    client_list_schedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every schedule, each with `relationships.tasks`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description The new schedule (no tasks yet). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_get_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule with `relationships.tasks`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description The schedule with `relationships.tasks`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_execute_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleTaskBody"];
+            };
+        };
+        responses: {
+            /** @description The new task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleTaskItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+                /** @description The task's id. */
+                task: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleTaskBody"];
+            };
+        };
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleTaskItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The schedule's id. */
+                schedule: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+                /** @description The task's id. */
+                task: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_subusers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every subuser of the server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSubuserList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_subuser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubuserCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The new subuser. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSubuserItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_get_subuser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+                /** @description The subuser's account UUID. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subuser. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSubuserItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_subuser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+                /** @description The subuser's account UUID. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubuserUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description The subuser with its new permissions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSubuserItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_subuser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+                /** @description The subuser's account UUID. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     get_health: {
         parameters: {
             query?: never;
@@ -5403,6 +8205,177 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auth_login: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session). */
+                "X-XSRF-TOKEN": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginBody"];
+            };
+        };
+        responses: {
+            /** @description Logged in (cookies set), or `complete: false` with a confirmation token. */
+            200: {
+                headers: {
+                    /** @description On a complete login: `aerie_session` (HttpOnly) and a new `XSRF-TOKEN`. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auth_login_checkpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session). */
+                "X-XSRF-TOKEN": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginCheckpointBody"];
+            };
+        };
+        responses: {
+            /** @description Logged in: the session cookies are set. */
+            200: {
+                headers: {
+                    /** @description `aerie_session` (HttpOnly) and a new `XSRF-TOKEN`. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginCompleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auth_logout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The session's CSRF token (required when there is a session). */
+                "X-XSRF-TOKEN"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Logged out: the session cookie is cleared and a new `XSRF-TOKEN` set. */
+            204: {
+                headers: {
+                    /** @description `aerie_session` expired, a new `XSRF-TOKEN`. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            419: components["responses"]["CsrfMismatch"];
+        };
+    };
+    auth_forgot_password: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session). */
+                "X-XSRF-TOKEN": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not the address has an account). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequested"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    auth_reset_password: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session). */
+                "X-XSRF-TOKEN": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordBody"];
+            };
+        };
+        responses: {
+            /** @description The password is set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetDone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    auth_get_csrf_cookie: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The `XSRF-TOKEN` cookie is set: send its value back in `X-XSRF-TOKEN`. */
+            204: {
+                headers: {
+                    /** @description `XSRF-TOKEN=<40 characters>`, readable by JavaScript. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

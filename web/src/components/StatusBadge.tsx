@@ -12,6 +12,7 @@ const COLORS: Record<string, string> = {
   suspended: 'red',
   restoring_backup: 'violet',
   transferring: 'violet',
+  installed: 'teal',
 };
 
 /** A server's state as a coloured badge. */

@@ -22,7 +22,10 @@
 //!   includes nodes, ...): `crate::openapi` registers every `*Relationships` schema itself.
 //!
 //! One concrete envelope per resource ([`UserItem`], [`UserList`], [`UserPage`]) rather than
-//! generics, so every schema in the document has a plain name.
+//! generics, so every schema in the document has a plain name. Client API items never carry
+//! `meta` (the exceptions, [`ApiKeyCreated`] and [`BackupPage`], are written out), so they
+//! come from `client_resource!`, whose items have no `meta` key; the browser login's bodies
+//! (`/auth/*`) are plain `{"data": ...}` objects.
 
 use std::collections::BTreeMap;
 

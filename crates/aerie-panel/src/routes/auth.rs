@@ -22,8 +22,28 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::JsonBody;
+use crate::api::schemas::{
+    BadRequest, CsrfMismatch, LoginAnswer, LoginCompleted, PasswordResetDone,
+    PasswordResetRequested, TooManyRequests, ValidationFailed,
+};
 use crate::services::account::{self, LoginOutcome, RequestMeta};
 use crate::services::sessions;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    get_csrf_cookie,
+    login,
+    login_checkpoint,
+    logout,
+    forgot_password,
+    reset_password
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document, with full paths (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -58,8 +78,20 @@ async fn check_csrf(state: &AppState, headers: &HeaderMap) -> Result<(), Error> 
     Err(Error::CsrfMismatch)
 }
 
+/// Get the CSRF cookie.
+///
 /// `GET /sanctum/csrf-cookie`: 204 with the `XSRF-TOKEN` cookie (the session's token when
-/// there is a session, so a reloaded page keeps working).
+/// there is a session, so a reloaded page keeps working). Call it before the login form.
+#[utoipa::path(
+    get,
+    path = "/sanctum/csrf-cookie",
+    tag = "auth",
+    operation_id = "auth_get_csrf_cookie",
+    responses(
+        (status = 204, description = "The `XSRF-TOKEN` cookie is set: send its value back in `X-XSRF-TOKEN`.",
+            headers(("Set-Cookie" = String, description = "`XSRF-TOKEN=<40 characters>`, readable by JavaScript."))),
+    ),
+)]
 async fn get_csrf_cookie(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -113,15 +145,43 @@ async fn complete_login(
     Ok(resp)
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /auth/login`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct LoginBody {
+    /// Username or e-mail address.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     user: Option<String>,
+    /// Password.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     password: Option<String>,
 }
 
-/// `POST /auth/login`.
+/// Log in.
+///
+/// `POST /auth/login`: with the right password, a session (the `aerie_session` and
+/// `XSRF-TOKEN` cookies), or, when the account has two-factor, a confirmation token for
+/// `/auth/login/checkpoint`. A wrong login is a 422 on `user`; 10 failures a minute per
+/// login name and address are throttled (429).
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    operation_id = "auth_login",
+    params(
+        ("X-XSRF-TOKEN" = String, Header, description = "The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session)."),
+    ),
+    request_body(content = LoginBody),
+    responses(
+        (status = 200, description = "Logged in (cookies set), or `complete: false` with a confirmation token.", body = LoginAnswer,
+            headers(("Set-Cookie" = String, description = "On a complete login: `aerie_session` (HttpOnly) and a new `XSRF-TOKEN`."))),
+        (status = 400, response = BadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -148,17 +208,47 @@ async fn login(
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /auth/login/checkpoint`: the confirmation token and either a code or
+/// a recovery token.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = LoginCheckpointBody)]
 struct CheckpointBody {
+    /// The token `POST /auth/login` answered with.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     confirmation_token: Option<String>,
+    /// The authenticator app's 6-digit code (a JSON number is accepted too); required
+    /// without `recovery_token`.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     authentication_code: Option<Value>,
+    /// One of the recovery tokens, used up by a success.
     #[serde(default)]
     recovery_token: Option<String>,
 }
 
-/// `POST /auth/login/checkpoint`.
+/// Finish a two-factor login.
+///
+/// `POST /auth/login/checkpoint`: a wrong code or recovery token, or an expired
+/// confirmation token, is a 422 naming the field; failures are throttled with the login's.
+#[utoipa::path(
+    post,
+    path = "/auth/login/checkpoint",
+    tag = "auth",
+    operation_id = "auth_login_checkpoint",
+    params(
+        ("X-XSRF-TOKEN" = String, Header, description = "The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session)."),
+    ),
+    request_body(content = CheckpointBody),
+    responses(
+        (status = 200, description = "Logged in: the session cookies are set.", body = LoginCompleted,
+            headers(("Set-Cookie" = String, description = "`aerie_session` (HttpOnly) and a new `XSRF-TOKEN`."))),
+        (status = 400, response = BadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn login_checkpoint(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -193,7 +283,24 @@ async fn login_checkpoint(
     complete_login(&state, &headers, &meta, &user).await
 }
 
+/// Log out.
+///
 /// `POST /auth/logout`: ends the session (its CSRF token is required) and clears the cookie.
+/// Without a live session it only clears the cookies.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    operation_id = "auth_logout",
+    params(
+        ("X-XSRF-TOKEN" = Option<String>, Header, description = "The session's CSRF token (required when there is a session)."),
+    ),
+    responses(
+        (status = 204, description = "Logged out: the session cookie is cleared and a new `XSRF-TOKEN` set.",
+            headers(("Set-Cookie" = String, description = "`aerie_session` expired, a new `XSRF-TOKEN`."))),
+        (status = 419, response = CsrfMismatch),
+    ),
+)]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
     if let Some(token) = sessions::read_cookie(&headers, sessions::SESSION_COOKIE)
         && let Some((session, _)) = sessions::resolve(&state.db, &token).await?
@@ -213,13 +320,38 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(resp)
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /auth/password`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ForgotPasswordBody)]
 struct ForgotBody {
+    /// The account's e-mail address.
     #[serde(default)]
+    #[schema(required = true, value_type = String, format = "email")]
     email: Option<String>,
 }
 
-/// `POST /auth/password`: the same 200 whether or not the address has an account.
+/// Ask for a password reset link.
+///
+/// `POST /auth/password`: the same 200 whether or not the address has an account; an
+/// account gets an e-mail with a link valid for a limited time. Two requests a minute per
+/// address (429).
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    tag = "auth",
+    operation_id = "auth_forgot_password",
+    params(
+        ("X-XSRF-TOKEN" = String, Header, description = "The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session)."),
+    ),
+    request_body(content = ForgotBody),
+    responses(
+        (status = 200, description = "Accepted (whether or not the address has an account).", body = PasswordResetRequested),
+        (status = 400, response = BadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn forgot_password(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -232,19 +364,48 @@ async fn forgot_password(
     Ok(axum::Json(json!({ "status": account::RESET_LINK_SENT })).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /auth/password/reset`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResetPasswordBody)]
 struct ResetBody {
+    /// The token from the e-mailed link.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     token: Option<String>,
+    /// The account's e-mail address.
     #[serde(default)]
+    #[schema(required = true, value_type = String, format = "email")]
     email: Option<String>,
+    /// The new password (at least 8 characters).
     #[serde(default)]
+    #[schema(required = true, value_type = String, min_length = 8)]
     password: Option<String>,
+    /// The new password again.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     password_confirmation: Option<String>,
 }
 
-/// `POST /auth/password/reset`: sets the password; the user logs in afresh.
+/// Reset the password.
+///
+/// `POST /auth/password/reset`: sets the password; the user logs in afresh. Every session
+/// of the account ends. An unknown, used or expired token is a 400.
+#[utoipa::path(
+    post,
+    path = "/auth/password/reset",
+    tag = "auth",
+    operation_id = "auth_reset_password",
+    params(
+        ("X-XSRF-TOKEN" = String, Header, description = "The CSRF token: the `XSRF-TOKEN` cookie's value (the session's token when there is a session)."),
+    ),
+    request_body(content = ResetBody),
+    responses(
+        (status = 200, description = "The password is set.", body = PasswordResetDone),
+        (status = 400, response = BadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+    ),
+)]
 async fn reset_password(
     State(state): State<AppState>,
     meta: RequestMeta,

@@ -237,7 +237,8 @@ async fn list_nodes(
 ///
 /// `GET /nodes/deployable?memory=&disk=&location_ids[]=`: the nodes an automatic deployment
 /// of a server of that size may use (public, not in maintenance, with room), paginated.
-/// 400 when there is none, as Pterodactyl.
+/// 400 when there is none, as Pterodactyl. `memory`, `disk` and `location_ids` may also come
+/// as a JSON body (Laravel's input; PteroJS sends them so), which wins over the query.
 #[utoipa::path(
     get,
     path = "/nodes/deployable",
@@ -262,19 +263,29 @@ async fn list_deployable_nodes(
     admin: ApplicationUser,
     State(state): State<AppState>,
     query: ListQuery,
+    JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Response, Error> {
     admin.require(Resource::Nodes, Access::Read)?;
-    let memory = required_int(&query, "memory")?;
-    let disk = required_int(&query, "disk")?;
-    if query.get("location_ids").is_some_and(|v| !v.is_empty()) {
-        return Err(Error::validation(
-            "location_ids",
-            "array",
-            "The location ids must be an array.",
-        ));
-    }
+    // Laravel's `input()` reads a JSON body on a GET too, before the query string; PteroJS's
+    // `nodes.fetchDeployable()` sends `{"memory":..,"disk":..}` that way.
+    let memory = required_int(deploy_input(&body, &query, "memory").as_deref(), "memory")?;
+    let disk = required_int(deploy_input(&body, &query, "disk").as_deref(), "disk")?;
+    let raw_ids: Vec<String> = match body.get("location_ids") {
+        Some(Value::Array(ids)) => ids.iter().map(scalar_text).collect(),
+        Some(Value::Null) | None => {
+            if query.get("location_ids").is_some_and(|v| !v.is_empty()) {
+                return Err(not_an_array());
+            }
+            query
+                .get_all("location_ids")
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        }
+        Some(_) => return Err(not_an_array()),
+    };
     let mut location_ids = Vec::new();
-    for (i, raw) in query.get_all("location_ids").into_iter().enumerate() {
+    for (i, raw) in raw_ids.iter().enumerate() {
         let id = raw.trim().parse::<i64>().map_err(|_| {
             Error::validation(
                 &format!("location_ids.{i}"),
@@ -296,10 +307,34 @@ async fn list_deployable_nodes(
     ))
 }
 
-/// A required non-negative integer query parameter (`required|integer|min:0`).
-fn required_int(query: &ListQuery, field: &str) -> Result<i64, Error> {
-    let raw = query
-        .get(field)
+fn not_an_array() -> Error {
+    Error::validation(
+        "location_ids",
+        "array",
+        "The location ids must be an array.",
+    )
+}
+
+/// A JSON scalar as the text a query string would carry (`null` as empty).
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A deployment input as Laravel reads it: the JSON body's value, else the query string's.
+fn deploy_input(body: &Map<String, Value>, query: &ListQuery, field: &str) -> Option<String> {
+    match body.get(field) {
+        Some(Value::Null) | None => query.get(field).map(str::to_owned),
+        Some(v) => Some(scalar_text(v)),
+    }
+}
+
+/// A required non-negative integer input (`required|integer|min:0`).
+fn required_int(raw: Option<&str>, field: &str) -> Result<i64, Error> {
+    let raw = raw
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| {

@@ -13,6 +13,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
+use crate::api::schemas::{
+    AccountItem, ActivityLogPage, ApiKeyCreated, ApiKeyList, ClientBadRequest, ClientErrors,
+    CsrfMismatch, NotFound, RecoveryTokensItem, SshKeyItem, SshKeyList, TwoFactorSetup,
+    ValidationFailed,
+};
 use crate::api::{
     Item, JsonBody, List, ListQuery, Page, Pagination, item, no_content, null_resource, ok,
 };
@@ -23,6 +28,30 @@ use crate::services::{db_err, totp};
 /// Default and largest `per_page` of the activity list.
 const ACTIVITY_PER_PAGE: u64 = 25;
 const ACTIVITY_MAX_PER_PAGE: u64 = 100;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    get_account,
+    get_two_factor,
+    enable_two_factor,
+    disable_two_factor,
+    update_email,
+    update_password,
+    list_api_keys,
+    create_api_key,
+    delete_api_key,
+    list_ssh_keys,
+    create_ssh_key,
+    delete_ssh_key,
+    list_activity
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document, relative to `/api/client` (see
+/// `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 fn both(router: Router<AppState>, path: &str, method: MethodRouter<AppState>) -> Router<AppState> {
     router
@@ -64,12 +93,40 @@ fn actor<'a>(client: &'a ClientUser, meta: &'a RequestMeta) -> Actor<'a> {
     }
 }
 
-/// `GET /account`.
+/// Show the account.
+///
+/// `GET /account`: open also when the panel requires two-factor and the account has none.
+#[utoipa::path(
+    get,
+    path = "/account",
+    tag = "account",
+    operation_id = "client_get_account",
+    responses(
+        (status = 200, description = "The signed-in account.", body = AccountItem),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(crate) async fn get_account(client: ClientUser) -> Response {
     ok(item("user", account::account_attributes(&client.user)))
 }
 
-/// `GET /account/two-factor`: a fresh secret and its `otpauth://` URL.
+/// Start two-factor setup.
+///
+/// `GET /account/two-factor`: a fresh secret and its `otpauth://` URL (stored until it is
+/// confirmed with `POST /account/two-factor`). 400 when two-factor is already on.
+#[utoipa::path(
+    get,
+    path = "/account/two-factor",
+    tag = "account",
+    operation_id = "client_get_two_factor",
+    responses(
+        (status = 200, description = "The secret to put in an authenticator app.", body = TwoFactorSetup),
+        (status = 400, response = ClientBadRequest),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn get_two_factor(
     State(state): State<AppState>,
     client: ClientUser,
@@ -83,15 +140,39 @@ async fn get_two_factor(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /account/two-factor`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct EnableTwoFactorBody {
+    /// The 6-digit code the authenticator app shows for the new secret (a JSON number is
+    /// accepted too).
     #[serde(default)]
+    #[schema(required = true, value_type = String, min_length = 6, max_length = 6)]
     code: Option<serde_json::Value>,
+    /// The account's password.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     password: Option<String>,
 }
 
+/// Turn two-factor on.
+///
 /// `POST /account/two-factor`: turns two-factor on; the recovery tokens are shown once.
+/// 400 for a wrong code or password.
+#[utoipa::path(
+    post,
+    path = "/account/two-factor",
+    tag = "account",
+    operation_id = "client_enable_two_factor",
+    request_body(content = EnableTwoFactorBody),
+    responses(
+        (status = 200, description = "Two-factor is on; the recovery tokens.", body = RecoveryTokensItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn enable_two_factor(
     State(state): State<AppState>,
     client: ClientUser,
@@ -116,13 +197,33 @@ async fn enable_two_factor(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /account/two-factor/disable`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = DisableTwoFactorBody)]
 struct PasswordBody {
+    /// The account's password.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     password: Option<String>,
 }
 
-/// `POST /account/two-factor/disable`.
+/// Turn two-factor off.
+///
+/// `POST /account/two-factor/disable`: 400 for a wrong password.
+#[utoipa::path(
+    post,
+    path = "/account/two-factor/disable",
+    tag = "account",
+    operation_id = "client_disable_two_factor",
+    request_body(content = PasswordBody),
+    responses(
+        (status = 204, description = "Two-factor is off; the recovery tokens are gone."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn disable_two_factor(
     State(state): State<AppState>,
     client: ClientUser,
@@ -133,15 +234,38 @@ async fn disable_two_factor(
     Ok(no_content())
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `PUT /account/email`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = UpdateEmailBody)]
 struct EmailBody {
+    /// The new address (unique).
     #[serde(default)]
+    #[schema(required = true, value_type = String, format = "email")]
     email: Option<String>,
+    /// The account's password.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     password: Option<String>,
 }
 
-/// `PUT /account/email`.
+/// Change the e-mail address.
+///
+/// `PUT /account/email`: 400 for a wrong password.
+#[utoipa::path(
+    put,
+    path = "/account/email",
+    tag = "account",
+    operation_id = "client_update_email",
+    request_body(content = EmailBody),
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn update_email(
     State(state): State<AppState>,
     client: ClientUser,
@@ -158,17 +282,42 @@ async fn update_email(
     Ok(no_content())
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `PUT /account/password`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct UpdatePasswordBody {
+    /// The current password.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     current_password: Option<String>,
+    /// The new password (at least 8 characters).
     #[serde(default)]
+    #[schema(required = true, value_type = String, min_length = 8)]
     password: Option<String>,
+    /// The new password again.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     password_confirmation: Option<String>,
 }
 
-/// `PUT /account/password`: every other session of the user ends.
+/// Change the password.
+///
+/// `PUT /account/password`: every other session of the user ends. 400 for a wrong current
+/// password.
+#[utoipa::path(
+    put,
+    path = "/account/password",
+    tag = "account",
+    operation_id = "client_update_password",
+    request_body(content = UpdatePasswordBody),
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn update_password(
     State(state): State<AppState>,
     client: ClientUser,
@@ -187,7 +336,21 @@ async fn update_password(
     Ok(no_content())
 }
 
-/// `GET /account/api-keys`.
+/// List the account's API keys.
+///
+/// `GET /account/api-keys`: the client keys, oldest first (never their secrets).
+#[utoipa::path(
+    get,
+    path = "/account/api-keys",
+    tag = "account",
+    operation_id = "client_list_api_keys",
+    responses(
+        (status = 200, description = "The account's client API keys.", body = ApiKeyList),
+        (status = 400, response = ClientBadRequest),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn list_api_keys(
     State(state): State<AppState>,
     client: ClientUser,
@@ -199,16 +362,37 @@ async fn list_api_keys(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /account/api-keys`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CreateApiKeyBody {
+    /// What the key is for (at most 500 characters).
     #[serde(default)]
+    #[schema(max_length = 500)]
     description: Option<String>,
+    /// IP addresses and CIDR ranges the key may be used from (empty = anywhere).
     #[serde(default)]
     allowed_ips: Option<Vec<String>>,
 }
 
+/// Create an API key.
+///
 /// `POST /account/api-keys`: the key, with `meta.secret_token` (the 32-character secret;
-/// the bearer token is `identifier` followed by it).
+/// the bearer token is `identifier` followed by it). At most 25 keys (400).
+#[utoipa::path(
+    post,
+    path = "/account/api-keys",
+    tag = "account",
+    operation_id = "client_create_api_key",
+    request_body(content = Option<CreateApiKeyBody>, description = "Optional: an empty body makes a key without a description, usable from anywhere."),
+    responses(
+        (status = 200, description = "The new key and, in `meta.secret_token`, its secret (shown only now).", body = ApiKeyCreated),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn create_api_key(
     State(state): State<AppState>,
     client: ClientUser,
@@ -234,7 +418,27 @@ async fn create_api_key(
     .meta("secret_token", secret)))
 }
 
-/// `DELETE /account/api-keys/{identifier}`.
+/// Delete an API key.
+///
+/// `DELETE /account/api-keys/{identifier}`: 404 for a key that is not one of the
+/// account's client keys.
+#[utoipa::path(
+    delete,
+    path = "/account/api-keys/{identifier}",
+    tag = "account",
+    operation_id = "client_delete_api_key",
+    params(
+        ("identifier" = String, Path, description = "The key's identifier (`ptlc_` + 11 characters)."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = ClientBadRequest),
+        (status = 404, response = NotFound),
+        (status = 419, response = CsrfMismatch),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn delete_api_key(
     State(state): State<AppState>,
     client: ClientUser,
@@ -245,7 +449,21 @@ async fn delete_api_key(
     Ok(no_content())
 }
 
-/// `GET /account/ssh-keys`.
+/// List the account's SSH keys.
+///
+/// `GET /account/ssh-keys`: the keys SFTP accepts for this account.
+#[utoipa::path(
+    get,
+    path = "/account/ssh-keys",
+    tag = "account",
+    operation_id = "client_list_ssh_keys",
+    responses(
+        (status = 200, description = "The account's SSH keys.", body = SshKeyList),
+        (status = 400, response = ClientBadRequest),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn list_ssh_keys(
     State(state): State<AppState>,
     client: ClientUser,
@@ -257,15 +475,38 @@ async fn list_ssh_keys(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /account/ssh-keys`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CreateSshKeyBody {
+    /// Display name (at most 191 characters).
     #[serde(default)]
+    #[schema(required = true, value_type = String, max_length = 191)]
     name: Option<String>,
+    /// The key as an `authorized_keys` line (RSA of at least 2048 bits, ECDSA or Ed25519).
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     public_key: Option<String>,
 }
 
-/// `POST /account/ssh-keys`.
+/// Add an SSH key.
+///
+/// `POST /account/ssh-keys`: 422 for a key that does not parse, is too weak or is already
+/// on the account.
+#[utoipa::path(
+    post,
+    path = "/account/ssh-keys",
+    tag = "account",
+    operation_id = "client_create_ssh_key",
+    request_body(content = CreateSshKeyBody),
+    responses(
+        (status = 200, description = "The stored key.", body = SshKeyItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn create_ssh_key(
     State(state): State<AppState>,
     client: ClientUser,
@@ -282,13 +523,34 @@ async fn create_ssh_key(
     Ok(ok(item("ssh_key", account::ssh_key_attributes(&key))))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /account/ssh-keys/remove`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct RemoveSshKeyBody {
+    /// The key's `SHA256:` fingerprint.
     #[serde(default)]
+    #[schema(required = true, value_type = String)]
     fingerprint: Option<String>,
 }
 
-/// `POST /account/ssh-keys/remove`.
+/// Remove an SSH key.
+///
+/// `POST /account/ssh-keys/remove`: by fingerprint; an unknown fingerprint changes
+/// nothing (still 204), as in Pterodactyl.
+#[utoipa::path(
+    post,
+    path = "/account/ssh-keys/remove",
+    tag = "account",
+    operation_id = "client_delete_ssh_key",
+    request_body(content = RemoveSshKeyBody),
+    responses(
+        (status = 204, description = "Removed (or there was no such key)."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn delete_ssh_key(
     State(state): State<AppState>,
     client: ClientUser,
@@ -299,8 +561,30 @@ async fn delete_ssh_key(
     Ok(no_content())
 }
 
+/// List the account's activity.
+///
 /// `GET /account/activity`: `filter[event]` (partial), `sort=timestamp|-timestamp`
 /// (newest first by default), `per_page` up to 100 (25 by default), `include=actor`.
+#[utoipa::path(
+    get,
+    path = "/account/activity",
+    tag = "account",
+    operation_id = "client_list_activity",
+    params(
+        ("page" = Option<u64>, Query, minimum = 1, description = "The page, from 1."),
+        ("per_page" = Option<u64>, Query, minimum = 1, description = "Entries per page: default 25, at most 100 (larger values are clamped)."),
+        ("filter[event]" = Option<String>, Query, description = "Partial match on the event name."),
+        ("sort" = Option<String>, Query, description = "`timestamp` (oldest first) or `-timestamp` (newest first, the default)."),
+        ("include" = Option<String>, Query, description = "`actor`: the user who acted, as `relationships.actor` (a null resource when none)."),
+    ),
+    responses(
+        (status = 200, description = "A page of the account's activity.", body = ActivityLogPage),
+        (status = 400, response = ClientBadRequest),
+        (status = 422, response = ValidationFailed),
+        ClientErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 async fn list_activity(
     State(state): State<AppState>,
     client: ClientUser,

@@ -8,6 +8,10 @@ use serde_json::{Value, json};
 
 use super::{ServerCtx, body_map};
 use crate::AppState;
+use crate::api::schemas::{
+    BackupCreateBody, BackupItem, BackupPage, BackupRestoreBody, BadGateway, ClientBadRequest,
+    ClientServerErrors, CsrfMismatch, ServiceUnavailable, SignedUrlItem, ValidationFailed,
+};
 use crate::api::{Item, JsonBody, List, ListQuery, Page, no_content, ok};
 use crate::services::backups::{self, NewBackup};
 use crate::services::schedules::{bool_field, require_field, string_field};
@@ -16,12 +20,49 @@ use crate::services::schedules::{bool_field, require_field, string_field};
 const PER_PAGE: u64 = 20;
 const MAX_PER_PAGE: u64 = 50;
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_backups,
+    create_backup,
+    get_backup,
+    download_backup,
+    lock_backup,
+    restore_backup,
+    delete_backup
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
+
 fn backup_item(b: &aerie_db::repo::backups::Backup) -> Item {
     Item::new("backup", backups::backup_attributes(b))
 }
 
+/// List a server's backups.
+///
 /// `GET /servers/{server}/backups`: paged (`per_page` up to 50, default 20), with
-/// `meta.backup_count` (backups not failed).
+/// `meta.backup_count` (backups not failed). Needs `backup.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/backups",
+    tag = "backups",
+    operation_id = "client_list_backups",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("page" = Option<u64>, Query, minimum = 1, description = "The page, from 1."),
+        ("per_page" = Option<u64>, Query, minimum = 1, description = "Backups per page: default 20, at most 50 (larger values are clamped)."),
+    ),
+    responses(
+        (status = 200, description = "A page of backups, oldest first.", body = BackupPage),
+        (status = 400, response = ClientBadRequest),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn list_backups(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -48,8 +89,31 @@ pub(super) async fn list_backups(
         .meta("backup_count", non_failed)))
 }
 
+/// Start a backup.
+///
 /// `POST /servers/{server}/backups` `{name?, is_locked?, ignored?}`: starts a backup. The
-/// lock is only honoured for users who may delete backups.
+/// lock is only honoured for users who may delete backups. Needs `backup.create`; at most
+/// the server's backup limit (400) and a few per ten minutes (429).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/backups",
+    tag = "backups",
+    operation_id = "client_create_backup",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = Option<BackupCreateBody>, description = "Optional: an empty body starts a backup with the defaults."),
+    responses(
+        (status = 200, description = "The new backup, running.", body = BackupItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn create_backup(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -81,7 +145,25 @@ pub(super) async fn create_backup(
     Ok(ok(backup_item(&backup)))
 }
 
-/// `GET /servers/{server}/backups/{backup}`.
+/// Show a backup.
+///
+/// `GET /servers/{server}/backups/{backup}`: needs `backup.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/backups/{backup}",
+    tag = "backups",
+    operation_id = "client_get_backup",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("backup" = String, Path, description = "The backup's UUID."),
+    ),
+    responses(
+        (status = 200, description = "The backup.", body = BackupItem),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn get_backup(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -92,7 +174,26 @@ pub(super) async fn get_backup(
     Ok(ok(backup_item(&backup)))
 }
 
-/// `GET /servers/{server}/backups/{backup}/download`: a signed wings URL.
+/// Get a download link for a backup.
+///
+/// `GET /servers/{server}/backups/{backup}/download`: a signed wings URL. Needs
+/// `backup.download`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/backups/{backup}/download",
+    tag = "backups",
+    operation_id = "client_download_backup",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("backup" = String, Path, description = "The backup's UUID."),
+    ),
+    responses(
+        (status = 200, description = "A one-time download URL on the node, valid 15 minutes.", body = SignedUrlItem),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn download_backup(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -119,7 +220,27 @@ pub(super) async fn download_backup(
     ))
 }
 
-/// `POST /servers/{server}/backups/{backup}/lock`: toggles the lock.
+/// Lock or unlock a backup.
+///
+/// `POST /servers/{server}/backups/{backup}/lock`: toggles the lock. Needs
+/// `backup.delete`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/backups/{backup}/lock",
+    tag = "backups",
+    operation_id = "client_lock_backup",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("backup" = String, Path, description = "The backup's UUID."),
+    ),
+    responses(
+        (status = 200, description = "The backup with its lock toggled.", body = BackupItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn lock_backup(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -142,8 +263,32 @@ pub(super) async fn lock_backup(
     Ok(ok(backup_item(&updated)))
 }
 
+/// Restore a backup.
+///
 /// `POST /servers/{server}/backups/{backup}/restore` `{truncate}`: 204; the server is
-/// `restoring_backup` until wings reports back.
+/// `restoring_backup` until wings reports back. Needs `backup.restore`; only a successful
+/// backup of an idle server (400).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/backups/{backup}/restore",
+    tag = "backups",
+    operation_id = "client_restore_backup",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("backup" = String, Path, description = "The backup's UUID."),
+    ),
+    request_body(content = BackupRestoreBody),
+    responses(
+        (status = 204, description = "The restore started."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn restore_backup(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -165,7 +310,29 @@ pub(super) async fn restore_backup(
     Ok(no_content())
 }
 
-/// `DELETE /servers/{server}/backups/{backup}`.
+/// Delete a backup.
+///
+/// `DELETE /servers/{server}/backups/{backup}`: needs `backup.delete`; not a locked
+/// backup (400). The archive is removed from the node.
+#[utoipa::path(
+    delete,
+    path = "/api/client/servers/{server}/backups/{backup}",
+    tag = "backups",
+    operation_id = "client_delete_backup",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("backup" = String, Path, description = "The backup's UUID."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn delete_backup(
     State(state): State<AppState>,
     ctx: ServerCtx,

@@ -15,11 +15,24 @@ use serde_json::{Value, json};
 
 use super::{ServerCtx, body_map};
 use crate::AppState;
+use crate::api::schemas::{
+    BadGateway, ClientBadRequest, ClientDatabaseBody, ClientDatabaseItem, ClientDatabaseList,
+    ClientServerErrors, CsrfMismatch, ValidationFailed,
+};
 use crate::api::{
     Item, JsonBody, List, ListQuery, attach_relationship, no_content, null_resource, ok,
 };
 use crate::services::databases::{self as dbs, Cipher};
 use crate::services::schedules::{require_field, string_field};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_databases, create_database, rotate_password, delete_database))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 /// One `server_database` item; with `with_password`, the password include (or a null
 /// resource when `cipher` is `None`: the user may not see it).
@@ -53,7 +66,27 @@ async fn cipher_for(state: &AppState, ctx: &ServerCtx) -> Result<Option<Cipher>,
     }
 }
 
-/// `GET /servers/{server}/databases` (`include=password`).
+/// List a server's databases.
+///
+/// `GET /servers/{server}/databases` (`include=password`): needs `database.read`; the
+/// password include needs `database.view_password` and is a null resource without it.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/databases",
+    tag = "databases",
+    operation_id = "client_list_databases",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("include" = Option<String>, Query, description = "`password`: each database's password as `relationships.password` (a null resource without `database.view_password`)."),
+    ),
+    responses(
+        (status = 200, description = "Every database of the server.", body = ClientDatabaseList),
+        (status = 400, response = ClientBadRequest),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn list_databases(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -108,7 +141,31 @@ fn check_body(database: &str, remote: &str) -> Result<(), Error> {
         .finish()
 }
 
-/// `POST /servers/{server}/databases` `{database, remote}`: within the server's limit.
+/// Create a database.
+///
+/// `POST /servers/{server}/databases` `{database, remote}`: within the server's limit
+/// (400), on a database host of the server's node when there is one. Needs
+/// `database.create`. The answer carries `relationships.password` (a null resource without
+/// `database.view_password`).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/databases",
+    tag = "databases",
+    operation_id = "client_create_database",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = ClientDatabaseBody),
+    responses(
+        (status = 200, description = "The new database with `relationships.password`.", body = ClientDatabaseItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn create_database(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -141,7 +198,29 @@ pub(super) async fn create_database(
     Ok(ok(database_item(&created, &host, true, cipher.as_ref())?))
 }
 
-/// `POST /servers/{server}/databases/{database}/rotate-password`.
+/// Rotate a database's password.
+///
+/// `POST /servers/{server}/databases/{database}/rotate-password`: needs
+/// `database.update`. The answer carries `relationships.password` (a null resource without
+/// `database.view_password`).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/databases/{database}/rotate-password",
+    tag = "databases",
+    operation_id = "client_rotate_database_password",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("database" = String, Path, description = "The database's 8-character client id (or its numeric id)."),
+    ),
+    responses(
+        (status = 200, description = "The database with its new password in `relationships.password`.", body = ClientDatabaseItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 502, response = BadGateway),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn rotate_password(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -161,7 +240,28 @@ pub(super) async fn rotate_password(
     Ok(ok(database_item(&updated, &host, true, cipher.as_ref())?))
 }
 
-/// `DELETE /servers/{server}/databases/{database}`.
+/// Delete a database.
+///
+/// `DELETE /servers/{server}/databases/{database}`: drops it and its account on the
+/// host. Needs `database.delete`.
+#[utoipa::path(
+    delete,
+    path = "/api/client/servers/{server}/databases/{database}",
+    tag = "databases",
+    operation_id = "client_delete_database",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("database" = String, Path, description = "The database's 8-character client id (or its numeric id)."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 502, response = BadGateway),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn delete_database(
     State(state): State<AppState>,
     ctx: ServerCtx,

@@ -112,6 +112,20 @@ fn both(router: Router<AppState>, path: &str, method: MethodRouter<AppState>) ->
         .route(&format!("{path}/"), method)
 }
 
+/// The OpenAPI paths of the four files, with full paths as [`routes`] registers them (see
+/// `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = subusers::openapi();
+    for part in [
+        backups::openapi(),
+        schedules::openapi(),
+        databases::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
+}
+
 /// The routes, with full paths.
 pub(crate) fn routes() -> Router<AppState> {
     const S: &str = "/api/client/servers/{server}";

@@ -9,10 +9,51 @@ use serde_json::{Value, json};
 
 use super::{ServerCtx, body_map};
 use crate::AppState;
+use crate::api::schemas::{
+    ClientBadRequest, ClientServerErrors, CsrfMismatch, ScheduleBody, ScheduleItem, ScheduleList,
+    ScheduleTaskBody, ScheduleTaskItem, ValidationFailed,
+};
 use crate::api::{JsonBody, List, no_content, ok};
 use crate::services::{scheduler, schedules};
 
-/// `GET /servers/{server}/schedules`: every schedule with its tasks.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_schedules,
+    create_schedule,
+    get_schedule,
+    update_schedule,
+    execute_schedule,
+    delete_schedule,
+    create_task,
+    update_task,
+    delete_task
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
+
+/// List a server's schedules.
+///
+/// `GET /servers/{server}/schedules`: every schedule with its tasks. Needs
+/// `schedule.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/schedules",
+    tag = "schedules",
+    operation_id = "client_list_schedules",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    responses(
+        (status = 200, description = "Every schedule, each with `relationships.tasks`.", body = ScheduleList),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn list_schedules(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -24,7 +65,27 @@ pub(super) async fn list_schedules(
     )))
 }
 
-/// `POST /servers/{server}/schedules`.
+/// Create a schedule.
+///
+/// `POST /servers/{server}/schedules`: needs `schedule.create`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/schedules",
+    tag = "schedules",
+    operation_id = "client_create_schedule",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = ScheduleBody),
+    responses(
+        (status = 200, description = "The new schedule (no tasks yet).", body = ScheduleItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn create_schedule(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -42,7 +103,25 @@ pub(super) async fn create_schedule(
     Ok(ok(schedules::schedule_item(&schedule, &[])))
 }
 
-/// `GET /servers/{server}/schedules/{schedule}`.
+/// Show a schedule.
+///
+/// `GET /servers/{server}/schedules/{schedule}`: with its tasks. Needs `schedule.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/schedules/{schedule}",
+    tag = "schedules",
+    operation_id = "client_get_schedule",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+    ),
+    responses(
+        (status = 200, description = "The schedule with `relationships.tasks`.", body = ScheduleItem),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn get_schedule(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -54,7 +133,29 @@ pub(super) async fn get_schedule(
     Ok(ok(schedules::schedule_item(&schedule, &tasks)))
 }
 
-/// `POST /servers/{server}/schedules/{schedule}`: replaces the definition.
+/// Change a schedule.
+///
+/// `POST /servers/{server}/schedules/{schedule}`: replaces the definition; switching it
+/// on or off also frees a stuck run. Needs `schedule.update`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/schedules/{schedule}",
+    tag = "schedules",
+    operation_id = "client_update_schedule",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+    ),
+    request_body(content = ScheduleBody),
+    responses(
+        (status = 200, description = "The schedule with `relationships.tasks`.", body = ScheduleItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn update_schedule(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -75,8 +176,28 @@ pub(super) async fn update_schedule(
     Ok(ok(schedules::schedule_item(&updated, &tasks)))
 }
 
+/// Run a schedule now.
+///
 /// `POST /servers/{server}/schedules/{schedule}/execute`: 202, the run goes on in the
-/// background.
+/// background (also for a schedule that is switched off). Needs `schedule.update`; 400
+/// without tasks, 409 while it runs.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/schedules/{schedule}/execute",
+    tag = "schedules",
+    operation_id = "client_execute_schedule",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+    ),
+    responses(
+        (status = 202, description = "The run started."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn execute_schedule(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -94,7 +215,27 @@ pub(super) async fn execute_schedule(
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-/// `DELETE /servers/{server}/schedules/{schedule}`.
+/// Delete a schedule.
+///
+/// `DELETE /servers/{server}/schedules/{schedule}`: with its tasks. Needs
+/// `schedule.delete`.
+#[utoipa::path(
+    delete,
+    path = "/api/client/servers/{server}/schedules/{schedule}",
+    tag = "schedules",
+    operation_id = "client_delete_schedule",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn delete_schedule(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -112,7 +253,29 @@ pub(super) async fn delete_schedule(
     Ok(no_content())
 }
 
-/// `POST /servers/{server}/schedules/{schedule}/tasks`.
+/// Add a task to a schedule.
+///
+/// `POST /servers/{server}/schedules/{schedule}/tasks`: last, or at `sequence_id`. Needs
+/// `schedule.update` and the permission the action needs by hand; at most 10 tasks (400).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/schedules/{schedule}/tasks",
+    tag = "schedules",
+    operation_id = "client_create_task",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+    ),
+    request_body(content = ScheduleTaskBody),
+    responses(
+        (status = 200, description = "The new task.", body = ScheduleTaskItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn create_task(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -132,7 +295,31 @@ pub(super) async fn create_task(
     Ok(ok(schedules::task_item(&task)))
 }
 
-/// `POST /servers/{server}/schedules/{schedule}/tasks/{task}`.
+/// Change a task.
+///
+/// `POST /servers/{server}/schedules/{schedule}/tasks/{task}`: the task keeps its position
+/// (`sequence_id` is ignored). Needs `schedule.update` and the permission the action needs
+/// by hand.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/schedules/{schedule}/tasks/{task}",
+    tag = "schedules",
+    operation_id = "client_update_task",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+        ("task" = i64, Path, description = "The task's id."),
+    ),
+    request_body(content = ScheduleTaskBody),
+    responses(
+        (status = 200, description = "The task.", body = ScheduleTaskItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn update_task(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -153,7 +340,28 @@ pub(super) async fn update_task(
     Ok(ok(schedules::task_item(&task)))
 }
 
-/// `DELETE /servers/{server}/schedules/{schedule}/tasks/{task}`.
+/// Delete a task.
+///
+/// `DELETE /servers/{server}/schedules/{schedule}/tasks/{task}`: later tasks move up.
+/// Needs `schedule.update`.
+#[utoipa::path(
+    delete,
+    path = "/api/client/servers/{server}/schedules/{schedule}/tasks/{task}",
+    tag = "schedules",
+    operation_id = "client_delete_task",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("schedule" = i64, Path, description = "The schedule's id."),
+        ("task" = i64, Path, description = "The task's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn delete_task(
     State(state): State<AppState>,
     ctx: ServerCtx,

@@ -7,9 +7,28 @@ use serde_json::{Map, Value, json};
 
 use super::{ServerCtx, body_map};
 use crate::AppState;
+use crate::api::schemas::{
+    ClientBadRequest, ClientServerErrors, ClientSubuserItem, ClientSubuserList, CsrfMismatch,
+    SubuserCreateBody, SubuserUpdateBody, ValidationFailed,
+};
 use crate::api::{Item, JsonBody, List, no_content, ok};
 use crate::services::schedules::{require_field, string_field};
 use crate::services::subusers::{self, SubuserView};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_subusers,
+    create_subuser,
+    get_subuser,
+    update_subuser,
+    delete_subuser
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 fn subuser_item(v: &SubuserView) -> Item {
     Item::new("server_subuser", subusers::subuser_attributes(v))
@@ -52,7 +71,24 @@ fn required_permissions(perms: Option<Vec<String>>) -> Result<Vec<String>, Error
     })
 }
 
-/// `GET /servers/{server}/users`.
+/// List a server's subusers.
+///
+/// `GET /servers/{server}/users`: needs `user.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/users",
+    tag = "subusers",
+    operation_id = "client_list_subusers",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    responses(
+        (status = 200, description = "Every subuser of the server.", body = ClientSubuserList),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn list_subusers(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -62,7 +98,30 @@ pub(super) async fn list_subusers(
     Ok(ok(List::new(all.iter().map(subuser_item))))
 }
 
-/// `POST /servers/{server}/users` `{email, permissions[]}`.
+/// Add a subuser.
+///
+/// `POST /servers/{server}/users` `{email, permissions[]}`: needs `user.create`, and
+/// every permission granted must be one the caller holds (403 otherwise, checked before the
+/// fields). An e-mail address without an account gets a new account. Not the owner, not
+/// twice (400).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/users",
+    tag = "subusers",
+    operation_id = "client_create_subuser",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = SubuserCreateBody),
+    responses(
+        (status = 200, description = "The new subuser.", body = ClientSubuserItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn create_subuser(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -89,7 +148,25 @@ pub(super) async fn create_subuser(
     Ok(ok(subuser_item(&created)))
 }
 
-/// `GET /servers/{server}/users/{user}`.
+/// Show a subuser.
+///
+/// `GET /servers/{server}/users/{user}`: needs `user.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/users/{user}",
+    tag = "subusers",
+    operation_id = "client_get_subuser",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("user" = String, Path, description = "The subuser's account UUID."),
+    ),
+    responses(
+        (status = 200, description = "The subuser.", body = ClientSubuserItem),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn get_subuser(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -100,7 +177,29 @@ pub(super) async fn get_subuser(
     Ok(ok(subuser_item(&target)))
 }
 
+/// Change a subuser's permissions.
+///
 /// `POST /servers/{server}/users/{user}` `{permissions[]}`: replaces the permissions.
+/// Needs `user.update`; not on oneself (403), and only permissions the caller holds.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/users/{user}",
+    tag = "subusers",
+    operation_id = "client_update_subuser",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("user" = String, Path, description = "The subuser's account UUID."),
+    ),
+    request_body(content = SubuserUpdateBody),
+    responses(
+        (status = 200, description = "The subuser with its new permissions.", body = ClientSubuserItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn update_subuser(
     State(state): State<AppState>,
     ctx: ServerCtx,
@@ -132,7 +231,26 @@ pub(super) async fn update_subuser(
     Ok(ok(subuser_item(&updated)))
 }
 
-/// `DELETE /servers/{server}/users/{user}`.
+/// Remove a subuser.
+///
+/// `DELETE /servers/{server}/users/{user}`: needs `user.delete`; not oneself (403).
+#[utoipa::path(
+    delete,
+    path = "/api/client/servers/{server}/users/{user}",
+    tag = "subusers",
+    operation_id = "client_delete_subuser",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("user" = String, Path, description = "The subuser's account UUID."),
+    ),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn delete_subuser(
     State(state): State<AppState>,
     ctx: ServerCtx,

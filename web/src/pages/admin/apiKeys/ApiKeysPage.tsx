@@ -46,7 +46,7 @@ export default function ApiKeysPage() {
           </Table>
         </Table.ScrollContainer>
         <Text size="xs" c="dimmed" mt="xs">
-          READ = 1, WRITE = 2
+          {s.bits}
         </Text>
       </Card>
     </>

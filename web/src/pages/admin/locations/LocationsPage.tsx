@@ -27,7 +27,7 @@ export default function LocationsPage() {
             <Table verticalSpacing={6} highlightOnHover>
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>ID</Table.Th>
+                  <Table.Th>{strings.common.id}</Table.Th>
                   <Table.Th>{s.short}</Table.Th>
                   <Table.Th>{s.long}</Table.Th>
                   <Table.Th />

@@ -69,7 +69,7 @@ export function VariablesEditor({ initial, onSave }: { initial: ExportedVariable
       {vars.length === 0 && <Text c="dimmed">{strings.common.empty}</Text>}
       <Group justify="space-between">
         <Button variant="default" onClick={() => setVars((list) => [...list, { ...blank }])}>
-          + {s.variables}
+          {s.addVariable}
         </Button>
         <Button onClick={() => void save()} loading={busy}>
           {strings.common.save}

@@ -77,7 +77,7 @@ export default function NodeDetailPage() {
                 </Card>
                 <Card withBorder padding="md" radius="md">
                   <Stack gap={4}>
-                    <Text size="sm">UUID: <span className="aerie-mono">{n.uuid}</span></Text>
+                    <Text size="sm">{s.uuid}: <span className="aerie-mono">{n.uuid}</span></Text>
                     <Text size="sm">{s.location}: {locations.find((l) => l.id === n.location_id)?.short ?? n.location_id}</Text>
                     <Text size="sm">{s.daemonSftp}: {n.daemon_sftp}</Text>
                     <Text size="sm">{s.daemonBase}: <span className="aerie-mono">{n.daemon_base}</span></Text>

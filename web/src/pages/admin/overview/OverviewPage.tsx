@@ -61,7 +61,7 @@ export default function OverviewPage() {
           <Stack gap="xs">
             {[...byState.entries()].map(([state, n]) => (
               <Group key={state} justify="space-between">
-                <StatusBadge state={state === 'installed' ? 'running' : state} />
+                <StatusBadge state={state} />
                 <Text fw={600}>{n}</Text>
               </Group>
             ))}
@@ -83,7 +83,7 @@ export default function OverviewPage() {
                   <Table.Td>{name}</Table.Td>
                   <Table.Td>
                     <Badge color={c.ok ? 'green' : 'red'} variant="light">
-                      {c.detail ?? (c.ok ? 'ok' : c.error)}
+                      {c.detail ?? (c.ok ? strings.common.ok : c.error)}
                     </Badge>
                   </Table.Td>
                 </Table.Tr>

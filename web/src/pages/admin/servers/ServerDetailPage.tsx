@@ -14,6 +14,7 @@ import { strings } from '../../../strings';
 import { APP, attrs, useAppList } from '../appApi';
 import { checkEnvironment, EnvironmentFields } from './EnvironmentFields';
 import { checkLimits, LimitsFields, limitsBody, type Limits } from './LimitsFields';
+import { adminState } from './ServersPage';
 
 const s = strings.admin.servers;
 
@@ -34,7 +35,7 @@ export default function ServerDetailPage() {
             description={<span className="aerie-mono">{sv.uuid}</span>}
             actions={
               <>
-                <StatusBadge state={sv.suspended ? 'suspended' : (sv.status ?? 'running')} />
+                <StatusBadge state={adminState(sv)} />
                 <Button component={Link} to={`/server/${sv.identifier}`} variant="light">
                   {s.openInPortal}
                 </Button>
@@ -153,8 +154,8 @@ function BuildTab({ server, path }: { server: Full; path: string }) {
         <LimitsFields value={limits} errors={errors} onChange={setLimits} />
         <SimpleGrid cols={{ base: 1, md: 3 }} spacing="sm">
           <Select label={s.primaryAllocation} value={primary} data={own.map((a) => ({ value: String(a.id), label: label(a) }))} onChange={setPrimary} allowDeselect={false} />
-          <MultiSelect label={`${strings.common.create}: ${s.additionalAllocations}`} searchable value={add} data={free.map((a) => ({ value: String(a.id), label: label(a) }))} onChange={setAdd} />
-          <MultiSelect label={`${strings.common.delete}: ${s.additionalAllocations}`} value={remove} data={own.filter((a) => a.id !== server.allocation).map((a) => ({ value: String(a.id), label: label(a) }))} onChange={setRemove} />
+          <MultiSelect label={s.addAllocations} searchable value={add} data={free.map((a) => ({ value: String(a.id), label: label(a) }))} onChange={setAdd} />
+          <MultiSelect label={s.removeAllocations} value={remove} data={own.filter((a) => a.id !== server.allocation).map((a) => ({ value: String(a.id), label: label(a) }))} onChange={setRemove} />
         </SimpleGrid>
         <Group justify="flex-end">
           <Button loading={save.busy} onClick={submit}>

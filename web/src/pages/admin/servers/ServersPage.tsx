@@ -67,7 +67,7 @@ export default function ServersPage() {
                       <Table.Td>{users.find((u) => u.id === sv.user)?.username ?? sv.user}</Table.Td>
                       <Table.Td>{nodes.find((n) => n.id === sv.node)?.name ?? sv.node}</Table.Td>
                       <Table.Td>
-                        <StatusBadge state={sv.suspended ? 'suspended' : (sv.status ?? 'running')} />
+                        <StatusBadge state={adminState(sv)} />
                       </Table.Td>
                     </Table.Tr>
                   ))}

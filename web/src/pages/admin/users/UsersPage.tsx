@@ -39,7 +39,7 @@ export default function UsersPage() {
             <Table highlightOnHover verticalSpacing={6}>
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>ID</Table.Th>
+                  <Table.Th>{strings.common.id}</Table.Th>
                   <Table.Th>{s.username}</Table.Th>
                   <Table.Th>{s.email}</Table.Th>
                   <Table.Th>{s.twoFactor}</Table.Th>

@@ -55,7 +55,7 @@ export default function BackupsPage() {
         description={strings.backups.limit(count, max)}
         actions={
           can('backup.create') && (
-            <Button onClick={() => setCreating(true)} disabled={max !== null && max > 0 && count >= max}>
+            <Button onClick={() => setCreating(true)} disabled={max !== null && count >= max}>
               {strings.backups.create}
             </Button>
           )

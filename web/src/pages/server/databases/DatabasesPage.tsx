@@ -28,7 +28,7 @@ export default function DatabasesPage() {
         description={strings.databases.limit(count, max)}
         actions={
           can('database.create') && (
-            <Button onClick={() => setCreating(true)} disabled={!max || count >= max}>
+            <Button onClick={() => setCreating(true)} disabled={max !== null && count >= max}>
               {strings.databases.create}
             </Button>
           )
@@ -55,7 +55,7 @@ export default function DatabasesPage() {
 function DatabaseCard({ db, path, can }: { db: ClientDatabase; path: string; can: (p: string) => boolean }) {
   const rotate = useAction(() => request('POST', `${path}/${db.id}/rotate-password`), { invalidate: [path], success: strings.databases.rotated });
   const remove = useAction(() => request('DELETE', `${path}/${db.id}`), { invalidate: [path] });
-  const password = db.relationships?.password?.attributes.password;
+  const password = db.relationships?.password?.attributes?.password ?? undefined;
   return (
     <Card withBorder padding="md" radius="md">
       <Text fw={600} mb="xs" className="aerie-mono">

@@ -245,7 +245,7 @@ export default function FilesPage() {
         validate={(v) => (/^https?:\/\/\S+$/.test(v.trim()) ? null : strings.files.urlInvalid)}
         onSubmit={async (v) => {
           await api.pull(v.trim(), dir);
-          notifications.show({ color: 'blue', message: strings.files.pullStarted });
+          notifications.show({ color: 'green', message: strings.files.pullStarted });
           refresh();
         }}
         onClose={() => setDialog(null)}

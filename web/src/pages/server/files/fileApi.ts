@@ -17,7 +17,8 @@ export function filesApi(base: string) {
     chmod: (root: string, files: { file: string; mode: number }[]) => request('POST', `${base}/files/chmod`, { body: { root, files } }),
     compress: (root: string, files: string[]) => request<Item<FileObject>>('POST', `${base}/files/compress`, { body: { root, files } }),
     decompress: (root: string, file: string) => request('POST', `${base}/files/decompress`, { body: { root, file } }),
-    pull: (url: string, directory: string) => request('POST', `${base}/files/pull`, { body: { url, directory } }),
+    // foreground: wings answers when the download is done (or failed), so the dialog can show it running and then its outcome.
+    pull: (url: string, directory: string) => request('POST', `${base}/files/pull`, { body: { url, directory, use_header: true, foreground: true } }),
     downloadUrl: async (file: string) => (await request<Item<SignedUrl>>('GET', `${base}/files/download?${q('file', file)}`)).attributes.url,
     uploadUrl: async () => (await request<Item<SignedUrl>>('GET', `${base}/files/upload`)).attributes.url,
   };

@@ -87,7 +87,7 @@ export default function ScheduleDetailPage() {
                           <Text size="sm" fw={600}>
                             {t.action === 'command' ? strings.schedules.actionCommand : t.action === 'power' ? strings.schedules.actionPower : strings.schedules.actionBackup}
                           </Text>
-                          {t.time_offset > 0 && <Text size="xs" c="dimmed">+{t.time_offset}s</Text>}
+                          {Number(t.time_offset) > 0 && <Text size="xs" c="dimmed">+{t.time_offset}s</Text>}
                           {t.is_queued && <Badge color="blue">{strings.schedules.processing}</Badge>}
                         </Group>
                         {t.payload && <Code>{t.payload}</Code>}
