@@ -1,18 +1,27 @@
 // The journey of issue 7, step by step. Selectors go by role and accessible name, as a
 // user (or a screen reader) finds things; texts are the English strings of src/strings.ts.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const LONG = 300_000;
 
-export const state = { serverUuid: null };
-
 /**
- * E2E_SKIP=install-output,upload skips checks that need server-side work still pending
- * (see web/README.md). A run with skips says so in its output.
+ * E2E_SKIP=install-output,upload marks checks that need server-side work still pending (see
+ * web/README.md): they still run, with a short timeout, but a failure is logged as a known
+ * gap instead of failing the journey, and a success says it is time to drop the name.
  */
 const skipped = (name) => (process.env.E2E_SKIP ?? '').split(',').includes(name);
+
+async function check(name, log, fn) {
+  if (!skipped(name)) return fn(LONG);
+  try {
+    await fn(30_000);
+    log(`E2E_SKIP lists "${name}" but it passes now: remove it from E2E_SKIP`);
+  } catch (e) {
+    log(`KNOWN GAP (E2E_SKIP=${name}), still failing: ${String(e?.message ?? e).split('\n')[0]}`);
+  }
+}
 
 async function signIn(page, user, password) {
   await page.goto('/auth/login');
@@ -141,7 +150,6 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await toast(page, `Server ${serverName} created`);
     await page.getByRole('tab', { name: 'About', exact: true }).waitFor();
-    state.serverUuid = (await page.locator('.aerie-mono').first().innerText()).trim();
     await shot('admin-server');
     await signOut(page);
   });
@@ -155,9 +163,7 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.waitForURL(/\/server\/[a-z0-9]{8}$/);
     serverPath = new URL(page.url()).pathname;
     await page.locator('[data-connection="connected"]').waitFor();
-    if (skipped('install-output')) {
-      log('SKIPPED: the install-output check (E2E_SKIP)');
-    } else {
+    await check('install-output', log, async (timeout) => {
       // The first install may be over before the user gets here (it takes seconds); then
       // the user reinstalls from Settings and watches the installer on the console.
       const seen = await waitConsole(page, 'OpenTTD config written', 5000).then(() => true, () => false);
@@ -167,12 +173,12 @@ export default async function journey({ page, base, adminPassword, root, run, sh
         await page.getByRole('dialog').getByRole('button', { name: 'Reinstall server', exact: true }).click();
         await toast(page, 'The server is being reinstalled');
         await page.getByRole('link', { name: 'Console', exact: true }).click();
-        await waitConsole(page, 'OpenTTD config written');
+        await waitConsole(page, 'OpenTTD config written', timeout);
       }
       await shot('console-install');
-    }
+    });
     // Installed: the start button becomes usable.
-    await page.locator('button:has-text("Start"):not([disabled])').waitFor({ timeout: LONG });
+    await page.getByRole('button', { name: 'Start', exact: true, disabled: false }).waitFor({ timeout: LONG });
   });
 
   await run('start: the console shows the game\'s done line', async () => {
@@ -228,17 +234,25 @@ export default async function journey({ page, base, adminPassword, root, run, sh
 
   await run('upload files (drag-and-drop queue with progress)', async () => {
     await page.goto(`${serverPath}/files`);
-    if (skipped('upload')) return log('SKIPPED: the upload check (E2E_SKIP)');
-    const dir = mkdtempSync(join(tmpdir(), 'aerie-e2e-upload-'));
-    const a = join(dir, 'upload-a.txt');
-    const b = join(dir, 'upload-b.bin');
-    writeFileSync(a, 'hello from an uploaded file\n');
-    writeFileSync(b, Buffer.alloc(3 * 1024 * 1024, 7));
-    await page.getByTestId('upload-input').setInputFiles([a, b]);
-    await page.locator('[data-upload="upload-b.bin"][data-status="done"]').waitFor();
-    await page.locator('[data-upload="upload-a.txt"][data-status="done"]').waitFor();
-    await page.getByRole('button', { name: 'File upload-b.bin', exact: true }).waitFor();
-    await shot('files-uploaded');
+    await check('upload', log, async (timeout) => {
+      const dir = mkdtempSync(join(tmpdir(), 'aerie-e2e-upload-'));
+      const a = join(dir, 'upload-a.txt');
+      const b = join(dir, 'upload-b.bin');
+      writeFileSync(a, 'hello from an uploaded file\n');
+      writeFileSync(b, Buffer.alloc(3 * 1024 * 1024, 7));
+      try {
+        await page.getByTestId('upload-input').setInputFiles([a, b]);
+        for (const name of ['upload-a.txt', 'upload-b.bin']) {
+          const row = page.locator(`[data-upload="${name}"]`);
+          await row.and(page.locator('[data-status="done"], [data-status="failed"]')).waitFor({ timeout });
+          if ((await row.getAttribute('data-status')) === 'failed') throw new Error((await row.innerText()).split(/\s*\n\s*/).join(" · "));
+        }
+        await page.getByRole('button', { name: 'File upload-b.bin', exact: true }).waitFor({ timeout });
+      } finally {
+        await shot('files-upload');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   await run('create and restore a backup', async () => {

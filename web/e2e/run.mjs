@@ -24,7 +24,6 @@ const root = resolve(here, '../..');
 const bin = resolve(root, process.env.AERIE_BIN ?? 'target/debug/aerie');
 const shots = join(here, 'screenshots');
 const T = 60_000;
-const LONG = 300_000;
 
 const started = Date.now();
 const log = (msg) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
@@ -175,5 +174,4 @@ async function main() {
   }
 }
 
-export { LONG, T };
 await main();

@@ -9,10 +9,10 @@
 //!   schema types of [`crate::api::schemas`];
 //! - each route file lists its annotated handlers in a private `#[derive(OpenApi)]` and
 //!   exposes `pub(crate) fn openapi() -> utoipa::openapi::OpenApi`;
-//! - `routes/application/mod.rs`, `routes/remote/mod.rs` and `routes/server_extras/mod.rs`
-//!   merge their files' documents, and `routes::openapi()` nests them under
-//!   `/api/application`, `/api/client` and `/api/remote` (or merges them as they are, for
-//!   the routers registered with full paths), exactly as `routes::router` does;
+//! - `routes/application/mod.rs`, `routes/remote/mod.rs`, `routes/server_extras/mod.rs` and
+//!   `routes/servers/mod.rs` merge their files' documents, and `routes::openapi()` nests
+//!   them under `/api/application`, `/api/client` and `/api/remote` (or merges them as they
+//!   are, for the routers registered with full paths), exactly as `routes::router` does;
 //! - [`document`] adds what is not per handler: the info block, the security schemes, the
 //!   tags, the shared error responses and the `*Relationships` schemas (which the
 //!   `no_recursion` fields do not collect by themselves).
@@ -36,8 +36,8 @@ use crate::api::schemas::{
     AllocationRelationships, BadGateway, BadRequest, ClientBadRequest, ClientForbidden, Conflict,
     CsrfMismatch, DatabaseHostRelationships, EggRelationships, ErrorEnvelope, Forbidden,
     LocationRelationships, NestRelationships, NodeRelationships, NotFound, NullResource,
-    ServerConflict, ServerDatabaseRelationships, ServerRelationships, ServiceUnavailable,
-    TooManyRequests, Unauthenticated, UserRelationships, ValidationFailed,
+    PayloadTooLarge, ServerConflict, ServerDatabaseRelationships, ServerRelationships,
+    ServiceUnavailable, TooManyRequests, Unauthenticated, UserRelationships, ValidationFailed,
 };
 
 /// Name of the security scheme of the application and client APIs: `Authorization: Bearer
@@ -98,6 +98,7 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
             ClientForbidden,
             ServerConflict,
             CsrfMismatch,
+            PayloadTooLarge,
         ),
     ),
     tags(
@@ -111,6 +112,11 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
         (name = "server-databases", description = "Databases of a server (application API)."),
         (name = "database-hosts", description = "Database servers the panel creates databases on (application API)."),
         (name = "account", description = "The signed-in account: two-factor, e-mail, password, API keys, SSH keys, activity (client API)."),
+        (name = "client-servers", description = "The servers a user may see, the subuser permission keys, and one server: its details, websocket credentials, resource usage, activity, console commands and power (client API)."),
+        (name = "files", description = "A server's files, proxied to wings; downloads and uploads are signed URLs straight to wings (client API)."),
+        (name = "startup", description = "A server's startup command and variables (client API)."),
+        (name = "settings", description = "Renaming, reinstalling and the Docker image of a server (client API)."),
+        (name = "network", description = "A server's allocations (client API)."),
         (name = "subusers", description = "Users a server is shared with, and their permissions (client API)."),
         (name = "backups", description = "Backups of a server (client API)."),
         (name = "schedules", description = "Scheduled tasks of a server (client API)."),

@@ -216,8 +216,8 @@ async fn nests_are_seeded_once_and_listed_with_pagination() {
         assert_eq!(keys(a), sorted(&NEST_KEYS), "{a}");
         assert_eq!(a["author"], "support@pterodactyl.io");
         assert!(a["description"].as_str().unwrap().len() > 10);
-        assert!(is_laravel_ts(&a["created_at"]), "{a}");
-        assert!(is_laravel_ts(&a["updated_at"]), "{a}");
+        assert!(is_atom_ts(&a["created_at"]), "{a}");
+        assert!(is_atom_ts(&a["updated_at"]), "{a}");
         assert_eq!(a["uuid"].as_str().unwrap().len(), 36);
     }
 

@@ -168,7 +168,7 @@ async fn document_is_consistent() {
             .unwrap_or_default();
         let want: &[&str] = if path.starts_with("/api/application/") {
             &["api_key"]
-        } else if path.starts_with("/api/client/") {
+        } else if path == "/api/client" || path.starts_with("/api/client/") {
             // Either one: a client key or a browser session.
             &["api_key", "session"]
         } else if path.starts_with("/api/remote/") {
@@ -227,12 +227,7 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 /// Route files (or whole directories of them) whose handlers are not documented yet.
 /// Remove an entry in the change that annotates its handlers; the test then holds it to
 /// the document.
-const NOT_YET_DOCUMENTED: &[&str] = &[
-    // `/api/client`, `/api/client/permissions` and `/api/client/servers/{server}[/...]`
-    // (server, websocket, resources, activity, command, power, files, startup, settings,
-    // network): still being written.
-    "src/routes/servers",
-];
+const NOT_YET_DOCUMENTED: &[&str] = &[];
 
 /// Whether `rel` (a path relative to the crate) is, or is inside, a `NOT_YET_DOCUMENTED`
 /// entry.
@@ -1447,6 +1442,442 @@ async fn client_server_responses_match_their_schemas() {
     assert_eq!(status, 404, "{body}");
     w.doc
         .check("get", &format!("{S}/backups/{{backup}}"), "404", &body);
+}
+
+// ---- the client server routes, with a stand-in for wings ---------------------------------
+
+/// One entry of wings' file listing.
+fn wings_stat(name: &str, mime: &str, file: bool) -> Value {
+    json!({
+        "name": name, "created": "2024-01-15T10:26:32.123Z", "modified": "2024-02-01T08:00:00Z",
+        "mode": if file { "-rw-r--r--" } else { "drwxr-xr-x" },
+        "mode_bits": if file { "644" } else { "755" }, "size": if file { 5 } else { 4096 },
+        "directory": !file, "file": file, "symlink": false, "mime": mime
+    })
+}
+
+/// A stand-in for wings: the answers the panel proxies (server details, the file listing,
+/// a file, an archive), 202 for power signals and 204 for everything else.
+async fn wings_stub(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    let json = |v: Value| axum::Json(v).into_response();
+    match (
+        method.as_str(),
+        path.rsplit_once("/files/").map(|(_, op)| op),
+    ) {
+        ("GET", Some("list-directory")) => json(json!([
+            wings_stat("server.properties", "text/plain", true),
+            wings_stat("world", "inode/directory", false),
+        ])),
+        ("GET", Some("contents")) => (StatusCode::OK, "motd=hello\n").into_response(),
+        ("POST", Some("compress")) => json(wings_stat(
+            "archive-2024-01-15T102632Z.tar.gz",
+            "application/tar+gzip",
+            true,
+        )),
+        (_, Some(_)) => StatusCode::NO_CONTENT.into_response(),
+        ("GET", None) => json(json!({
+            "state": "running", "is_suspended": false,
+            "utilization": {
+                "memory_bytes": 536_870_912, "memory_limit_bytes": 1_073_741_824,
+                "cpu_absolute": 12.345, "network": {"rx_bytes": 1024, "tx_bytes": 2048},
+                "uptime": 60_000, "state": "running", "disk_bytes": 10_485_760
+            }
+        })),
+        ("POST", None) if path.ends_with("/power") => StatusCode::ACCEPTED.into_response(),
+        _ => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// Starts [`wings_stub`] on `127.0.0.1:0` and points the world's node at it.
+async fn point_node_at_stub(w: &World) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(wings_stub);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    w.p.db
+        .nodes()
+        .set_address(w.node, "127.0.0.1", "http", i64::from(port))
+        .await
+        .unwrap();
+}
+
+/// Sends `method url` with `key` and an optional JSON body and expects `status` with an
+/// empty body (204, 202).
+async fn send_empty(
+    w: &World,
+    key: &str,
+    method: Method,
+    url: &str,
+    body: Option<Value>,
+    status: u16,
+) {
+    let (got, reply) = w.p.call_json(method.clone(), url, key, body).await;
+    assert_eq!(got, status, "{method} {url}: {reply}");
+    assert!(reply.is_null(), "{method} {url} answered a body: {reply}");
+}
+
+#[tokio::test]
+async fn client_server_core_responses_match_their_schemas() {
+    let w = world().await;
+    point_node_at_stub(&w).await;
+    let key = w.p.key(&w.admin, KeyType::Client).await;
+    let c = key.as_str();
+    let s = format!("/api/client/servers/{}", &w.server_uuid[..8]);
+    const S: &str = "/api/client/servers/{server}";
+
+    // A subuser who may read the activity and use the console, nothing else: hidden
+    // variables, no subusers, only the primary allocation, no IP addresses of others.
+    let viewer = w.p.user("viewer", false).await;
+    w.p.db
+        .subusers()
+        .create(
+            viewer.id,
+            w.server,
+            &["control.console".to_owned(), "activity.read".to_owned()],
+        )
+        .await
+        .unwrap();
+    let v = w.p.key(&viewer, KeyType::Client).await;
+
+    // The server list, as the owner (with both includes) and as the subuser.
+    let list = w
+        .get_checked(c, "/api/client", "/api/client?include=egg,subusers")
+        .await;
+    let server = &list["data"][0]["attributes"];
+    assert_eq!(server["relationships"]["egg"]["object"], "egg");
+    assert_eq!(server["relationships"]["subusers"]["object"], "list");
+    assert_eq!(server["relationships"]["variables"]["object"], "list");
+    assert_eq!(server["sftp_details"]["port"], 2022);
+    w.get_checked(c, "/api/client", "/api/client?type=admin-all&per_page=1")
+        .await;
+    let list = w
+        .get_checked(&v, "/api/client", "/api/client?include=subusers")
+        .await;
+    let rel = &list["data"][0]["attributes"]["relationships"];
+    assert_eq!(rel["variables"]["object"], "null_resource");
+    assert_eq!(rel["subusers"]["object"], "null_resource");
+    assert_eq!(rel["allocations"]["data"].as_array().unwrap().len(), 1);
+
+    let perms = w
+        .get_checked(c, "/api/client/permissions", "/api/client/permissions")
+        .await;
+    assert!(perms["attributes"]["permissions"]["file"]["keys"]["read-content"].is_string());
+
+    // One server, with meta.
+    let one = w
+        .get_checked(c, S, &format!("{s}?include=egg,subusers"))
+        .await;
+    assert_eq!(one["meta"]["is_server_owner"], true);
+    assert_eq!(
+        one["attributes"]["relationships"]["allocations"]["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // The server schemas are closed and typed like the others.
+    let schema = w.doc.response_schema("get", S, "200");
+    let mut drift = one.clone();
+    drift["attributes"]["relationships"]["allocations"]["data"][0]["attributes"]["server"] =
+        json!(1);
+    assert!(
+        !w.doc.errors(&schema, &drift).is_empty(),
+        "extra key accepted"
+    );
+    let mut drift = one.clone();
+    drift["meta"]["is_server_owner"] = json!("yes");
+    assert!(
+        !w.doc.errors(&schema, &drift).is_empty(),
+        "wrong type accepted"
+    );
+    let one = w.get_checked(&v, S, &s).await;
+    assert_eq!(one["meta"]["is_server_owner"], false);
+    assert_eq!(
+        one["meta"]["user_permissions"],
+        json!(["control.console", "activity.read"])
+    );
+
+    // Websocket credentials and resources (from the stand-in wings).
+    let ws = w
+        .get_checked(c, &format!("{S}/websocket"), &format!("{s}/websocket"))
+        .await;
+    assert!(
+        ws["data"]["socket"]
+            .as_str()
+            .unwrap()
+            .starts_with("ws://127.0.0.1:")
+    );
+    let (status, body) =
+        w.p.call_json(Method::GET, &format!("{s}/websocket"), &v, None)
+            .await;
+    assert_eq!(status, 403, "{body}");
+    w.doc.check("get", &format!("{S}/websocket"), "403", &body);
+    let stats = w
+        .get_checked(c, &format!("{S}/resources"), &format!("{s}/resources"))
+        .await;
+    assert_eq!(stats["attributes"]["resources"]["cpu_absolute"], 12.345);
+
+    // Power and a command, then the activity they wrote, as the owner and as the subuser
+    // (who does not see the owner's address).
+    send_empty(
+        &w,
+        c,
+        Method::POST,
+        &format!("{s}/power"),
+        Some(json!({"signal": "start"})),
+        204,
+    )
+    .await;
+    send_empty(
+        &w,
+        &v,
+        Method::POST,
+        &format!("{s}/command"),
+        Some(json!({"command": "say hi"})),
+        204,
+    )
+    .await;
+    let activity = w
+        .get_checked(
+            c,
+            &format!("{S}/activity"),
+            &format!("{s}/activity?include=actor"),
+        )
+        .await;
+    assert_eq!(activity["data"].as_array().unwrap().len(), 2, "{activity}");
+    assert!(activity["data"][0]["attributes"]["ip"].is_string());
+    let activity = w
+        .get_checked(
+            &v,
+            &format!("{S}/activity"),
+            &format!("{s}/activity?sort=timestamp&per_page=1&filter[event]=power"),
+        )
+        .await;
+    assert_eq!(
+        activity["data"][0]["attributes"]["event"],
+        "server:power.start"
+    );
+    assert!(activity["data"][0]["attributes"]["ip"].is_null());
+    send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/power"),
+        &format!("{s}/power"),
+        json!({"signal": "nap"}),
+        422,
+    )
+    .await;
+
+    // Startup: the list, and a variable update.
+    let startup = w
+        .get_checked(c, &format!("{S}/startup"), &format!("{s}/startup"))
+        .await;
+    assert_eq!(
+        startup["meta"]["docker_images"]["Minetest"],
+        "aerie/minetest:latest"
+    );
+    let updated = send_checked(
+        &w,
+        c,
+        Method::PUT,
+        &format!("{S}/startup/variable"),
+        &format!("{s}/startup/variable"),
+        json!({"key": "MAX_USERS", "value": "20"}),
+        200,
+    )
+    .await;
+    assert_eq!(updated["attributes"]["server_value"], "20");
+    send_checked(
+        &w,
+        c,
+        Method::PUT,
+        &format!("{S}/startup/variable"),
+        &format!("{s}/startup/variable"),
+        json!({"key": "MAX_USERS", "value": "many"}),
+        422,
+    )
+    .await;
+
+    // Settings: a rename, and an image an administrator set by hand (400).
+    send_empty(
+        &w,
+        c,
+        Method::POST,
+        &format!("{s}/settings/rename"),
+        Some(json!({"name": "renamed"})),
+        204,
+    )
+    .await;
+    send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/settings/rename"),
+        &format!("{s}/settings/rename"),
+        json!({}),
+        422,
+    )
+    .await;
+    send_checked(
+        &w,
+        c,
+        Method::PUT,
+        &format!("{S}/settings/docker-image"),
+        &format!("{s}/settings/docker-image"),
+        json!({"docker_image": "aerie/minetest:latest"}),
+        400,
+    )
+    .await;
+
+    // Network: the list, notes, the primary, and an automatic allocation (refused: no
+    // limit set).
+    let allocations = w
+        .get_checked(
+            c,
+            &format!("{S}/network/allocations"),
+            &format!("{s}/network/allocations"),
+        )
+        .await;
+    let other = allocations["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["attributes"]["is_default"] == false)
+        .unwrap()["attributes"]["id"]
+        .as_i64()
+        .unwrap();
+    let noted = send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/network/allocations/{{allocation}}"),
+        &format!("{s}/network/allocations/{other}"),
+        json!({"notes": "game port"}),
+        200,
+    )
+    .await;
+    assert_eq!(noted["attributes"]["notes"], "game port");
+    let primary = send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/network/allocations/{{allocation}}/primary"),
+        &format!("{s}/network/allocations/{other}/primary"),
+        json!({}),
+        200,
+    )
+    .await;
+    assert_eq!(primary["attributes"]["is_default"], true);
+    let refused = send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/network/allocations"),
+        &format!("{s}/network/allocations"),
+        json!({}),
+        400,
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "DisplayException");
+
+    // Files: the listing, a file's contents (text/plain), a write (a text/plain body), the
+    // signed links and an archive.
+    let files = w
+        .get_checked(
+            c,
+            &format!("{S}/files/list"),
+            &format!("{s}/files/list?directory=/"),
+        )
+        .await;
+    assert_eq!(files["data"][1]["attributes"]["is_file"], false);
+    let op = &w.doc.0["paths"][format!("{S}/files/contents")]["get"];
+    assert!(
+        op["responses"]["200"]["content"]["text/plain"].is_object(),
+        "{op}"
+    );
+    let resp =
+        w.p.client
+            .get(format!(
+                "{}{s}/files/contents?file=server.properties",
+                w.p.url
+            ))
+            .bearer_auth(c)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(resp.text().await.unwrap(), "motd=hello\n");
+    let op = &w.doc.0["paths"][format!("{S}/files/write")]["post"];
+    assert!(
+        op["requestBody"]["content"]["text/plain"].is_object(),
+        "{op}"
+    );
+    let resp =
+        w.p.client
+            .post(format!("{}{s}/files/write?file=notes.txt", w.p.url))
+            .bearer_auth(c)
+            .header("Content-Type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), 204);
+    let link = w
+        .get_checked(
+            c,
+            &format!("{S}/files/download"),
+            &format!("{s}/files/download?file=notes.txt"),
+        )
+        .await;
+    assert!(
+        link["attributes"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/download/file?token=")
+    );
+    w.get_checked(
+        c,
+        &format!("{S}/files/upload"),
+        &format!("{s}/files/upload"),
+    )
+    .await;
+    send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/files/compress"),
+        &format!("{s}/files/compress"),
+        json!({"root": "/", "files": ["notes.txt"]}),
+        200,
+    )
+    .await;
+    send_checked(
+        &w,
+        c,
+        Method::POST,
+        &format!("{S}/files/delete"),
+        &format!("{s}/files/delete"),
+        json!({"root": "/"}),
+        422,
+    )
+    .await;
+
+    // A server the user may not see.
+    let (status, body) =
+        w.p.call_json(Method::GET, "/api/client/servers/abcdef12", c, None)
+            .await;
+    assert_eq!(status, 404, "{body}");
+    w.doc.check("get", S, "404", &body);
 }
 
 /// The browser login, two-factor included, and a session on the client API.

@@ -189,7 +189,15 @@ async fn permissions_gate_commands_and_power() {
     let stats: serde_json::Value =
         serde_json::from_str(&m.args[0]).expect("stats is a JSON string");
     assert_eq!(stats["state"], "running");
-    assert!(stats["memory_limit_bytes"].as_u64().unwrap() > 0);
+    // The limit comes with the first sample from the engine, which may follow the answer.
+    owner
+        .wait_for(T, "stats with the memory limit", |m| {
+            m.event == "stats"
+                && serde_json::from_str::<serde_json::Value>(&m.args[0]).is_ok_and(|s| {
+                    s["memory_limit_bytes"].as_u64().is_some_and(|b| b > 0)
+                })
+        })
+        .await;
 
     // Stop by command: the server exits cleanly, no crash is reported.
     owner.send("set state", &["stop"]).await;

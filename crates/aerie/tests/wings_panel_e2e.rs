@@ -272,8 +272,10 @@ async fn openttd_for_a_player() -> OpenTtdForAPlayer {
         .call(
             Method::POST,
             "/users",
-            Some(json!({"username": "player1", "email": "player1@example.com",
-                "first_name": "Player", "last_name": "One", "password": "player-password-1"})),
+            Some(
+                json!({"username": "player1", "email": "player1@example.com",
+                "first_name": "Player", "last_name": "One", "password": "player-password-1"}),
+            ),
         )
         .await;
     assert_eq!(status, 201, "{user}");
@@ -282,7 +284,11 @@ async fn openttd_for_a_player() -> OpenTtdForAPlayer {
         .args(["key", "create", "--user", "player1", "--type", "client"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let client_key = String::from_utf8_lossy(&out.stdout)
         .lines()
         .last()
@@ -293,9 +299,11 @@ async fn openttd_for_a_player() -> OpenTtdForAPlayer {
         .call(
             Method::POST,
             "/database-hosts",
-            Some(json!({"name": "local mariadb", "host": mysql.host_str().unwrap(),
+            Some(
+                json!({"name": "local mariadb", "host": mysql.host_str().unwrap(),
                 "port": mysql.port().unwrap(), "username": mysql.username(),
-                "password": mysql.password().unwrap(), "node_id": 1})),
+                "password": mysql.password().unwrap(), "node_id": 1}),
+            ),
         )
         .await;
     assert_eq!(status, 201, "{host}");
@@ -311,7 +319,12 @@ async fn openttd_for_a_player() -> OpenTtdForAPlayer {
                 .cloned()
                 .unwrap_or_default()
         })
-        .find(|e| e["attributes"]["name"].as_str().unwrap().contains("OpenTTD"))
+        .find(|e| {
+            e["attributes"]["name"]
+                .as_str()
+                .unwrap()
+                .contains("OpenTTD")
+        })
         .expect("the OpenTTD egg is bundled")["attributes"]["id"]
         .as_i64()
         .unwrap();
@@ -325,7 +338,11 @@ async fn openttd_for_a_player() -> OpenTtdForAPlayer {
         .await;
     assert_eq!(status, 204);
     let (_, allocs) = api
-        .call(Method::GET, &format!("/nodes/1/allocations?filter[port]={port}"), None)
+        .call(
+            Method::GET,
+            &format!("/nodes/1/allocations?filter[port]={port}"),
+            None,
+        )
         .await;
     let alloc_id = allocs["data"][0]["attributes"]["id"].as_i64().unwrap();
     let (status, created) = api
@@ -342,7 +359,10 @@ async fn openttd_for_a_player() -> OpenTtdForAPlayer {
         )
         .await;
     assert_eq!(status, 201, "{created}");
-    let identifier = created["attributes"]["identifier"].as_str().unwrap().to_owned();
+    let identifier = created["attributes"]["identifier"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     OpenTtdForAPlayer {
         up,
         api,
@@ -424,7 +444,7 @@ async fn pterojs_drives_the_application_and_client_api() {
             ])
             .env("AERIE_TEST_CLIENTS_NODE_PATH", node_path)
             .output()
-            .unwrap()
+            .expect("Node.js (`node`) is on PATH (scripts/setup-clients installs it)")
     })
     .await
     .unwrap();

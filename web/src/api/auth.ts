@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { strings } from '../strings';
 import { ApiError, refreshCsrfCookie, request } from './client';
+import type { components } from './schema';
 import type { ClientAccount, Item } from './types';
 
 /** The signed-in user, as `GET /api/client/account` and `POST /auth/login` describe them. */
@@ -8,9 +9,9 @@ export type SessionUser = ClientAccount;
 
 export type LoginResult = { complete: true; user: SessionUser } | { complete: false; confirmationToken: string };
 
-interface LoginResponse {
-  data?: { complete?: boolean; user?: unknown; confirmation_token?: unknown };
-}
+type LoginAnswer = components['schemas']['LoginAnswer'];
+type LoginBody = components['schemas']['LoginBody'];
+type CheckpointBody = components['schemas']['LoginCheckpointBody'];
 
 function asUser(v: unknown): SessionUser | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
@@ -18,8 +19,9 @@ function asUser(v: unknown): SessionUser | undefined {
   return typeof u.username === 'string' ? (u as unknown as SessionUser) : undefined;
 }
 
-function readLogin(res: LoginResponse | undefined): LoginResult {
-  const data = res?.data;
+/** Reads the answer defensively: a proxy or an older panel may send something else. */
+function readLogin(res: Partial<LoginAnswer> | undefined): LoginResult {
+  const data = res?.data as { complete?: unknown; user?: unknown; confirmation_token?: unknown } | undefined;
   if (data?.complete === false && typeof data.confirmation_token === 'string') {
     return { complete: false, confirmationToken: data.confirmation_token };
   }
@@ -34,7 +36,7 @@ function readLogin(res: LoginResponse | undefined): LoginResult {
  */
 export async function login(user: string, password: string): Promise<LoginResult> {
   await refreshCsrfCookie();
-  return readLogin(await request<LoginResponse>('POST', '/auth/login', { body: { user, password } }));
+  return readLogin(await request<LoginAnswer>('POST', '/auth/login', { body: { user, password } satisfies LoginBody }));
 }
 
 /** `POST /auth/login/checkpoint` with a TOTP code or a recovery code. */
@@ -42,11 +44,8 @@ export async function checkpoint(
   confirmationToken: string,
   code: { authentication_code: string } | { recovery_token: string },
 ): Promise<SessionUser> {
-  const res = readLogin(
-    await request<LoginResponse>('POST', '/auth/login/checkpoint', {
-      body: { confirmation_token: confirmationToken, ...code },
-    }),
-  );
+  const body: CheckpointBody = { confirmation_token: confirmationToken, ...code };
+  const res = readLogin(await request<LoginAnswer>('POST', '/auth/login/checkpoint', { body }));
   if (!res.complete) throw new ApiError(200, strings.errors.unexpectedResponse);
   return res.user;
 }
@@ -57,15 +56,10 @@ export async function logout(): Promise<void> {
 
 export async function forgotPassword(email: string): Promise<void> {
   await refreshCsrfCookie();
-  await request('POST', '/auth/password', { body: { email } });
+  await request('POST', '/auth/password', { body: { email } satisfies components['schemas']['ForgotPasswordBody'] });
 }
 
-export async function resetPassword(body: {
-  token: string;
-  email: string;
-  password: string;
-  password_confirmation: string;
-}): Promise<void> {
+export async function resetPassword(body: components['schemas']['ResetPasswordBody']): Promise<void> {
   await refreshCsrfCookie();
   await request('POST', '/auth/password/reset', { body });
 }

@@ -30,15 +30,6 @@ export interface Pagination {
 }
 
 /** `GET /api/client/account` */
-export interface ClientAccount {
-  id: number;
-  admin: boolean;
-  username: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  language: string;
-}
 
 /** client `allocation` (`/api/client/servers/{s}/network/allocations`) */
 export interface ClientAllocation {
@@ -142,109 +133,10 @@ export interface FileObject {
 }
 
 /** `signed_url` (files/download, files/upload, backups/{b}/download) */
-export interface SignedUrl {
-  url: string;
-}
-
-/** `backup` */
-export interface Backup {
-  uuid: string;
-  is_successful: boolean;
-  is_locked: boolean;
-  name: string;
-  ignored_files: string[];
-  checksum: string | null;
-  bytes: number;
-  created_at: string;
-  completed_at: string | null;
-}
-
-/** client `server_database` */
-export interface ClientDatabase {
-  id: string;
-  host: { address: string; port: number };
-  name: string;
-  username: string;
-  connections_from: string;
-  max_connections: number;
-  relationships?: { password?: Item<{ password: string }> };
-}
-
-export interface ScheduleTask {
-  id: number;
-  sequence_id: number;
-  action: 'command' | 'power' | 'backup';
-  payload: string;
-  time_offset: number;
-  is_queued: boolean;
-  continue_on_failure: boolean;
-  created_at: string;
-  updated_at: string | null;
-}
-
-/** `server_schedule` */
-export interface Schedule {
-  id: number;
-  name: string;
-  cron: { day_of_week: string; day_of_month: string; month: string; hour: string; minute: string };
-  is_active: boolean;
-  is_processing: boolean;
-  only_when_online: boolean;
-  last_run_at: string | null;
-  next_run_at: string | null;
-  created_at: string;
-  updated_at: string;
-  relationships?: { tasks?: List<ScheduleTask> };
-}
-
-/** client `server_subuser` */
-export interface Subuser {
-  uuid: string;
-  username: string;
-  email: string;
-  image: string;
-  '2fa_enabled': boolean;
-  created_at: string;
-  permissions: string[];
-}
 
 /** `GET /api/client/permissions` */
 export interface SystemPermissions {
   permissions: Record<string, { description: string; keys: Record<string, string> }>;
 }
 
-/** `api_key` */
-export interface ApiKey {
-  identifier: string;
-  description: string;
-  allowed_ips: string[];
-  last_used_at: string | null;
-  created_at: string;
-}
-
-/** `ssh_key` */
-export interface SshKey {
-  name: string;
-  fingerprint: string;
-  public_key: string;
-  created_at: string;
-}
-
-/** `activity_log` */
-export interface ActivityLog {
-  id: string;
-  batch: string | null;
-  event: string;
-  is_api: boolean;
-  ip: string | null;
-  description: string | null;
-  properties: Record<string, unknown>;
-  has_additional_metadata: boolean;
-  timestamp: string;
-  relationships?: { actor?: Item<{ username: string; email?: string }> | { object: 'null_resource'; attributes: null } };
-}
-
 /** `GET /api/client/account/two-factor` */
-export interface TwoFactorSetup {
-  data: { image_url_data: string; secret: string };
-}

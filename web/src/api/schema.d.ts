@@ -748,6 +748,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the servers the user may see.
+         * @description `GET /api/client?type=&filter[..]=&include=egg,subusers&per_page=&page=`: by default
+         *     the servers the user owns or is a subuser of, oldest first. Each server carries its
+         *     allocations and variables as the user may see them (Pterodactyl's
+         *     `ClientController::index`).
+         */
+        get: operations["client_list_servers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/client/account": {
         parameters: {
             query?: never;
@@ -968,6 +991,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the subuser permission keys.
+         * @description `GET /api/client/permissions`: every permission group with its keys and what each
+         *     allows; a permission is `<group>.<key>`.
+         */
+        get: operations["client_list_permissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a server.
+         * @description `GET /servers/{server}?include=egg,subusers`: the server with its allocations and
+         *     variables as the user may see them, and the user's rights in `meta`. Allowed in every
+         *     state (suspended, installing, ...).
+         */
+        get: operations["client_get_server"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a server's activity.
+         * @description `GET /servers/{server}/activity?filter[event]=&sort=-timestamp&include=actor`: newest
+         *     first by default, `per_page` up to 100 (25 by default). Needs `activity.read`.
+         */
+        get: operations["client_list_server_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/client/servers/{server}/backups": {
         parameters: {
             query?: never;
@@ -1084,6 +1171,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/servers/{server}/command": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a console command.
+         * @description `POST /servers/{server}/command` `{command}` → 204. Needs `control.console`; 502
+         *     `HttpException` when the server is not running.
+         */
+        post: operations["client_send_command"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/client/servers/{server}/databases": {
         parameters: {
             query?: never;
@@ -1149,6 +1257,404 @@ export interface paths {
          *     `database.view_password`).
          */
         post: operations["client_rotate_database_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/chmod": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change file modes.
+         * @description `POST /servers/{server}/files/chmod` `{root, files: [{file, mode}]}` → 204; modes reach
+         *     wings as octal digit strings. Needs `file.update`.
+         */
+        post: operations["client_chmod_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/compress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive files.
+         * @description `POST /servers/{server}/files/compress` `{root, files[]}` → the new `.tar.gz` archive
+         *     (in `root`) as a `file_object`. Needs `file.archive`.
+         */
+        post: operations["client_compress_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/contents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a file.
+         * @description `GET /servers/{server}/files/contents?file=` → the raw file as `text/plain`, at most
+         *     4 MiB (400 `FileSizeTooLargeException` beyond). Needs `file.read-content`.
+         */
+        get: operations["client_get_file_contents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a file.
+         * @description `POST /servers/{server}/files/copy` `{location}` → 204: the copy is written next to
+         *     the file with ` copy` in its name. Needs `file.create`.
+         */
+        post: operations["client_copy_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/create-folder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a directory.
+         * @description `POST /servers/{server}/files/create-folder` `{root, name}` → 204. Needs
+         *     `file.create`.
+         */
+        post: operations["client_create_folder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/decompress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unpack an archive.
+         * @description `POST /servers/{server}/files/decompress` `{root, file}` → 204: unpacked into `root`.
+         *     Needs `file.create`.
+         */
+        post: operations["client_decompress_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete files.
+         * @description `POST /servers/{server}/files/delete` `{root, files[]}` → 204; directories go with
+         *     everything in them. Needs `file.delete`.
+         */
+        post: operations["client_delete_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a download link for a file.
+         * @description `GET /servers/{server}/files/download?file=` →
+         *     `{"object":"signed_url","attributes":{"url"}}`: a single-use wings URL, valid 15
+         *     minutes. Needs `file.read-content`.
+         */
+        get: operations["client_get_file_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a directory.
+         * @description `GET /servers/{server}/files/list?directory=` → the directory's entries as
+         *     `file_object` items, as wings lists them. Needs `file.read`.
+         */
+        get: operations["client_list_files"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download a file from a URL to the server.
+         * @description `POST /servers/{server}/files/pull` `{url, directory?, filename?, use_header?,
+         *     foreground?}` → 204; wings downloads it. Needs `file.create`; 10 per server per 5
+         *     minutes (429).
+         */
+        post: operations["client_pull_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rename or move files.
+         * @description `PUT /servers/{server}/files/rename` `{root, files: [{from, to}]}` → 204. Needs
+         *     `file.update`.
+         */
+        put: operations["client_rename_files"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an upload link.
+         * @description `GET /servers/{server}/files/upload` → a signed URL for wings' `POST /upload/file`,
+         *     valid 15 minutes: post the files as `multipart/form-data` (`files` fields), adding
+         *     `&directory=` to choose where they go. Needs `file.create`.
+         */
+        get: operations["client_get_file_upload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/files/write": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write a file.
+         * @description `POST /servers/{server}/files/write?file=` with the raw contents as the body → 204;
+         *     the file is created or replaced. Any content type is taken as bytes. Needs
+         *     `file.create`.
+         */
+        post: operations["client_write_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/network/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a server's allocations.
+         * @description `GET /servers/{server}/network/allocations` → every allocation of the server. Needs
+         *     `allocation.read`.
+         */
+        get: operations["client_list_allocations"];
+        put?: never;
+        /**
+         * Add an allocation to a server.
+         * @description `POST /servers/{server}/network/allocations` → the newly assigned `allocation`: a free
+         *     one on the primary IP within the panel's port range, else a new one on a port of the
+         *     range nobody uses. Needs `allocation.create`; 400 `DisplayException` at the server's
+         *     allocation limit, `AutoAllocationNotEnabledException` when the panel does not allow it,
+         *     `NoAutoAllocationSpaceAvailableException` when the range is full.
+         */
+        post: operations["client_create_allocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/network/allocations/{allocation}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set an allocation's notes.
+         * @description `POST /servers/{server}/network/allocations/{allocation}` `{notes}` (present, nullable,
+         *     at most 256 characters). Needs `allocation.update`.
+         */
+        post: operations["client_update_allocation_notes"];
+        /**
+         * Remove an allocation from a server.
+         * @description `DELETE /servers/{server}/network/allocations/{allocation}` → 204; the notes are
+         *     cleared. Needs `allocation.delete`; 400 `DisplayException` for the primary allocation
+         *     and for a server without an allocation limit.
+         */
+        delete: operations["client_delete_allocation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/network/allocations/{allocation}/primary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an allocation the primary one.
+         * @description `POST /servers/{server}/network/allocations/{allocation}/primary` → the allocation,
+         *     now the default. Needs `allocation.update`.
+         */
+        post: operations["client_set_primary_allocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/power": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start, stop, restart or kill a server.
+         * @description `POST /servers/{server}/power` `{signal: start|stop|restart|kill}` → 204. Each signal
+         *     needs its own permission: `control.start`, `control.stop` (stop and kill),
+         *     `control.restart`. A missing or unknown signal is a 422 for the owner and
+         *     administrators and a 403 for subusers.
+         */
+        post: operations["client_send_power"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a server's state and resource usage.
+         * @description `GET /servers/{server}/resources`: the `stats` item from wings, cached for 20 seconds
+         *     per server (a power action clears it). Allowed in every state.
+         */
+        get: operations["client_get_resources"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1280,6 +1786,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/client/servers/{server}/settings/docker-image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a server's Docker image.
+         * @description `PUT /servers/{server}/settings/docker-image` `{docker_image}` (one of the egg's
+         *     images) → 204. Needs `startup.docker-image`; 400 when an administrator set an image
+         *     the egg does not offer.
+         */
+        put: operations["client_set_docker_image"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/settings/reinstall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reinstall a server.
+         * @description `POST /servers/{server}/settings/reinstall` → 202 with an empty body: the server is
+         *     `installing` and wings runs the egg's install script again. Needs
+         *     `settings.reinstall`.
+         */
+        post: operations["client_reinstall_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/settings/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rename a server.
+         * @description `POST /servers/{server}/settings/rename` `{name, description?}` → 204: the description
+         *     changes only when the key is sent. Needs `settings.rename`.
+         */
+        post: operations["client_rename_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/startup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a server's startup command and variables.
+         * @description `GET /servers/{server}/startup`: the variables users may see as `egg_variable` items,
+         *     with `meta.startup_command` (hidden variables read `[hidden]`), `meta.docker_images`
+         *     and `meta.raw_startup_command`. Needs `startup.read`.
+         */
+        get: operations["client_list_startup_variables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/startup/variable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a startup variable.
+         * @description `PUT /servers/{server}/startup/variable` `{key, value}` → the `egg_variable` item with
+         *     `meta.startup_command` and `meta.raw_startup_command`. Needs `startup.update`; 400 for
+         *     a variable that does not exist, is hidden or is read-only; 422 (naming `value`) when
+         *     the value breaks the variable's rules.
+         */
+        put: operations["client_update_startup_variable"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/client/servers/{server}/users": {
         parameters: {
             query?: never;
@@ -1331,6 +1947,29 @@ export interface paths {
          * @description `DELETE /servers/{server}/users/{user}`: needs `user.delete`; not oneself (403).
          */
         delete: operations["client_delete_subuser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/servers/{server}/websocket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get websocket credentials.
+         * @description `GET /servers/{server}/websocket`: `{"data":{"token","socket"}}`, a 10-minute token for
+         *     the server's console socket on wings. Needs `websocket.connect`. Administrators get it
+         *     even while the server is installing, suspended or moving (during a transfer only they
+         *     do, pointing at the new node once the archive has moved).
+         */
+        get: operations["client_get_websocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1875,6 +2514,11 @@ export interface components {
             object: "list";
         };
         AllocationListOrNull: components["schemas"]["AllocationList"] | components["schemas"]["NullResource"];
+        /** @description The body of `POST /servers/{server}/network/allocations/{allocation}`. */
+        AllocationNotesBody: {
+            /** @description The notes (`null` or `""` clears them); must be present. */
+            notes: string | null;
+        };
         /** @description A page of `allocation` items with `meta.pagination`. */
         AllocationPage: {
             /** @description The items on this page. */
@@ -2041,6 +2685,50 @@ export interface components {
             truncate: boolean;
         };
         /**
+         * @description An allocation of a server as the client API shows it (Pterodactyl's client
+         *     `AllocationTransformer`, `services::client_servers::allocation_attributes`).
+         */
+        ClientAllocationAttributes: {
+            /**
+             * Format: int64
+             * @description Numeric id (the allocation's route id).
+             */
+            id: number;
+            /** @description IP address. */
+            ip: string;
+            /** @description Alias shown instead of the IP. */
+            ip_alias: string | null;
+            /** @description Whether it is the server's primary allocation. */
+            is_default: boolean;
+            /** @description The user's notes. */
+            notes: string | null;
+            /**
+             * Format: int64
+             * @description Port.
+             */
+            port: number;
+        };
+        /** @description A `allocation` item. */
+        ClientAllocationItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientAllocationAttributes"];
+            /**
+             * @description Always `allocation`.
+             * @enum {string}
+             */
+            object: "allocation";
+        };
+        /** @description A list of `allocation` items, not paginated. */
+        ClientAllocationList: {
+            /** @description The items. */
+            data: components["schemas"]["ClientAllocationItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /**
          * @description A server database as the client API shows it (Pterodactyl's client
          *     `DatabaseTransformer`, `services::databases::database_attributes_client`).
          */
@@ -2122,6 +2810,207 @@ export interface components {
              */
             password: components["schemas"]["ClientDatabasePasswordItemOrNull"];
         };
+        /** @description A server's egg as `include=egg` shows it. */
+        ClientEggAttributes: {
+            /** @description The egg's name. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description The egg's UUID.
+             */
+            uuid: string;
+        };
+        /** @description A `egg` item. */
+        ClientEggItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientEggAttributes"];
+            /**
+             * @description Always `egg`.
+             * @enum {string}
+             */
+            object: "egg";
+        };
+        ClientEggItemOrNull: components["schemas"]["ClientEggItem"] | components["schemas"]["NullResource"];
+        /**
+         * @description A variable of a server as the client API shows it (Pterodactyl's client
+         *     `EggVariableTransformer`, `services::client_servers::egg_variable_attributes`).
+         */
+        ClientEggVariableAttributes: {
+            /** @description The egg's default value. */
+            default_value: string | null;
+            /** @description Help text (`""` when none). */
+            description: string;
+            /** @description The environment variable it sets (the `key` of `PUT startup/variable`). */
+            env_variable: string;
+            /** @description Whether the user may change it. */
+            is_editable: boolean;
+            /** @description Display name. */
+            name: string;
+            /** @description Laravel validation rules, one pipe string (`""` when none). */
+            rules: string;
+            /** @description The server's value; `null` when it has none stored (the default applies). */
+            server_value: string | null;
+        };
+        /** @description A `egg_variable` item. */
+        ClientEggVariableItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientEggVariableAttributes"];
+            /**
+             * @description Always `egg_variable`.
+             * @enum {string}
+             */
+            object: "egg_variable";
+        };
+        /** @description A list of `egg_variable` items, not paginated. */
+        ClientEggVariableList: {
+            /** @description The items. */
+            data: components["schemas"]["ClientEggVariableItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /**
+         * @description `relationships.variables` of a client server: the variables, or a null resource
+         *     without `startup.read`.
+         */
+        ClientEggVariableListOrNull: components["schemas"]["ClientEggVariableList"] | components["schemas"]["NullResource"];
+        /**
+         * @description A server as the client API shows it (Pterodactyl's client `ServerTransformer`,
+         *     `services::client_servers::server_item`): what `GET /api/client` lists and
+         *     `GET /api/client/servers/{server}` shows.
+         */
+        ClientServerAttributes: {
+            /** @description Description (`""` when there is none). */
+            description: string;
+            /** @description The Docker image. */
+            docker_image: string;
+            /**
+             * @description The egg's feature flags (`eula`, `java_version`, ...); `null` when the egg sets
+             *     none.
+             */
+            egg_features: string[] | null;
+            /** @description What the owner may create. */
+            feature_limits: components["schemas"]["ServerFeatureLimits"];
+            /** @description The first 8 characters of the UUID: the server's route id. */
+            identifier: string;
+            /**
+             * Format: int64
+             * @description Numeric id.
+             */
+            internal_id: number;
+            /**
+             * @description The startup command with its placeholders filled in; the values of variables the
+             *     user may not see (every variable without `startup.read`) read `[hidden]`.
+             */
+            invocation: string;
+            /** @description Whether the install is running or failed (`installing`, `install_failed`). */
+            is_installing: boolean;
+            /** @description Whether the node is in maintenance mode. */
+            is_node_under_maintenance: boolean;
+            /** @description Whether the server is suspended. */
+            is_suspended: boolean;
+            /** @description Whether the server is being moved to another node. */
+            is_transferring: boolean;
+            /** @description Resource limits. */
+            limits: components["schemas"]["ServerLimits"];
+            /** @description Display name. */
+            name: string;
+            /** @description The node's name. */
+            node: string;
+            /** @description The default includes (`allocations`, `variables`) and the requested ones. */
+            relationships: components["schemas"]["ClientServerRelationships"];
+            /** @description Whether the user owns the server (not a subuser, or an administrator looking). */
+            server_owner: boolean;
+            /** @description Where to connect with SFTP. */
+            sftp_details: components["schemas"]["ClientServerSftpDetails"];
+            /**
+             * @description `null`, `installing`, `install_failed`, `reinstall_failed`, `suspended` or
+             *     `restoring_backup`.
+             */
+            status: string | null;
+            /**
+             * Format: uuid
+             * @description UUID (also a route id).
+             */
+            uuid: string;
+        };
+        /** @description `GET /api/client/servers/{server}`: the server with the user's rights in `meta`. */
+        ClientServerDetail: {
+            /** @description The server. */
+            attributes: components["schemas"]["ClientServerAttributes"];
+            /** @description The user's rights on it. */
+            meta: components["schemas"]["ClientServerMeta"];
+            /**
+             * @description Always `server`.
+             * @enum {string}
+             */
+            object: "server";
+        };
+        /** @description A `server` item. */
+        ClientServerItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ClientServerAttributes"];
+            /**
+             * @description Always `server`.
+             * @enum {string}
+             */
+            object: "server";
+        };
+        /** @description `meta` of a [`ClientServerDetail`]. */
+        ClientServerMeta: {
+            /** @description Whether the user owns the server. */
+            is_server_owner: boolean;
+            /**
+             * @description What the user may do: `["*"]` for the owner and administrators (administrators
+             *     also get `admin.websocket.errors`, `admin.websocket.install` and
+             *     `admin.websocket.transfer`), a subuser's permission keys otherwise.
+             */
+            user_permissions: string[];
+        };
+        /** @description A page of `server` items with `meta.pagination`. */
+        ClientServerPage: {
+            /** @description The items on this page. */
+            data: components["schemas"]["ClientServerItem"][];
+            /** @description Pagination facts. */
+            meta: components["schemas"]["PaginationMeta"];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description Includes of a client server. */
+        ClientServerRelationships: {
+            /**
+             * @description Always included: every allocation of the server with `allocation.read`, otherwise
+             *     only the primary one, without its notes.
+             */
+            allocations: components["schemas"]["ClientAllocationList"];
+            /** @description `include=egg`: the egg's UUID and name (a null resource when the egg is gone). */
+            egg?: components["schemas"]["ClientEggItemOrNull"];
+            /**
+             * @description `include=subusers`: the server's subusers, with `user.read`; a null resource
+             *     without it.
+             */
+            subusers?: components["schemas"]["ClientSubuserListOrNull"];
+            /**
+             * @description Always included: the variables users may see, with `startup.read`; a null resource
+             *     without it.
+             */
+            variables: components["schemas"]["ClientEggVariableListOrNull"];
+        };
+        /** @description `sftp_details` of a client server. */
+        ClientServerSftpDetails: {
+            /** @description The node's FQDN. */
+            ip: string;
+            /**
+             * Format: int64
+             * @description The node's SFTP port.
+             */
+            port: number;
+        };
         /**
          * @description A subuser of a server (Pterodactyl's client `SubuserTransformer`,
          *     `services::subusers::subuser_attributes`): the account's fields plus the permissions.
@@ -2175,6 +3064,11 @@ export interface components {
             object: "list";
         };
         /**
+         * @description `include=subusers` of a client server: the subusers, or a null resource without
+         *     `user.read`.
+         */
+        ClientSubuserListOrNull: components["schemas"]["ClientSubuserList"] | components["schemas"]["NullResource"];
+        /**
          * @description Another user as the client API shows them (Pterodactyl's client `UserTransformer`,
          *     `services::account::actor_attributes`): an activity entry's `actor`.
          */
@@ -2212,6 +3106,11 @@ export interface components {
             object: "user";
         };
         ClientUserItemOrNull: components["schemas"]["ClientUserItem"] | components["schemas"]["NullResource"];
+        /** @description The body of `POST /servers/{server}/command`. */
+        CommandBody: {
+            /** @description The console line to send. */
+            command: string;
+        };
         /** @description The body of `POST /account/api-keys`. */
         CreateApiKeyBody: {
             /** @description IP addresses and CIDR ranges the key may be used from (empty = anywhere). */
@@ -2347,6 +3246,14 @@ export interface components {
         DisableTwoFactorBody: {
             /** @description The account's password. */
             password: string;
+        };
+        /** @description The body of `PUT /servers/{server}/settings/docker-image`. */
+        DockerImageBody: {
+            /**
+             * @description One of the images of the egg (the values of `meta.docker_images` of
+             *     `GET startup`).
+             */
+            docker_image: string;
         };
         /** @description An egg (Pterodactyl's application `EggTransformer`). */
         EggAttributes: {
@@ -2696,6 +3603,135 @@ export interface components {
             meta?: components["schemas"]["ErrorMeta"];
             /** @description The HTTP status as a string (`"404"`). */
             status: string;
+        };
+        /** @description The body of `POST /servers/{server}/files/chmod`. */
+        FileChmodBody: {
+            /** @description The files and their modes. */
+            files: components["schemas"]["FileChmodEntry"][];
+            /** @description The directory the paths are relative to (default `/`). */
+            root?: string | null;
+        };
+        /** @description One entry of [`FileChmodBody`]. */
+        FileChmodEntry: {
+            /** @description The path, relative to `root`. */
+            file: string;
+            /** @description The new mode. */
+            mode: components["schemas"]["FileMode"];
+        };
+        /** @description The body of `POST /servers/{server}/files/copy`. */
+        FileCopyBody: {
+            /** @description The file to copy; the copy is written next to it. */
+            location: string;
+        };
+        /** @description The body of `POST /servers/{server}/files/create-folder`. */
+        FileCreateFolderBody: {
+            /** @description The new directory's name. */
+            name: string;
+            /** @description The directory to create it in (default `/`). */
+            root?: string | null;
+        };
+        /** @description The body of `POST /servers/{server}/files/decompress`. */
+        FileDecompressBody: {
+            /** @description The archive's name, relative to `root`. */
+            file: string;
+            /** @description The directory the archive is in, and that it is unpacked into (default `/`). */
+            root?: string | null;
+        };
+        /** @description The body of `POST /servers/{server}/files/compress` and `.../files/delete`. */
+        FileListBody: {
+            /** @description The files and directories. */
+            files: string[];
+            /** @description The directory the names are relative to (default `/`). */
+            root?: string | null;
+        };
+        /** @description A permission mode: octal digits, as a number (`755`) or a string (`"0755"`). */
+        FileMode: number | string;
+        /**
+         * @description A file or directory (Pterodactyl's `FileObjectTransformer`,
+         *     `services::client_servers::file_object_attributes`), from wings' file listing, which
+         *     always carries every field.
+         */
+        FileObjectAttributes: {
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description Whether it is a regular file (`false` for directories). */
+            is_file: boolean;
+            /** @description Whether it is a symbolic link. */
+            is_symlink: boolean;
+            /** @description MIME type (`inode/directory` for directories). */
+            mimetype: string;
+            /** @description The mode as `ls` prints it (`-rw-r--r--`, `drwxr-xr-x`). */
+            mode: string;
+            /** @description The permission bits in octal (`644`). */
+            mode_bits: string;
+            /**
+             * Format: date-time
+             * @description Last change (Atom).
+             */
+            modified_at: string;
+            /** @description The file name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Size in bytes.
+             */
+            size: number;
+        };
+        /** @description A `file_object` item. */
+        FileObjectItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["FileObjectAttributes"];
+            /**
+             * @description Always `file_object`.
+             * @enum {string}
+             */
+            object: "file_object";
+        };
+        /** @description A list of `file_object` items, not paginated. */
+        FileObjectList: {
+            /** @description The items. */
+            data: components["schemas"]["FileObjectItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description The body of `POST /servers/{server}/files/pull`. Booleans may be `0`/`1`. */
+        FilePullBody: {
+            /** @description The directory to save it in (default `/`). */
+            directory?: string | null;
+            /**
+             * @description The file name (default: from the URL, or the `Content-Disposition` header with
+             *     `use_header`).
+             */
+            filename?: string | null;
+            /** @description Wait for the download to finish before answering (default false). */
+            foreground?: boolean | null;
+            /**
+             * Format: uri
+             * @description What to download (an absolute URL).
+             */
+            url: string;
+            /** @description Take the file name from the `Content-Disposition` header (default false). */
+            use_header?: boolean | null;
+        };
+        /** @description The body of `PUT /servers/{server}/files/rename`. */
+        FileRenameBody: {
+            /** @description What to rename or move. */
+            files: components["schemas"]["FileRenameEntry"][];
+            /** @description The directory the paths are relative to (default `/`). */
+            root?: string | null;
+        };
+        /** @description One entry of [`FileRenameBody`]. */
+        FileRenameEntry: {
+            /** @description The current path, relative to `root`. */
+            from: string;
+            /** @description The new path, relative to `root`. */
+            to: string;
         };
         /** @description The body of `POST /auth/password`. */
         ForgotPasswordBody: {
@@ -3288,6 +4324,25 @@ export interface components {
             /** @description `We have e-mailed your password reset link!` */
             status: string;
         };
+        /** @description One group of subuser permissions: a permission key is `<group>.<key>`. */
+        PermissionGroup: {
+            /** @description What the group is about. */
+            description: string;
+            /** @description The group's keys and what each allows. */
+            keys: {
+                [key: string]: string;
+            };
+        };
+        /** @description The body of `POST /servers/{server}/power`. */
+        PowerBody: {
+            /** @description What to do. */
+            signal: components["schemas"]["PowerSignal"];
+        };
+        /**
+         * @description A power signal.
+         * @enum {string}
+         */
+        PowerSignal: "start" | "stop" | "restart" | "kill";
         /** @description `attributes` of a `recovery_tokens` item. */
         RecoveryTokensAttributes: {
             /** @description One-time tokens that stand in for a code at the login checkpoint; shown only now. */
@@ -3612,6 +4667,13 @@ export interface components {
             /** @description The key's `SHA256:` fingerprint. */
             fingerprint: string;
         };
+        /** @description The body of `POST /servers/{server}/settings/rename`. */
+        RenameServerBody: {
+            /** @description The new description (`null` or `""` clears it); left alone when absent. */
+            description?: string | null;
+            /** @description The new name. */
+            name: string;
+        };
         /** @description The body of `POST /auth/password/reset`. */
         ResetPasswordBody: {
             /**
@@ -3815,6 +4877,61 @@ export interface components {
         ScheduleTaskList: {
             /** @description The items. */
             data: components["schemas"]["ScheduleTaskItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /**
+         * @description A server's activity log entry (Pterodactyl's `ActivityLogTransformer`,
+         *     `services::client_servers::activity_attributes`): as [`ActivityLogAttributes`], but
+         *     `ip` is only shown to the user who acted and to administrators, and someone else's
+         *     `ip` property reads `[hidden]`.
+         */
+        ServerActivityLogAttributes: {
+            /** @description Entries written together share a batch id. */
+            batch: string | null;
+            /** @description A description, when the event has one. */
+            description: string | null;
+            /** @description The event name (`server:power.start`, `server:file.write`, ...). */
+            event: string;
+            /** @description Whether `properties` holds more than the event's description uses. */
+            has_additional_metadata: boolean;
+            /** @description An opaque id (the SHA-1 of the row id, hex). */
+            id: string;
+            /** @description The client's IP address; `null` unless the viewer acted or is an administrator. */
+            ip: string | null;
+            /** @description Whether the action was made with an API key. */
+            is_api: boolean;
+            /** @description The event's facts (`{}` when none). */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** @description Includes asked for with `include=`. */
+            relationships?: components["schemas"]["ActivityLogRelationships"];
+            /**
+             * Format: date-time
+             * @description When it happened (Atom).
+             */
+            timestamp: string;
+        };
+        /** @description A `activity_log` item. */
+        ServerActivityLogItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ServerActivityLogAttributes"];
+            /**
+             * @description Always `activity_log`.
+             * @enum {string}
+             */
+            object: "activity_log";
+        };
+        /** @description A page of `activity_log` items with `meta.pagination`. */
+        ServerActivityLogPage: {
+            /** @description The items on this page. */
+            data: components["schemas"]["ServerActivityLogItem"][];
+            /** @description Pagination facts. */
+            meta: components["schemas"]["PaginationMeta"];
             /**
              * @description Always `list`.
              * @enum {string}
@@ -4676,6 +5793,126 @@ export interface components {
              */
             object: "list";
         };
+        /** @description `meta` of a [`StartupVariableList`]. */
+        StartupListMeta: {
+            /** @description The egg's images the user may switch to: label → image. */
+            docker_images: {
+                [key: string]: string;
+            };
+            /** @description The startup command with its `{{VARIABLE}}` placeholders. */
+            raw_startup_command: string;
+            /**
+             * @description The startup command with its placeholders filled in (hidden variables read
+             *     `[hidden]`).
+             */
+            startup_command: string;
+        };
+        /** @description The body of `PUT /servers/{server}/startup/variable`. */
+        StartupVariableBody: {
+            /** @description The variable's `env_variable`. */
+            key: string;
+            /**
+             * @description The new value, checked against the variable's rules; must be present, may be
+             *     `null` (numbers and booleans are taken as their text, `true` as `1`).
+             */
+            value: string | null;
+        };
+        /**
+         * @description `GET /servers/{server}/startup`: the variables users may see, with the startup
+         *     command and the egg's images.
+         */
+        StartupVariableList: {
+            /** @description The variables, in the egg's order. */
+            data: components["schemas"]["ClientEggVariableItem"][];
+            /** @description The startup command and the images. */
+            meta: components["schemas"]["StartupListMeta"];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description `meta` of a [`StartupVariableUpdated`]. */
+        StartupVariableMeta: {
+            /** @description The startup command with its `{{VARIABLE}}` placeholders. */
+            raw_startup_command: string;
+            /** @description The startup command with the new value filled in. */
+            startup_command: string;
+        };
+        /**
+         * @description `PUT /servers/{server}/startup/variable`: the variable with its new value, and the
+         *     startup command it leads to.
+         */
+        StartupVariableUpdated: {
+            /** @description The variable; `server_value` is the value as sent. */
+            attributes: components["schemas"]["ClientEggVariableAttributes"];
+            /** @description The startup command. */
+            meta: components["schemas"]["StartupVariableMeta"];
+            /**
+             * @description Always `egg_variable`.
+             * @enum {string}
+             */
+            object: "egg_variable";
+        };
+        /**
+         * @description A server's state and resource usage (Pterodactyl's `StatsTransformer`,
+         *     `services::client_servers::stats_attributes`), from wings' answer; a value wings
+         *     leaves out reads `stopped`, `false` or `0`.
+         */
+        StatsAttributes: {
+            /**
+             * @description The process state wings reports: `offline`, `starting`, `running` or `stopping`
+             *     (`stopped` when wings gave none).
+             */
+            current_state: string;
+            /** @description Whether wings has the server suspended. */
+            is_suspended: boolean;
+            /** @description The usage. */
+            resources: components["schemas"]["StatsResources"];
+        };
+        /** @description A `stats` item. */
+        StatsItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["StatsAttributes"];
+            /**
+             * @description Always `stats`.
+             * @enum {string}
+             */
+            object: "stats";
+        };
+        /** @description `resources` of a `stats` item. */
+        StatsResources: {
+            /**
+             * Format: double
+             * @description CPU in percent of one core (200 = two cores busy).
+             */
+            cpu_absolute: number;
+            /**
+             * Format: int64
+             * @description Disk used by the server's files, in bytes.
+             */
+            disk_bytes: number;
+            /**
+             * Format: int64
+             * @description Memory in use, in bytes.
+             */
+            memory_bytes: number;
+            /**
+             * Format: int64
+             * @description Bytes received.
+             */
+            network_rx_bytes: number;
+            /**
+             * Format: int64
+             * @description Bytes sent.
+             */
+            network_tx_bytes: number;
+            /**
+             * Format: int64
+             * @description Milliseconds since the process started (0 when it is not running).
+             */
+            uptime: number;
+        };
         /** @description The body of `POST /servers/{server}/users`. */
         SubuserCreateBody: {
             /**
@@ -4694,6 +5931,26 @@ export interface components {
         SubuserUpdateBody: {
             /** @description Permission keys to grant; each must be one the caller holds. */
             permissions: string[];
+        };
+        /** @description `attributes` of the `system_permissions` item. */
+        SystemPermissionsAttributes: {
+            /**
+             * @description The permission groups by name (`websocket`, `control`, `user`, `file`, `backup`,
+             *     `allocation`, `startup`, `database`, `schedule`, `settings`, `activity`).
+             */
+            permissions: {
+                [key: string]: components["schemas"]["PermissionGroup"];
+            };
+        };
+        /** @description A `system_permissions` item. */
+        SystemPermissionsItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["SystemPermissionsAttributes"];
+            /**
+             * @description Always `system_permissions`.
+             * @enum {string}
+             */
+            object: "system_permissions";
         };
         /** @description `GET /account/two-factor`: `{"data": {...}}` (not a fractal envelope). */
         TwoFactorSetup: {
@@ -4825,6 +6082,21 @@ export interface components {
             /** @description `include=servers`: the servers the user owns (needs server read). */
             servers?: components["schemas"]["ServerListOrNull"];
         };
+        /** @description `GET /servers/{server}/websocket`: `{"data": {...}}` (not a fractal envelope). */
+        WebsocketCredentials: {
+            /** @description The credentials. */
+            data: components["schemas"]["WebsocketCredentialsData"];
+        };
+        /** @description `data` of [`WebsocketCredentials`]. */
+        WebsocketCredentialsData: {
+            /**
+             * Format: uri
+             * @description The socket's URL: `ws(s)://<node>/api/servers/<uuid>/ws`.
+             */
+            socket: string;
+            /** @description A JWT for wings, valid 10 minutes: send it in an `auth` event after connecting. */
+            token: string;
+        };
     };
     responses: {
         /** @description The node's daemon (wings) answered with an error. */
@@ -4892,6 +6164,15 @@ export interface components {
         };
         /** @description The resource does not exist. */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description `PostTooLargeException`: the request body is larger than the limit. */
+        PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
             };
@@ -6593,6 +7874,50 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    client_list_servers: {
+        parameters: {
+            query?: {
+                /** @description Search: an IPv4 address (optionally `:port`) or `:port` matches the servers' allocations (the port as a prefix); anything else matches the UUID (exactly or as a prefix), the short id or the external id (exactly), or the name (a substring). */
+                "filter[*]"?: string;
+                /** @description Partial, case-insensitive match on the description. */
+                "filter[description]"?: string;
+                /** @description Partial, case-insensitive match on the external id. */
+                "filter[external_id]"?: string;
+                /** @description Partial, case-insensitive match on the name. */
+                "filter[name]"?: string;
+                /** @description Partial, case-insensitive match on the UUID. */
+                "filter[uuid]"?: string;
+                /** @description Comma-separated: `egg` (its UUID and name), `subusers` (with `user.read`; a null resource otherwise). Unknown includes are ignored. */
+                include?: string;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Servers per page: default 50, at most 100 (larger values are clamped). */
+                per_page?: number;
+                /** @description `owner`: only the user's own servers; `admin`: the servers of others (administrators only, nothing for anyone else); `admin-all`: every server (administrators only); anything else: owned and subuser servers. */
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientServerPage"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     client_get_account: {
         parameters: {
             query?: never;
@@ -6953,6 +8278,102 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    client_list_permissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permission groups. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemPermissionsItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_get_server: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: `egg` (its UUID and name), `subusers` (with `user.read`; a null resource otherwise). Unknown includes are ignored. */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientServerDetail"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_server_activity: {
+        parameters: {
+            query?: {
+                /** @description Partial, case-insensitive match on the event name. */
+                "filter[event]"?: string;
+                /** @description `actor`: the user who acted, as `relationships.actor` (a null resource when none). */
+                include?: string;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Entries per page: default 25, at most 100 (larger values are clamped). */
+                per_page?: number;
+                /** @description `timestamp` (oldest first) or `-timestamp` (newest first, the default). */
+                sort?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the server's activity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerActivityLogPage"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     client_list_backups: {
         parameters: {
             query?: {
@@ -7189,6 +8610,41 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    client_send_command: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommandBody"];
+            };
+        };
+        responses: {
+            /** @description Sent. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     client_list_databases: {
         parameters: {
             query?: {
@@ -7320,6 +8776,683 @@ export interface operations {
             419: components["responses"]["CsrfMismatch"];
             429: components["responses"]["TooManyRequests"];
             502: components["responses"]["BadGateway"];
+        };
+    };
+    client_chmod_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileChmodBody"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_compress_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileListBody"];
+            };
+        };
+        responses: {
+            /** @description The archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileObjectItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_get_file_contents: {
+        parameters: {
+            query: {
+                /** @description The file, from the server's root. */
+                file: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's contents, as stored (not necessarily UTF-8). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_copy_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileCopyBody"];
+            };
+        };
+        responses: {
+            /** @description Copied. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_create_folder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileCreateFolderBody"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_decompress_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileDecompressBody"];
+            };
+        };
+        responses: {
+            /** @description Unpacked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_delete_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileListBody"];
+            };
+        };
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_get_file_download: {
+        parameters: {
+            query: {
+                /** @description The file, from the server's root. */
+                file: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A one-time download URL on the node. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_files: {
+        parameters: {
+            query?: {
+                /** @description The directory, from the server's root (default `/`). */
+                directory?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The directory's entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileObjectList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_pull_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilePullBody"];
+            };
+        };
+        responses: {
+            /** @description The download started (or, with `foreground`, finished). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_rename_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileRenameBody"];
+            };
+        };
+        responses: {
+            /** @description Renamed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_get_file_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A one-time upload URL on the node. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrlItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_write_file: {
+        parameters: {
+            query: {
+                /** @description The file, from the server's root. */
+                file: string;
+            };
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        /** @description The new contents, as they are to be stored. */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Written. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_list_allocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The allocations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientAllocationList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_create_allocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new allocation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientAllocationItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_allocation_notes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The allocation's id (one of the server's). */
+                allocation: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllocationNotesBody"];
+            };
+        };
+        responses: {
+            /** @description The allocation with its new notes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientAllocationItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_delete_allocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The allocation's id (one of the server's). */
+                allocation: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_set_primary_allocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The allocation's id (one of the server's). */
+                allocation: number;
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The allocation, now primary. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientAllocationItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_send_power: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PowerBody"];
+            };
+        };
+        responses: {
+            /** @description Wings accepted the signal. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_get_resources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state and usage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsItem"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     client_list_schedules: {
@@ -7622,6 +9755,166 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    client_set_docker_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DockerImageBody"];
+            };
+        };
+        responses: {
+            /** @description Changed; it applies from the next start. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_reinstall_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reinstall started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    client_rename_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameServerBody"];
+            };
+        };
+        responses: {
+            /** @description Renamed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_list_startup_variables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The variables, the startup command and the egg's images. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartupVariableList"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_update_startup_variable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartupVariableBody"];
+            };
+        };
+        responses: {
+            /** @description The variable with its new value. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartupVariableUpdated"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     client_list_subusers: {
         parameters: {
             query?: never;
@@ -7781,6 +10074,35 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["ServerConflict"];
             419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    client_get_websocket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's 8-character short id or its UUID. */
+                server: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token and the socket URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebsocketCredentials"];
+                };
+            };
+            400: components["responses"]["ClientBadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ClientForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ServerConflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -2842,6 +2842,600 @@ pub struct ClientDatabaseBody {
     pub remote: String,
 }
 
+// ---- client API: servers ------------------------------------------------------------------
+
+/// A server as the client API shows it (Pterodactyl's client `ServerTransformer`,
+/// `services::client_servers::server_item`): what `GET /api/client` lists and
+/// `GET /api/client/servers/{server}` shows.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientServerAttributes {
+    /// Whether the user owns the server (not a subuser, or an administrator looking).
+    pub server_owner: bool,
+    /// The first 8 characters of the UUID: the server's route id.
+    pub identifier: String,
+    /// Numeric id.
+    pub internal_id: i64,
+    /// UUID (also a route id).
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Display name.
+    pub name: String,
+    /// The node's name.
+    pub node: String,
+    /// Whether the node is in maintenance mode.
+    pub is_node_under_maintenance: bool,
+    /// Where to connect with SFTP.
+    pub sftp_details: ClientServerSftpDetails,
+    /// Description (`""` when there is none).
+    pub description: String,
+    /// Resource limits.
+    pub limits: ServerLimits,
+    /// The startup command with its placeholders filled in; the values of variables the
+    /// user may not see (every variable without `startup.read`) read `[hidden]`.
+    pub invocation: String,
+    /// The Docker image.
+    pub docker_image: String,
+    /// The egg's feature flags (`eula`, `java_version`, ...); `null` when the egg sets
+    /// none.
+    #[schema(required = true)]
+    pub egg_features: Option<Vec<String>>,
+    /// What the owner may create.
+    pub feature_limits: ServerFeatureLimits,
+    /// `null`, `installing`, `install_failed`, `reinstall_failed`, `suspended` or
+    /// `restoring_backup`.
+    #[schema(required = true)]
+    pub status: Option<String>,
+    /// Whether the server is suspended.
+    pub is_suspended: bool,
+    /// Whether the install is running or failed (`installing`, `install_failed`).
+    pub is_installing: bool,
+    /// Whether the server is being moved to another node.
+    pub is_transferring: bool,
+    /// The default includes (`allocations`, `variables`) and the requested ones.
+    pub relationships: ClientServerRelationships,
+}
+
+/// `sftp_details` of a client server.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientServerSftpDetails {
+    /// The node's FQDN.
+    pub ip: String,
+    /// The node's SFTP port.
+    pub port: i64,
+}
+
+/// Includes of a client server.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientServerRelationships {
+    /// Always included: every allocation of the server with `allocation.read`, otherwise
+    /// only the primary one, without its notes.
+    pub allocations: ClientAllocationList,
+    /// Always included: the variables users may see, with `startup.read`; a null resource
+    /// without it.
+    pub variables: ClientEggVariableListOrNull,
+    /// `include=egg`: the egg's UUID and name (a null resource when the egg is gone).
+    #[schema(nullable = false)]
+    pub egg: Option<ClientEggItemOrNull>,
+    /// `include=subusers`: the server's subusers, with `user.read`; a null resource
+    /// without it.
+    #[schema(nullable = false)]
+    pub subusers: Option<ClientSubuserListOrNull>,
+}
+
+client_resource! {
+    object: "server",
+    attributes: ClientServerAttributes,
+    item: ClientServerItem,
+    page: ClientServerPage,
+}
+
+/// `GET /api/client/servers/{server}`: the server with the user's rights in `meta`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientServerDetail {
+    /// Always `server`.
+    #[schema(schema_with = ClientServerItem::object_schema)]
+    pub object: String,
+    /// The server.
+    pub attributes: ClientServerAttributes,
+    /// The user's rights on it.
+    pub meta: ClientServerMeta,
+}
+
+/// `meta` of a [`ClientServerDetail`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientServerMeta {
+    /// Whether the user owns the server.
+    pub is_server_owner: bool,
+    /// What the user may do: `["*"]` for the owner and administrators (administrators
+    /// also get `admin.websocket.errors`, `admin.websocket.install` and
+    /// `admin.websocket.transfer`), a subuser's permission keys otherwise.
+    pub user_permissions: Vec<String>,
+}
+
+/// A server's egg as `include=egg` shows it.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientEggAttributes {
+    /// The egg's UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// The egg's name.
+    pub name: String,
+}
+
+client_resource! {
+    object: "egg",
+    attributes: ClientEggAttributes,
+    item: ClientEggItem,
+    item_or_null: ClientEggItemOrNull,
+}
+
+/// `include=subusers` of a client server: the subusers, or a null resource without
+/// `user.read`.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum ClientSubuserListOrNull {
+    /// The subusers.
+    List(Box<ClientSubuserList>),
+    /// The user may not see them.
+    Null(NullResource),
+}
+
+/// An allocation of a server as the client API shows it (Pterodactyl's client
+/// `AllocationTransformer`, `services::client_servers::allocation_attributes`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientAllocationAttributes {
+    /// Numeric id (the allocation's route id).
+    pub id: i64,
+    /// IP address.
+    pub ip: String,
+    /// Alias shown instead of the IP.
+    #[schema(required = true)]
+    pub ip_alias: Option<String>,
+    /// Port.
+    pub port: i64,
+    /// The user's notes.
+    #[schema(required = true)]
+    pub notes: Option<String>,
+    /// Whether it is the server's primary allocation.
+    pub is_default: bool,
+}
+
+client_resource! {
+    object: "allocation",
+    attributes: ClientAllocationAttributes,
+    item: ClientAllocationItem,
+    list: ClientAllocationList,
+}
+
+/// A variable of a server as the client API shows it (Pterodactyl's client
+/// `EggVariableTransformer`, `services::client_servers::egg_variable_attributes`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientEggVariableAttributes {
+    /// Display name.
+    pub name: String,
+    /// Help text (`""` when none).
+    pub description: String,
+    /// The environment variable it sets (the `key` of `PUT startup/variable`).
+    pub env_variable: String,
+    /// The egg's default value.
+    #[schema(required = true)]
+    pub default_value: Option<String>,
+    /// The server's value; `null` when it has none stored (the default applies).
+    #[schema(required = true)]
+    pub server_value: Option<String>,
+    /// Whether the user may change it.
+    pub is_editable: bool,
+    /// Laravel validation rules, one pipe string (`""` when none).
+    pub rules: String,
+}
+
+client_resource! {
+    object: "egg_variable",
+    attributes: ClientEggVariableAttributes,
+    item: ClientEggVariableItem,
+    list: ClientEggVariableList,
+}
+
+/// `relationships.variables` of a client server: the variables, or a null resource
+/// without `startup.read`.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum ClientEggVariableListOrNull {
+    /// The variables users may see.
+    List(Box<ClientEggVariableList>),
+    /// The user may not see them.
+    Null(NullResource),
+}
+
+/// `GET /servers/{server}/startup`: the variables users may see, with the startup
+/// command and the egg's images.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartupVariableList {
+    /// The resource name of a collection.
+    #[schema(schema_with = list_object)]
+    pub object: String,
+    /// The variables, in the egg's order.
+    pub data: Vec<ClientEggVariableItem>,
+    /// The startup command and the images.
+    pub meta: StartupListMeta,
+}
+
+/// `meta` of a [`StartupVariableList`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartupListMeta {
+    /// The startup command with its placeholders filled in (hidden variables read
+    /// `[hidden]`).
+    pub startup_command: String,
+    /// The egg's images the user may switch to: label → image.
+    pub docker_images: BTreeMap<String, String>,
+    /// The startup command with its `{{VARIABLE}}` placeholders.
+    pub raw_startup_command: String,
+}
+
+/// `PUT /servers/{server}/startup/variable`: the variable with its new value, and the
+/// startup command it leads to.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartupVariableUpdated {
+    /// Always `egg_variable`.
+    #[schema(schema_with = ClientEggVariableItem::object_schema)]
+    pub object: String,
+    /// The variable; `server_value` is the value as sent.
+    pub attributes: ClientEggVariableAttributes,
+    /// The startup command.
+    pub meta: StartupVariableMeta,
+}
+
+/// `meta` of a [`StartupVariableUpdated`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartupVariableMeta {
+    /// The startup command with the new value filled in.
+    pub startup_command: String,
+    /// The startup command with its `{{VARIABLE}}` placeholders.
+    pub raw_startup_command: String,
+}
+
+/// A server's state and resource usage (Pterodactyl's `StatsTransformer`,
+/// `services::client_servers::stats_attributes`), from wings' answer; a value wings
+/// leaves out reads `stopped`, `false` or `0`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatsAttributes {
+    /// The process state wings reports: `offline`, `starting`, `running` or `stopping`
+    /// (`stopped` when wings gave none).
+    pub current_state: String,
+    /// Whether wings has the server suspended.
+    pub is_suspended: bool,
+    /// The usage.
+    pub resources: StatsResources,
+}
+
+/// `resources` of a `stats` item.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatsResources {
+    /// Memory in use, in bytes.
+    pub memory_bytes: i64,
+    /// CPU in percent of one core (200 = two cores busy).
+    pub cpu_absolute: f64,
+    /// Disk used by the server's files, in bytes.
+    pub disk_bytes: i64,
+    /// Bytes received.
+    pub network_rx_bytes: i64,
+    /// Bytes sent.
+    pub network_tx_bytes: i64,
+    /// Milliseconds since the process started (0 when it is not running).
+    pub uptime: i64,
+}
+
+client_resource! {
+    object: "stats",
+    attributes: StatsAttributes,
+    item: StatsItem,
+}
+
+/// A file or directory (Pterodactyl's `FileObjectTransformer`,
+/// `services::client_servers::file_object_attributes`), from wings' file listing, which
+/// always carries every field.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileObjectAttributes {
+    /// The file name.
+    pub name: String,
+    /// The mode as `ls` prints it (`-rw-r--r--`, `drwxr-xr-x`).
+    pub mode: String,
+    /// The permission bits in octal (`644`).
+    pub mode_bits: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Whether it is a regular file (`false` for directories).
+    pub is_file: bool,
+    /// Whether it is a symbolic link.
+    pub is_symlink: bool,
+    /// MIME type (`inode/directory` for directories).
+    pub mimetype: String,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last change (Atom).
+    #[schema(format = DateTime)]
+    pub modified_at: String,
+}
+
+client_resource! {
+    object: "file_object",
+    attributes: FileObjectAttributes,
+    item: FileObjectItem,
+    list: FileObjectList,
+}
+
+/// A server's activity log entry (Pterodactyl's `ActivityLogTransformer`,
+/// `services::client_servers::activity_attributes`): as [`ActivityLogAttributes`], but
+/// `ip` is only shown to the user who acted and to administrators, and someone else's
+/// `ip` property reads `[hidden]`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerActivityLogAttributes {
+    /// An opaque id (the SHA-1 of the row id, hex).
+    #[schema(pattern = "^[0-9a-f]{40}$")]
+    pub id: String,
+    /// Entries written together share a batch id.
+    #[schema(required = true)]
+    pub batch: Option<String>,
+    /// The event name (`server:power.start`, `server:file.write`, ...).
+    pub event: String,
+    /// Whether the action was made with an API key.
+    pub is_api: bool,
+    /// The client's IP address; `null` unless the viewer acted or is an administrator.
+    #[schema(required = true)]
+    pub ip: Option<String>,
+    /// A description, when the event has one.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// The event's facts (`{}` when none).
+    pub properties: BTreeMap<String, Value>,
+    /// Whether `properties` holds more than the event's description uses.
+    pub has_additional_metadata: bool,
+    /// When it happened (Atom).
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false)]
+    pub relationships: Option<ActivityLogRelationships>,
+}
+
+client_resource! {
+    object: "activity_log",
+    attributes: ServerActivityLogAttributes,
+    item: ServerActivityLogItem,
+    page: ServerActivityLogPage,
+}
+
+/// `attributes` of the `system_permissions` item.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemPermissionsAttributes {
+    /// The permission groups by name (`websocket`, `control`, `user`, `file`, `backup`,
+    /// `allocation`, `startup`, `database`, `schedule`, `settings`, `activity`).
+    pub permissions: BTreeMap<String, PermissionGroup>,
+}
+
+/// One group of subuser permissions: a permission key is `<group>.<key>`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionGroup {
+    /// What the group is about.
+    pub description: String,
+    /// The group's keys and what each allows.
+    pub keys: BTreeMap<String, String>,
+}
+
+client_resource! {
+    object: "system_permissions",
+    attributes: SystemPermissionsAttributes,
+    item: SystemPermissionsItem,
+}
+
+/// `GET /servers/{server}/websocket`: `{"data": {...}}` (not a fractal envelope).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebsocketCredentials {
+    /// The credentials.
+    pub data: WebsocketCredentialsData,
+}
+
+/// `data` of [`WebsocketCredentials`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebsocketCredentialsData {
+    /// A JWT for wings, valid 10 minutes: send it in an `auth` event after connecting.
+    pub token: String,
+    /// The socket's URL: `ws(s)://<node>/api/servers/<uuid>/ws`.
+    #[schema(format = "uri")]
+    pub socket: String,
+}
+
+/// 413: the request body is larger than the panel accepts.
+#[derive(ToResponse)]
+#[response(description = "`PostTooLargeException`: the request body is larger than the limit.")]
+pub struct PayloadTooLarge(pub ErrorEnvelope);
+
+/// The body of `POST /servers/{server}/command`.
+#[derive(ToSchema)]
+pub struct CommandBody {
+    /// The console line to send.
+    pub command: String,
+}
+
+/// A power signal.
+#[derive(ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PowerSignal {
+    /// Start the server (needs `control.start`).
+    Start,
+    /// Stop it gracefully (needs `control.stop`).
+    Stop,
+    /// Stop and start it (needs `control.restart`).
+    Restart,
+    /// Kill the process (needs `control.stop`).
+    Kill,
+}
+
+/// The body of `POST /servers/{server}/power`.
+#[derive(ToSchema)]
+pub struct PowerBody {
+    /// What to do.
+    pub signal: PowerSignal,
+}
+
+/// The body of `POST /servers/{server}/settings/rename`.
+#[derive(ToSchema)]
+pub struct RenameServerBody {
+    /// The new name.
+    #[schema(max_length = 191)]
+    pub name: String,
+    /// The new description (`null` or `""` clears it); left alone when absent.
+    pub description: Option<String>,
+}
+
+/// The body of `PUT /servers/{server}/settings/docker-image`.
+#[derive(ToSchema)]
+pub struct DockerImageBody {
+    /// One of the images of the egg (the values of `meta.docker_images` of
+    /// `GET startup`).
+    pub docker_image: String,
+}
+
+/// The body of `PUT /servers/{server}/startup/variable`.
+#[derive(ToSchema)]
+pub struct StartupVariableBody {
+    /// The variable's `env_variable`.
+    pub key: String,
+    /// The new value, checked against the variable's rules; must be present, may be
+    /// `null` (numbers and booleans are taken as their text, `true` as `1`).
+    #[schema(required = true)]
+    pub value: Option<String>,
+}
+
+/// The body of `POST /servers/{server}/network/allocations/{allocation}`.
+#[derive(ToSchema)]
+pub struct AllocationNotesBody {
+    /// The notes (`null` or `""` clears them); must be present.
+    #[schema(required = true, max_length = 256)]
+    pub notes: Option<String>,
+}
+
+/// One entry of [`FileRenameBody`].
+#[derive(ToSchema)]
+pub struct FileRenameEntry {
+    /// The current path, relative to `root`.
+    pub from: String,
+    /// The new path, relative to `root`.
+    pub to: String,
+}
+
+/// The body of `PUT /servers/{server}/files/rename`.
+#[derive(ToSchema)]
+pub struct FileRenameBody {
+    /// The directory the paths are relative to (default `/`).
+    pub root: Option<String>,
+    /// What to rename or move.
+    #[schema(min_items = 1)]
+    pub files: Vec<FileRenameEntry>,
+}
+
+/// The body of `POST /servers/{server}/files/copy`.
+#[derive(ToSchema)]
+pub struct FileCopyBody {
+    /// The file to copy; the copy is written next to it.
+    pub location: String,
+}
+
+/// The body of `POST /servers/{server}/files/compress` and `.../files/delete`.
+#[derive(ToSchema)]
+pub struct FileListBody {
+    /// The directory the names are relative to (default `/`).
+    pub root: Option<String>,
+    /// The files and directories.
+    #[schema(min_items = 1)]
+    pub files: Vec<String>,
+}
+
+/// The body of `POST /servers/{server}/files/decompress`.
+#[derive(ToSchema)]
+pub struct FileDecompressBody {
+    /// The directory the archive is in, and that it is unpacked into (default `/`).
+    pub root: Option<String>,
+    /// The archive's name, relative to `root`.
+    pub file: String,
+}
+
+/// The body of `POST /servers/{server}/files/create-folder`.
+#[derive(ToSchema)]
+pub struct FileCreateFolderBody {
+    /// The directory to create it in (default `/`).
+    pub root: Option<String>,
+    /// The new directory's name.
+    pub name: String,
+}
+
+/// A permission mode: octal digits, as a number (`755`) or a string (`"0755"`).
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum FileMode {
+    /// The digits as a number.
+    Number(u64),
+    /// The digits as a string (only `0`-`9`).
+    Digits(String),
+}
+
+/// One entry of [`FileChmodBody`].
+#[derive(ToSchema)]
+pub struct FileChmodEntry {
+    /// The path, relative to `root`.
+    pub file: String,
+    /// The new mode.
+    pub mode: FileMode,
+}
+
+/// The body of `POST /servers/{server}/files/chmod`.
+#[derive(ToSchema)]
+pub struct FileChmodBody {
+    /// The directory the paths are relative to (default `/`).
+    pub root: Option<String>,
+    /// The files and their modes.
+    #[schema(min_items = 1)]
+    pub files: Vec<FileChmodEntry>,
+}
+
+/// The body of `POST /servers/{server}/files/pull`. Booleans may be `0`/`1`.
+#[derive(ToSchema)]
+pub struct FilePullBody {
+    /// What to download (an absolute URL).
+    #[schema(format = "uri")]
+    pub url: String,
+    /// The directory to save it in (default `/`).
+    pub directory: Option<String>,
+    /// The file name (default: from the URL, or the `Content-Disposition` header with
+    /// `use_header`).
+    pub filename: Option<String>,
+    /// Take the file name from the `Content-Disposition` header (default false).
+    pub use_header: Option<bool>,
+    /// Wait for the download to finish before answering (default false).
+    pub foreground: Option<bool>,
+}
+
 // ---- browser login (`/sanctum`, `/auth`) --------------------------------------------------
 
 /// `POST /auth/login`: logged in, or a confirmation token for the two-factor checkpoint.

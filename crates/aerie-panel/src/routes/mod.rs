@@ -60,10 +60,10 @@ pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
         .nest("/api/application", application::openapi())
         .nest("/api/client", client_account::openapi())
         .nest("/api/remote", remote::openapi());
-    // These routers are merged with full paths, so are their documents. `servers` is not
-    // documented yet (see `NOT_YET_DOCUMENTED` in tests/openapi.rs).
+    // These routers are merged with full paths, so are their documents.
     doc.merge(auth::openapi());
     doc.merge(server_extras::openapi());
+    doc.merge(servers::openapi());
     doc
 }
 

@@ -726,8 +726,9 @@ pub async fn fetch_egg_document(url: &str) -> Result<Vec<u8>, Error> {
 
 // ---- transformers -----------------------------------------------------------------------
 
-/// A nest's attributes: Pterodactyl's `Nest::toArray()` (`id, uuid, author, name,
-/// description, created_at, updated_at`, timestamps as `2024-01-15T10:26:32.000000Z`).
+/// A nest's attributes: Pterodactyl's `NestTransformer` (`Nest::toArray()` — `id, uuid,
+/// author, name, description` — with the two timestamps re-formatted as Atom,
+/// `2024-01-15T10:26:32+00:00`, by `formatTimestamp`).
 pub fn nest_attributes(nest: &Nest) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), nest.id.into());
@@ -737,11 +738,11 @@ pub fn nest_attributes(nest: &Nest) -> Value {
     m.insert("description".into(), nest.description.clone().into());
     m.insert(
         "created_at".into(),
-        laravel_timestamp(Some(&nest.created_at)),
+        atom_timestamp(Some(&nest.created_at)),
     );
     m.insert(
         "updated_at".into(),
-        laravel_timestamp(Some(&nest.updated_at)),
+        atom_timestamp(Some(&nest.updated_at)),
     );
     Value::Object(m)
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { UpdateEmailBody, UpdatePasswordBody } from '../../api/types';
 import { Button, Card, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { SESSION_KEY, useSession } from '../../api/auth';
@@ -32,7 +33,7 @@ function EmailCard({ current }: { current: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [err, setErr] = useState<string | null>(null);
-  const save = useAction(() => request('PUT', '/api/client/account/email', { body: { email: email.trim(), password } }), {
+  const save = useAction(() => request('PUT', '/api/client/account/email', { body: { email: email.trim(), password } satisfies UpdateEmailBody }), {
     toastErrors: false,
     success: strings.account.emailUpdated,
     onSuccess: () => {
@@ -75,7 +76,7 @@ function PasswordCard() {
   const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState<{ next?: string; confirm?: string }>({});
   const save = useAction(
-    () => request('PUT', '/api/client/account/password', { body: { current_password: current, password: next, password_confirmation: confirm } }),
+    () => request('PUT', '/api/client/account/password', { body: { current_password: current, password: next, password_confirmation: confirm } satisfies UpdatePasswordBody }),
     {
       toastErrors: false,
       success: strings.account.passwordUpdated,

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { request } from '../../api/client';
 import { useAction, useGet } from '../../api/query';
-import type { ApiKey, Item, List } from '../../api/types';
+import type { ApiKey, CreateApiKeyBody, Item, List } from '../../api/types';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyField } from '../../components/CopyField';
 import { PageHeader } from '../../components/PageHeader';
@@ -78,7 +78,7 @@ function CreateKeyCard({ onCreated }: { onCreated: (token: string) => void }) {
   const create = useAction(
     () =>
       request<Item<ApiKey> & { meta: { secret_token: string } }>('POST', PATH, {
-        body: { description, allowed_ips: ips.split(/\s+/).filter(Boolean) },
+        body: { description, allowed_ips: ips.split(/\s+/).filter(Boolean) } satisfies CreateApiKeyBody,
       }),
     {
       invalidate: [PATH],

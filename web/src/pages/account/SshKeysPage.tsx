@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Button, Card, Code, Group, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { request } from '../../api/client';
 import { useAction, useGet } from '../../api/query';
-import type { List, SshKey } from '../../api/types';
+import type { CreateSshKeyBody, List, RemoveSshKeyBody, SshKey } from '../../api/types';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { PageHeader } from '../../components/PageHeader';
 import { FormError, QueryState } from '../../components/QueryState';
@@ -41,7 +41,7 @@ export default function SshKeysPage() {
 }
 
 function KeyRow({ k }: { k: SshKey }) {
-  const remove = useAction(() => request('POST', `${PATH}/remove`, { body: { fingerprint: k.fingerprint } }), { invalidate: [PATH] });
+  const remove = useAction(() => request('POST', `${PATH}/remove`, { body: { fingerprint: k.fingerprint } satisfies RemoveSshKeyBody }), { invalidate: [PATH] });
   return (
     <Group justify="space-between" wrap="nowrap">
       <div style={{ minWidth: 0 }}>
@@ -64,7 +64,7 @@ function AddKeyCard() {
   const [name, setName] = useState('');
   const [key, setKey] = useState('');
   const [errors, setErrors] = useState<{ name?: string | null; key?: string | null }>({});
-  const add = useAction(() => request('POST', PATH, { body: { name: name.trim(), public_key: key.trim() } }), {
+  const add = useAction(() => request('POST', PATH, { body: { name: name.trim(), public_key: key.trim() } satisfies CreateSshKeyBody }), {
     invalidate: [PATH],
     toastErrors: false,
     onSuccess: () => {

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { SESSION_KEY } from '../../api/auth';
 import { ApiError, request } from '../../api/client';
 import { useAction, useGet } from '../../api/query';
-import type { Item, TwoFactorSetup } from '../../api/types';
+import type { DisableTwoFactorBody, EnableTwoFactorBody, Item, TwoFactorSetup } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { FormError } from '../../components/QueryState';
 import { strings } from '../../strings';
@@ -91,7 +91,7 @@ function SetupForm({ data, onDone, onCancel }: { data: TwoFactorSetup; onDone: (
   const [password, setPassword] = useState('');
   const [codeError, setCodeError] = useState<string | null>(null);
   const svg = useQrSvg(data.data.image_url_data);
-  const enable = useAction(() => request<Item<{ tokens: string[] }>>('POST', '/api/client/account/two-factor', { body: { code, password } }), {
+  const enable = useAction(() => request<Item<{ tokens: string[] }>>('POST', '/api/client/account/two-factor', { body: { code, password } satisfies EnableTwoFactorBody }), {
     toastErrors: false,
     onSuccess: (r) => {
       void client.invalidateQueries({ queryKey: SESSION_KEY });
@@ -128,7 +128,7 @@ function SetupForm({ data, onDone, onCancel }: { data: TwoFactorSetup; onDone: (
 
 function DisableForm({ onDone }: { onDone: () => void }) {
   const [password, setPassword] = useState('');
-  const disable = useAction(() => request('POST', '/api/client/account/two-factor/disable', { body: { password } }), {
+  const disable = useAction(() => request('POST', '/api/client/account/two-factor/disable', { body: { password } satisfies DisableTwoFactorBody }), {
     toastErrors: false,
     success: strings.common.saved,
     onSuccess: onDone,

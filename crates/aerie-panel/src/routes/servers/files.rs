@@ -16,11 +16,40 @@ use serde_json::{Map, Value, json};
 use super::{Fields, Origin, now_secs};
 use crate::AppState;
 use crate::access::ServerAccess;
+use crate::api::schemas::{
+    BadGateway, ClientBadRequest, ClientServerErrors, CsrfMismatch, FileChmodBody, FileCopyBody,
+    FileCreateFolderBody, FileDecompressBody, FileListBody, FileObjectItem, FileObjectList,
+    FilePullBody, FileRenameBody, PayloadTooLarge, ServiceUnavailable, SignedUrlItem,
+    ValidationFailed,
+};
 use crate::api::{Decision, Item, JsonBody, List, MAX_BODY_BYTES, no_content};
 use crate::services::client_servers::{self as svc, ClientError, MAX_EDIT_SIZE};
 use crate::services::wings::WingsClient;
 
 type Params = Query<HashMap<String, String>>;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_files,
+    get_contents,
+    get_download,
+    get_upload,
+    rename_files,
+    copy_file,
+    write_file,
+    compress_files,
+    decompress_file,
+    delete_files,
+    create_folder,
+    chmod_files,
+    pull_file
+))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(super) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
 
 /// `/api/servers/{uuid}/files/{op}` with an encoded query string.
 fn wings_path(uuid: &str, op: &str, query: &[(&str, &str)]) -> String {
@@ -78,7 +107,28 @@ fn root_of(fields: &Fields<'_>) -> Result<String, Error> {
         .unwrap_or_else(|| "/".to_owned()))
 }
 
-/// `GET files/list?directory=` → a list of `file_object`.
+/// List a directory.
+///
+/// `GET /servers/{server}/files/list?directory=` → the directory's entries as
+/// `file_object` items, as wings lists them. Needs `file.read`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/files/list",
+    tag = "files",
+    operation_id = "client_list_files",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("directory" = Option<String>, Query, description = "The directory, from the server's root (default `/`)."),
+    ),
+    responses(
+        (status = 200, description = "The directory's entries.", body = FileObjectList),
+        (status = 400, response = ClientBadRequest),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn list_files(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -115,7 +165,29 @@ fn too_large() -> ClientError {
     )
 }
 
-/// `GET files/contents?file=` → the raw file as `text/plain`, at most 4 MiB.
+/// Read a file.
+///
+/// `GET /servers/{server}/files/contents?file=` → the raw file as `text/plain`, at most
+/// 4 MiB (400 `FileSizeTooLargeException` beyond). Needs `file.read-content`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/files/contents",
+    tag = "files",
+    operation_id = "client_get_file_contents",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("file" = String, Query, description = "The file, from the server's root."),
+    ),
+    responses(
+        (status = 200, description = "The file's contents, as stored (not necessarily UTF-8).", content_type = "text/plain", body = String),
+        (status = 400, response = ClientBadRequest),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn get_contents(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -160,7 +232,28 @@ pub(super) async fn get_contents(
     Ok(out)
 }
 
-/// `GET files/download?file=` → `{"object":"signed_url","attributes":{"url"}}`.
+/// Get a download link for a file.
+///
+/// `GET /servers/{server}/files/download?file=` →
+/// `{"object":"signed_url","attributes":{"url"}}`: a single-use wings URL, valid 15
+/// minutes. Needs `file.read-content`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/files/download",
+    tag = "files",
+    operation_id = "client_get_file_download",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("file" = String, Query, description = "The file, from the server's root."),
+    ),
+    responses(
+        (status = 200, description = "A one-time download URL on the node.", body = SignedUrlItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn get_download(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -188,7 +281,26 @@ pub(super) async fn get_download(
     Ok(Item::new("signed_url", json!({"url": url})).into_response())
 }
 
-/// `GET files/upload` → a signed URL for wings' `/upload/file`.
+/// Get an upload link.
+///
+/// `GET /servers/{server}/files/upload` → a signed URL for wings' `POST /upload/file`,
+/// valid 15 minutes: post the files as `multipart/form-data` (`files` fields), adding
+/// `&directory=` to choose where they go. Needs `file.create`.
+#[utoipa::path(
+    get,
+    path = "/api/client/servers/{server}/files/upload",
+    tag = "files",
+    operation_id = "client_get_file_upload",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    responses(
+        (status = 200, description = "A one-time upload URL on the node.", body = SignedUrlItem),
+        (status = 400, response = ClientBadRequest),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn get_upload(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -198,7 +310,30 @@ pub(super) async fn get_upload(
     Ok(Item::new("signed_url", json!({"url": url})).into_response())
 }
 
-/// `PUT files/rename` `{root, files: [{from, to}]}` → 204.
+/// Rename or move files.
+///
+/// `PUT /servers/{server}/files/rename` `{root, files: [{from, to}]}` → 204. Needs
+/// `file.update`.
+#[utoipa::path(
+    put,
+    path = "/api/client/servers/{server}/files/rename",
+    tag = "files",
+    operation_id = "client_rename_files",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileRenameBody),
+    responses(
+        (status = 204, description = "Renamed."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn rename_files(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -255,7 +390,30 @@ pub(super) async fn rename_files(
     Ok(no_content())
 }
 
-/// `POST files/copy` `{location}` → 204.
+/// Copy a file.
+///
+/// `POST /servers/{server}/files/copy` `{location}` → 204: the copy is written next to
+/// the file with ` copy` in its name. Needs `file.create`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/copy",
+    tag = "files",
+    operation_id = "client_copy_file",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileCopyBody),
+    responses(
+        (status = 204, description = "Copied."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn copy_file(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -283,7 +441,33 @@ pub(super) async fn copy_file(
     Ok(no_content())
 }
 
-/// `POST files/write?file=` with the raw contents as the body → 204.
+/// Write a file.
+///
+/// `POST /servers/{server}/files/write?file=` with the raw contents as the body → 204;
+/// the file is created or replaced. Any content type is taken as bytes. Needs
+/// `file.create`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/write",
+    tag = "files",
+    operation_id = "client_write_file",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+        ("file" = String, Query, description = "The file, from the server's root."),
+    ),
+    request_body(content = String, content_type = "text/plain", description = "The new contents, as they are to be stored."),
+    responses(
+        (status = 204, description = "Written."),
+        (status = 400, response = ClientBadRequest),
+        (status = 413, response = PayloadTooLarge),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn write_file(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -323,7 +507,30 @@ pub(super) async fn write_file(
     Ok(no_content())
 }
 
-/// `POST files/compress` `{root, files[]}` → the new archive as a `file_object`.
+/// Archive files.
+///
+/// `POST /servers/{server}/files/compress` `{root, files[]}` → the new `.tar.gz` archive
+/// (in `root`) as a `file_object`. Needs `file.archive`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/compress",
+    tag = "files",
+    operation_id = "client_compress_files",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileListBody),
+    responses(
+        (status = 200, description = "The archive.", body = FileObjectItem),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn compress_files(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -353,7 +560,30 @@ pub(super) async fn compress_files(
     Ok(Item::new("file_object", svc::file_object_attributes(&stat)).into_response())
 }
 
-/// `POST files/decompress` `{root, file}` → 204.
+/// Unpack an archive.
+///
+/// `POST /servers/{server}/files/decompress` `{root, file}` → 204: unpacked into `root`.
+/// Needs `file.create`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/decompress",
+    tag = "files",
+    operation_id = "client_decompress_file",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileDecompressBody),
+    responses(
+        (status = 204, description = "Unpacked."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn decompress_file(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -383,7 +613,30 @@ pub(super) async fn decompress_file(
     Ok(no_content())
 }
 
-/// `POST files/delete` `{root, files[]}` → 204.
+/// Delete files.
+///
+/// `POST /servers/{server}/files/delete` `{root, files[]}` → 204; directories go with
+/// everything in them. Needs `file.delete`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/delete",
+    tag = "files",
+    operation_id = "client_delete_files",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileListBody),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn delete_files(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -413,7 +666,30 @@ pub(super) async fn delete_files(
     Ok(no_content())
 }
 
-/// `POST files/create-folder` `{root, name}` → 204.
+/// Create a directory.
+///
+/// `POST /servers/{server}/files/create-folder` `{root, name}` → 204. Needs
+/// `file.create`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/create-folder",
+    tag = "files",
+    operation_id = "client_create_folder",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileCreateFolderBody),
+    responses(
+        (status = 204, description = "Created."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn create_folder(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -453,8 +729,30 @@ fn mode_digits(v: Option<&Value>) -> Option<String> {
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
-/// `POST files/chmod` `{root, files: [{file, mode}]}` → 204; modes reach wings as octal
-/// digit strings.
+/// Change file modes.
+///
+/// `POST /servers/{server}/files/chmod` `{root, files: [{file, mode}]}` → 204; modes reach
+/// wings as octal digit strings. Needs `file.update`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/chmod",
+    tag = "files",
+    operation_id = "client_chmod_files",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FileChmodBody),
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn chmod_files(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -501,8 +799,31 @@ pub(super) async fn chmod_files(
     Ok(no_content())
 }
 
-/// `POST files/pull` `{url, directory?, filename?, use_header?, foreground?}` → 204;
-/// 10 per server per 5 minutes.
+/// Download a file from a URL to the server.
+///
+/// `POST /servers/{server}/files/pull` `{url, directory?, filename?, use_header?,
+/// foreground?}` → 204; wings downloads it. Needs `file.create`; 10 per server per 5
+/// minutes (429).
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/files/pull",
+    tag = "files",
+    operation_id = "client_pull_file",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = FilePullBody),
+    responses(
+        (status = 204, description = "The download started (or, with `foreground`, finished)."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn pull_file(
     access: ServerAccess,
     State(state): State<AppState>,

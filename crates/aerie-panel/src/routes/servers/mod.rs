@@ -37,6 +37,22 @@ fn both(router: Router<AppState>, path: &str, method: MethodRouter<AppState>) ->
         .route(&format!("{path}/"), method)
 }
 
+/// The OpenAPI paths of the six files, with full paths as [`routes`] registers them (see
+/// `crate::openapi`).
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = list::openapi();
+    for part in [
+        server::openapi(),
+        files::openapi(),
+        startup::openapi(),
+        settings::openapi(),
+        network::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     const S: &str = "/api/client/servers/{server}";
     let mut r = Router::new();

@@ -10,10 +10,44 @@ use serde_json::{Map, Value, json};
 use super::{Fields, Origin};
 use crate::AppState;
 use crate::access::ServerAccess;
+use crate::api::schemas::{
+    BadGateway, ClientBadRequest, ClientServerErrors, CsrfMismatch, DockerImageBody,
+    RenameServerBody, ServiceUnavailable, ValidationFailed,
+};
 use crate::api::{JsonBody, no_content};
 use crate::services::client_servers::{self as svc, ClientError};
 
-/// `POST settings/rename` `{name, description?}` → 204.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(rename_server, reinstall_server, set_docker_image))]
+struct ApiDoc;
+
+/// This file's paths in the OpenAPI document (see `crate::openapi`).
+pub(super) fn openapi() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
+
+/// Rename a server.
+///
+/// `POST /servers/{server}/settings/rename` `{name, description?}` → 204: the description
+/// changes only when the key is sent. Needs `settings.rename`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/settings/rename",
+    tag = "settings",
+    operation_id = "client_rename_server",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = RenameServerBody),
+    responses(
+        (status = 204, description = "Renamed."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn rename_server(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -62,7 +96,29 @@ pub(super) async fn rename_server(
     Ok(no_content())
 }
 
-/// `POST settings/reinstall` → 202: status `installing`, wings reinstalls.
+/// Reinstall a server.
+///
+/// `POST /servers/{server}/settings/reinstall` → 202 with an empty body: the server is
+/// `installing` and wings runs the egg's install script again. Needs
+/// `settings.reinstall`.
+#[utoipa::path(
+    post,
+    path = "/api/client/servers/{server}/settings/reinstall",
+    tag = "settings",
+    operation_id = "client_reinstall_server",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    responses(
+        (status = 202, description = "The reinstall started."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 502, response = BadGateway),
+        (status = 503, response = ServiceUnavailable),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn reinstall_server(
     access: ServerAccess,
     State(state): State<AppState>,
@@ -74,7 +130,29 @@ pub(super) async fn reinstall_server(
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-/// `PUT settings/docker-image` `{docker_image}` (one of the egg's images) → 204.
+/// Change a server's Docker image.
+///
+/// `PUT /servers/{server}/settings/docker-image` `{docker_image}` (one of the egg's
+/// images) → 204. Needs `startup.docker-image`; 400 when an administrator set an image
+/// the egg does not offer.
+#[utoipa::path(
+    put,
+    path = "/api/client/servers/{server}/settings/docker-image",
+    tag = "settings",
+    operation_id = "client_set_docker_image",
+    params(
+        ("server" = String, Path, description = "The server's 8-character short id or its UUID."),
+    ),
+    request_body(content = DockerImageBody),
+    responses(
+        (status = 204, description = "Changed; it applies from the next start."),
+        (status = 400, response = ClientBadRequest),
+        (status = 419, response = CsrfMismatch),
+        (status = 422, response = ValidationFailed),
+        ClientServerErrors,
+    ),
+    security(("api_key" = []), ("session" = [])),
+)]
 pub(super) async fn set_docker_image(
     access: ServerAccess,
     State(state): State<AppState>,

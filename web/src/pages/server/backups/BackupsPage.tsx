@@ -3,7 +3,7 @@ import { Alert, Badge, Button, Card, Checkbox, Group, Menu, ActionIcon, Progress
 import { notifications } from '@mantine/notifications';
 import { errorMessage, request } from '../../../api/client';
 import { useAction, useGet } from '../../../api/query';
-import type { Backup, Item, List, SignedUrl } from '../../../api/types';
+import type { Backup, BackupRestoreBody, Item, List, SignedUrl } from '../../../api/types';
 import { ConfirmModal } from '../../../components/ConfirmModal';
 import { IconDots, IconLock } from '../../../components/Icons';
 import { PageHeader } from '../../../components/PageHeader';
@@ -30,7 +30,7 @@ export default function BackupsPage() {
   });
   const lock = useAction((b: Backup) => request('POST', `${path}/${b.uuid}/lock`), { invalidate: [path] });
   const restore = useAction(
-    (b: Backup) => request('POST', `${path}/${b.uuid}/restore`, { body: { truncate } }),
+    (b: Backup) => request('POST', `${path}/${b.uuid}/restore`, { body: { truncate } satisfies BackupRestoreBody }),
     { invalidate: [base], success: strings.backups.restoring },
   );
   const remove = useAction((b: Backup) => request('DELETE', `${path}/${b.uuid}`), { invalidate: [path] });

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { BackupCreateBody } from '../../../api/types';
 import { Button, Checkbox, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { request } from '../../../api/client';
 import { useAction } from '../../../api/query';
@@ -9,7 +10,7 @@ export function CreateBackupModal({ opened, path, onClose }: { opened: boolean; 
   const [name, setName] = useState('');
   const [ignored, setIgnored] = useState('');
   const [locked, setLocked] = useState(false);
-  const create = useAction(() => request('POST', path, { body: { name: name.trim() || undefined, ignored, is_locked: locked } }), {
+  const create = useAction(() => request('POST', path, { body: { name: name.trim() || null, ignored, is_locked: locked } satisfies BackupCreateBody }), {
     invalidate: [path],
     toastErrors: false,
     onSuccess: () => {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Button, Card, Group, Modal, PasswordInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { request } from '../../../api/client';
 import { useAction, useGet } from '../../../api/query';
-import type { ClientDatabase, List } from '../../../api/types';
+import type { ClientDatabase, ClientDatabaseBody, List } from '../../../api/types';
 import { ConfirmButton } from '../../../components/ConfirmButton';
 import { CopyField } from '../../../components/CopyField';
 import { PageHeader } from '../../../components/PageHeader';
@@ -87,7 +87,7 @@ function CreateDatabaseModal({ opened, path, onClose }: { opened: boolean; path:
   const [name, setName] = useState('');
   const [remote, setRemote] = useState('%');
   const [errors, setErrors] = useState<{ name?: string | null; remote?: string | null }>({});
-  const create = useAction(() => request('POST', path, { body: { database: name.trim(), remote: remote.trim() } }), {
+  const create = useAction(() => request('POST', path, { body: { database: name.trim(), remote: remote.trim() } satisfies ClientDatabaseBody }), {
     invalidate: [path],
     toastErrors: false,
     onSuccess: () => {

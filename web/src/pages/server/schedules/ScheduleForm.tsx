@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Button, Group, Modal, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { request } from '../../../api/client';
 import { useAction } from '../../../api/query';
-import type { Item, Schedule } from '../../../api/types';
+import type { Item, Schedule, ScheduleBody } from '../../../api/types';
 import { FormError } from '../../../components/QueryState';
 import { cronField, required } from '../../../lib/validation';
 import { strings } from '../../../strings';
@@ -23,7 +23,7 @@ export function ScheduleForm({ path, schedule, onClose, onSaved }: { path: strin
   const [online, setOnline] = useState(schedule?.only_when_online ?? false);
   const [errors, setErrors] = useState<Partial<Record<Fields, string | null>>>({});
   const save = useAction(
-    () => request<Item<Schedule>>('POST', schedule ? `${path}/${schedule.id}` : path, { body: { ...v, is_active: active, only_when_online: online } }),
+    () => request<Item<Schedule>>('POST', schedule ? `${path}/${schedule.id}` : path, { body: { ...v, is_active: active, only_when_online: online } satisfies ScheduleBody }),
     { invalidate: [path], toastErrors: false, success: strings.common.saved, onSuccess: (r) => { onSaved?.(r.attributes); onClose(); } },
   );
   const s = strings.schedules;

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Button, Checkbox, Group, Modal, NumberInput, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { request } from '../../../api/client';
 import { useAction } from '../../../api/query';
-import type { ScheduleTask } from '../../../api/types';
+import type { ScheduleTask, ScheduleTaskBody } from '../../../api/types';
 import { FormError } from '../../../components/QueryState';
 import { intInRange, required } from '../../../lib/validation';
 import { strings } from '../../../strings';
@@ -10,13 +10,13 @@ import { strings } from '../../../strings';
 /** Create or edit one task of a schedule. */
 export function TaskForm({ path, invalidatePath, task, onClose }: { path: string; invalidatePath: string; task: ScheduleTask | null; onClose: () => void }) {
   const s = strings.schedules;
-  const [action, setAction] = useState<ScheduleTask['action']>(task?.action ?? 'command');
+  const [action, setAction] = useState<ScheduleTaskBody['action']>((task?.action as ScheduleTaskBody['action'] | undefined) ?? 'command');
   const [payload, setPayload] = useState(task?.payload ?? '');
   const [offset, setOffset] = useState<string | number>(task?.time_offset ?? 0);
   const [cont, setCont] = useState(task?.continue_on_failure ?? false);
   const [errors, setErrors] = useState<{ payload?: string | null; offset?: string | null }>({});
   const save = useAction(
-    () => request('POST', task ? `${path}/${task.id}` : path, { body: { action, payload, time_offset: Number(offset), continue_on_failure: cont } }),
+    () => request('POST', task ? `${path}/${task.id}` : path, { body: { action, payload, time_offset: Number(offset), continue_on_failure: cont } satisfies ScheduleTaskBody }),
     { invalidate: [invalidatePath], toastErrors: false, success: strings.common.saved, onSuccess: onClose },
   );
   function submit(e: FormEvent) {
@@ -40,7 +40,7 @@ export function TaskForm({ path, invalidatePath, task, onClose }: { path: string
               { value: 'backup', label: s.actionBackup },
             ]}
             onChange={(v) => {
-              setAction((v ?? 'command') as ScheduleTask['action']);
+              setAction((v ?? 'command') as ScheduleTaskBody['action']);
               setPayload(v === 'power' ? 'start' : '');
             }}
           />

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { request } from '../../../api/client';
 import { useAction } from '../../../api/query';
-import type { Subuser } from '../../../api/types';
+import type { Subuser, SubuserCreateBody, SubuserUpdateBody } from '../../../api/types';
 import { PermissionEditor } from '../../../components/PermissionEditor';
 import { FormError } from '../../../components/QueryState';
 import type { PermissionGroup } from '../../../lib/permissions';
@@ -17,8 +17,8 @@ export function SubuserModal({ path, groups, own, user, onClose }: { path: strin
   const save = useAction(
     () =>
       user
-        ? request('POST', `${path}/${user.uuid}`, { body: { permissions: [...selected] } })
-        : request('POST', path, { body: { email: email.trim(), permissions: [...selected] } }),
+        ? request('POST', `${path}/${user.uuid}`, { body: { permissions: [...selected] } satisfies SubuserUpdateBody })
+        : request('POST', path, { body: { email: email.trim(), permissions: [...selected] } satisfies SubuserCreateBody }),
     { invalidate: [path], toastErrors: false, success: strings.common.saved, onSuccess: onClose },
   );
   function submit(e: FormEvent) {
