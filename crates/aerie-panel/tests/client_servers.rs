@@ -861,7 +861,11 @@ async fn websocket_credentials_for_the_owner_are_signed_with_the_node_token() {
     assert_eq!(claims["user_id"], owner.id);
     assert_eq!(claims["user_uuid"], owner.uuid);
     assert_eq!(claims["server_uuid"], s.uuid);
-    assert_eq!(claims["permissions"], json!(["*"]));
+    // `*` as Pterodactyl, plus the install output Aerie shows owners.
+    assert_eq!(
+        claims["permissions"],
+        json!(["*", "admin.websocket.install"])
+    );
     let jti = {
         use md5::Digest as _;
         hex::encode(md5::Md5::digest(

@@ -415,3 +415,55 @@ async fn signed_download_and_upload_urls_work_once() {
     assert_eq!(r.status(), 403, "single use");
     node.cleanup(&uuid).await;
 }
+
+/// Browsers on the panel's page upload straight to wings, which needs CORS: the preflight
+/// is answered with 204 and the panel's origin; any other origin is not echoed back.
+#[tokio::test]
+async fn cors_lets_the_panel_page_call_wings_and_nobody_else() {
+    let node = aerie_testkit::node::TestNode::start_with(|s| {
+        s.allowed_origins = vec!["https://ui.example.com".into()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        node.client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/upload/file?token=x", node.url),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .send()
+    };
+    for (origin, expected) in [
+        ("http://panel.test", "http://panel.test"),
+        ("https://ui.example.com", "https://ui.example.com"),
+        ("https://evil.example", "http://panel.test"),
+    ] {
+        let resp = preflight(origin).await.unwrap();
+        assert_eq!(resp.status(), 204, "{origin}");
+        assert_eq!(
+            resp.headers()["access-control-allow-origin"],
+            expected,
+            "{origin}"
+        );
+        assert!(
+            resp.headers()["access-control-allow-methods"]
+                .to_str()
+                .unwrap()
+                .contains("POST")
+        );
+    }
+    // A real request carries the header too, and still needs its credentials.
+    let resp = node
+        .client
+        .get(format!("{}/api/servers", node.url))
+        .header("Origin", "http://panel.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "http://panel.test"
+    );
+}

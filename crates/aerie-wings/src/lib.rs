@@ -18,13 +18,16 @@ mod state;
 mod tokens;
 pub mod transfer;
 mod ws;
+mod cors;
 
 pub use routes::docker_check;
 pub use state::WingsState;
 
 /// The wings router with every layer applied.
 pub fn router(state: WingsState) -> axum::Router {
-    aerie_http::with_observability(routes::router(state), "wings", aerie_http::Envelope::Wings)
+    let routes = routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state, cors::cors));
+    aerie_http::with_observability(routes, "wings", aerie_http::Envelope::Wings)
 }
 
 /// Serves wings on `listener` until `shutdown` resolves.

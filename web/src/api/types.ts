@@ -1,20 +1,11 @@
 /**
- * The API types the pages use. Application API shapes are the GENERATED schemas of the
- * panel's OpenAPI document (`schema.d.ts`, `npm run gen:api`); client API shapes the
- * document does not cover yet come from `pending.ts` until it does.
+ * The API types the pages use: names for the GENERATED schemas of the panel's OpenAPI
+ * document (`schema.d.ts`, `npm run gen:api`). Nothing here is written by hand.
  */
 import type { components } from './schema';
-import type * as P from './pending';
-export type { Item, List, Pagination } from './pending';
+export type { Item, List, Pagination } from './envelope';
 
 type S = components['schemas'];
-
-/**
- * The generated schema `K` once the document has it, else the pending stand-in: running
- * `npm run gen:api` on a document that covers an endpoint switches its pages over to the
- * generated type (and `tsc` checks them against it) without touching this file.
- */
-type Gen<K extends string, Pending> = K extends keyof S ? S[K] : Pending;
 
 export type ClientAccount = S['AccountAttributes'];
 export type ApiKey = S['ApiKeyAttributes'];

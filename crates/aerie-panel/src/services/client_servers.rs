@@ -1124,7 +1124,13 @@ pub async fn websocket_credentials(
             "You do not have permission to connect to this server's websocket (requires `websocket.connect`).".into(),
         ));
     }
-    let permissions = user_permissions(access);
+    let mut permissions = user_permissions(access);
+    // Aerie lets owners (not only administrators, as Pterodactyl does) watch their own
+    // server's install output: the console shows what the egg's script prints instead of
+    // a silent "installing" state. Wings gates it on this key, as Pterodactyl Wings does.
+    if access.is_owner && !permissions.iter().any(|p| p == "admin.websocket.install") {
+        permissions.push("admin.websocket.install".to_owned());
+    }
     let mut node = node_of(db, &access.server).await?;
     if let Some(t) = db
         .servers()
