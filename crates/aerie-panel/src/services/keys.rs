@@ -118,7 +118,16 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<(ApiKey, User), Error>
         .await
         .map_err(db_err)?
         .ok_or(Error::Unauthenticated)?;
-    db.api_keys().touch(key.id).await.map_err(db_err)?;
+    // `last_used_at` is for people ("used 5 minutes ago"), so a minute's precision is
+    // plenty: writing it on every request would make each API call a database write.
+    let recent = key
+        .last_used_at
+        .as_deref()
+        .and_then(crate::api::parse_timestamp)
+        .is_some_and(|t| chrono::Utc::now() - t < chrono::Duration::seconds(60));
+    if !recent {
+        db.api_keys().touch(key.id).await.map_err(db_err)?;
+    }
     Ok((key, user))
 }
 
