@@ -72,7 +72,42 @@ pub struct Config {
     pub log: LogConfig,
     /// Outgoing mail; `None` when no SMTP host is configured (no mail is sent).
     pub mail: Option<MailConfig>,
+    /// Where backups are kept.
+    pub backups: BackupConfig,
 }
+
+/// Where new backups are kept (`[backups]`, `AERIE_BACKUP_*`).
+#[derive(Debug, Clone, Default)]
+pub struct BackupConfig {
+    /// `None` keeps archives on the nodes (`disk = "wings"`, the default); `Some` stores
+    /// them in S3-compatible storage through presigned URLs (`disk = "s3"`).
+    pub s3: Option<S3Config>,
+}
+
+/// S3-compatible storage for backups.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// The endpoint URL (`https://s3.us-east-1.amazonaws.com`, `http://minio:9000`, ...);
+    /// default `https://s3.<region>.amazonaws.com`.
+    pub endpoint: String,
+    /// The region (default `us-east-1`).
+    pub region: String,
+    /// The bucket.
+    pub bucket: String,
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: Secret,
+    /// Path-style URLs (`<endpoint>/<bucket>/<key>`) rather than virtual-host ones; the
+    /// default is path style for a custom endpoint and virtual-host style for AWS.
+    pub path_style: bool,
+    /// The size of every uploaded part but the last, in bytes (Pterodactyl's
+    /// `backups.max_part_size`, default 5 GiB).
+    pub part_size: u64,
+}
+
+/// The default S3 part size: 5 GiB, the largest part S3 accepts.
+pub const DEFAULT_S3_PART_SIZE_MB: u64 = 5 * 1024;
 
 /// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +229,15 @@ pub const KNOWN_ENV: &[&str] = &[
     "AERIE_MAIL_PASSWORD_FILE",
     "AERIE_MAIL_FROM_ADDRESS",
     "AERIE_MAIL_FROM_NAME",
+    "AERIE_BACKUP_DISK",
+    "AERIE_BACKUP_S3_ENDPOINT",
+    "AERIE_BACKUP_S3_REGION",
+    "AERIE_BACKUP_S3_BUCKET",
+    "AERIE_BACKUP_S3_ACCESS_KEY_ID",
+    "AERIE_BACKUP_S3_SECRET_ACCESS_KEY",
+    "AERIE_BACKUP_S3_SECRET_ACCESS_KEY_FILE",
+    "AERIE_BACKUP_S3_PATH_STYLE",
+    "AERIE_BACKUP_S3_PART_SIZE_MB",
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -208,6 +252,22 @@ struct FileConfig {
     log: FileLog,
     #[serde(default)]
     mail: FileMail,
+    #[serde(default)]
+    backups: FileBackups,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileBackups {
+    disk: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_bucket: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<String>,
+    s3_secret_access_key_file: Option<PathBuf>,
+    s3_path_style: Option<bool>,
+    s3_part_size_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -422,6 +482,7 @@ pub fn load(
         .unwrap_or_else(|| "info".to_owned());
 
     let mail = load_mail(&get, &file.mail)?;
+    let backups = load_backups(&get, &file.backups)?;
 
     Ok(Loaded {
         config: Config {
@@ -438,6 +499,7 @@ pub fn load(
             wings,
             log: LogConfig { filter, format },
             mail,
+            backups,
         },
         warnings,
     })
@@ -514,6 +576,123 @@ fn load_mail(
             .or(file.from_name.clone())
             .unwrap_or_else(|| "Aerie".to_owned()),
     }))
+}
+
+fn load_backups(
+    get: &dyn Fn(&str) -> Option<String>,
+    file: &FileBackups,
+) -> Result<BackupConfig, ConfigError> {
+    let disk = pick(&[
+        ("AERIE_BACKUP_DISK", get("AERIE_BACKUP_DISK")),
+        ("backups.disk", file.disk.clone()),
+    ]);
+    match disk {
+        None => return Ok(BackupConfig::default()),
+        Some((_, v)) if v.eq_ignore_ascii_case("wings") => return Ok(BackupConfig::default()),
+        Some((_, v)) if v.eq_ignore_ascii_case("s3") => {}
+        Some((key, v)) => {
+            return Err(invalid(
+                key,
+                format!("`{v}` is not a backup disk (wings or s3)"),
+            ));
+        }
+    }
+    let required = |env: &'static str, toml: &'static str, value: &Option<String>| {
+        get(env)
+            .or(value.clone().filter(|v| !v.is_empty()))
+            .ok_or_else(|| {
+                invalid(
+                    toml,
+                    format!("required when backups.disk is s3 (or set {env})"),
+                )
+            })
+    };
+    let region = get("AERIE_BACKUP_S3_REGION")
+        .or(file.s3_region.clone().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let custom = pick(&[
+        ("AERIE_BACKUP_S3_ENDPOINT", get("AERIE_BACKUP_S3_ENDPOINT")),
+        ("backups.s3_endpoint", file.s3_endpoint.clone()),
+    ]);
+    let endpoint = match &custom {
+        Some((key, v)) => {
+            let parsed = url::Url::parse(v)
+                .map_err(|e| invalid(key, format!("`{v}` is not a URL ({e})")))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                return Err(invalid(key, format!("`{v}` must be an http or https URL")));
+            }
+            v.trim_end_matches('/').to_owned()
+        }
+        None => format!("https://s3.{region}.amazonaws.com"),
+    };
+    let bucket = required(
+        "AERIE_BACKUP_S3_BUCKET",
+        "backups.s3_bucket",
+        &file.s3_bucket,
+    )?;
+    let access_key_id = required(
+        "AERIE_BACKUP_S3_ACCESS_KEY_ID",
+        "backups.s3_access_key_id",
+        &file.s3_access_key_id,
+    )?;
+    let secret = if let Some(v) = get("AERIE_BACKUP_S3_SECRET_ACCESS_KEY") {
+        v
+    } else if let Some(p) = get("AERIE_BACKUP_S3_SECRET_ACCESS_KEY_FILE") {
+        read_secret_file("AERIE_BACKUP_S3_SECRET_ACCESS_KEY_FILE", Path::new(&p))?
+    } else if let Some(v) = file.s3_secret_access_key.clone().filter(|v| !v.is_empty()) {
+        v
+    } else if let Some(p) = &file.s3_secret_access_key_file {
+        read_secret_file("backups.s3_secret_access_key_file", p)?
+    } else {
+        return Err(invalid(
+            "backups.s3_secret_access_key",
+            "required when backups.disk is s3 (or set AERIE_BACKUP_S3_SECRET_ACCESS_KEY)".into(),
+        ));
+    };
+    let path_style = match get("AERIE_BACKUP_S3_PATH_STYLE") {
+        Some(v) => parse_bool(&v).ok_or_else(|| {
+            invalid(
+                "AERIE_BACKUP_S3_PATH_STYLE",
+                format!("`{v}` is not true or false"),
+            )
+        })?,
+        None => file.s3_path_style.unwrap_or(custom.is_some()),
+    };
+    let part_size_mb = match get("AERIE_BACKUP_S3_PART_SIZE_MB") {
+        Some(v) => v.trim().parse::<u64>().map_err(|_| {
+            invalid(
+                "AERIE_BACKUP_S3_PART_SIZE_MB",
+                format!("`{v}` is not a number of MiB"),
+            )
+        })?,
+        None => file.s3_part_size_mb.unwrap_or(DEFAULT_S3_PART_SIZE_MB),
+    };
+    // S3 takes parts of 5 MiB to 5 GiB (only the last part may be smaller).
+    if !(5..=DEFAULT_S3_PART_SIZE_MB).contains(&part_size_mb) {
+        return Err(invalid(
+            "backups.s3_part_size_mb",
+            format!("{part_size_mb} is outside S3's part sizes (5 to 5120 MiB)"),
+        ));
+    }
+    Ok(BackupConfig {
+        s3: Some(S3Config {
+            endpoint,
+            region,
+            bucket,
+            access_key_id,
+            secret_access_key: Secret::new(secret),
+            path_style,
+            part_size: part_size_mb * 1024 * 1024,
+        }),
+    })
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
 }
 
 fn invalid(key: &str, message: String) -> ConfigError {

@@ -227,3 +227,97 @@ fn mail_is_off_without_a_host_and_layered_when_set() {
     .unwrap_err();
     assert!(err.to_string().contains("from_address"), "{err}");
 }
+
+#[test]
+fn backups_stay_on_the_nodes_unless_s3_is_configured() {
+    let c = load(
+        &env(&[("AERIE_DATA_DIR", "/x")]),
+        &Overrides::default(),
+        false,
+    )
+    .unwrap();
+    assert!(c.config.backups.s3.is_none());
+    assert!(c.warnings.is_empty());
+
+    // TOML: a custom endpoint defaults to path style; the secret comes from a file.
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("s3-secret");
+    std::fs::write(&secret, "shh\n").unwrap();
+    std::fs::write(
+        dir.path().join("aerie.toml"),
+        format!(
+            "[backups]\ndisk = \"s3\"\ns3_endpoint = \"http://127.0.0.1:9000/\"\ns3_bucket = \"b\"\ns3_access_key_id = \"id\"\ns3_secret_access_key_file = \"{}\"\ns3_part_size_mb = 16\n",
+            secret.display()
+        ),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let loaded = load(&env(&[("AERIE_DATA_DIR", d)]), &Overrides::default(), false).unwrap();
+    let s3 = loaded.config.backups.s3.unwrap();
+    assert_eq!(s3.endpoint, "http://127.0.0.1:9000");
+    assert_eq!(s3.region, "us-east-1");
+    assert_eq!(s3.bucket, "b");
+    assert_eq!(s3.access_key_id, "id");
+    assert_eq!(s3.secret_access_key.expose(), "shh");
+    assert!(s3.path_style);
+    assert_eq!(s3.part_size, 16 * 1024 * 1024);
+    assert!(!format!("{s3:?}").contains("shh"));
+
+    // Environment: AWS by default (virtual-host style, 5 GiB parts); env wins over TOML.
+    let c = load(
+        &env(&[
+            ("AERIE_DATA_DIR", "/x"),
+            ("AERIE_BACKUP_DISK", "s3"),
+            ("AERIE_BACKUP_S3_REGION", "eu-west-1"),
+            ("AERIE_BACKUP_S3_BUCKET", "backups"),
+            ("AERIE_BACKUP_S3_ACCESS_KEY_ID", "AKIA"),
+            ("AERIE_BACKUP_S3_SECRET_ACCESS_KEY", "s"),
+        ]),
+        &Overrides::default(),
+        false,
+    )
+    .unwrap();
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let s3 = c.config.backups.s3.unwrap();
+    assert_eq!(s3.endpoint, "https://s3.eu-west-1.amazonaws.com");
+    assert!(!s3.path_style);
+    assert_eq!(s3.part_size, 5 * 1024 * 1024 * 1024);
+    let c = load(
+        &env(&[("AERIE_DATA_DIR", d), ("AERIE_BACKUP_DISK", "wings")]),
+        &Overrides::default(),
+        false,
+    )
+    .unwrap();
+    assert!(c.config.backups.s3.is_none());
+
+    // Errors name the setting.
+    let err = |pairs: &[(&str, &str)]| {
+        load(&env(pairs), &Overrides::default(), false)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        err(&[("AERIE_DATA_DIR", "/x"), ("AERIE_BACKUP_DISK", "ftp")])
+            .contains("AERIE_BACKUP_DISK")
+    );
+    assert!(
+        err(&[("AERIE_DATA_DIR", "/x"), ("AERIE_BACKUP_DISK", "s3")]).contains("backups.s3_bucket")
+    );
+    let base = [
+        ("AERIE_DATA_DIR", "/x"),
+        ("AERIE_BACKUP_DISK", "s3"),
+        ("AERIE_BACKUP_S3_BUCKET", "b"),
+        ("AERIE_BACKUP_S3_ACCESS_KEY_ID", "a"),
+    ];
+    assert!(err(&base).contains("backups.s3_secret_access_key"));
+    let mut more = base.to_vec();
+    more.push(("AERIE_BACKUP_S3_SECRET_ACCESS_KEY", "s"));
+    more.push(("AERIE_BACKUP_S3_PART_SIZE_MB", "1"));
+    assert!(err(&more).contains("s3_part_size_mb"));
+    more.pop();
+    more.push(("AERIE_BACKUP_S3_PATH_STYLE", "maybe"));
+    assert!(err(&more).contains("AERIE_BACKUP_S3_PATH_STYLE"));
+    more.pop();
+    more.push(("AERIE_BACKUP_S3_ENDPOINT", "ftp://x"));
+    assert!(err(&more).contains("AERIE_BACKUP_S3_ENDPOINT"));
+}

@@ -42,6 +42,9 @@ pub struct AppState {
     pub mailer: Option<crate::services::mail::Mailer>,
     /// The client server API's resource cache and `files/pull` throttle.
     pub client_servers: crate::services::client_servers::ClientServerState,
+    /// Where new backups go: `None` keeps them on the nodes (`wings` disk), `Some` stores
+    /// them in S3 (`s3` disk).
+    pub backup_storage: Option<crate::services::s3::S3Storage>,
 }
 
 impl AppState {
@@ -59,12 +62,19 @@ impl AppState {
             pending_logins: crate::services::sessions::PendingLogins::new(),
             mailer: None,
             client_servers: crate::services::client_servers::ClientServerState::new(),
+            backup_storage: None,
         }
     }
 
     /// Sends mail (password resets) through `mailer`.
     pub fn with_mailer(mut self, mailer: crate::services::mail::Mailer) -> Self {
         self.mailer = Some(mailer);
+        self
+    }
+
+    /// Stores new backups in S3 through `storage`.
+    pub fn with_backup_storage(mut self, storage: crate::services::s3::S3Storage) -> Self {
+        self.backup_storage = Some(storage);
         self
     }
 

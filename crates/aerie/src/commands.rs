@@ -82,6 +82,21 @@ fn with_mail(mut state: aerie_panel::AppState, c: &Config) -> Result<aerie_panel
     use aerie_panel::services::mail::{Encryption, MailSettings, Mailer};
     state.application_limiter = RateLimiter::new(c.panel.rate_limit_application);
     state.client_limiter = RateLimiter::new(c.panel.rate_limit_client);
+    if let Some(s3) = &c.backups.s3 {
+        let storage =
+            aerie_panel::services::s3::S3Storage::new(&aerie_panel::services::s3::S3Settings {
+                endpoint: s3.endpoint.clone(),
+                region: s3.region.clone(),
+                bucket: s3.bucket.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.expose().to_owned(),
+                path_style: s3.path_style,
+                part_size: s3.part_size,
+            })
+            .map_err(|e| anyhow::anyhow!("invalid backup storage settings: {e}"))?;
+        tracing::info!(s3.endpoint = %s3.endpoint, s3.bucket = %s3.bucket, "storing backups in S3");
+        state = state.with_backup_storage(storage);
+    }
     let Some(m) = &c.mail else {
         return Ok(state);
     };

@@ -2041,8 +2041,8 @@ export interface paths {
         };
         /**
          * Get presigned S3 part URLs for a backup.
-         * @description `GET /backups/{uuid}?size=`: presigned S3 part URLs. This panel stores backups on the
-         *     nodes, so there is nothing to presign.
+         * @description `GET /backups/{uuid}?size=`: starts the S3 multipart upload of a backup and answers one
+         *     presigned `UploadPart` URL per part, with the part size. Only for backups stored in S3.
          */
         get: operations["remote_get_backup_upload_parts"];
         put?: never;
@@ -2683,6 +2683,16 @@ export interface components {
         BackupRestoreBody: {
             /** @description Delete every file of the server before restoring. */
             truncate: boolean;
+        };
+        /** @description `GET /api/remote/backups/{uuid}?size=`: where wings uploads an S3 backup's parts. */
+        BackupUploadParts: {
+            /**
+             * Format: int64
+             * @description The size of every part but the last, in bytes.
+             */
+            part_size: number;
+            /** @description One presigned `UploadPart` URL per part, in part order. */
+            parts: string[];
         };
         /**
          * @description An allocation of a server as the client API shows it (Pterodactyl's client
@@ -10196,10 +10206,26 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Presigned part URLs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupUploadParts"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description The backup already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     remote_set_backup_status: {

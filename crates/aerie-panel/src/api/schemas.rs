@@ -2111,6 +2111,15 @@ pub struct RemoteBackupPart {
     pub part_number: u32,
 }
 
+/// `GET /api/remote/backups/{uuid}?size=`: where wings uploads an S3 backup's parts.
+#[derive(ToSchema)]
+pub struct BackupUploadParts {
+    /// One presigned `UploadPart` URL per part, in part order.
+    pub parts: Vec<String>,
+    /// The size of every part but the last, in bytes.
+    pub part_size: u64,
+}
+
 /// `POST /api/remote/backups/{uuid}/restore`.
 #[derive(ToSchema)]
 pub struct RemoteRestoreStatus {

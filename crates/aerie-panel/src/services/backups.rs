@@ -5,14 +5,16 @@
 //! - Starting a backup: a throttle of [`THROTTLE_LIMIT`] per [`THROTTLE_WINDOW_SECS`] per
 //!   server (the API only; scheduled backups skip it), then the server's `backup_limit`
 //!   (0 = none allowed; at the limit the request is refused, never rotated), then the row
-//!   (`disk = "wings"`) and wings' `POST /api/servers/{uuid}/backup`. When wings refuses,
-//!   the row is removed again. Completion arrives through the remote API.
+//!   (`disk = "wings"`, or `"s3"` when the panel has S3 storage) and wings'
+//!   `POST /api/servers/{uuid}/backup` with that adapter. When wings refuses, the row is
+//!   removed again. Completion arrives through the remote API (for S3 wings first asks the
+//!   panel for presigned part URLs, see `services::remote`).
 //! - A locked, finished backup cannot be deleted; deleting asks wings to remove the archive
-//!   (a 404 there is fine) and soft-deletes the row.
+//!   (a 404 there is fine), or deletes the S3 object, and soft-deletes the row.
 //! - Only a successful backup can be restored; the server is `restoring_backup` until wings
-//!   reports back.
+//!   reports back. An S3 backup is restored from a presigned `GET` URL.
 //! - Downloads are a URL to wings' `/download/backup` with a 15-minute single-use JWT
-//!   signed with the node's token.
+//!   signed with the node's token, or a 15-minute presigned S3 `GET` URL.
 
 use aerie_db::Db;
 use aerie_db::models::{Node, User};
@@ -23,6 +25,7 @@ use md5::Digest as _;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
+use super::s3::{self, S3Storage};
 use super::wings::{WingsClient, node_base_url};
 use super::{db_err, random_alnum};
 use crate::api::atom_timestamp;
@@ -33,8 +36,10 @@ pub const THROTTLE_LIMIT: i64 = 2;
 pub const THROTTLE_WINDOW_SECS: i64 = 600;
 /// How long a download link is valid, in seconds.
 pub const DOWNLOAD_TTL_SECS: i64 = 15 * 60;
-/// The adapter of the backups this panel starts: archives kept on the node.
+/// The adapter of archives kept on the node.
 pub const ADAPTER_WINGS: &str = "wings";
+/// The adapter of archives kept in S3-compatible storage.
+pub const ADAPTER_S3: &str = "s3";
 
 /// A backup to start.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +50,20 @@ pub struct NewBackup {
     pub ignored: String,
     /// Start locked.
     pub locked: bool,
+}
+
+fn s3_not_configured() -> Error {
+    Error::BadRequest(
+        "The backup requested is stored in S3, but this panel has no S3 storage configured.".into(),
+    )
+}
+
+/// The storage an `s3` backup lives in.
+///
+/// # Errors
+/// 400 when the panel has no S3 storage (any more).
+pub fn s3_storage(storage: Option<&S3Storage>) -> Result<&S3Storage, Error> {
+    storage.ok_or_else(s3_not_configured)
 }
 
 fn not_found() -> Error {
@@ -137,13 +156,15 @@ pub fn validate(input: &NewBackup) -> Result<(), Error> {
         .finish()
 }
 
-/// Starts a backup of `server`: throttle (when `throttle`), limit, row, wings.
+/// Starts a backup of `server`: throttle (when `throttle`), limit, row, wings. With
+/// `storage` the backup goes to S3 (`disk = "s3"`), otherwise it stays on the node.
 ///
 /// # Errors
 /// 429 over the throttle; 400 when the server allows no backups or is at its limit; the
 /// wings error when wings refuses (the row is then removed).
 pub async fn start_backup(
     db: &Db,
+    storage: Option<&S3Storage>,
     server: &Server,
     input: &NewBackup,
     throttle: bool,
@@ -191,11 +212,16 @@ pub async fn start_backup(
         .collect::<Vec<_>>()
         .join("\n");
     let (_, wings) = wings_for(db, server).await?;
+    let adapter = if storage.is_some() {
+        ADAPTER_S3
+    } else {
+        ADAPTER_WINGS
+    };
     let backup = repo
-        .create(server.id, &name, &ignored, ADAPTER_WINGS, input.locked)
+        .create(server.id, &name, &ignored, adapter, input.locked)
         .await
         .map_err(db_err)?;
-    let body = json!({"adapter": ADAPTER_WINGS, "uuid": backup.uuid, "ignore": ignored});
+    let body = json!({"adapter": adapter, "uuid": backup.uuid, "ignore": ignored});
     if let Err(e) = wings
         .request(
             Method::POST,
@@ -210,6 +236,107 @@ pub async fn start_backup(
         return Err(e.into());
     }
     Ok(backup)
+}
+
+/// `GET /api/remote/backups/{uuid}?size=`: starts the S3 multipart upload of `backup` (its
+/// upload id is kept on the row) and presigns one `UploadPart` URL per
+/// `ceil(size / part_size)` parts.
+///
+/// # Errors
+/// 400 for a size of 0, a backup that is not stored in S3 (or no S3 storage), or more
+/// parts than S3 allows; 409 for a backup that already ended; the S3 error.
+pub async fn upload_parts(
+    db: &Db,
+    storage: Option<&S3Storage>,
+    server: &Server,
+    backup: &Backup,
+    size: u64,
+) -> Result<aerie_proto::wings::BackupUploadParts, Error> {
+    if size == 0 {
+        return Err(Error::BadRequest(
+            "A non-empty \"size\" query parameter must be provided.".into(),
+        ));
+    }
+    if backup.disk != ADAPTER_S3 {
+        return Err(Error::BadRequest(
+            "The configured backup adapter is not an S3 compatible adapter.".into(),
+        ));
+    }
+    if backup.completed_at.is_some() {
+        return Err(Error::Conflict(
+            "This backup is already in a completed state.".into(),
+        ));
+    }
+    let storage = s3_storage(storage)?;
+    let part_size = storage.part_size();
+    let count = s3::part_count(size, part_size);
+    let count = u16::try_from(count)
+        .ok()
+        .filter(|c| u64::from(*c) <= s3::MAX_PARTS)
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "A backup of {size} bytes needs more than {} parts of {part_size} bytes.",
+                s3::MAX_PARTS
+            ))
+        })?;
+    let key = s3::backup_key(&server.uuid, &backup.uuid);
+    if let Some(old) = backup.upload_id.as_deref().filter(|u| !u.is_empty())
+        && let Err(e) = storage.abort_multipart_upload(&key, old).await
+    {
+        tracing::warn!(backup.uuid = %backup.uuid, error.message = %e, "could not abort the earlier S3 upload of a backup");
+    }
+    let upload_id = storage.create_multipart_upload(&key).await?;
+    db.backups()
+        .set_upload_id(backup.id, &upload_id)
+        .await
+        .map_err(db_err)?;
+    let parts = (1..=count)
+        .map(|n| storage.presign_upload_part(&key, &upload_id, n, s3::UPLOAD_PART_TTL))
+        .collect();
+    Ok(aerie_proto::wings::BackupUploadParts { parts, part_size })
+}
+
+/// Ends the S3 multipart upload of `backup` as wings reported: completes it from the
+/// parts' `ETag`s ordered by part number (which must be 1, 2, ... n) when the backup
+/// succeeded, aborts it otherwise.
+///
+/// # Errors
+/// 400 without an upload id (wings never asked for part URLs) or with parts that do not
+/// number 1..n, or without S3 storage; the S3 error.
+pub async fn finish_s3_upload(
+    storage: Option<&S3Storage>,
+    server: &Server,
+    backup: &Backup,
+    status: &aerie_proto::wings::BackupStatus,
+) -> Result<(), Error> {
+    let Some(upload_id) = backup.upload_id.as_deref().filter(|u| !u.is_empty()) else {
+        if status.successful {
+            return Err(Error::BadRequest(
+                "Cannot complete backup request: no upload_id present on model.".into(),
+            ));
+        }
+        return Ok(());
+    };
+    let storage = s3_storage(storage)?;
+    let key = s3::backup_key(&server.uuid, &backup.uuid);
+    if !status.successful {
+        return storage.abort_multipart_upload(&key, upload_id).await;
+    }
+    let mut parts: Vec<_> = status.parts.iter().collect();
+    parts.sort_by_key(|p| p.part_number);
+    if parts
+        .iter()
+        .enumerate()
+        .any(|(i, p)| usize::try_from(p.part_number).ok() != Some(i + 1))
+    {
+        return Err(Error::BadRequest(
+            "The uploaded parts must be numbered 1, 2, 3 ... without gaps.".into(),
+        ));
+    }
+    let etags: Vec<String> = parts.iter().map(|p| p.etag.clone()).collect();
+    storage
+        .complete_multipart_upload(&key, upload_id, &etags)
+        .await
 }
 
 /// Flips a backup's lock; returns the backup as it is now.
@@ -251,19 +378,27 @@ pub fn user_jti(user_id: i64, server_uuid: &str) -> String {
     ))
 }
 
-/// A signed URL to download `backup` from the node: `<node>/download/backup?token=<JWT>`,
-/// valid for 15 minutes and once.
+/// A signed URL to download `backup`: from the node, `<node>/download/backup?token=<JWT>`,
+/// valid for 15 minutes and once; from S3, a presigned `GET` valid for 15 minutes.
 ///
 /// # Errors
 /// 400 for a backup on a disk this panel cannot serve; [`Error::Internal`] when signing
 /// fails.
 pub async fn download_url(
     db: &Db,
+    storage: Option<&S3Storage>,
     panel_url: &str,
     server: &Server,
     backup: &Backup,
     user: &User,
 ) -> Result<String, Error> {
+    if backup.disk == ADAPTER_S3 {
+        let storage = s3_storage(storage)?;
+        return Ok(storage.presign_get(
+            &s3::backup_key(&server.uuid, &backup.uuid),
+            s3::DOWNLOAD_TTL,
+        ));
+    }
     if backup.disk != ADAPTER_WINGS {
         return Err(Error::BadRequest(
             "The backup requested references an unknown disk driver type and cannot be downloaded."
@@ -294,12 +429,14 @@ pub async fn download_url(
 
 /// Restores `backup` onto `server`: only a finished, successful backup of an idle server.
 /// The server is `restoring_backup` until wings calls back; when wings refuses, it is put
-/// back.
+/// back. Wings fetches an S3 backup through a presigned `GET` URL.
 ///
 /// # Errors
-/// 400 for a backup that did not succeed or a server in another state; the wings error.
+/// 400 for a backup that did not succeed or a server in another state, or an S3 backup
+/// without S3 storage; the wings error.
 pub async fn restore(
     db: &Db,
+    storage: Option<&S3Storage>,
     server: &Server,
     backup: &Backup,
     truncate: bool,
@@ -315,6 +452,14 @@ pub async fn restore(
             "This backup cannot be restored at this time: not completed or failed.".into(),
         ));
     }
+    let download_url = if backup.disk == ADAPTER_S3 {
+        s3_storage(storage)?.presign_get(
+            &s3::backup_key(&server.uuid, &backup.uuid),
+            s3::DOWNLOAD_TTL,
+        )
+    } else {
+        String::new()
+    };
     let (_, wings) = wings_for(db, server).await?;
     if !db
         .servers()
@@ -330,7 +475,7 @@ pub async fn restore(
     let body = json!({
         "adapter": backup.disk,
         "truncate_directory": truncate,
-        "download_url": "",
+        "download_url": download_url,
     });
     if let Err(e) = wings
         .request(
@@ -356,11 +501,17 @@ pub async fn restore(
 }
 
 /// Deletes `backup`: refused when it is locked and finished; wings removes the archive (a
-/// 404 there is fine: it is gone already), then the row is soft-deleted.
+/// 404 there is fine: it is gone already), or for an S3 backup the object is deleted (and
+/// an unfinished upload aborted); then the row is soft-deleted.
 ///
 /// # Errors
-/// 400 for a locked backup; the wings error.
-pub async fn delete(db: &Db, server: &Server, backup: &Backup) -> Result<(), Error> {
+/// 400 for a locked backup, or an S3 backup without S3 storage; the wings or S3 error.
+pub async fn delete(
+    db: &Db,
+    storage: Option<&S3Storage>,
+    server: &Server,
+    backup: &Backup,
+) -> Result<(), Error> {
     if backup.is_locked && backup.is_successful && backup.completed_at.is_some() {
         return Err(Error::BadRequest(
             "Cannot delete a backup that is marked as locked.".into(),
@@ -379,6 +530,16 @@ pub async fn delete(db: &Db, server: &Server, backup: &Backup) -> Result<(), Err
         {
             return Err(e.into());
         }
+    } else if backup.disk == ADAPTER_S3 {
+        let storage = s3_storage(storage)?;
+        let key = s3::backup_key(&server.uuid, &backup.uuid);
+        if backup.completed_at.is_none()
+            && let Some(upload_id) = backup.upload_id.as_deref()
+            && let Err(e) = storage.abort_multipart_upload(&key, upload_id).await
+        {
+            tracing::warn!(backup.uuid = %backup.uuid, error.message = %e, "could not abort the S3 upload of a deleted backup");
+        }
+        storage.delete_object(&key).await?;
     }
     db.backups().delete(backup.id).await.map_err(db_err)?;
     Ok(())

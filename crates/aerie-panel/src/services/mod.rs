@@ -14,6 +14,7 @@ pub mod nodes;
 pub mod password;
 pub mod remote;
 pub mod rules;
+pub mod s3;
 pub mod scheduler;
 pub mod schedules;
 pub mod servers;

@@ -414,13 +414,52 @@ pub async fn backup_on_node(
 
 /// A backup ended. A backup that already ended is not changed again (400, as a replayed
 /// callback must not turn a failure into a success).
+///
+/// For an S3 backup the multipart upload is completed from the parts' `ETag`s (ordered by
+/// part number) when it succeeded, and aborted when it failed. When S3 refuses to complete
+/// it, the backup is recorded as failed and the refusal returned as a 400.
 pub async fn backup_finished(
     db: &Db,
+    storage: Option<&crate::services::s3::S3Storage>,
     node: &Node,
     uuid: &str,
     status: &aerie_proto::wings::BackupStatus,
 ) -> Result<(), Error> {
     let (backup, server) = backup_on_node(db, node, uuid).await?;
+    if backup.completed_at.is_some() {
+        return Err(Error::BadRequest(
+            "Cannot update the status of a backup that is already marked as completed.".into(),
+        ));
+    }
+    let mut status = std::borrow::Cow::Borrowed(status);
+    if backup.disk == crate::services::backups::ADAPTER_S3
+        && let Err(e) =
+            crate::services::backups::finish_s3_upload(storage, &server, &backup, &status).await
+    {
+        if status.successful {
+            // Record the failure, then report why.
+            status.to_mut().successful = false;
+            if let Err(r) = backup_finished_record(db, &backup, &server, &status).await {
+                tracing::error!(backup.uuid = %backup.uuid, error.message = %r, "could not mark a backup failed after S3 refused to complete it");
+            }
+            // The backup has ended (failed): a 4xx, so wings does not retry into "already
+            // completed".
+            return Err(match e {
+                Error::BadGateway(m) => Error::BadRequest(m),
+                other => other,
+            });
+        }
+        tracing::warn!(backup.uuid = %backup.uuid, error.message = %e, "could not abort the S3 upload of a failed backup");
+    }
+    backup_finished_record(db, &backup, &server, &status).await
+}
+
+async fn backup_finished_record(
+    db: &Db,
+    backup: &aerie_db::repo::backups::Backup,
+    server: &Server,
+    status: &aerie_proto::wings::BackupStatus,
+) -> Result<(), Error> {
     let checksum = (status.successful && !status.checksum.is_empty()).then(|| {
         let kind = if status.checksum_type.is_empty() {
             "sha1"

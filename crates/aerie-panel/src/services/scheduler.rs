@@ -341,6 +341,7 @@ async fn run_task(
         "backup" => {
             backups::start_backup(
                 &state.db,
+                state.backup_storage.as_ref(),
                 server,
                 &NewBackup {
                     name: None,

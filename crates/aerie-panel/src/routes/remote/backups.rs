@@ -2,18 +2,20 @@
 
 use aerie_http::Error;
 use aerie_proto::wings::{BackupStatus, RestoreStatus};
+use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
 use crate::AppState;
 use crate::api::schemas::{
-    NotFound, RemoteBackupStatus, RemoteErrors, RemoteRestoreStatus, ValidationFailed,
+    BackupUploadParts, NotFound, RemoteBackupStatus, RemoteErrors, RemoteRestoreStatus,
+    ValidationFailed,
 };
 use crate::api::{JsonBody, no_content};
 use crate::auth::DaemonNode;
-use crate::services::remote;
+use crate::services::{backups, remote};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(set_backup_status, get_upload_parts, set_restore_status))]
@@ -59,14 +61,21 @@ pub(crate) async fn set_backup_status(
     Path(uuid): Path<String>,
     JsonBody(body): JsonBody<BackupStatus>,
 ) -> Result<Response, Error> {
-    remote::backup_finished(&state.db, &node, &uuid, &body).await?;
+    remote::backup_finished(
+        &state.db,
+        state.backup_storage.as_ref(),
+        &node,
+        &uuid,
+        &body,
+    )
+    .await?;
     Ok(no_content())
 }
 
 /// Get presigned S3 part URLs for a backup.
 ///
-/// `GET /backups/{uuid}?size=`: presigned S3 part URLs. This panel stores backups on the
-/// nodes, so there is nothing to presign.
+/// `GET /backups/{uuid}?size=`: starts the S3 multipart upload of a backup and answers one
+/// presigned `UploadPart` URL per part, with the part size. Only for backups stored in S3.
 #[utoipa::path(
     get,
     path = "/backups/{uuid}",
@@ -77,7 +86,9 @@ pub(crate) async fn set_backup_status(
         ("size" = Option<u64>, Query, description = "The archive size in bytes."),
     ),
     responses(
+        (status = 200, description = "Presigned part URLs.", body = BackupUploadParts),
         (status = 404, response = NotFound),
+        (status = 409, description = "The backup already ended."),
         RemoteErrors,
     ),
     security(("node_token" = [])),
@@ -86,11 +97,22 @@ pub(crate) async fn get_upload_parts(
     DaemonNode(node): DaemonNode,
     State(state): State<AppState>,
     Path(uuid): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Error> {
-    remote::backup_on_node(&state.db, &node, &uuid).await?;
-    Err(Error::BadRequest(
-        "This panel is not configured to store backups in S3.".into(),
-    ))
+    let (backup, server) = remote::backup_on_node(&state.db, &node, &uuid).await?;
+    let size = query
+        .get("size")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let parts = backups::upload_parts(
+        &state.db,
+        state.backup_storage.as_ref(),
+        &server,
+        &backup,
+        size,
+    )
+    .await?;
+    Ok(Json(parts).into_response())
 }
 
 /// Report how a restore ended.

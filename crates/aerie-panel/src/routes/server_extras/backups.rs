@@ -135,7 +135,14 @@ pub(super) async fn create_backup(
         locked: locked && ctx.access.can("backup.delete"),
     };
     backups::validate(&input)?;
-    let backup = backups::start_backup(&state.db, &ctx.access.server, &input, true).await?;
+    let backup = backups::start_backup(
+        &state.db,
+        state.backup_storage.as_ref(),
+        &ctx.access.server,
+        &input,
+        true,
+    )
+    .await?;
     ctx.audit(
         &state,
         "server:backup.start",
@@ -203,6 +210,7 @@ pub(super) async fn download_backup(
     ctx.require("backup.download")?;
     let url = backups::download_url(
         &state.db,
+        state.backup_storage.as_ref(),
         &state.url,
         &ctx.access.server,
         &backup,
@@ -300,7 +308,14 @@ pub(super) async fn restore_backup(
     let body = body_map(body)?;
     require_field(&body, "truncate")?;
     let truncate = bool_field(&body, "truncate")?.unwrap_or(false);
-    backups::restore(&state.db, &ctx.access.server, &backup, truncate).await?;
+    backups::restore(
+        &state.db,
+        state.backup_storage.as_ref(),
+        &ctx.access.server,
+        &backup,
+        truncate,
+    )
+    .await?;
     ctx.audit(
         &state,
         "server:backup.restore",
@@ -340,7 +355,13 @@ pub(super) async fn delete_backup(
 ) -> Result<Response, Error> {
     let backup = backups::find(&state.db, ctx.access.server.id, &uuid).await?;
     ctx.require("backup.delete")?;
-    backups::delete(&state.db, &ctx.access.server, &backup).await?;
+    backups::delete(
+        &state.db,
+        state.backup_storage.as_ref(),
+        &ctx.access.server,
+        &backup,
+    )
+    .await?;
     ctx.audit(
         &state,
         "server:backup.delete",
