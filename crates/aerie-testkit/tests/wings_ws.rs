@@ -193,9 +193,8 @@ async fn permissions_gate_commands_and_power() {
     owner
         .wait_for(T, "stats with the memory limit", |m| {
             m.event == "stats"
-                && serde_json::from_str::<serde_json::Value>(&m.args[0]).is_ok_and(|s| {
-                    s["memory_limit_bytes"].as_u64().is_some_and(|b| b > 0)
-                })
+                && serde_json::from_str::<serde_json::Value>(&m.args[0])
+                    .is_ok_and(|s| s["memory_limit_bytes"].as_u64().is_some_and(|b| b > 0))
         })
         .await;
 

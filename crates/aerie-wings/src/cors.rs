@@ -27,8 +27,7 @@ fn allowed_origin(state: &WingsState, headers: &HeaderMap) -> Option<String> {
     match origin {
         Some(o)
             if (!panel.is_empty() && o == panel)
-                || s
-                    .allowed_origins
+                || s.allowed_origins
                     .iter()
                     .any(|a| a == "*" || a.trim_end_matches('/') == o) =>
         {

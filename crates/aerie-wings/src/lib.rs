@@ -8,6 +8,7 @@ pub mod backup;
 pub mod boot;
 pub mod config;
 mod configfiles;
+mod cors;
 pub mod docker;
 pub mod remote;
 mod routes;
@@ -18,7 +19,6 @@ mod state;
 mod tokens;
 pub mod transfer;
 mod ws;
-mod cors;
 
 pub use routes::docker_check;
 pub use state::WingsState;

@@ -200,7 +200,11 @@ async fn a_billing_system_creates_a_server_that_installs_runs_and_is_deleted() {
             "Mumble never answered on its allocated port {port}"
         );
     }
-    let volume = up.dir.path().join("volumes").join(a["uuid"].as_str().unwrap());
+    let volume = up
+        .dir
+        .path()
+        .join("volumes")
+        .join(a["uuid"].as_str().unwrap());
     assert!(volume.is_dir(), "the server's files live on the node");
 
     // Deleting through the API removes it from the node: the game stops answering.

@@ -736,14 +736,8 @@ pub fn nest_attributes(nest: &Nest) -> Value {
     m.insert("author".into(), nest.author.clone().into());
     m.insert("name".into(), nest.name.clone().into());
     m.insert("description".into(), nest.description.clone().into());
-    m.insert(
-        "created_at".into(),
-        atom_timestamp(Some(&nest.created_at)),
-    );
-    m.insert(
-        "updated_at".into(),
-        atom_timestamp(Some(&nest.updated_at)),
-    );
+    m.insert("created_at".into(), atom_timestamp(Some(&nest.created_at)));
+    m.insert("updated_at".into(), atom_timestamp(Some(&nest.updated_at)));
     Value::Object(m)
 }
 
