@@ -489,8 +489,16 @@ async fn update_rules_self_others_and_permissions() {
 async fn deleting_removes_the_subuser_and_drops_the_websocket() {
     let fx = Fx::start().await;
     // A UUID that starts with another user's id must not match that user (Pterodactyl #2359).
-    let (decoy, _) = fx.user("decoy").await;
     let (sub, _) = fx.subuser("sub", &fx.server, &["websocket.connect"]).await;
+    // The decoy's id must not happen to be the UUID's own first character (then the
+    // "decoy" path would simply be the subuser's): take another decoy until it differs.
+    let mut decoy = fx.user("decoy0").await.0;
+    for i in 1..20 {
+        if !sub.uuid.starts_with(&decoy.id.to_string()) {
+            break;
+        }
+        decoy = fx.user(&format!("decoy{i}")).await.0;
+    }
     let path = fx.link(&format!("/users/{}", sub.uuid));
     let (status, v) = fx
         .call(
