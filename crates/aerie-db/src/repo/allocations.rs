@@ -6,7 +6,7 @@
 //! The `server_id` column has no foreign key (servers and allocations point at each other),
 //! so whoever deletes a server releases its allocations with [`AllocationRepo::release_server`].
 
-use sea_query::{Alias, Cond, Expr, Func, LikeExpr, Order, Query, SelectStatement};
+use sea_query::{Alias, Cond, Expr, Order, Query};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -272,7 +272,7 @@ impl AllocationRepo<'_> {
                 }
             }
         }
-        partial_filter(&mut base, f.ip_alias.as_deref());
+        super::partial_filter(&mut base, A::IpAlias, f.ip_alias.as_deref());
         match f.server_id {
             Some(ServerFilter::Unassigned) => {
                 base.and_where(Expr::col(A::ServerId).is_null());
@@ -552,30 +552,4 @@ fn split_parts(value: &str) -> Vec<String> {
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// spatie's partial filter on `ip_alias`: `LOWER(ip_alias) LIKE '%part%'` for any comma-separated part, with
-/// `%`, `_` and the escape character matched literally.
-fn partial_filter(q: &mut SelectStatement, value: Option<&str>) {
-    let Some(value) = value else { return };
-    let parts = split_parts(value);
-    if parts.is_empty() {
-        return;
-    }
-    let mut any = Cond::any();
-    for part in parts {
-        let mut pattern = String::with_capacity(part.len() + 2);
-        pattern.push('%');
-        for c in part.to_lowercase().chars() {
-            if matches!(c, '!' | '%' | '_') {
-                pattern.push('!');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        any = any.add(
-            Expr::expr(Func::lower(Expr::col(A::IpAlias))).like(LikeExpr::new(pattern).escape('!')),
-        );
-    }
-    q.cond_where(any);
 }

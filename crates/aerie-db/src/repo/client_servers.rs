@@ -12,7 +12,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::activity::Activity;
-use super::users::partial_filter;
+use super::partial_filter;
 use super::{get_i64, get_opt_str, get_str};
 use crate::migrations::{ActivityLogs as L, Allocations as A, Servers as S, Subusers as U};
 use crate::{Db, DbError};

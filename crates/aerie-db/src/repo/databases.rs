@@ -17,7 +17,7 @@ use sea_query::{Expr, OnConflict, Order, Query};
 use sqlx::Connection;
 use sqlx::any::AnyRow;
 
-use super::users::partial_filter;
+use super::partial_filter;
 use super::{get_i64, get_opt_str, get_str};
 use crate::migrations::{DatabaseHosts as H, Databases as D, Servers as S, Settings};
 use crate::{Db, DbError};

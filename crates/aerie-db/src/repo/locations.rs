@@ -4,7 +4,8 @@
 use sea_query::{Alias, Expr, Order, Query};
 use sqlx::any::AnyRow;
 
-use super::users::{SERVER_SUMMARY_COLS, ServerSummary, partial_filter, server_summary_from_row};
+use super::partial_filter;
+use super::users::{SERVER_SUMMARY_COLS, ServerSummary, server_summary_from_row};
 use super::{get_i64, get_opt_str, get_str};
 use crate::migrations::{Locations as L, Nodes as N, Servers as S};
 use crate::models::Location;

@@ -50,3 +50,38 @@ pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>, DbE
         Err(e) => Err(e.into()),
     }
 }
+
+/// Adds spatie-style partial filters: `LOWER(col) LIKE '%part%'` for each comma-separated
+/// part of `value` (any part may match). `%`, `_` and the escape character are matched
+/// literally. An empty value adds nothing, as spatie ignores blank filters.
+pub(crate) fn partial_filter<C>(q: &mut sea_query::SelectStatement, col: C, value: Option<&str>)
+where
+    C: sea_query::IntoColumnRef + Clone,
+{
+    let Some(value) = value else { return };
+    let parts: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return;
+    }
+    let mut any = sea_query::Cond::any();
+    for part in parts {
+        let mut escaped = String::with_capacity(part.len() + 2);
+        escaped.push('%');
+        for c in part.to_lowercase().chars() {
+            if matches!(c, '!' | '%' | '_') {
+                escaped.push('!');
+            }
+            escaped.push(c);
+        }
+        escaped.push('%');
+        any = any.add(
+            sea_query::Expr::expr(sea_query::Func::lower(sea_query::Expr::col(col.clone())))
+                .like(sea_query::LikeExpr::new(escaped).escape('!')),
+        );
+    }
+    q.cond_where(any);
+}

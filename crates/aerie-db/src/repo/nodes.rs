@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
-use sea_query::{Cond, DynIden, Expr, Func, LikeExpr, Order, Query, SeaRc, SelectStatement};
+use sea_query::{Expr, Order, Query};
 use sqlx::any::AnyRow;
 
 use super::users::{SERVER_SUMMARY_COLS, ServerSummary, server_summary_from_row};
-use super::{get_bool, get_i64, get_opt_str, get_str};
+use super::{get_bool, get_i64, get_opt_str, get_str, partial_filter};
 use crate::migrations::{Nodes as N, Servers as S};
 use crate::models::{NewNode, Node};
 use crate::{Db, DbError};
@@ -279,10 +279,14 @@ impl NodeRepo<'_> {
         let mut base = Query::select();
         base.from(N::Table);
         let f = &query.filter;
-        partial_filter(&mut base, N::Uuid, f.uuid.as_deref());
-        partial_filter(&mut base, N::Name, f.name.as_deref());
-        partial_filter(&mut base, N::Fqdn, f.fqdn.as_deref());
-        partial_filter(&mut base, N::DaemonTokenId, f.daemon_token_id.as_deref());
+        partial_filter(&mut base, (N::Table, N::Uuid), f.uuid.as_deref());
+        partial_filter(&mut base, (N::Table, N::Name), f.name.as_deref());
+        partial_filter(&mut base, (N::Table, N::Fqdn), f.fqdn.as_deref());
+        partial_filter(
+            &mut base,
+            (N::Table, N::DaemonTokenId),
+            f.daemon_token_id.as_deref(),
+        );
 
         let mut count = base.clone();
         count.expr(Expr::col(N::Id).count());
@@ -470,36 +474,4 @@ impl NodeRepo<'_> {
             .to_owned();
         Ok(self.0.execute(&q).await? > 0)
     }
-}
-
-/// spatie's partial filter: `LOWER(col) LIKE '%part%'` for any comma-separated part of
-/// `value`, with `%`, `_` and the escape character matched literally.
-fn partial_filter(q: &mut SelectStatement, col: N, value: Option<&str>) {
-    let Some(value) = value else { return };
-    let parts: Vec<&str> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() {
-        return;
-    }
-    let col: DynIden = SeaRc::new(col);
-    let mut any = Cond::any();
-    for part in parts {
-        let mut pattern = String::with_capacity(part.len() + 2);
-        pattern.push('%');
-        for c in part.to_lowercase().chars() {
-            if matches!(c, '!' | '%' | '_') {
-                pattern.push('!');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        any = any.add(
-            Expr::expr(Func::lower(Expr::col((N::Table, col.clone()))))
-                .like(LikeExpr::new(pattern).escape('!')),
-        );
-    }
-    q.cond_where(any);
 }

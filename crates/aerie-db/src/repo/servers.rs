@@ -10,7 +10,7 @@ use sea_query::{Alias, Expr, Order, Query, SimpleExpr};
 use sqlx::any::AnyRow;
 
 use super::eggs::EggVariable;
-use super::users::partial_filter;
+use super::partial_filter;
 use super::{get_bool, get_i64, get_opt_str, get_str};
 use crate::migrations::{
     EggVariables as V, ServerTransfers as T, ServerVariables as SV, Servers as S,

@@ -2,10 +2,10 @@
 //! owns (read straight from the `servers` table, so deleting a user can be refused while it
 //! owns any and `include=servers` can list them).
 
-use sea_query::{Cond, Expr, Func, LikeExpr, Order, Query, SelectStatement};
+use sea_query::{Cond, Expr, Order, Query};
 use sqlx::any::AnyRow;
 
-use super::{get_bool, get_i64, get_opt_str, get_str};
+use super::{get_bool, get_i64, get_opt_str, get_str, partial_filter};
 use crate::migrations::{Servers as S, Users as U};
 use crate::models::{NewUser, User};
 use crate::{Db, DbError};
@@ -139,41 +139,6 @@ pub(crate) fn server_summary_from_row(r: &AnyRow) -> Result<ServerSummary, DbErr
         created_at: get_str(r, "created_at")?,
         updated_at: get_str(r, "updated_at")?,
     })
-}
-
-/// Adds spatie-style partial filters: `LOWER(col) LIKE '%part%'` for each comma-separated
-/// part of `value` (any part may match). `%`, `_` and the escape character are matched
-/// literally. An empty value adds nothing, as spatie ignores blank filters.
-pub(crate) fn partial_filter<C>(q: &mut SelectStatement, col: C, value: Option<&str>)
-where
-    C: sea_query::IntoColumnRef + Clone,
-{
-    let Some(value) = value else { return };
-    let parts: Vec<&str> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() {
-        return;
-    }
-    let mut any = Cond::any();
-    for part in parts {
-        let mut escaped = String::with_capacity(part.len() + 2);
-        escaped.push('%');
-        for c in part.to_lowercase().chars() {
-            if matches!(c, '!' | '%' | '_') {
-                escaped.push('!');
-            }
-            escaped.push(c);
-        }
-        escaped.push('%');
-        any = any.add(
-            Expr::expr(Func::lower(Expr::col(col.clone())))
-                .like(LikeExpr::new(escaped).escape('!')),
-        );
-    }
-    q.cond_where(any);
 }
 
 /// The users repository.
