@@ -15,6 +15,7 @@ use crate::{Backend, Db, DbError};
 
 mod m0002;
 mod m0003;
+mod m0004;
 // Mounts (and their egg/node/server links) have tables but no repository yet.
 pub(crate) use m0002::{
     ActivityLogs, Allocations, Backups, DatabaseHosts, Databases, EggVariables, Eggs, Nests,
@@ -75,6 +76,11 @@ pub fn all() -> Vec<Migration> {
             version: 3,
             name: "sessions_password_resets_recovery_tokens",
             up: m0003::up,
+        },
+        Migration {
+            version: 4,
+            name: "api_keys_r_mounts",
+            up: m0004::up,
         },
     ]
 }
@@ -254,6 +260,8 @@ pub(crate) enum ApiKeys {
     REggs,
     RDatabaseHosts,
     RServerDatabases,
+    /// Added by migration 4.
+    RMounts,
     CreatedAt,
     UpdatedAt,
 }

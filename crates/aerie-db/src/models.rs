@@ -95,6 +95,8 @@ pub struct ApiKeyPermissions {
     pub eggs: i64,
     pub database_hosts: i64,
     pub server_databases: i64,
+    /// `r_mounts` (Pelican's bit; Pterodactyl has no mounts API).
+    pub mounts: i64,
 }
 
 impl ApiKeyPermissions {
@@ -110,6 +112,7 @@ impl ApiKeyPermissions {
             eggs: 3,
             database_hosts: 3,
             server_databases: 3,
+            mounts: 3,
         }
     }
 }

@@ -236,6 +236,8 @@ pub enum Resource {
     DatabaseHosts,
     /// `r_server_databases`.
     ServerDatabases,
+    /// `r_mounts` (Pelican's bit).
+    Mounts,
 }
 
 /// What an application request does to a resource.
@@ -269,6 +271,7 @@ impl ApplicationUser {
             Resource::Eggs => p.eggs,
             Resource::DatabaseHosts => p.database_hosts,
             Resource::ServerDatabases => p.server_databases,
+            Resource::Mounts => p.mounts,
         };
         let needed = match access {
             Access::Read => 1,

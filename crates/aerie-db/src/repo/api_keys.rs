@@ -8,7 +8,7 @@ use crate::migrations::ApiKeys as K;
 use crate::models::{ApiKey, ApiKeyPermissions, NewApiKey};
 use crate::{Db, DbError};
 
-const COLS: [K; 19] = [
+const COLS: [K; 20] = [
     K::Id,
     K::UserId,
     K::KeyType,
@@ -26,6 +26,7 @@ const COLS: [K; 19] = [
     K::REggs,
     K::RDatabaseHosts,
     K::RServerDatabases,
+    K::RMounts,
     K::CreatedAt,
     K::UpdatedAt,
 ];
@@ -56,6 +57,7 @@ fn from_row(r: &AnyRow) -> Result<ApiKey, DbError> {
             eggs: get_i64(r, "r_eggs")?,
             database_hosts: get_i64(r, "r_database_hosts")?,
             server_databases: get_i64(r, "r_server_databases")?,
+            mounts: get_i64(r, "r_mounts")?,
         },
         created_at: get_str(r, "created_at")?,
     })
@@ -96,6 +98,7 @@ impl ApiKeyRepo<'_> {
                 K::REggs,
                 K::RDatabaseHosts,
                 K::RServerDatabases,
+                K::RMounts,
                 K::CreatedAt,
                 K::UpdatedAt,
             ])
@@ -115,6 +118,7 @@ impl ApiKeyRepo<'_> {
                 p.eggs.into(),
                 p.database_hosts.into(),
                 p.server_databases.into(),
+                p.mounts.into(),
                 now.clone().into(),
                 now.into(),
             ])
