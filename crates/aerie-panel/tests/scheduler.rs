@@ -476,3 +476,69 @@ async fn a_schedule_left_processing_by_a_crashed_panel_runs_again() {
     running.stop().await;
     assert_eq!(commands(&s.stub), vec!["say unstuck".to_owned()]);
 }
+
+#[tokio::test]
+async fn expired_sessions_and_stale_password_resets_are_purged() {
+    use aerie_db::repo::sessions::NewSession;
+    let s = setup().await;
+    let user = server_extras_support::plain_user(&s.db, "sleepy").await;
+    let session = |id: &str, expires_at: &str| NewSession {
+        id: id.repeat(64),
+        user_id: user.id,
+        csrf_token: "c".repeat(64),
+        ip: None,
+        user_agent: None,
+        expires_at: expires_at.to_owned(),
+    };
+    let future = aerie_db::format_ts(chrono::Utc::now() + chrono::Duration::hours(2));
+    s.db.sessions().create(&session("a", PAST)).await.unwrap();
+    s.db.sessions()
+        .create(&session("b", &future))
+        .await
+        .unwrap();
+    s.db.password_resets()
+        .put("old@example.com", &"1".repeat(64))
+        .await
+        .unwrap();
+    s.db.password_resets()
+        .set_created_at("old@example.com", PAST)
+        .await
+        .unwrap();
+    s.db.password_resets()
+        .put("new@example.com", &"2".repeat(64))
+        .await
+        .unwrap();
+
+    let sch = Running::start(s.db.clone());
+    sch.turns(2).await;
+    sch.stop().await;
+
+    assert!(
+        s.db.sessions()
+            .find(&"a".repeat(64))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.db.sessions()
+            .find(&"b".repeat(64))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        s.db.password_resets()
+            .find("old@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.db.password_resets()
+            .find("new@example.com")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

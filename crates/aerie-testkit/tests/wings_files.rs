@@ -285,6 +285,56 @@ async fn the_disk_limit_refuses_writes_without_losing_the_old_file() {
     node.cleanup(&uuid).await;
 }
 
+/// A chunked upload (no `Content-Length`) of `chunks` blocks of 1 MiB, each filled with its
+/// index, so a misordered or lost block shows in the content.
+async fn write_chunked(node: &TestNode, uuid: &str, file: &str, chunks: u8) -> reqwest::Response {
+    let blocks = futures_util::stream::iter(
+        (0..chunks).map(|i| Ok::<_, std::io::Error>(vec![i; 1024 * 1024])),
+    );
+    node.client
+        .post(url(node, uuid, &format!("write?file={}", urlencode(file))))
+        .bearer_auth(&node.token)
+        .body(reqwest::Body::wrap_stream(blocks))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_chunked_upload_arrives_whole_and_in_order_and_cannot_pass_the_limit() {
+    let node = TestNode::start().await;
+    let unlimited = installed(&node, 0).await;
+    let r = write_chunked(&node, &unlimited, "big.bin", 5).await;
+    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+    let body = contents(&node, &unlimited, "big.bin").await;
+    assert_eq!(body.status(), 200);
+    let bytes = body.bytes().await.unwrap();
+    assert_eq!(bytes.len(), 5 * 1024 * 1024);
+    for (i, block) in bytes.chunks(1024 * 1024).enumerate() {
+        assert!(
+            block.iter().all(|b| usize::from(*b) == i),
+            "block {i} is wrong"
+        );
+    }
+    node.cleanup(&unlimited).await;
+
+    // 1 MB limit, 3 MiB streamed without a declared length: refused mid-stream, with the
+    // limit never crossed on disk.
+    let limited = installed(&node, 1).await;
+    let r = write_chunked(&node, &limited, "big.bin", 3).await;
+    assert_eq!(r.status(), 409, "{}", r.text().await.unwrap());
+    let on_disk = node
+        .state
+        .manager
+        .get(&limited)
+        .unwrap()
+        .volume()
+        .join("big.bin");
+    let len = std::fs::metadata(&on_disk).map_or(0, |m| m.len());
+    assert!(len <= 1024 * 1024, "{len} bytes written past a 1 MiB limit");
+    node.cleanup(&limited).await;
+}
+
 #[tokio::test]
 async fn signed_download_and_upload_urls_work_once() {
     let node = TestNode::start().await;

@@ -86,8 +86,13 @@ pub async fn run_with(state: AppState, opts: SchedulerOptions, shutdown: impl Fu
         ),
         Err(e) => tracing::warn!(error.message = %e, "could not release stale schedules"),
     }
+    let mut last_purge: Option<DateTime<Utc>> = None;
     loop {
         let now = (opts.clock)();
+        if last_purge.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
+            purge_expired_credentials(&state, now).await;
+            last_purge = Some(now);
+        }
         start_due(&state, now, &mut runs, &mut in_flight).await;
         while let Some(done) = runs.try_join_next_with_id() {
             reap(&state, done, &mut in_flight).await;
@@ -103,6 +108,33 @@ pub async fn run_with(state: AppState, opts: SchedulerOptions, shutdown: impl Fu
         reap(&state, done, &mut in_flight).await;
     }
     tracing::info!("scheduler stopped");
+}
+
+/// Housekeeping, at start and then hourly: deletes expired browser sessions and password
+/// resets past their lifetime, so neither table grows forever. Failures are logged and
+/// retried at the next purge.
+async fn purge_expired_credentials(state: &AppState, now: DateTime<Utc>) {
+    match state
+        .db
+        .sessions()
+        .purge_expired(&aerie_db::format_ts(now))
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(sessions = n, "purged expired sessions"),
+        Err(e) => tracing::warn!(error.message = %e, "could not purge expired sessions"),
+    }
+    let cutoff = now - chrono::Duration::minutes(super::account::RESET_TOKEN_MINUTES);
+    match state
+        .db
+        .password_resets()
+        .purge_older_than(&aerie_db::format_ts(cutoff))
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(resets = n, "purged expired password resets"),
+        Err(e) => tracing::warn!(error.message = %e, "could not purge expired password resets"),
+    }
 }
 
 /// Time from `now` to just after the next whole minute.

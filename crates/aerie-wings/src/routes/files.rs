@@ -216,37 +216,59 @@ where
 {
     let j = jail(server)?;
     let p = path.to_owned();
-    let mut writer = blocking(move || match declared {
+    let writer = blocking(move || match declared {
         Some(len) => j.create_write_sized(&p, len),
         None => j.create_write(&p, true),
     })
     .await?;
-    // Network chunks are small; gather about 1 MiB before each trip to a blocking thread.
+    // Receiving and writing overlap: this task gathers network chunks into ~1 MiB batches
+    // (kept as the `Bytes` hyper produced, no copy) and a blocking thread writes them while
+    // the next batch arrives. Two batches in flight bound the memory per upload.
     const BATCH: usize = 1 << 20;
-    let mut batch: Vec<u8> = Vec::with_capacity(BATCH);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<axum::body::Bytes>>(2);
+    let write_task = tokio::task::spawn_blocking(move || {
+        let mut writer = writer;
+        while let Some(batch) = rx.blocking_recv() {
+            for chunk in &batch {
+                writer.write_all(chunk).map_err(aerie_fs::Error::from_io)?;
+            }
+        }
+        writer.finish()
+    });
+    let mut batch: Vec<axum::body::Bytes> = Vec::new();
+    let mut batched = 0usize;
+    let mut failure = None;
     loop {
         let next = stream.next().await;
         let done = next.is_none();
-        if let Some(chunk) = next {
-            let chunk =
-                chunk.map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
-            batch.extend_from_slice(&chunk);
+        match next {
+            Some(Ok(chunk)) => {
+                batched += chunk.len();
+                batch.push(chunk);
+            }
+            Some(Err(e)) => {
+                failure = Some(Error::BadRequest(format!("the upload was interrupted: {e}")));
+                break;
+            }
+            None => {}
         }
-        if batch.len() >= BATCH || (done && !batch.is_empty()) {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            writer = tokio::task::spawn_blocking(move || writer.write_all(&full).map(|()| writer))
-                .await
-                .map_err(Error::internal)?
-                .map_err(|e| fs_err(aerie_fs::Error::from_io(e)))?;
+        if (batched >= BATCH || done) && !batch.is_empty() {
+            batched = 0;
+            // A closed channel means the writer stopped on an error; it is reported below.
+            if tx.send(std::mem::take(&mut batch)).await.is_err() {
+                break;
+            }
         }
         if done {
             break;
         }
     }
-    tokio::task::spawn_blocking(move || writer.finish())
-        .await
-        .map_err(Error::internal)?
-        .map_err(fs_err)
+    drop(tx);
+    let written = write_task.await.map_err(Error::internal)?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    written.map_err(fs_err)
 }
 
 pub(crate) async fn put_rename(
