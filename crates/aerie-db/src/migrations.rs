@@ -16,10 +16,10 @@ use crate::{Backend, Db, DbError};
 mod m0002;
 mod m0003;
 mod m0004;
-// Mounts (and their egg/node/server links) have tables but no repository yet.
 pub(crate) use m0002::{
-    ActivityLogs, Allocations, Backups, DatabaseHosts, Databases, EggVariables, Eggs, Nests,
-    Schedules, ServerTransfers, ServerVariables, Servers, Subusers, Tasks, UserSshKeys,
+    ActivityLogs, Allocations, Backups, DatabaseHosts, Databases, EggMount, EggVariables, Eggs,
+    MountNode, MountServer, Mounts, Nests, Schedules, ServerTransfers, ServerVariables, Servers,
+    Subusers, Tasks, UserSshKeys,
 };
 pub(crate) use m0003::{PasswordResets, RecoveryTokens, Sessions};
 

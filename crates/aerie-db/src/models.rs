@@ -202,3 +202,52 @@ pub struct NewNode {
     pub daemon_token_id: String,
     pub daemon_token: String,
 }
+
+/// A host directory that may be bind-mounted into the containers of servers (Pterodactyl's
+/// `mounts` table). It applies to a server only when it is linked to the server's node and
+/// egg *and* attached to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mount {
+    /// Numeric id.
+    pub id: i64,
+    /// Public UUID.
+    pub uuid: String,
+    /// Unique display name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Absolute path on the node.
+    pub source: String,
+    /// Absolute path inside the container.
+    pub target: String,
+    /// Mounted read-only.
+    pub read_only: bool,
+    /// Whether users may mount it themselves (stored for Pterodactyl compatibility; no client
+    /// route uses it yet).
+    pub user_mountable: bool,
+}
+
+/// Fields for a new mount.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct NewMount {
+    pub uuid: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub source: String,
+    pub target: String,
+    pub read_only: bool,
+    pub user_mountable: bool,
+}
+
+/// Changes to a mount; `None` leaves a field alone, `description: Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+#[allow(missing_docs)]
+pub struct MountPatch {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub source: Option<String>,
+    pub target: Option<String>,
+    pub read_only: Option<bool>,
+    pub user_mountable: Option<bool>,
+}

@@ -35,9 +35,10 @@ use crate::AppState;
 use crate::api::schemas::{
     AllocationRelationships, BadGateway, BadRequest, ClientBadRequest, ClientForbidden, Conflict,
     CsrfMismatch, DatabaseHostRelationships, EggRelationships, ErrorEnvelope, Forbidden,
-    LocationRelationships, NestRelationships, NodeRelationships, NotFound, NullResource,
-    PayloadTooLarge, ServerConflict, ServerDatabaseRelationships, ServerRelationships,
-    ServiceUnavailable, TooManyRequests, Unauthenticated, UserRelationships, ValidationFailed,
+    LocationRelationships, MountRelationships, NestRelationships, NodeRelationships, NotFound,
+    NullResource, PayloadTooLarge, ServerConflict, ServerDatabaseRelationships,
+    ServerRelationships, ServiceUnavailable, TooManyRequests, Unauthenticated, UserRelationships,
+    ValidationFailed,
 };
 
 /// Name of the security scheme of the application and client APIs: `Authorization: Bearer
@@ -76,6 +77,7 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
             NullResource,
             UserRelationships,
             LocationRelationships,
+            MountRelationships,
             NodeRelationships,
             AllocationRelationships,
             NestRelationships,
@@ -111,6 +113,9 @@ pub const NODE_TOKEN_SCHEME: &str = "node_token";
         (name = "servers", description = "Game servers (application API)."),
         (name = "server-databases", description = "Databases of a server (application API)."),
         (name = "database-hosts", description = "Database servers the panel creates databases on (application API)."),
+        (name = "mounts", description = "Host directories mounted into servers, and the eggs, nodes and servers they are linked to (application API)."),
+        (name = "application-api-keys", description = "The signed-in administrator's application API keys (an Aerie extra; a root administrator's browser session only, never an API key)."),
+        (name = "panel-settings", description = "Panel settings: the two-factor requirement and automatic client allocations (an Aerie extra; a root administrator's browser session only, never an API key)."),
         (name = "account", description = "The signed-in account: two-factor, e-mail, password, API keys, SSH keys, activity (client API)."),
         (name = "client-servers", description = "The servers a user may see, the subuser permission keys, and one server: its details, websocket credentials, resource usage, activity, console commands and power (client API)."),
         (name = "files", description = "A server's files, proxied to wings; downloads and uploads are signed URLs straight to wings (client API)."),

@@ -166,7 +166,9 @@ async fn document_is_consistent() {
                     .collect()
             })
             .unwrap_or_default();
-        let want: &[&str] = if path.starts_with("/api/application/") {
+        let want: &[&str] = if SESSION_ONLY.iter().any(|p| path.starts_with(p)) {
+            &["session"]
+        } else if path.starts_with("/api/application/") {
             &["api_key"]
         } else if path == "/api/client" || path.starts_with("/api/client/") {
             // Either one: a client key or a browser session.
@@ -190,6 +192,9 @@ async fn document_is_consistent() {
         );
     }
 }
+
+/// Application paths that refuse every API key and take only an administrator's session.
+const SESSION_ONLY: &[&str] = &["/api/application/api-keys", "/api/application/settings"];
 
 /// Operations that never succeed on this panel, documented for the clients that call them.
 const NO_SUCCESS_RESPONSE: &[&str] = &["remote_get_backup_upload_parts"];
@@ -555,6 +560,9 @@ async fn every_served_route_is_documented_and_every_documented_route_is_served()
             .replace("{external_id}", "ext-1")
             .replace("{id}", "1")
             .replace("{egg}", "1")
+            .replace("{egg_id}", "1")
+            .replace("{node_id}", "1")
+            .replace("{server_id}", "1")
             .replace("{allocation}", "1")
             .replace("{database}", "1")
             .replace("{server}", "8f2c5e4a")

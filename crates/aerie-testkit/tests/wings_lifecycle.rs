@@ -347,3 +347,52 @@ async fn http_api_validates_and_reports_like_wings() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn only_mounts_inside_allowed_mounts_reach_the_container() {
+    use std::os::unix::fs::PermissionsExt;
+    let host = tempfile::tempdir().unwrap();
+    let shared = host.path().join("shared");
+    let secret = host.path().join("secret");
+    for d in [&shared, &secret] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(shared.join("map.txt"), "shared-map-42\n").unwrap();
+    std::fs::write(secret.join("key.txt"), "top-secret\n").unwrap();
+    std::os::unix::fs::symlink(&secret, shared.join("sneaky")).unwrap();
+    let allowed = shared.clone();
+    let node = TestNode::start_with(move |s| s.allowed_mounts = vec![allowed]).await;
+
+    let uuid = new_uuid();
+    let (mut server, script) = echo_server(&uuid);
+    server.settings.invocation = "bash -c 'cat /mnt/shared/map.txt; cat /mnt/secret/key.txt /mnt/sneaky/key.txt 2>/dev/null || echo no-secret; echo ready; while read l; do if [ \"$l\" = quit ]; then exit 0; fi; done'".into();
+    server.settings.mounts = serde_json::from_value(json!([
+        {"source": shared.display().to_string(), "target": "/mnt/shared", "read_only": true},
+        {"source": secret.display().to_string(), "target": "/mnt/secret", "read_only": true},
+        {"source": shared.join("sneaky").display().to_string(), "target": "/mnt/sneaky", "read_only": true},
+    ]))
+    .unwrap();
+    node.panel.put(server, script);
+    assert_eq!(
+        node.post(
+            "/api/servers",
+            json!({"uuid": uuid, "start_on_completion": true})
+        )
+        .await
+        .status(),
+        202
+    );
+    wait_state(&node, &uuid, ProcessState::Running).await;
+    let server = node.state.manager.get(&uuid).unwrap();
+    let deadline = tokio::time::Instant::now() + T;
+    let mut console = String::new();
+    while !console.contains("\nready") && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        console = server.console_tail(30).join("\n");
+    }
+    assert!(console.contains("shared-map-42"), "{console}");
+    assert!(console.contains("no-secret"), "{console}");
+    assert!(!console.contains("top-secret"), "{console}");
+    node.cleanup(&uuid).await;
+}

@@ -66,6 +66,12 @@ pub fn node_settings(file: &WingsFile) -> NodeSettings {
         crash_timeout: Duration::from_secs(u64::try_from(s.crash_detection.timeout).unwrap_or(60)),
         panel_url: file.remote.trim_end_matches('/').to_owned(),
         allowed_origins: file.allowed_origins.clone(),
+        allowed_mounts: file
+            .allowed_mounts
+            .iter()
+            .filter(|m| !m.trim().is_empty())
+            .map(std::path::PathBuf::from)
+            .collect(),
         config_json: file.to_json(),
         disk_check_interval: Duration::from_secs(
             u64::try_from(s.disk_check_interval).unwrap_or(150).max(1),

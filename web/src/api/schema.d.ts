@@ -5,6 +5,53 @@
  */
 
 export interface paths {
+    "/api/application/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your application API keys.
+         * @description `GET /api-keys`: the signed-in administrator's application keys, oldest first, with
+         *     their permission bits (never their secrets). Browser session only.
+         */
+        get: operations["list_application_api_keys"];
+        put?: never;
+        /**
+         * Create an application API key.
+         * @description `POST /api-keys`: 201 with the key and, in `meta.token`, its whole bearer token, shown
+         *     only this once. Browser session only.
+         */
+        post: operations["create_application_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/api-keys/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an application API key.
+         * @description `DELETE /api-keys/{identifier}`: 204; 404 for a key that is not one of the signed-in
+         *     administrator's application keys. Browser session only.
+         */
+        delete: operations["delete_application_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/application/database-hosts": {
         parameters: {
             query?: never;
@@ -108,6 +155,197 @@ export interface paths {
          * @description `PATCH /locations/{id}`: the fields given change.
          */
         patch: operations["update_location"];
+        trace?: never;
+    };
+    "/api/application/mounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List mounts.
+         * @description `GET /mounts`: filters `uuid`, `name`, `source`, `target` (partial matches); sorts `id`,
+         *     `uuid`, `name`; includes `eggs`, `nodes`, `servers`.
+         */
+        get: operations["list_mounts"];
+        put?: never;
+        /**
+         * Create a mount.
+         * @description `POST /mounts`: 201 with `meta.resource`.
+         */
+        post: operations["create_mount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/mounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a mount.
+         * @description `GET /mounts/{id}`.
+         */
+        get: operations["view_mount"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a mount.
+         * @description `DELETE /mounts/{id}`: 204; the mount is detached from its eggs, nodes and servers (a
+         *     running server keeps it until its container is rebuilt).
+         */
+        delete: operations["delete_mount"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a mount.
+         * @description `PATCH /mounts/{id}`: the fields given change.
+         */
+        patch: operations["update_mount"];
+        trace?: never;
+    };
+    "/api/application/mounts/{id}/eggs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a mount's eggs.
+         * @description `GET /mounts/{id}/eggs`: the eggs the mount may be used with (needs egg read too).
+         */
+        get: operations["list_mount_eggs"];
+        put?: never;
+        /**
+         * Link eggs to a mount.
+         * @description `POST /mounts/{id}/eggs` with `{"eggs": [ids]}`: links the eggs not linked yet and
+         *     answers the mount. An unknown id is a 422 and links nothing.
+         */
+        post: operations["attach_mount_eggs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/mounts/{id}/eggs/{egg_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink an egg from a mount.
+         * @description `DELETE /mounts/{id}/eggs/{egg_id}`: 204, also when the egg was not linked.
+         */
+        delete: operations["detach_mount_egg"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/mounts/{id}/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a mount's nodes.
+         * @description `GET /mounts/{id}/nodes`: the nodes the mount exists on (needs node read too).
+         */
+        get: operations["list_mount_nodes"];
+        put?: never;
+        /**
+         * Link nodes to a mount.
+         * @description `POST /mounts/{id}/nodes` with `{"nodes": [ids]}`: links the nodes not linked yet and
+         *     answers the mount. An unknown id is a 422 and links nothing.
+         */
+        post: operations["attach_mount_nodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/mounts/{id}/nodes/{node_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink a node from a mount.
+         * @description `DELETE /mounts/{id}/nodes/{node_id}`: 204, also when the node was not linked.
+         */
+        delete: operations["detach_mount_node"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/mounts/{id}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a mount's servers.
+         * @description `GET /mounts/{id}/servers`: the servers the mount is attached to (needs server read
+         *     too), whether or not it applies to them.
+         */
+        get: operations["list_mount_servers"];
+        put?: never;
+        /**
+         * Attach a mount to servers.
+         * @description `POST /mounts/{id}/servers` with `{"servers": [ids]}`: attaches the servers not attached
+         *     yet and answers the mount. An unknown id is a 422 and attaches nothing. Wings mounts it
+         *     only into servers whose node and egg are linked to the mount.
+         */
+        post: operations["attach_mount_servers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/mounts/{id}/servers/{server_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Detach a mount from a server.
+         * @description `DELETE /mounts/{id}/servers/{server_id}`: 204, also when it was not attached.
+         */
+        delete: operations["detach_mount_server"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/application/nests": {
@@ -354,6 +592,28 @@ export interface paths {
          *     An application key needs read access to nodes (a root admin's client key has it all).
          */
         get: operations["get_node_configuration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/application/nodes/{id}/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a node's system information.
+         * @description `GET /nodes/{id}/system` (Aerie; Pterodactyl's admin pages show the same): the node's
+         *     wings is asked for its version, kernel, architecture, OS and CPU count. 503 naming the
+         *     node when it does not answer within a few seconds, 502 when it answers with an error.
+         */
+        get: operations["view_node_system"];
         put?: never;
         post?: never;
         delete?: never;
@@ -634,6 +894,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/application/servers/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a server's transfer.
+         * @description `GET /servers/{id}/transfer`: the server's newest transfer, running (`successful` is
+         *     `null`) or finished; 404 when the server was never transferred.
+         */
+        get: operations["view_server_transfer"];
+        put?: never;
+        /**
+         * Transfer a server to another node.
+         * @description `POST /servers/{id}/transfer` `{node_id, allocation_id, allocation_additional?}`: the
+         *     allocations (free ones on the target node) are reserved for the server and the server's
+         *     node starts streaming it to the target; 202 with the running transfer. The outcome comes
+         *     from the nodes later: on success the server, its primary allocation and its additional
+         *     allocations are on the target and the old ones are free; on failure it stays where it
+         *     was. 409 when the server is not installed, restoring a backup or already moving; 422 for
+         *     a missing or unchanged node, a node without room, or allocations that are not free on
+         *     it; the node's error (502/503) when it does not start, in which case nothing changed.
+         */
+        post: operations["start_server_transfer"];
+        /**
+         * Cancel a server's transfer.
+         * @description `DELETE /servers/{id}/transfer`: both nodes are asked to stop, then the transfer is
+         *     recorded as failed and the target allocations are freed; 200 with the finished
+         *     transfer. 409 when no transfer is running or it succeeded meanwhile.
+         */
+        delete: operations["cancel_server_transfer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/application/servers/{id}/unsuspend": {
         parameters: {
             query?: never;
@@ -673,6 +971,31 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/application/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show the panel settings.
+         * @description `GET /settings`. Browser session only.
+         */
+        get: operations["view_panel_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change panel settings.
+         * @description `PATCH /settings`: the fields given change, validated together with the rest; 200 with
+         *     every setting. Browser session only.
+         */
+        patch: operations["update_panel_settings"];
         trace?: never;
     };
     "/api/application/users": {
@@ -2106,7 +2429,8 @@ export interface paths {
         };
         /**
          * Show a server's configuration.
-         * @description `GET /servers/{uuid}`: settings and process configuration.
+         * @description `GET /servers/{uuid}`: settings and process configuration. The target node of a running
+         *     transfer may read the server too, as it will be there.
          */
         get: operations["remote_get_server"];
         put?: never;
@@ -2602,6 +2926,119 @@ export interface components {
              *     `identifier` followed by it.
              */
             secret_token: string;
+        };
+        /**
+         * @description An application (`ptla_`) API key of the signed-in administrator
+         *     (`services::application_keys::application_key_attributes`). Each `r_*` is a bit mask:
+         *     0 none, 1 read, 3 read and write.
+         */
+        ApplicationApiKeyAttributes: {
+            /** @description IPs and CIDR ranges the key may be used from (empty = anywhere). */
+            allowed_ips: string[];
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /** @description The public half of the token (`ptla_` + 11 characters). */
+            identifier: string;
+            /**
+             * Format: date-time
+             * @description Last use (Atom), `null` when never used.
+             */
+            last_used_at: string | null;
+            /** @description What the key is for. */
+            memo: string | null;
+            /**
+             * Format: int64
+             * @description Allocations.
+             */
+            r_allocations: number;
+            /**
+             * Format: int64
+             * @description Database hosts.
+             */
+            r_database_hosts: number;
+            /**
+             * Format: int64
+             * @description Eggs.
+             */
+            r_eggs: number;
+            /**
+             * Format: int64
+             * @description Locations.
+             */
+            r_locations: number;
+            /**
+             * Format: int64
+             * @description Mounts.
+             */
+            r_mounts: number;
+            /**
+             * Format: int64
+             * @description Nests.
+             */
+            r_nests: number;
+            /**
+             * Format: int64
+             * @description Nodes.
+             */
+            r_nodes: number;
+            /**
+             * Format: int64
+             * @description Server databases.
+             */
+            r_server_databases: number;
+            /**
+             * Format: int64
+             * @description Servers.
+             */
+            r_servers: number;
+            /**
+             * Format: int64
+             * @description Users.
+             */
+            r_users: number;
+        };
+        /** @description `POST /api-keys`: the new key with its whole bearer token in `meta.token`. */
+        ApplicationApiKeyCreated: {
+            /** @description The key. */
+            attributes: components["schemas"]["ApplicationApiKeyAttributes"];
+            /** @description The token. */
+            meta: components["schemas"]["ApplicationApiKeyTokenMeta"];
+            /**
+             * @description Always `application_api_key`.
+             * @enum {string}
+             */
+            object: "application_api_key";
+        };
+        /** @description A `application_api_key` item. */
+        ApplicationApiKeyItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ApplicationApiKeyAttributes"];
+            /**
+             * @description Always `application_api_key`.
+             * @enum {string}
+             */
+            object: "application_api_key";
+        };
+        /** @description A list of `application_api_key` items, not paginated. */
+        ApplicationApiKeyList: {
+            /** @description The items. */
+            data: components["schemas"]["ApplicationApiKeyItem"][];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description `meta` of an [`ApplicationApiKeyCreated`]. */
+        ApplicationApiKeyTokenMeta: {
+            /**
+             * @description The whole bearer token (`identifier` followed by the 32-character secret), shown only
+             *     now: the panel keeps only a hash of the secret.
+             */
+            token: string;
         };
         /** @description A backup (Pterodactyl's `BackupTransformer`, `services::backups::backup_attributes`). */
         BackupAttributes: {
@@ -3127,6 +3564,66 @@ export interface components {
             allowed_ips?: string[] | null;
             /** @description What the key is for (at most 500 characters). */
             description?: string | null;
+        };
+        /**
+         * @description The body of `POST /api-keys`. Each `r_*` is 0 (none, the default), 1 (read) or 3 (read
+         *     and write).
+         */
+        CreateApplicationKeyBody: {
+            /** @description IPs and CIDR ranges the key may be used from (empty or absent = anywhere). */
+            allowed_ips?: string[] | null;
+            /** @description What the key is for (required, at most 500 characters). */
+            memo?: string | null;
+            /**
+             * Format: int64
+             * @description Allocations.
+             */
+            r_allocations?: number | null;
+            /**
+             * Format: int64
+             * @description Database hosts.
+             */
+            r_database_hosts?: number | null;
+            /**
+             * Format: int64
+             * @description Eggs.
+             */
+            r_eggs?: number | null;
+            /**
+             * Format: int64
+             * @description Locations.
+             */
+            r_locations?: number | null;
+            /**
+             * Format: int64
+             * @description Mounts.
+             */
+            r_mounts?: number | null;
+            /**
+             * Format: int64
+             * @description Nests.
+             */
+            r_nests?: number | null;
+            /**
+             * Format: int64
+             * @description Nodes.
+             */
+            r_nodes?: number | null;
+            /**
+             * Format: int64
+             * @description Server databases.
+             */
+            r_server_databases?: number | null;
+            /**
+             * Format: int64
+             * @description Servers.
+             */
+            r_servers?: number | null;
+            /**
+             * Format: int64
+             * @description Users.
+             */
+            r_users?: number | null;
         };
         /** @description The body of `POST /account/ssh-keys`. */
         CreateSshKeyBody: {
@@ -3907,6 +4404,106 @@ export interface components {
             /** @description Send it to `/auth/login/checkpoint` within five minutes; single use. */
             confirmation_token: string;
         };
+        /** @description A mount (Pelican's `MountTransformer`: the model's columns). */
+        MountAttributes: {
+            /** @description Description. */
+            description: string | null;
+            /**
+             * Format: int64
+             * @description Numeric id.
+             */
+            id: number;
+            /** @description Unique name (2 to 64 characters). */
+            name: string;
+            /** @description Mounted read-only. */
+            read_only: boolean;
+            /** @description Includes asked for with `include=`. */
+            relationships?: components["schemas"]["MountRelationships"];
+            /** @description Absolute path on the node (normalized). */
+            source: string;
+            /** @description Absolute path inside the container (normalized). */
+            target: string;
+            /** @description Whether users may mount it themselves. */
+            user_mountable: boolean;
+            /**
+             * Format: uuid
+             * @description Public UUID.
+             */
+            uuid: string;
+        };
+        /**
+         * @description The body of `POST /mounts` and `PATCH /mounts/{id}`. On create `name`, `source` and
+         *     `target` are required; on update only the fields sent change. Strings are trimmed and
+         *     an empty string is `null`.
+         */
+        MountBody: {
+            /** @description Description, up to 191 characters; `null` clears it. */
+            description?: string | null;
+            /** @description Unique name, 2 to 64 characters. */
+            name?: string | null;
+            /** @description Mount read-only (default false). Also `0`/`1`/`"0"`/`"1"`. */
+            read_only?: boolean | null;
+            /**
+             * @description Absolute path on the node, up to 191 characters; no `..` segments or colons; not
+             *     `/`, nor inside `/etc/pterodactyl`, `/var/lib/pterodactyl` or `/srv/daemon-data`.
+             */
+            source?: string | null;
+            /**
+             * @description Absolute path in the container, up to 191 characters; no `..` segments or colons;
+             *     not `/`, nor inside `/home/container`.
+             */
+            target?: string | null;
+            /** @description Users may mount it themselves (default false). Also `0`/`1`/`"0"`/`"1"`. */
+            user_mountable?: boolean | null;
+        };
+        /** @description The body of `POST /mounts/{id}/eggs`. */
+        MountEggsBody: {
+            /** @description Egg ids to link (at least one; each must exist). */
+            eggs: number[];
+        };
+        /** @description A `mount` item. `meta.resource` (the item's URL) is present on 201 responses. */
+        MountItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["MountAttributes"];
+            /** @description `{"resource": url}` on 201 responses; absent otherwise. */
+            meta?: components["schemas"]["ResourceMeta"];
+            /**
+             * @description Always `mount`.
+             * @enum {string}
+             */
+            object: "mount";
+        };
+        /** @description The body of `POST /mounts/{id}/nodes`. */
+        MountNodesBody: {
+            /** @description Node ids to link (at least one; each must exist). */
+            nodes: number[];
+        };
+        /** @description A page of `mount` items with `meta.pagination`. */
+        MountPage: {
+            /** @description The items on this page. */
+            data: components["schemas"]["MountItem"][];
+            /** @description Pagination facts. */
+            meta: components["schemas"]["PaginationMeta"];
+            /**
+             * @description Always `list`.
+             * @enum {string}
+             */
+            object: "list";
+        };
+        /** @description Includes of a mount. */
+        MountRelationships: {
+            /** @description `include=eggs` (needs egg read): the eggs the mount may be used with. */
+            eggs?: components["schemas"]["EggListOrNull"];
+            /** @description `include=nodes` (needs node read): the nodes the mount exists on. */
+            nodes?: components["schemas"]["NodeListOrNull"];
+            /** @description `include=servers` (needs server read): the servers the mount is attached to. */
+            servers?: components["schemas"]["ServerListOrNull"];
+        };
+        /** @description The body of `POST /mounts/{id}/servers`. */
+        MountServersBody: {
+            /** @description Server ids to attach (at least one; each must exist). */
+            servers: number[];
+        };
         /**
          * @description A nest: Pterodactyl's `Nest::toArray()`, timestamps in Laravel's format
          *     (`2024-01-15T10:26:32.000000Z`).
@@ -4253,6 +4850,22 @@ export interface components {
             /** @description `include=servers` (needs server read). */
             servers?: components["schemas"]["ServerListOrNull"];
         };
+        /** @description `GET /nodes/{id}/system`: what the node's wings reports (its `GET /api/system`). */
+        NodeSystemInformation: {
+            /** @description The CPU architecture (`amd64`, `arm64`, ...). */
+            architecture: string;
+            /**
+             * Format: int64
+             * @description Logical CPUs.
+             */
+            cpu_count: number;
+            /** @description The kernel release (`uname -r`). */
+            kernel_version: string;
+            /** @description The operating system (`linux`). */
+            os: string;
+            /** @description The wings version. */
+            version: string;
+        };
         /**
          * @description `{"object": "null_resource", "attributes": null}`: an include the key may not read, or a
          *     related model that does not exist.
@@ -4313,6 +4926,39 @@ export interface components {
         PaginationMeta: {
             /** @description The page facts. */
             pagination: components["schemas"]["Pagination"];
+        };
+        /** @description The panel settings an administrator may change (`services::panel_settings`). */
+        PanelSettingsAttributes: {
+            /**
+             * @description Whether users may add allocations to their servers themselves
+             *     (`POST /api/client/servers/{server}/network/allocations`).
+             */
+            client_allocations_enabled: boolean;
+            /**
+             * Format: int64
+             * @description Last port of the range (1024–65535, above the start).
+             */
+            client_allocations_range_end: number | null;
+            /**
+             * Format: int64
+             * @description First port of the range those allocations come from (1024–65535).
+             */
+            client_allocations_range_start: number | null;
+            /**
+             * Format: int64
+             * @description Who must use two-factor authentication: 0 nobody, 1 administrators, 2 everyone.
+             */
+            two_factor_required: number;
+        };
+        /** @description A `panel_settings` item. */
+        PanelSettingsItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["PanelSettingsAttributes"];
+            /**
+             * @description Always `panel_settings`.
+             * @enum {string}
+             */
+            object: "panel_settings";
         };
         /** @description `POST /auth/password/reset`: the password is set; log in afresh. */
         PasswordResetDone: {
@@ -5654,6 +6300,87 @@ export interface components {
             object: "list";
         };
         ServerSummaryListOrNull: components["schemas"]["ServerSummaryList"] | components["schemas"]["NullResource"];
+        /** @description A move of a server to another node (`services::transfers`). */
+        ServerTransferAttributes: {
+            /**
+             * @description Whether the source made its archive (Pterodactyl's column; always `false` now that
+             *     wings streams the files).
+             */
+            archived: boolean;
+            /**
+             * Format: date-time
+             * @description Creation time (Atom).
+             */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Numeric id.
+             */
+            id: number;
+            /** @description Its other allocations on the new node. */
+            new_additional_allocations: number[];
+            /**
+             * Format: int64
+             * @description Its primary allocation on the new node.
+             */
+            new_allocation: number;
+            /**
+             * Format: int64
+             * @description The node it moves to.
+             */
+            new_node: number;
+            /** @description Its other allocations before. */
+            old_additional_allocations: number[];
+            /**
+             * Format: int64
+             * @description Its primary allocation before.
+             */
+            old_allocation: number;
+            /**
+             * Format: int64
+             * @description The node the server was on.
+             */
+            old_node: number;
+            /**
+             * Format: int64
+             * @description The server moved.
+             */
+            server_id: number;
+            /** @description `null` while running, then whether the server arrived. */
+            successful: boolean | null;
+            /**
+             * Format: date-time
+             * @description Last change (Atom): when it finished, once `successful` is set.
+             */
+            updated_at: string;
+        };
+        /** @description The body of `POST /servers/{id}/transfer`. */
+        ServerTransferBody: {
+            /** @description More allocations on the target: free, on that node, none twice. */
+            allocation_additional?: number[] | null;
+            /**
+             * Format: int64
+             * @description The primary allocation on the target: free, on that node.
+             */
+            allocation_id: number;
+            /**
+             * Format: int64
+             * @description The target node (not the server's node).
+             */
+            node_id: number;
+        };
+        /** @description A `server_transfer` item. `meta.resource` (the item's URL) is present on 201 responses. */
+        ServerTransferItem: {
+            /** @description The resource's fields. */
+            attributes: components["schemas"]["ServerTransferAttributes"];
+            /** @description `{"resource": url}` on 201 responses; absent otherwise. */
+            meta?: components["schemas"]["ResourceMeta"];
+            /**
+             * @description Always `server_transfer`.
+             * @enum {string}
+             */
+            object: "server_transfer";
+        };
         /**
          * @description A variable of a server (`include=variables`): the egg variable's fields (as
          *     [`EggVariableAttributes`], timestamps in Laravel's format) plus `server_value`.
@@ -5987,6 +6714,26 @@ export interface components {
             /** @description The account's password. */
             password: string;
         };
+        /** @description The body of `PATCH /settings`: the settings to change. */
+        UpdatePanelSettingsBody: {
+            /** @description Whether users may add allocations to their servers (needs both range ends). */
+            client_allocations_enabled?: boolean | null;
+            /**
+             * Format: int64
+             * @description Last port of the range (1024–65535, above the start); `null` clears it.
+             */
+            client_allocations_range_end?: number | null;
+            /**
+             * Format: int64
+             * @description First port of the range (1024–65535); `null` clears it.
+             */
+            client_allocations_range_start?: number | null;
+            /**
+             * Format: int64
+             * @description 0 nobody, 1 administrators, 2 everyone must use two-factor authentication.
+             */
+            two_factor_required?: number | null;
+        };
         /** @description The body of `PUT /account/password`. */
         UpdatePasswordBody: {
             /** @description The current password. */
@@ -6243,6 +6990,88 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_application_api_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The administrator's application keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    create_application_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `memo` is required; absent `r_*` bits are 0. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApplicationKeyBody"];
+            };
+        };
+        responses: {
+            /** @description The new key; `meta.token` is shown only now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    delete_application_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's identifier (`ptla_` + 11 characters). */
+                identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; the key stops working at once. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            419: components["responses"]["CsrfMismatch"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     list_database_hosts: {
         parameters: {
             query?: {
@@ -6556,6 +7385,431 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    list_mounts: {
+        parameters: {
+            query?: {
+                /** @description Partial match on the name. */
+                "filter[name]"?: string;
+                /** @description Partial match on the source path. */
+                "filter[source]"?: string;
+                /** @description Partial match on the target path. */
+                "filter[target]"?: string;
+                /** @description Partial match on the UUID. */
+                "filter[uuid]"?: string;
+                /** @description Comma-separated includes: `eggs` (needs egg read), `nodes` (needs node read), `servers` (needs server read); an include the key may not read is a null resource. */
+                include?: string;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page (default 50). */
+                per_page?: number;
+                /** @description `id`, `uuid` or `name`; a leading `-` sorts descending. */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mounts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    create_mount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `name`, `source` and `target` are required. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MountBody"];
+            };
+        };
+        responses: {
+            /** @description The new mount, with `meta.resource`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    view_mount: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated includes: `eggs` (needs egg read), `nodes` (needs node read), `servers` (needs server read); an include the key may not read is a null resource. */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountItem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    delete_mount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    update_mount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MountBody"];
+            };
+        };
+        responses: {
+            /** @description The updated mount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    list_mount_eggs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The linked eggs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EggList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    attach_mount_eggs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description The egg ids to link. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MountEggsBody"];
+            };
+        };
+        responses: {
+            /** @description The mount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    detach_mount_egg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The egg's id. */
+                egg_id: number;
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    list_mount_nodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The linked nodes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    attach_mount_nodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description The node ids to link. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MountNodesBody"];
+            };
+        };
+        responses: {
+            /** @description The mount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    detach_mount_node: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+                /** @description The node's id. */
+                node_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    list_mount_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attached servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    attach_mount_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description The server ids to attach. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MountServersBody"];
+            };
+        };
+        responses: {
+            /** @description The mount. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MountItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    detach_mount_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mount's id. */
+                id: number;
+                /** @description The server's id. */
+                server_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Detached. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -7106,6 +8360,35 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    view_node_system: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The node's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the node's wings reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeSystemInformation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     list_deployable_nodes: {
         parameters: {
             query: {
@@ -7632,6 +8915,97 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    view_server_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest transfer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerTransferItem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    start_server_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServerTransferBody"];
+            };
+        };
+        responses: {
+            /** @description The transfer started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerTransferItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancel_server_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The server's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled transfer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerTransferItem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     unsuspend_server: {
         parameters: {
             query?: never;
@@ -7689,6 +9063,61 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    view_panel_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings as the panel applies them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelSettingsItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    update_panel_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The settings to change. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePanelSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description The settings after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelSettingsItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            419: components["responses"]["CsrfMismatch"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
     };

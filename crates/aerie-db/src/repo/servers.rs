@@ -1003,12 +1003,24 @@ impl ServerRepo<'_> {
         self.0.fetch_all(&q).await?.iter().map(t_from_row).collect()
     }
 
-    /// Records a transfer's outcome; `false` when it does not exist.
+    /// Records a transfer's outcome; `false` when it does not exist or already has one (so
+    /// of two racing callbacks only the first acts).
     pub async fn finish_transfer(&self, id: i64, successful: bool) -> Result<bool, DbError> {
         let q = Query::update()
             .table(T::Table)
             .value(T::Successful, i64::from(successful))
             .value(T::UpdatedAt, crate::now())
+            .and_where(Expr::col(T::Id).eq(id))
+            .and_where(Expr::col(T::Successful).is_null())
+            .to_owned();
+        Ok(self.0.execute(&q).await? > 0)
+    }
+
+    /// Removes a transfer row (a transfer the source node refused to start); `false` when
+    /// it does not exist.
+    pub async fn delete_transfer(&self, id: i64) -> Result<bool, DbError> {
+        let q = Query::delete()
+            .from_table(T::Table)
             .and_where(Expr::col(T::Id).eq(id))
             .to_owned();
         Ok(self.0.execute(&q).await? > 0)

@@ -3617,3 +3617,271 @@ pub enum ClientServerErrors {
     #[response(status = 429)]
     TooManyRequests(#[ref_response] TooManyRequests),
 }
+
+// ---- application API keys and panel settings (admin session only) -------------------------
+
+/// An application (`ptla_`) API key of the signed-in administrator
+/// (`services::application_keys::application_key_attributes`). Each `r_*` is a bit mask:
+/// 0 none, 1 read, 3 read and write.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationApiKeyAttributes {
+    /// The public half of the token (`ptla_` + 11 characters).
+    pub identifier: String,
+    /// What the key is for.
+    #[schema(required = true)]
+    pub memo: Option<String>,
+    /// IPs and CIDR ranges the key may be used from (empty = anywhere).
+    pub allowed_ips: Vec<String>,
+    /// Servers.
+    pub r_servers: i64,
+    /// Nodes.
+    pub r_nodes: i64,
+    /// Allocations.
+    pub r_allocations: i64,
+    /// Users.
+    pub r_users: i64,
+    /// Locations.
+    pub r_locations: i64,
+    /// Nests.
+    pub r_nests: i64,
+    /// Eggs.
+    pub r_eggs: i64,
+    /// Database hosts.
+    pub r_database_hosts: i64,
+    /// Server databases.
+    pub r_server_databases: i64,
+    /// Mounts.
+    pub r_mounts: i64,
+    /// Last use (Atom), `null` when never used.
+    #[schema(required = true, format = DateTime)]
+    pub last_used_at: Option<String>,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+client_resource! {
+    object: "application_api_key",
+    attributes: ApplicationApiKeyAttributes,
+    item: ApplicationApiKeyItem,
+    list: ApplicationApiKeyList,
+}
+
+/// `POST /api-keys`: the new key with its whole bearer token in `meta.token`.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationApiKeyCreated {
+    /// Always `application_api_key`.
+    #[schema(schema_with = ApplicationApiKeyItem::object_schema)]
+    pub object: String,
+    /// The key.
+    pub attributes: ApplicationApiKeyAttributes,
+    /// The token.
+    pub meta: ApplicationApiKeyTokenMeta,
+}
+
+/// `meta` of an [`ApplicationApiKeyCreated`].
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationApiKeyTokenMeta {
+    /// The whole bearer token (`identifier` followed by the 32-character secret), shown only
+    /// now: the panel keeps only a hash of the secret.
+    pub token: String,
+}
+
+/// The panel settings an administrator may change (`services::panel_settings`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PanelSettingsAttributes {
+    /// Who must use two-factor authentication: 0 nobody, 1 administrators, 2 everyone.
+    #[schema(minimum = 0, maximum = 2)]
+    pub two_factor_required: i64,
+    /// Whether users may add allocations to their servers themselves
+    /// (`POST /api/client/servers/{server}/network/allocations`).
+    pub client_allocations_enabled: bool,
+    /// First port of the range those allocations come from (1024–65535).
+    #[schema(required = true, minimum = 1024, maximum = 65535)]
+    pub client_allocations_range_start: Option<i64>,
+    /// Last port of the range (1024–65535, above the start).
+    #[schema(required = true, minimum = 1024, maximum = 65535)]
+    pub client_allocations_range_end: Option<i64>,
+}
+
+client_resource! {
+    object: "panel_settings",
+    attributes: PanelSettingsAttributes,
+    item: PanelSettingsItem,
+}
+
+// ---- server transfers and node system information -------------------------------------
+
+/// A move of a server to another node (`services::transfers`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerTransferAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// The server moved.
+    pub server_id: i64,
+    /// `null` while running, then whether the server arrived.
+    #[schema(required = true)]
+    pub successful: Option<bool>,
+    /// The node the server was on.
+    pub old_node: i64,
+    /// The node it moves to.
+    pub new_node: i64,
+    /// Its primary allocation before.
+    pub old_allocation: i64,
+    /// Its primary allocation on the new node.
+    pub new_allocation: i64,
+    /// Its other allocations before.
+    pub old_additional_allocations: Vec<i64>,
+    /// Its other allocations on the new node.
+    pub new_additional_allocations: Vec<i64>,
+    /// Whether the source made its archive (Pterodactyl's column; always `false` now that
+    /// wings streams the files).
+    pub archived: bool,
+    /// Creation time (Atom).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last change (Atom): when it finished, once `successful` is set.
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+resource! {
+    object: "server_transfer",
+    attributes: ServerTransferAttributes,
+    item: ServerTransferItem,
+    list: ServerTransferList,
+}
+
+/// The body of `POST /servers/{id}/transfer`.
+#[derive(ToSchema)]
+pub struct ServerTransferBody {
+    /// The target node (not the server's node).
+    pub node_id: i64,
+    /// The primary allocation on the target: free, on that node.
+    pub allocation_id: i64,
+    /// More allocations on the target: free, on that node, none twice.
+    pub allocation_additional: Option<Vec<i64>>,
+}
+
+/// `GET /nodes/{id}/system`: what the node's wings reports (its `GET /api/system`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSystemInformation {
+    /// The wings version.
+    pub version: String,
+    /// The kernel release (`uname -r`).
+    pub kernel_version: String,
+    /// The CPU architecture (`amd64`, `arm64`, ...).
+    pub architecture: String,
+    /// The operating system (`linux`).
+    pub os: String,
+    /// Logical CPUs.
+    #[schema(minimum = 0)]
+    pub cpu_count: u64,
+}
+
+// ---- mounts ------------------------------------------------------------------------------
+
+/// A mount (Pelican's `MountTransformer`: the model's columns).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountAttributes {
+    /// Numeric id.
+    pub id: i64,
+    /// Public UUID.
+    #[schema(format = "uuid")]
+    pub uuid: String,
+    /// Unique name (2 to 64 characters).
+    pub name: String,
+    /// Description.
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// Absolute path on the node (normalized).
+    pub source: String,
+    /// Absolute path inside the container (normalized).
+    pub target: String,
+    /// Mounted read-only.
+    pub read_only: bool,
+    /// Whether users may mount it themselves.
+    pub user_mountable: bool,
+    /// Includes asked for with `include=`.
+    #[schema(nullable = false, no_recursion)]
+    pub relationships: Option<Box<MountRelationships>>,
+}
+
+/// Includes of a mount.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountRelationships {
+    /// `include=eggs` (needs egg read): the eggs the mount may be used with.
+    #[schema(nullable = false)]
+    pub eggs: Option<EggListOrNull>,
+    /// `include=nodes` (needs node read): the nodes the mount exists on.
+    #[schema(nullable = false)]
+    pub nodes: Option<NodeListOrNull>,
+    /// `include=servers` (needs server read): the servers the mount is attached to.
+    #[schema(nullable = false)]
+    pub servers: Option<ServerListOrNull>,
+}
+
+resource! {
+    object: "mount",
+    attributes: MountAttributes,
+    item: MountItem,
+    list: MountList,
+    page: MountPage,
+}
+
+/// The body of `POST /mounts` and `PATCH /mounts/{id}`. On create `name`, `source` and
+/// `target` are required; on update only the fields sent change. Strings are trimmed and
+/// an empty string is `null`.
+#[derive(ToSchema)]
+pub struct MountBody {
+    /// Unique name, 2 to 64 characters.
+    #[schema(min_length = 2, max_length = 64)]
+    pub name: Option<String>,
+    /// Description, up to 191 characters; `null` clears it.
+    #[schema(max_length = 191)]
+    pub description: Option<String>,
+    /// Absolute path on the node, up to 191 characters; no `..` segments or colons; not
+    /// `/`, nor inside `/etc/pterodactyl`, `/var/lib/pterodactyl` or `/srv/daemon-data`.
+    #[schema(max_length = 191)]
+    pub source: Option<String>,
+    /// Absolute path in the container, up to 191 characters; no `..` segments or colons;
+    /// not `/`, nor inside `/home/container`.
+    #[schema(max_length = 191)]
+    pub target: Option<String>,
+    /// Mount read-only (default false). Also `0`/`1`/`"0"`/`"1"`.
+    pub read_only: Option<bool>,
+    /// Users may mount it themselves (default false). Also `0`/`1`/`"0"`/`"1"`.
+    pub user_mountable: Option<bool>,
+}
+
+/// The body of `POST /mounts/{id}/eggs`.
+#[derive(ToSchema)]
+pub struct MountEggsBody {
+    /// Egg ids to link (at least one; each must exist).
+    #[schema(min_items = 1)]
+    pub eggs: Vec<i64>,
+}
+
+/// The body of `POST /mounts/{id}/nodes`.
+#[derive(ToSchema)]
+pub struct MountNodesBody {
+    /// Node ids to link (at least one; each must exist).
+    #[schema(min_items = 1)]
+    pub nodes: Vec<i64>,
+}
+
+/// The body of `POST /mounts/{id}/servers`.
+#[derive(ToSchema)]
+pub struct MountServersBody {
+    /// Server ids to attach (at least one; each must exist).
+    #[schema(min_items = 1)]
+    pub servers: Vec<i64>,
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod allocations;
+pub mod application_keys;
 pub mod backups;
 pub mod client_servers;
 pub mod cron;
@@ -10,7 +11,10 @@ pub mod eggs;
 pub mod keys;
 pub mod locations;
 pub mod mail;
+pub mod mounts;
+pub mod node_system;
 pub mod nodes;
+pub mod panel_settings;
 pub mod password;
 pub mod remote;
 pub mod rules;
@@ -21,6 +25,7 @@ pub mod servers;
 pub mod sessions;
 pub mod subusers;
 pub mod totp;
+pub mod transfers;
 pub mod users;
 pub mod wings;
 

@@ -131,7 +131,7 @@ pub async fn server_document(db: &Db, server: &Server) -> Result<RemoteServer, E
             },
             mappings,
         },
-        mounts: Vec::new(),
+        mounts: super::mounts::mounts_for_server(db, server).await?,
         egg: EggSettings {
             id: egg.uuid.clone(),
             file_denylist: super::eggs::file_denylist(egg),
@@ -154,6 +154,52 @@ pub async fn server_document(db: &Db, server: &Server) -> Result<RemoteServer, E
         settings,
         process_configuration,
     })
+}
+
+/// The settings document of server `uuid` as `node` must see it: its own server's, or,
+/// while `node` is the target of the server's running transfer, the server as it will be
+/// there (that node, the new primary allocation, only the allocations on that node), since
+/// the target reads the server before the panel moves it. 404 for anything else.
+pub async fn server_document_for_node(
+    db: &Db,
+    node: &Node,
+    uuid: &str,
+) -> Result<RemoteServer, Error> {
+    let server = db
+        .servers()
+        .find_by_uuid(uuid)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(not_found)?;
+    if server.node_id == node.id {
+        return server_document(db, &server).await;
+    }
+    let transfer = db
+        .servers()
+        .active_transfer(server.id)
+        .await
+        .map_err(db_err)?
+        .filter(|t| t.new_node == node.id)
+        .ok_or_else(not_found)?;
+    let mut moved = server.clone();
+    moved.node_id = node.id;
+    moved.allocation_id = transfer.new_allocation;
+    let mut doc = server_document(db, &moved).await?;
+    let mut mappings: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+    for a in db
+        .allocations()
+        .list_by_server(server.id)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .filter(|a| a.node_id == node.id)
+    {
+        if let Ok(port) = u16::try_from(a.port) {
+            mappings.entry(a.ip).or_default().push(port);
+        }
+    }
+    doc.settings.allocations.mappings = mappings;
+    Ok(doc)
 }
 
 /// One page of the node's servers, as wings pages through them at boot; and the total.
@@ -331,7 +377,8 @@ pub async fn finish_transfer(
             "This server is not being transferred.".into(),
         ));
     };
-    if node.id != transfer.new_node && node.id != transfer.old_node {
+    // Either node may report a failure; only the target can know the server arrived.
+    if node.id != transfer.new_node && (successful || node.id != transfer.old_node) {
         return Err(not_found());
     }
     if !db

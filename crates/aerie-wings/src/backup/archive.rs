@@ -87,6 +87,9 @@ pub fn write_archive<W: Write>(
 ) -> io::Result<(ArchiveSummary, W)> {
     let mut encoder = zstd::stream::write::Encoder::new(out, level.zstd_level())?;
     encoder.include_checksum(true)?;
+    // One compression worker beside this thread (as `zstd -T1` has): reading and tar framing
+    // here, compressing there, hashing and writing on the writer's thread.
+    encoder.multithread(1)?;
     let mut tar = tar::Builder::new(encoder);
     let summary = walk(jail, rules, &mut tar)?;
     let encoder = tar.into_inner()?;
@@ -191,11 +194,22 @@ fn append_file<W: Write>(
         ..*listed
     };
     let mut h = header(tar::EntryType::Regular, &meta, size);
-    tar.append_data(&mut h, rel, Exactly::new(file, size))?;
+    if size > BIG_FILE {
+        // `io::copy` inside `append_data` reads through a `BufRead`'s own buffer: 1 MiB reads
+        // and compressor calls instead of 8 KiB ones for large files.
+        let reader = io::BufReader::with_capacity(COPY_BUFFER, Exactly::new(file, size));
+        tar.append_data(&mut h, rel, reader)?;
+    } else {
+        tar.append_data(&mut h, rel, Exactly::new(file, size))?;
+    }
     summary.files += 1;
     summary.content_bytes += size;
     Ok(())
 }
+
+/// Files above this size are copied through a [`COPY_BUFFER`]-sized buffer.
+const BIG_FILE: u64 = 256 * 1024;
+const COPY_BUFFER: usize = 1 << 20;
 
 fn header(kind: tar::EntryType, meta: &aerie_fs::Meta, size: u64) -> tar::Header {
     let mut h = tar::Header::new_gnu();

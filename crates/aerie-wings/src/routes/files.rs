@@ -247,7 +247,9 @@ where
                 batch.push(chunk);
             }
             Some(Err(e)) => {
-                failure = Some(Error::BadRequest(format!("the upload was interrupted: {e}")));
+                failure = Some(Error::BadRequest(format!(
+                    "the upload was interrupted: {e}"
+                )));
                 break;
             }
             None => {}

@@ -52,6 +52,13 @@ pub(crate) async fn post_transfer(
                 tracing::warn!(server.uuid = %server.uuid(), error.message = %e, "outgoing transfer failed");
                 transfer::log(&server, &format!("Transfer failed: {e}"));
                 transfer::status(&server, "failed");
+                // Tell the panel too (as Wings does), so it frees the target's allocations
+                // instead of showing a transfer that will never finish.
+                if let Some(panel) = st.manager.context().panel.clone()
+                    && let Err(e) = panel.set_transfer_status(server.uuid(), false).await
+                {
+                    tracing::warn!(server.uuid = %server.uuid(), error.message = %e, "could not report the failed transfer to the panel");
+                }
             }
         }
         st.transfers().end(server.uuid());

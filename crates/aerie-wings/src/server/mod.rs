@@ -631,13 +631,19 @@ impl Server {
             extra_binds: s
                 .mounts
                 .iter()
-                .map(|m| {
-                    format!(
-                        "{}:{}{}",
-                        m.source,
-                        m.target,
-                        if m.read_only { ":ro" } else { "" }
-                    )
+                .filter_map(|m| {
+                    match settings::mount_source(&node.allowed_mounts, &m.source, &m.target) {
+                        Ok(source) => Some(format!(
+                            "{}:{}{}",
+                            source.display(),
+                            m.target,
+                            if m.read_only { ":ro" } else { "" }
+                        )),
+                        Err(why) => {
+                            tracing::warn!(server.uuid = %self.uuid, mount.source = %m.source, reason = why, "mount skipped");
+                            None
+                        }
+                    }
                 })
                 .collect(),
             ports,

@@ -68,6 +68,9 @@ pub struct NodeSettings {
     pub activity_send_count: usize,
     /// Wings' configuration as JSON, for `{{config.X}}` placeholders in egg config files.
     pub config_json: serde_json::Value,
+    /// Host directories the panel may mount into containers (`allowed_mounts`); a mount
+    /// whose source is not inside one of them is left out of the container.
+    pub allowed_mounts: Vec<PathBuf>,
 }
 
 impl Default for NodeSettings {
@@ -105,6 +108,7 @@ impl Default for NodeSettings {
             activity_send_interval: Duration::from_secs(60),
             activity_send_count: 100,
             config_json: serde_json::json!({"docker": {"network": {"interface": "172.18.0.1"}}}),
+            allowed_mounts: vec![],
         }
     }
 }
@@ -127,5 +131,72 @@ impl NodeSettings {
     /// `uid:gid` for Docker.
     pub fn user(&self) -> String {
         format!("{}:{}", self.uid, self.gid)
+    }
+}
+
+/// The bind source for a panel mount, or why it is refused. The source must be an absolute
+/// path that exists and, with its symlinks resolved, lies inside one of `allowed` (also
+/// resolved): a link under an allowed directory cannot smuggle in `/etc`. `..`, `:` (Docker's
+/// bind separator) and control characters are refused in both source and target.
+pub fn mount_source(
+    allowed: &[PathBuf],
+    source: &str,
+    target: &str,
+) -> Result<PathBuf, &'static str> {
+    let bad = |p: &str| {
+        !p.starts_with('/')
+            || p.contains(':')
+            || p.chars().any(char::is_control)
+            || p.split('/').any(|c| c == "..")
+    };
+    if bad(source) || bad(target) {
+        return Err("the source and target must be plain absolute paths");
+    }
+    if allowed.is_empty() {
+        return Err("this node allows no mounts (allowed_mounts is empty)");
+    }
+    let real =
+        std::fs::canonicalize(source).map_err(|_| "the source does not exist on this node")?;
+    let inside = allowed.iter().any(|a| {
+        std::fs::canonicalize(a)
+            .is_ok_and(|a| a != std::path::Path::new("/") && real.starts_with(&a))
+    });
+    if inside {
+        Ok(real)
+    } else {
+        Err("the source is not inside any of this node's allowed_mounts")
+    }
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::mount_source;
+
+    #[test]
+    fn only_sources_inside_an_allowed_directory_are_mounted() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let shared = dir.path().join("shared");
+        let inner = shared.join("maps");
+        std::fs::create_dir_all(&inner).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("shared2")).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("/etc", shared.join("etc")).unwrap_or_else(|e| panic!("{e}"));
+        let allowed = vec![shared.clone()];
+        let s = |p: &std::path::Path| p.display().to_string();
+        assert_eq!(
+            mount_source(&allowed, &s(&inner), "/maps"),
+            Ok(inner.canonicalize().unwrap_or_else(|e| panic!("{e}")))
+        );
+        assert!(mount_source(&allowed, &s(&shared), "/shared").is_ok());
+        // A sibling that merely shares the prefix, a link out, `..`, a colon, a missing path.
+        assert!(mount_source(&allowed, &s(&dir.path().join("shared2")), "/x").is_err());
+        assert!(mount_source(&allowed, &s(&shared.join("etc")), "/x").is_err());
+        assert!(mount_source(&allowed, &format!("{}/../shared2", s(&shared)), "/x").is_err());
+        assert!(mount_source(&allowed, &s(&inner), "/x:/y").is_err());
+        assert!(mount_source(&allowed, &format!("{}:ro", s(&inner)), "/x").is_err());
+        assert!(mount_source(&allowed, &s(&shared.join("missing")), "/x").is_err());
+        assert!(mount_source(&allowed, "maps", "/x").is_err());
+        // Nothing allowed, or `/` allowed, mounts nothing.
+        assert!(mount_source(&[], &s(&inner), "/x").is_err());
+        assert!(mount_source(&[std::path::PathBuf::from("/")], &s(&inner), "/x").is_err());
     }
 }

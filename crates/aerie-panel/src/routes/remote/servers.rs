@@ -140,7 +140,8 @@ pub(crate) async fn list_servers(
 
 /// Show a server's configuration.
 ///
-/// `GET /servers/{uuid}`: settings and process configuration.
+/// `GET /servers/{uuid}`: settings and process configuration. The target node of a running
+/// transfer may read the server too, as it will be there.
 #[utoipa::path(
     get,
     path = "/servers/{uuid}",
@@ -161,8 +162,7 @@ pub(crate) async fn get_server(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
 ) -> Result<Response, Error> {
-    let server = remote::server_on_node(&state.db, &node, &uuid).await?;
-    let doc = remote::server_document(&state.db, &server).await?;
+    let doc = remote::server_document_for_node(&state.db, &node, &uuid).await?;
     Ok(Json(json!({
         "settings": doc.settings,
         "process_configuration": doc.process_configuration,

@@ -14,6 +14,7 @@ import { APP, attrs, useAppList } from '../appApi';
 import { AllocationsTab } from './AllocationsTab';
 import { NodeForm } from './NodeForm';
 import { NodeStatus } from './NodeStatus';
+import { NodeSystemCard } from './NodeSystem';
 
 const s = strings.admin.nodes;
 
@@ -83,6 +84,7 @@ export default function NodeDetailPage() {
                     <Text size="sm">{s.daemonBase}: <span className="aerie-mono">{n.daemon_base}</span></Text>
                   </Stack>
                 </Card>
+                <NodeSystemCard nodeId={n.id} />
               </SimpleGrid>
             </Tabs.Panel>
             <Tabs.Panel value="settings">

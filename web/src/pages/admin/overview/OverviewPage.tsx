@@ -7,6 +7,7 @@ import { StatusBadge } from '../../../components/StatusBadge';
 import { strings } from '../../../strings';
 import { APP, attrs, useAppList } from '../appApi';
 import { nodeOnlineQuery } from '../nodes/NodeStatus';
+import { nodeSystemQuery, WingsVersion } from '../nodes/NodeSystem';
 import { adminState } from '../servers/ServersPage';
 
 const s = strings.admin.overview;
@@ -78,6 +79,7 @@ export default function OverviewPage() {
                 <Table.Td>{s.panelVersion}</Table.Td>
                 <Table.Td className="aerie-mono">{health.data?.version ?? '—'}</Table.Td>
               </Table.Tr>
+              <NodeVersions nodes={nodes} />
               {Object.entries(health.data?.checks ?? {}).map(([name, c]) => (
                 <Table.Tr key={name}>
                   <Table.Td>{name}</Table.Td>
@@ -103,5 +105,22 @@ function NodesOnline({ nodes }: { nodes: Node[] }) {
     <Text fw={700} fz={28} data-testid="nodes-online">
       {online} / {nodes.length}
     </Text>
+  );
+}
+
+/** One row per node: its wings version, or "offline" when it does not answer. */
+function NodeVersions({ nodes }: { nodes: Node[] }) {
+  const systems = useQueries({ queries: nodes.map((n) => nodeSystemQuery(n.id)) });
+  return (
+    <>
+      {nodes.map((n, i) => (
+        <Table.Tr key={`node-${n.id}`} data-testid={`wings-version-${n.id}`}>
+          <Table.Td>{s.wingsVersion(n.name)}</Table.Td>
+          <Table.Td>
+            <WingsVersion data={systems[i]?.data} error={systems[i]?.error} />
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </>
   );
 }

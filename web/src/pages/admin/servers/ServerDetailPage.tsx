@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Group, MultiSelect, Select, SimpleGrid, Stack, Switch, Tabs, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Card, Checkbox, Group, MultiSelect, Select, SimpleGrid, Stack, Switch, Tabs, Text, Textarea, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { errorMessage } from '../../../api/client';
@@ -15,6 +15,8 @@ import { APP, attrs, useAppList } from '../appApi';
 import { checkEnvironment, EnvironmentFields } from './EnvironmentFields';
 import { checkLimits, LimitsFields, limitsBody, type Limits } from './LimitsFields';
 import { adminState } from './ServersPage';
+import { ServerMountsCard } from './ServerMountsCard';
+import { TransferCard } from './TransferCard';
 
 const s = strings.admin.servers;
 
@@ -51,6 +53,7 @@ export default function ServerDetailPage() {
             </Tabs.List>
             <Tabs.Panel value="about">
               <DetailsTab server={sv} path={path} />
+              <ServerMountsCard server={sv} />
             </Tabs.Panel>
             <Tabs.Panel value="build">
               <BuildTab server={sv} path={path} />
@@ -245,9 +248,7 @@ function ManageTab({ server, path }: { server: Full; path: string }) {
           <Text fw={600} mb="xs">
             {s.transfer}
           </Text>
-          <Alert color="gray" variant="light">
-            {s.transferNoApi}
-          </Alert>
+          <TransferCard server={server} />
         </Card>
         <Card withBorder padding="md" radius="md">
           <Text fw={600} mb="xs">
