@@ -45,6 +45,8 @@ pub struct AppState {
     /// Where new backups go: `None` keeps them on the nodes (`wings` disk), `Some` stores
     /// them in S3 (`s3` disk).
     pub backup_storage: Option<crate::services::s3::S3Storage>,
+    /// Serializes server transfer starts on this panel (see `services::transfers`).
+    pub transfer_starts: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             mailer: None,
             client_servers: crate::services::client_servers::ClientServerState::new(),
             backup_storage: None,
+            transfer_starts: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 

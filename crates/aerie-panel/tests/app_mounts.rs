@@ -454,6 +454,12 @@ async fn refuses_invalid_mounts_with_the_failing_rule() {
             "not_in",
         ),
         (ok(json!({"target": "/"})), "target", "not_in"),
+        // Directories above wings' own, or above the server's volume.
+        (ok(json!({"source": "/var"})), "source", "not_in"),
+        (ok(json!({"source": "/var/lib/"})), "source", "not_in"),
+        (ok(json!({"source": "/etc"})), "source", "not_in"),
+        (ok(json!({"source": "/var/run"})), "source", "not_in"),
+        (ok(json!({"target": "/home"})), "target", "not_in"),
         (ok(json!({"read_only": "yes"})), "read_only", "boolean"),
         (
             ok(json!({"user_mountable": 2})),

@@ -1113,3 +1113,20 @@ async fn wait_transfer(panel: &TestPanel, app: &str, server_id: i64) -> Value {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+#[tokio::test]
+async fn a_double_click_starts_one_transfer_and_keeps_its_allocations() {
+    let c = setup().await;
+    let body = json!({"node_id": c.b.id, "allocation_id": c.b_allocs[0], "allocation_additional": [c.b_allocs[1]]});
+    let ((s1, v1), (s2, v2)) = tokio::join!(c.transfer(body.clone()), c.transfer(body));
+    let mut statuses = [s1, s2];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [202, 409], "{v1} {v2}");
+    // The refused request must not have freed what the started one reserved.
+    assert_eq!(c.owner(c.b_allocs[0]).await, Some(c.server_id));
+    assert_eq!(c.owner(c.b_allocs[1]).await, Some(c.server_id));
+    let calls = c
+        .source
+        .calls_to("POST", &format!("/api/servers/{}/transfer", c.server_uuid));
+    assert_eq!(calls.len(), 1);
+}

@@ -27,11 +27,15 @@ use super::schedules::bool_field;
 
 /// Sources wings keeps its own files in (its configuration, and every server's data,
 /// backups and archives under its root directory, in Pterodactyl's and older daemons'
-/// default locations). A source equal to one or inside one is refused.
-pub const FORBIDDEN_SOURCES: [&str; 3] = [
+/// default locations). A source equal to one, inside one or above one is refused.
+pub const FORBIDDEN_SOURCES: [&str; 7] = [
     "/etc/pterodactyl",
     "/var/lib/pterodactyl",
     "/srv/daemon-data",
+    "/tmp/pterodactyl",
+    "/var/log/pterodactyl",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
 ];
 
 /// Targets that would cover the server's own volume. A target equal to one or inside one is
@@ -139,7 +143,10 @@ fn check_path(field: &str, value: &str, forbidden: &[&str]) -> Result<String, Er
             format!("The {field} may not be the root directory."),
         ));
     }
-    if let Some(bad) = forbidden.iter().find(|f| is_within(&path, f)) {
+    // Neither inside a forbidden directory nor above one: a source of `/var` would expose
+    // every server's volume, a target of `/home` would cover the server's own files.
+    let clash = |f: &&&str| is_within(&path, f) || is_within(f, &path);
+    if let Some(bad) = forbidden.iter().find(clash) {
         let why = if field == "source" {
             "wings keeps its own files there"
         } else {
@@ -148,7 +155,9 @@ fn check_path(field: &str, value: &str, forbidden: &[&str]) -> Result<String, Er
         return Err(Error::validation(
             field,
             "not_in",
-            format!("The {field} may not be {bad} or a path inside it: {why}."),
+            format!(
+                "The {field} may not be {bad}, a path inside it or a directory above it: {why}."
+            ),
         ));
     }
     Ok(path)

@@ -78,11 +78,16 @@ fn first_set<'a>(
 pub async fn server_document(db: &Db, server: &Server) -> Result<RemoteServer, Error> {
     let chain = egg_chain(db, server.egg_id).await?;
     let egg = &chain[0];
-    let allocations = db
+    // During a transfer the server also holds its allocations on the target node; the
+    // source must not be told to bind those.
+    let allocations: Vec<_> = db
         .allocations()
         .list_by_server(server.id)
         .await
-        .map_err(db_err)?;
+        .map_err(db_err)?
+        .into_iter()
+        .filter(|a| a.node_id == server.node_id)
+        .collect();
     let primary = allocations
         .iter()
         .find(|a| a.id == server.allocation_id)

@@ -86,6 +86,15 @@ impl TransferInput {
         let allocation_id = required_int(body, "allocation_id", "allocation id")?;
         let allocation_additional = match body.get("allocation_additional") {
             None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) if items.len() > MAX_ADDITIONAL => {
+                return Err(invalid(
+                    "allocation_additional",
+                    "max",
+                    format!(
+                        "The allocation additional must not have more than {MAX_ADDITIONAL} items."
+                    ),
+                ));
+            }
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
@@ -285,6 +294,9 @@ async fn check_allocations(db: &Db, node: &Node, input: &TransferInput) -> Resul
     Ok(())
 }
 
+/// The most additional allocations one transfer may carry.
+const MAX_ADDITIONAL: usize = 100;
+
 /// Undoes a transfer that did not start: frees the reserved allocations, drops the row.
 async fn undo(db: &Db, server: &Server, transfer: &ServerTransfer, reserved: &[i64]) {
     if let Err(e) = db.allocations().unassign(server.id, reserved).await {
@@ -303,9 +315,14 @@ async fn undo(db: &Db, server: &Server, transfer: &ServerTransfer, reserved: &[i
 /// on the target; the source wings' error (502/503/4xx) when it does not start the transfer.
 pub async fn start_transfer(
     db: &Db,
+    starts: &tokio::sync::Mutex<()>,
     server: &Server,
     input: &TransferInput,
 ) -> Result<ServerTransfer, Error> {
+    // One start at a time on this panel: the "not already moving" check, the row and the
+    // allocation reservation then cannot interleave with a second request (a double click),
+    // whose undo would otherwise free the first one's allocations.
+    let _one_at_a_time = starts.lock().await;
     check_server_state(db, server).await?;
     let target = check_target(db, server, input.node_id).await?;
     check_allocations(db, &target, input).await?;
@@ -395,6 +412,17 @@ pub async fn start_transfer(
     };
     if let Err(e) = sent {
         tracing::warn!(server.uuid = %server.uuid, node.from = source.id, node.to = target.id, error.message = %e, "the source node did not start the transfer");
+        // A timeout or a 5xx may hide a transfer the source did start: ask it to stop
+        // (best effort) before the row and the reservation go.
+        if let Ok(w) = WingsClient::for_node(&source) {
+            let _ = w
+                .request(
+                    Method::DELETE,
+                    &format!("/api/servers/{}/transfer", server.uuid),
+                    None,
+                )
+                .await;
+        }
         undo(db, server, &transfer, &reserved).await;
         return Err(e);
     }

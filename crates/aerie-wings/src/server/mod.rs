@@ -632,7 +632,7 @@ impl Server {
                 .mounts
                 .iter()
                 .filter_map(|m| {
-                    match settings::mount_source(&node.allowed_mounts, &m.source, &m.target) {
+                    match settings::mount_source(&node.allowed_mounts, &node.protected_paths(), &m.source, &m.target) {
                         Ok(source) => Some(format!(
                             "{}:{}{}",
                             source.display(),

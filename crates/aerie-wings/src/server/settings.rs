@@ -134,12 +134,34 @@ impl NodeSettings {
     }
 }
 
+impl NodeSettings {
+    /// Host paths no mount may contain or lie inside: wings' data, scratch, log and backup
+    /// directories, its configuration directory and the Docker socket.
+    pub fn protected_paths(&self) -> Vec<PathBuf> {
+        vec![
+            self.data_dir.clone(),
+            self.tmp_dir.clone(),
+            self.log_dir.clone(),
+            self.backup_dir.clone(),
+            PathBuf::from("/etc/pterodactyl"),
+            PathBuf::from("/etc/aerie"),
+            PathBuf::from("/var/run/docker.sock"),
+            PathBuf::from("/run/docker.sock"),
+        ]
+    }
+}
+
 /// The bind source for a panel mount, or why it is refused. The source must be an absolute
 /// path that exists and, with its symlinks resolved, lies inside one of `allowed` (also
 /// resolved): a link under an allowed directory cannot smuggle in `/etc`. `..`, `:` (Docker's
-/// bind separator) and control characters are refused in both source and target.
+/// bind separator) and control characters are refused in both source and target, and in the
+/// resolved source. A source equal to, inside or above one of `protected` (wings' own data,
+/// backup, scratch and log directories, its configuration, the Docker socket) is refused even
+/// when `allowed_mounts` would let it through: mounting `/var/lib` would hand one server every
+/// other server's files.
 pub fn mount_source(
     allowed: &[PathBuf],
+    protected: &[PathBuf],
     source: &str,
     target: &str,
 ) -> Result<PathBuf, &'static str> {
@@ -157,6 +179,16 @@ pub fn mount_source(
     }
     let real =
         std::fs::canonicalize(source).map_err(|_| "the source does not exist on this node")?;
+    if bad(&real.to_string_lossy()) {
+        return Err("the source resolves to a path Docker cannot bind safely");
+    }
+    let clashes = protected.iter().any(|p| {
+        let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        real.starts_with(&p) || p.starts_with(&real)
+    });
+    if clashes {
+        return Err("the source contains or lies inside a directory wings keeps for itself");
+    }
     let inside = allowed.iter().any(|a| {
         std::fs::canonicalize(a)
             .is_ok_and(|a| a != std::path::Path::new("/") && real.starts_with(&a))
@@ -183,20 +215,29 @@ mod mount_tests {
         let allowed = vec![shared.clone()];
         let s = |p: &std::path::Path| p.display().to_string();
         assert_eq!(
-            mount_source(&allowed, &s(&inner), "/maps"),
+            mount_source(&allowed, &[], &s(&inner), "/maps"),
             Ok(inner.canonicalize().unwrap_or_else(|e| panic!("{e}")))
         );
-        assert!(mount_source(&allowed, &s(&shared), "/shared").is_ok());
+        assert!(mount_source(&allowed, &[], &s(&shared), "/shared").is_ok());
         // A sibling that merely shares the prefix, a link out, `..`, a colon, a missing path.
-        assert!(mount_source(&allowed, &s(&dir.path().join("shared2")), "/x").is_err());
-        assert!(mount_source(&allowed, &s(&shared.join("etc")), "/x").is_err());
-        assert!(mount_source(&allowed, &format!("{}/../shared2", s(&shared)), "/x").is_err());
-        assert!(mount_source(&allowed, &s(&inner), "/x:/y").is_err());
-        assert!(mount_source(&allowed, &format!("{}:ro", s(&inner)), "/x").is_err());
-        assert!(mount_source(&allowed, &s(&shared.join("missing")), "/x").is_err());
-        assert!(mount_source(&allowed, "maps", "/x").is_err());
+        assert!(mount_source(&allowed, &[], &s(&dir.path().join("shared2")), "/x").is_err());
+        assert!(mount_source(&allowed, &[], &s(&shared.join("etc")), "/x").is_err());
+        assert!(mount_source(&allowed, &[], &format!("{}/../shared2", s(&shared)), "/x").is_err());
+        assert!(mount_source(&allowed, &[], &s(&inner), "/x:/y").is_err());
+        assert!(mount_source(&allowed, &[], &format!("{}:ro", s(&inner)), "/x").is_err());
+        assert!(mount_source(&allowed, &[], &s(&shared.join("missing")), "/x").is_err());
+        assert!(mount_source(&allowed, &[], "maps", "/x").is_err());
         // Nothing allowed, or `/` allowed, mounts nothing.
-        assert!(mount_source(&[], &s(&inner), "/x").is_err());
-        assert!(mount_source(&[std::path::PathBuf::from("/")], &s(&inner), "/x").is_err());
+        assert!(mount_source(&[], &[], &s(&inner), "/x").is_err());
+        assert!(mount_source(&[std::path::PathBuf::from("/")], &[], &s(&inner), "/x").is_err());
+        // wings' own directories: neither inside nor above them, even when allowed.
+        let volumes = inner.join("volumes");
+        std::fs::create_dir_all(volumes.join("srv1")).unwrap_or_else(|e| panic!("{e}"));
+        let protected = vec![volumes.clone()];
+        assert!(mount_source(&allowed, &protected, &s(&inner), "/x").is_err());
+        assert!(mount_source(&allowed, &protected, &s(&volumes.join("srv1")), "/x").is_err());
+        assert!(mount_source(&allowed, &protected, &s(&dir.path().join("shared")), "/x").is_err());
+        std::fs::create_dir_all(shared.join("other")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(mount_source(&allowed, &protected, &s(&shared.join("other")), "/x").is_ok());
     }
 }

@@ -119,7 +119,7 @@ async fn start_transfer(
     admin.require(Resource::Servers, Access::Write)?;
     let server = find_server(&state.db, &id).await?;
     let input = TransferInput::from_body(&body)?;
-    let transfer = svc::start_transfer(&state.db, &server, &input).await?;
+    let transfer = svc::start_transfer(&state.db, &state.transfer_starts, &server, &input).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(transfer_item(&transfer).into_value()),
