@@ -691,6 +691,12 @@ async fn links_eggs_nodes_and_servers() {
         ("nodes", json!({"eggs": [n1]}), "nodes", "required"),
         ("servers", json!({"servers": [99999]}), "servers", "exists"),
         ("servers", json!({"servers": [1.5]}), "servers.0", "integer"),
+        (
+            "servers",
+            json!({"servers": vec![1; 40_000]}),
+            "servers",
+            "max",
+        ),
     ] {
         let (status, resp) = p
             .call_json(Method::POST, &format!("{by_id}/{path}"), &key, Some(body))

@@ -318,15 +318,27 @@ pub fn link_field(kind: MountLink) -> &'static str {
     }
 }
 
+/// The most ids one link request may carry (a huge list would exceed the database's
+/// parameter limit).
+pub const MAX_IDS: usize = 1000;
+
 /// Reads `{"eggs": [1, 2]}` (or `nodes`, `servers`): Pelican's `required|array|exists`
-/// with `*.integer`. An id may be a number or a string of digits, as Laravel's `integer`.
+/// with `*.integer`, at most [`MAX_IDS`] of them. An id may be a number or a string of
+/// digits, as Laravel's `integer`.
 ///
 /// # Errors
-/// 422 `required` (absent, null or empty), `array`, `<field>.<i>` `integer`.
+/// 422 `required` (absent, null or empty), `max`, `array`, `<field>.<i>` `integer`.
 pub fn parse_ids(body: &Map<String, Value>, field: &str) -> Result<Vec<i64>, Error> {
     let items = match body.get(field) {
         None | Some(Value::Null) => return Err(required(field)),
         Some(Value::Array(a)) if a.is_empty() => return Err(required(field)),
+        Some(Value::Array(a)) if a.len() > MAX_IDS => {
+            return Err(Error::validation(
+                field,
+                "max",
+                format!("The {field} must not have more than {MAX_IDS} items."),
+            ));
+        }
         Some(Value::Array(a)) => a,
         Some(_) => {
             return Err(Error::validation(
