@@ -13,6 +13,7 @@ use aerie_http::Error;
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
+use super::servers::as_int;
 use super::{db_err, random_alnum};
 use crate::api::atom_timestamp;
 
@@ -703,27 +704,6 @@ fn as_bool(v: &Value) -> Option<bool> {
             "1" => Some(true),
             _ => None,
         },
-        _ => None,
-    }
-}
-
-/// A whole number given as a JSON number (integral floats too) or a numeric string.
-fn as_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                .map(|f| f as i64)
-        }),
-        Value::String(s) => {
-            let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            })
-        }
         _ => None,
     }
 }

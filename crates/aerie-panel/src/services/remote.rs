@@ -349,7 +349,7 @@ pub async fn record_activity(db: &Db, node: &Node, batch: ActivityBatch) -> Resu
     db.activity().log(&entries).await.map_err(db_err)
 }
 
-fn id_list(json: Option<&str>) -> Vec<i64> {
+pub(crate) fn id_list(json: Option<&str>) -> Vec<i64> {
     json.and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default()
 }

@@ -70,7 +70,7 @@ fn required_err(field: &str) -> Error {
 
 /// A JSON value as an integer the way Laravel's `integer`/`numeric` rules accept it:
 /// numbers with no fraction, or strings holding one.
-fn as_int(v: &Value) -> Option<i64> {
+pub(crate) fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| {
             n.as_f64()

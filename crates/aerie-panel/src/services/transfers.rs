@@ -19,6 +19,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::db_err;
+use super::remote::id_list;
+use super::servers::as_int;
 use super::wings::{WingsClient, node_base_url};
 use crate::api::atom_timestamp;
 
@@ -47,15 +49,6 @@ struct TransferClaims<'a> {
 
 fn invalid(field: &str, rule: &str, message: impl Into<String>) -> Error {
     Error::validation(field, rule, message)
-}
-
-/// An integer as Laravel's `integer` rule takes it: a JSON integer or a string of digits.
-fn as_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 fn required_int(body: &Map<String, Value>, field: &str, label: &str) -> Result<i64, Error> {
@@ -122,11 +115,6 @@ impl TransferInput {
             allocation_additional,
         })
     }
-}
-
-fn id_list(json: Option<&str>) -> Vec<i64> {
-    json.and_then(|j| serde_json::from_str(j).ok())
-        .unwrap_or_default()
 }
 
 /// The application API's `server_transfer` attributes.
