@@ -1,6 +1,6 @@
 // The journey of issue 7, step by step. Selectors go by role and accessible name, as a
 // user (or a screen reader) finds things; texts are the English strings of src/strings.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,7 +52,7 @@ async function toast(page, text) {
   await page.locator('.mantine-Notification-root', { hasText: text }).first().waitFor();
 }
 
-export default async function journey({ page, base, adminPassword, root, run, shot, log, freePort }) {
+export default async function journey({ page, base, adminPassword, root, work, run, shot, log, freePort }) {
   const user = { username: 'e2e-player', email: 'player@e2e.test', password: 'correct horse battery 7' };
   const gamePort = await freePort();
   const serverName = 'E2E OpenTTD';
@@ -70,6 +70,11 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.getByTestId('nodes-online').filter({ hasText: /^1 \/ 1$/ }).waitFor();
     await shot('admin-overview');
   });
+
+  const ctx = { page, run, shot, adminPassword, serverName, work };
+  await overviewWingsVersion(ctx);
+  await settingsAutoAllocation(ctx);
+  await applicationKey(ctx);
 
   await run('admin imports an egg by file', async () => {
     await page.goto('/admin/nests');
@@ -110,6 +115,8 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await page.getByRole('button', { name: 'Add allocations', exact: true }).last().click();
     await page.getByTestId('allocations').getByText(String(gamePort), { exact: true }).waitFor();
   });
+
+  await nodeSystem(ctx);
 
   await run('admin creates a user', async () => {
     await page.goto('/admin/users');
@@ -153,6 +160,8 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await shot('admin-server');
     await signOut(page);
   });
+
+  await allocationLimit(ctx);
 
   let serverPath;
   await run('the user signs in and sees the install output', async () => {
@@ -300,6 +309,8 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await shot('account');
   });
 
+  await userAddsAllocation({ ...ctx, serverPath });
+
   await run('stop the server', async () => {
     await page.goto(serverPath);
     await page.locator('[data-state="running"]').first().waitFor({ timeout: LONG });
@@ -328,6 +339,9 @@ export default async function journey({ page, base, adminPassword, root, run, sh
     await shot('phone-navigation');
     await page.setViewportSize({ width: 1366, height: 900 });
   });
+
+  await mounts(ctx);
+  await transferCard(ctx);
 
   await run('admin pages: servers, build, startup, manage, the rest; delete the server', async () => {
     await signOut(page);
@@ -364,4 +378,202 @@ export default async function journey({ page, base, adminPassword, root, run, sh
 
 function T() {
   return 60_000;
+}
+
+// ---- The admin pages behind the settings, application keys, mounts, transfers and node
+// system APIs. Each function is one or more steps of the journey, called in its order.
+
+/** The ten loopback ports `aerie up` gives its local node (25565–25574). */
+const AUTO_RANGE = { start: 25565, end: 25574 };
+
+async function overviewWingsVersion({ page, run, shot }) {
+  await run('admin overview: the local node reports its wings version', async () => {
+    await page.goto('/admin');
+    const row = page.getByTestId('wings-version-1');
+    await row.filter({ hasText: /\d+\.\d+\.\d+/ }).waitFor();
+    if (await row.getByTestId('wings-offline').count()) throw new Error('the local node shows as offline');
+    await shot('admin-overview-versions');
+  });
+}
+
+async function settingsAutoAllocation({ page, run, shot }) {
+  await run('admin settings: automatic allocations saved; a reversed range is refused', async () => {
+    await page.goto('/admin/settings');
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await page.getByRole('switch', { name: 'Let users add allocations to their servers' }).check();
+    await page.getByRole('textbox', { name: 'Range start', exact: true }).fill(String(AUTO_RANGE.start));
+    await page.getByRole('textbox', { name: 'Range end', exact: true }).fill(String(AUTO_RANGE.end));
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await toast(page, 'Settings saved');
+    await shot('admin-settings-saved');
+    // start > end: refused under the range end, and nothing is saved.
+    await page.getByRole('textbox', { name: 'Range start', exact: true }).fill(String(AUTO_RANGE.end));
+    await page.getByRole('textbox', { name: 'Range end', exact: true }).fill(String(AUTO_RANGE.start));
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('The range end must be greater than the range start.', { exact: true }).waitFor();
+    if ((await page.getByRole('textbox', { name: 'Range end', exact: true }).getAttribute('aria-invalid')) !== 'true') throw new Error('range end not marked invalid');
+    await shot('admin-settings-invalid-range');
+    await page.reload();
+    const start = page.getByRole('textbox', { name: 'Range start', exact: true });
+    await start.waitFor();
+    if ((await start.inputValue()) !== String(AUTO_RANGE.start)) throw new Error(`range start after reload: ${await start.inputValue()}`);
+    if (!(await page.getByRole('switch', { name: 'Let users add allocations to their servers' }).isChecked())) throw new Error('automatic allocations not enabled after reload');
+  });
+}
+
+async function applicationKey({ page, run, shot }) {
+  await run('admin application API key: read on locations only, shown once, then deleted', async () => {
+    await page.goto('/admin/api');
+    await page.getByRole('heading', { name: 'Application API', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'New application key', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'New application key' });
+    await dialog.getByRole('textbox', { name: 'Description' }).fill('e2e locations reader');
+    await dialog.getByRole('combobox', { name: 'Locations', exact: true }).click();
+    await page.getByRole('option', { name: 'Read', exact: true }).click();
+    await shot('admin-api-key-new');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const token = await page.getByRole('textbox', { name: 'API key', exact: true }).inputValue();
+    if (!/^ptla_\S+$/.test(token)) throw new Error(`unexpected token: ${token}`);
+    const row = page.getByRole('row', { name: /e2e locations reader/ });
+    await row.waitFor();
+    await shot('admin-api-key-created');
+    const status = (path) =>
+      page.evaluate(
+        async ([p, t]) => (await fetch(p, { headers: { Authorization: `Bearer ${t}`, Accept: 'application/json' }, credentials: 'omit' })).status,
+        [path, token],
+      );
+    const got = { locations: await status('/api/application/locations'), nodes: await status('/api/application/nodes') };
+    if (got.locations !== 200 || got.nodes !== 403) throw new Error(`with the key: locations ${got.locations} (want 200), nodes ${got.nodes} (want 403)`);
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    // The token of a deleted key is no longer offered for copying.
+    await page.getByRole('textbox', { name: 'API key', exact: true }).waitFor({ state: 'detached' });
+    const after = await status('/api/application/locations');
+    if (after !== 401) throw new Error(`with the deleted key: locations ${after} (want 401)`);
+    await shot('admin-api-key-deleted');
+  });
+}
+
+async function nodeSystem({ page, run, shot }) {
+  await run('admin node page: the System card shows the wings version', async () => {
+    await page.goto('/admin/nodes/1');
+    const row = page.getByRole('row', { name: /^Wings version/ });
+    await row.filter({ hasText: /\d+\.\d+\.\d+/ }).waitFor();
+    await page.getByRole('row', { name: /^Kernel/ }).waitFor();
+    if (await page.getByTestId('wings-offline').count()) throw new Error('the local node shows as offline');
+    await shot('admin-node-system');
+  });
+}
+
+async function openAdminServer(page, serverName, tab) {
+  await page.goto('/admin/servers');
+  await page.getByRole('link', { name: serverName, exact: true }).click();
+  await page.getByRole('tab', { name: 'About', exact: true }).waitFor();
+  if (tab) await page.getByRole('tab', { name: tab, exact: true }).click();
+}
+
+async function allocationLimit({ page, run, shot, adminPassword, serverName }) {
+  await run('admin allows the server a second allocation', async () => {
+    await signIn(page, 'admin', adminPassword);
+    await openAdminServer(page, serverName, 'Build');
+    await page.getByRole('textbox', { name: 'Allocation limit', exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await toast(page, 'Saved');
+    await shot('admin-server-allocation-limit');
+    await signOut(page);
+  });
+}
+
+async function userAddsAllocation({ page, run, shot, serverPath }) {
+  await run('the user adds an allocation from the automatic range', async () => {
+    await page.goto(`${serverPath}/network`);
+    await page.getByText('1 of 2 allocations used', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add allocation', exact: true }).click();
+    await page.getByText('2 of 2 allocations used', { exact: true }).waitFor();
+    const hosts = await page.getByRole('textbox', { name: 'Hostname', exact: true }).evaluateAll((els) => els.map((e) => e.value));
+    const ports = hosts.map((h) => Number(h.split(':').pop()));
+    if (!ports.some((p) => p >= AUTO_RANGE.start && p <= AUTO_RANGE.end)) throw new Error(`no allocation from ${AUTO_RANGE.start}-${AUTO_RANGE.end}: ${hosts.join(', ')}`);
+    if (!(await page.getByRole('button', { name: 'Add allocation', exact: true }).isDisabled())) throw new Error('Add allocation still enabled at the limit');
+    await shot('server-network-added');
+  });
+}
+
+async function mounts({ page, run, shot, adminPassword, serverName, work }) {
+  const name = 'e2e maps';
+  const source = join(work, 'maps');
+  mkdirSync(source, { recursive: true });
+  await run('admin mounts: create, link to the node and the egg', async () => {
+    await signOut(page);
+    await signIn(page, 'admin', adminPassword);
+    await page.goto('/admin/mounts');
+    await page.getByRole('heading', { name: 'Mounts', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'New mount', exact: true }).click();
+    let dialog = page.getByRole('dialog', { name: 'New mount' });
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
+    await dialog.getByRole('textbox', { name: 'Source (path on the node)' }).fill(source);
+    await dialog.getByRole('textbox', { name: 'Target (path in the container)' }).fill('/mnt/maps');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await toast(page, `Mount ${name} created`);
+    // The dialog stays open on the new mount, for its links.
+    dialog = page.getByRole('dialog', { name });
+    await dialog.getByRole('combobox', { name: 'Eggs', exact: true }).click();
+    await page.getByRole('option', { name: 'OpenTTD', exact: true }).click();
+    // A multi-select stays open after a pick; a click beside it closes it.
+    await dialog.getByText('Where it may be used').click();
+    await dialog.getByRole('combobox', { name: 'Nodes', exact: true }).click();
+    await page.getByRole('option', { name: 'local', exact: true }).click();
+    await dialog.getByText('Where it may be used').click();
+    await shot('admin-mount-links');
+    await dialog.getByRole('button', { name: 'Save links', exact: true }).click();
+    await toast(page, 'Links saved');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: new RegExp(name) });
+    await row.filter({ hasText: `${source} → /mnt/maps` }).waitFor();
+    // Eggs, nodes, servers.
+    const counts = await row.getByRole('cell').evaluateAll((cells) => cells.slice(3, 6).map((c) => c.textContent.trim()));
+    if (counts.join(',') !== '1,1,0') throw new Error(`eggs, nodes, servers: ${counts.join(', ')} (want 1, 1, 0)`);
+    await shot('admin-mounts');
+  });
+
+  await run('admin mounts: attach to the server (mounted), detach, delete', async () => {
+    await openAdminServer(page, serverName);
+    await page.getByRole('combobox', { name: 'Mount to attach', exact: true }).click();
+    await page.getByRole('option', { name: new RegExp(`^${name} `) }).click();
+    await page.getByRole('button', { name: 'Attach', exact: true }).click();
+    await toast(page, 'Mount attached');
+    const attached = page.getByRole('row', { name: new RegExp(name) });
+    await attached.getByText('Mounted', { exact: true }).waitFor();
+    await shot('admin-server-mount-attached');
+    await attached.getByRole('button', { name: 'Detach', exact: true }).click();
+    await toast(page, 'Mount detached');
+    await page.getByText('No mounts are attached to this server.', { exact: true }).waitFor();
+    await page.goto('/admin/mounts');
+    const row = page.getByRole('row', { name: new RegExp(name) });
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await toast(page, 'Mount deleted');
+    await page.getByText('No mounts yet.', { exact: true }).waitFor();
+    await shot('admin-mounts-deleted');
+  });
+}
+
+async function transferCard({ page, run, shot, serverName }) {
+  await run('admin server page: the transfer card offers the other node (not started)', async () => {
+    await openAdminServer(page, serverName, 'Manage');
+    // The journey's second node (e2e-node, never online) is the only other one.
+    await page.getByText('Moves the server and its files to another node.', { exact: false }).waitFor();
+    const start = page.getByRole('button', { name: 'Start transfer', exact: true });
+    if (!(await start.isDisabled())) throw new Error('Start transfer enabled before a node is picked');
+    await page.getByRole('combobox', { name: 'Target node', exact: true }).click();
+    const options = await page.getByRole('option').allInnerTexts();
+    if (options.join(',') !== 'e2e-node') throw new Error(`target nodes offered: ${options.join(', ')} (want only e2e-node)`);
+    await page.getByRole('option', { name: 'e2e-node', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Primary allocation on the target', exact: true }).click();
+    await page.getByRole('option', { name: '127.0.0.2:30000', exact: true }).click();
+    if (await start.isDisabled()) throw new Error('Start transfer still disabled with a node and an allocation');
+    await shot('admin-server-transfer');
+  });
 }

@@ -140,7 +140,7 @@ async function main() {
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
 
     const journey = await import('./journey.mjs');
-    await journey.default({ page, base, adminPassword, root, run, shot, log, freePort, context: browser });
+    await journey.default({ page, base, adminPassword, root, work, run, shot, log, freePort, context: browser });
     if (consoleErrors.length) throw new Error(`uncaught errors in the page:\n${consoleErrors.join('\n')}`);
 
     console.log('\nsteps:');

@@ -87,6 +87,40 @@ describe('ApiKeysPage', () => {
     expect(within(dialog).getByText('The allowed_ips.0 must be a valid IP address or CIDR range.')).toBeInTheDocument();
   });
 
+  it('stops showing the token once its key is deleted', async () => {
+    document.cookie = 'XSRF-TOKEN=t';
+    let keys: (typeof KEY)[] = [];
+    const token = `${KEY.identifier}${'s'.repeat(32)}`;
+    const { fn } = routeFetch({
+      [`GET ${PATH}`]: () => jsonResponse(200, { object: 'list', data: keys.map((k) => ({ object: 'application_api_key', attributes: k })) }),
+      [`POST ${PATH}`]: () => {
+        keys = [KEY];
+        return jsonResponse(201, { object: 'application_api_key', attributes: KEY, meta: { token } });
+      },
+      [`DELETE ${PATH}/${KEY.identifier}`]: () => {
+        keys = [];
+        return new Response(null, { status: 204 });
+      },
+    });
+    vi.stubGlobal('fetch', fn);
+    const user = userEvent.setup();
+    renderWithProviders(<ApiKeysPage />);
+
+    await user.click(await screen.findByRole('button', { name: 'New application key' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByRole('textbox', { name: /Description/ }), 'Billing');
+    await user.click(within(dialog).getByRole('button', { name: 'Create' }));
+    expect(await screen.findByDisplayValue(token)).toBeInTheDocument();
+
+    const row = (await screen.findByText(KEY.identifier)).closest('tr') as HTMLElement;
+    await user.click(within(row).getByRole('button', { name: 'Delete' }));
+    // The confirmation, not the create dialog still closing.
+    const confirm = await screen.findByRole('dialog', { name: 'Delete' });
+    await user.click(within(confirm).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(screen.queryByDisplayValue(token)).not.toBeInTheDocument());
+    expect(screen.queryByText(/only time the key is shown/)).not.toBeInTheDocument();
+  });
+
   it('lists keys with their access', async () => {
     vi.stubGlobal('fetch', routeFetch({ [`GET ${PATH}`]: () => jsonResponse(200, { object: 'list', data: [{ object: 'application_api_key', attributes: KEY }] }) }).fn);
     renderWithProviders(<ApiKeysPage />);

@@ -19,7 +19,9 @@ const PATH = `${APP}/api-keys`;
 export default function ApiKeysPage() {
   const keys = useGet<List<ApplicationApiKey>>(PATH);
   const [creating, setCreating] = useState(false);
-  const [token, setToken] = useState<string | null>(null);
+  // The new key's token, shown until dismissed or until that key is deleted.
+  const [created, setCreated] = useState<{ identifier: string; token: string } | null>(null);
+  const token = created?.token ?? null;
   return (
     <>
       <PageHeader title={s.title} actions={<Button onClick={() => setCreating(true)}>{s.create}</Button>} />
@@ -27,7 +29,7 @@ export default function ApiKeysPage() {
         {s.intro}
       </Text>
       {token && (
-        <Alert color="yellow" variant="light" mb="md" title={s.tokenTitle} withCloseButton onClose={() => setToken(null)}>
+        <Alert color="yellow" variant="light" mb="md" title={s.tokenTitle} withCloseButton onClose={() => setCreated(null)}>
           <Stack gap="xs">
             <Text size="sm">{s.tokenWarning}</Text>
             <CopyField label={s.token} value={token} />
@@ -54,7 +56,7 @@ export default function ApiKeysPage() {
                 </Table.Thead>
                 <Table.Tbody>
                   {data.data.map(({ attributes: k }) => (
-                    <KeyRow key={k.identifier} k={k} />
+                    <KeyRow key={k.identifier} k={k} onDeleted={() => setCreated((c) => (c?.identifier === k.identifier ? null : c))} />
                   ))}
                 </Table.Tbody>
               </Table>
@@ -66,8 +68,8 @@ export default function ApiKeysPage() {
         {creating && (
           <CreateKeyForm
             onCancel={() => setCreating(false)}
-            onCreated={(t) => {
-              setToken(t);
+            onCreated={(identifier, t) => {
+              setCreated({ identifier, token: t });
               setCreating(false);
             }}
           />
@@ -77,8 +79,8 @@ export default function ApiKeysPage() {
   );
 }
 
-function KeyRow({ k }: { k: ApplicationApiKey }) {
-  const remove = useAction(() => request('DELETE', `${PATH}/${k.identifier}`), { invalidate: [PATH], toastErrors: false });
+function KeyRow({ k, onDeleted }: { k: ApplicationApiKey; onDeleted: () => void }) {
+  const remove = useAction(() => request('DELETE', `${PATH}/${k.identifier}`), { invalidate: [PATH], toastErrors: false, onSuccess: onDeleted });
   return (
     <Table.Tr>
       <Table.Td>
@@ -100,13 +102,13 @@ function KeyRow({ k }: { k: ApplicationApiKey }) {
   );
 }
 
-function CreateKeyForm({ onCreated, onCancel }: { onCreated: (token: string) => void; onCancel: () => void }) {
+function CreateKeyForm({ onCreated, onCancel }: { onCreated: (identifier: string, token: string) => void; onCancel: () => void }) {
   const [values, setValues] = useState<KeyFormValues>({ memo: '', allowedIps: '', permissions: noPermissions() });
   const [errors, setErrors] = useState<KeyFormErrors & Partial<Record<Resource, string>>>({});
   const create = useAction(() => request<ApplicationApiKeyCreated>('POST', PATH, { body: createKeyBody(values) }), {
     invalidate: [PATH],
     toastErrors: false,
-    onSuccess: (r) => onCreated(r.meta.token),
+    onSuccess: (r) => onCreated(r.attributes.identifier, r.meta.token),
   });
   // A 422 goes under its field; anything else above the form.
   const field = create.error instanceof ApiError ? serverFieldOf(create.error.field) : undefined;
