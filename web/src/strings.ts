@@ -614,7 +614,7 @@ export const strings = {
     },
     mounts: {
       title: 'Mounts',
-      intro: 'A mount is a directory on the node that wings binds into a server’s container. It is mounted into a server only when it is attached to the server and linked to the server’s node and egg.',
+      intro: 'A mount is a directory on the node that wings binds into a server’s container. It is mounted into a server only when it is attached to the server and linked to the server’s node and egg, and only if the node’s wings lists a directory containing its source under `allowed_mounts` in its config.yml (wings refuses every other source, and its own data directories).',
       create: 'New mount',
       empty: 'No mounts yet.',
       name: 'Name',
