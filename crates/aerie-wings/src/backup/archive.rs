@@ -87,9 +87,6 @@ pub fn write_archive<W: Write>(
 ) -> io::Result<(ArchiveSummary, W)> {
     let mut encoder = zstd::stream::write::Encoder::new(out, level.zstd_level())?;
     encoder.include_checksum(true)?;
-    // One compression worker beside this thread (as `zstd -T1` has): reading and tar framing
-    // here, compressing there, hashing and writing on the writer's thread.
-    encoder.multithread(1)?;
     let mut tar = tar::Builder::new(encoder);
     let summary = walk(jail, rules, &mut tar)?;
     let encoder = tar.into_inner()?;
