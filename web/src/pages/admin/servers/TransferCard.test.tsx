@@ -3,7 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { jsonResponse, renderWithProviders, routeFetch } from '../../../test/render';
 import type { Allocation, ServerTransfer } from '../../../api/types';
-import { freeAllocations, TransferCard, transferPhase } from './TransferCard';
+import { freeAllocations, progressText, TransferCard, transferPhase } from './TransferCard';
 
 const APP = '/api/application';
 const TRANSFER = `${APP}/servers/9/transfer`;
@@ -120,5 +120,13 @@ describe('TransferCard', () => {
     await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Cancel transfer' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'DELETE')).toBe(true));
     expect(await screen.findByText(/The transfer to bravo failed; the server stayed on alpha/)).toBeInTheDocument();
+  });
+});
+
+describe('progressText', () => {
+  it('keeps the message of a wings transfer log line', () => {
+    const line = '\u001b[33m\u001b[1mSun, 29 Nov 2026 19:00:00 UTC [Transfer System]:\u001b[39m Sent 64 MiB of the archive\u001b[0m';
+    expect(progressText(line)).toBe('Sent 64 MiB of the archive');
+    expect(progressText('plain line')).toBe('plain line');
   });
 });

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useServerSocket } from '../../server/useServerSocket';
 import { Alert, Group, Loader, MultiSelect, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -51,7 +52,7 @@ export function useLatestTransfer(serverId: number) {
  * follow the transfer until the new node reports (the server's page refreshes to show its
  * new node) or it fails; a running transfer can be cancelled.
  */
-export function TransferCard({ server }: { server: Pick<AdminServer, 'id' | 'name' | 'node'> }) {
+export function TransferCard({ server }: { server: Pick<AdminServer, 'id' | 'name' | 'node'> & { identifier?: string } }) {
   const client = useQueryClient();
   const transfer = useLatestTransfer(server.id);
   const nodes = attrs(useAppList<Node>('/nodes').data);
@@ -82,6 +83,7 @@ export function TransferCard({ server }: { server: Pick<AdminServer, 'id' | 'nam
         <Text size="sm" c="dimmed">
           {s.runningHelp} {s.since(formatDate(t.created_at))}
         </Text>
+        {server.identifier && <TransferProgress identifier={server.identifier} />}
         <Group justify="flex-end">
           <ConfirmButton
             variant="light"
@@ -179,5 +181,41 @@ function TransferForm({ server, nodes, path }: { server: Pick<AdminServer, 'id' 
         </ConfirmButton>
       </Group>
     </>
+  );
+}
+
+/** Terminal colour codes, which wings' transfer log lines carry. */
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** The newest line of a transfer log, without its colour codes and wings' timestamp prefix. */
+export function progressText(line: string): string {
+  const plain = line.replace(ANSI, '');
+  const at = plain.indexOf(']: ');
+  return (at >= 0 ? plain.slice(at + 3) : plain).trim();
+}
+
+/**
+ * What the source node says while it sends the server (wings' `transfer logs` events on the
+ * server's websocket: archiving, bytes sent, verification), newest line only.
+ */
+function TransferProgress({ identifier }: { identifier: string }) {
+  const live = useServerSocket(identifier, true);
+  const [last, setLast] = useState<string | null>(null);
+  const { onLine } = live;
+  useEffect(() => {
+    const off = onLine((line, kind) => {
+      if (kind === 'transfer') setLast(progressText(line));
+    });
+    return () => {
+      off();
+    };
+    // The listener set behind `onLine` lives as long as the socket; subscribe once.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  if (!last) return null;
+  return (
+    <Text size="sm" ff="monospace" data-testid="transfer-progress">
+      {last}
+    </Text>
   );
 }
