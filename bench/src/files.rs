@@ -200,6 +200,8 @@ async fn main() {
         out = work.join("ref2.tar.zst").display()
     ));
     let backup = new_uuid();
+    // Markers on stderr let a profiler attach for the backup alone.
+    eprintln!("bench: backup start");
     let t = Instant::now();
     let r = node
         .post(
@@ -223,6 +225,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     let bk = t.elapsed();
+    eprintln!("bench: backup done");
     assert!(done.1.successful, "backup failed");
     let vol_bytes = aerie_wings::server::disk_usage(&vol);
     rows.push(format!(
