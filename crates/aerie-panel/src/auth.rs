@@ -195,6 +195,28 @@ impl FromRequestParts<AppState> for ApplicationUser {
     }
 }
 
+/// A root administrator signed in with a browser session (CSRF checked on writes, the
+/// panel's two-factor requirement applied). Any API key, even a root administrator's, is
+/// refused with 403.
+#[derive(Debug, Clone)]
+pub(crate) struct AdminSession(pub User);
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = Error;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let admin = ApplicationUser::from_request_parts(parts, state).await?;
+        if admin.key.is_some() {
+            return Err(Error::Forbidden(
+                "Application API keys and panel settings can only be managed from a signed-in administrator's browser session, not with an API key.".into(),
+            ));
+        }
+        Ok(Self(admin.user))
+    }
+}
+
 impl FromRequestParts<AppState> for RequestMeta {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(

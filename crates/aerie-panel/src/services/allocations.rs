@@ -15,8 +15,8 @@ use aerie_db::repo::allocations::{Allocation, AllocationListQuery, PortRange};
 use aerie_http::Error;
 use serde_json::{Map, Value, json};
 
-use super::db_err;
 use super::nodes::find_node;
+use super::{db_err, not_found};
 
 /// Lowest port that may not be used: allocations must be above it.
 pub const PORT_FLOOR: i64 = 1024;
@@ -381,10 +381,6 @@ fn is_hostname(s: &str) -> bool {
 
 fn required(field: &str) -> Error {
     Error::validation(field, "required", format!("The {field} field is required."))
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! - Downloads are a URL to wings' `/download/backup` with a 15-minute single-use JWT
 //!   signed with the node's token, or a 15-minute presigned S3 `GET` URL.
 
+use super::not_found;
 use aerie_db::Db;
 use aerie_db::models::{Node, User};
 use aerie_db::repo::backups::Backup;
@@ -64,10 +65,6 @@ fn s3_not_configured() -> Error {
 /// 400 when the panel has no S3 storage (any more).
 pub fn s3_storage(storage: Option<&S3Storage>) -> Result<&S3Storage, Error> {
     storage.ok_or_else(s3_not_configured)
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 /// The node a server runs on, and a wings client for it.

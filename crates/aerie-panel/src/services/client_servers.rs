@@ -8,6 +8,7 @@
 //! Wings is reached with [`WingsClient`]'s generic calls; wings errors become the panel's
 //! errors through `From<WingsError>`.
 
+use super::not_found;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -58,10 +59,6 @@ pub const PULL_LIMIT: u32 = 10;
 pub const PULL_WINDOW: Duration = Duration::from_secs(300);
 /// Events never shown in a server's activity (`ActivityLog::DISABLED_EVENTS`).
 pub const HIDDEN_EVENTS: &[&str] = &["server:file.upload"];
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
-}
 
 // ---- state ------------------------------------------------------------------------------
 

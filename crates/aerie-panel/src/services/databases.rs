@@ -33,6 +33,7 @@
 //! reads as a number. This hides row counts from casual eyes; it is not a secret.
 //! [`decode_database_id`] accepts that form and plain numeric ids.
 
+use super::not_found;
 use std::time::Duration;
 
 use aerie_db::Db;
@@ -366,10 +367,6 @@ pub struct HostUpdate {
     pub max_databases: Option<Option<i64>>,
     /// New node (`Some(None)` unlinks).
     pub node_id: Option<Option<i64>>,
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 /// Replaces every occurrence of each secret in `msg`.

@@ -27,7 +27,7 @@ use serde_json::{Map, Value, json};
 pub use aerie_db::repo::eggs::{Egg, EggVariable};
 pub use aerie_db::repo::nests::Nest;
 
-use super::db_err;
+use super::{db_err, not_found};
 use crate::api::{Validator, atom_timestamp, laravel_timestamp};
 
 /// Author of the standard nests, as Pterodactyl seeds them.
@@ -68,11 +68,6 @@ pub const STANDARD_NESTS: [(&str, &str); 4] = [
 
 const SEEDED_STANDARD: &str = "aerie:seeded:standard_nests";
 const SEEDED_GAMES: &str = "aerie:seeded:aerie_games";
-
-/// Laravel's default route-model-binding miss.
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
-}
 
 // ---- nests ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ use aerie_db::repo::locations::LocationListQuery;
 use aerie_db::repo::servers::Server;
 use aerie_http::Error;
 
-use super::db_err;
+use super::{db_err, not_found};
 use crate::api::Validator;
 
 /// The message Pterodactyl's `HasActiveNodesException` carries.
@@ -21,10 +21,6 @@ pub struct LocationInput {
     pub short: Option<String>,
     /// Description.
     pub long: Option<Option<String>>,
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 fn validate(input: &LocationInput, creating: bool) -> Result<(), Error> {

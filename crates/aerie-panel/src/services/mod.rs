@@ -32,6 +32,11 @@ pub mod wings;
 use aerie_db::DbError;
 use aerie_http::Error;
 
+/// Pterodactyl's 404 for a resource that does not exist or that the caller may not see.
+pub(crate) fn not_found() -> Error {
+    Error::NotFound("The requested resource could not be found on the server.".into())
+}
+
 /// Maps a database error to the user-facing error, once, here.
 pub(crate) fn db_err(e: DbError) -> Error {
     match e {

@@ -22,8 +22,8 @@ use aerie_db::repo::servers::Server;
 use aerie_http::Error;
 use serde_json::{Map, Value};
 
-use super::db_err;
 use super::schedules::bool_field;
+use super::{db_err, not_found};
 
 /// Sources wings keeps its own files in (its configuration, and every server's data,
 /// backups and archives under its root directory, in Pterodactyl's and older daemons'
@@ -44,10 +44,6 @@ pub const FORBIDDEN_TARGETS: [&str; 1] = ["/home/container"];
 
 /// The longest `source` / `target` (the columns are `VARCHAR(191)`).
 pub const MAX_PATH: usize = 191;
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
-}
 
 fn display(field: &str) -> String {
     field.replace('_', " ")

@@ -3,6 +3,7 @@
 //! (Pterodactyl's `FindViableNodesService`), the wings configuration, and registering the
 //! local node of `aerie up`.
 
+use super::not_found;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -442,10 +443,6 @@ async fn check_location(db: &Db, location_id: i64) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 fn required(field: &str, label: &str) -> Error {

@@ -23,11 +23,7 @@ use aerie_proto::wings::{
 };
 use serde_json::Value;
 
-use super::db_err;
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
-}
+use super::{db_err, not_found};
 
 /// The server `uuid` if it lives on `node`; 404 otherwise (another node's server does not
 /// exist as far as this node is concerned).

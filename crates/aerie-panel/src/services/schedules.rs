@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::cron::Cron;
-use super::db_err;
+use super::{db_err, not_found};
 use crate::access::ServerAccess;
 use crate::api::{Item, List, atom_timestamp};
 
@@ -40,10 +40,6 @@ pub const MAX_TIME_OFFSET: i64 = 900;
 pub const ACTIONS: [&str; 3] = ["command", "power", "backup"];
 /// Payloads of a `power` task.
 pub const POWER_SIGNALS: [&str; 4] = ["start", "stop", "restart", "kill"];
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
-}
 
 // ---- loose field readers (Laravel's validator semantics) ----
 

@@ -12,6 +12,7 @@
 //!   to them (`ws/deny` with `md5(user_id . server_uuid)`), so their console drops; a wings
 //!   that cannot be reached does not block the change.
 
+use super::not_found;
 use aerie_db::Db;
 use aerie_db::models::User;
 use aerie_db::repo::servers::Server;
@@ -35,10 +36,6 @@ pub struct SubuserView {
     pub subuser: Subuser,
     /// The account.
     pub user: User,
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 /// Client API `server_subuser` attributes: `uuid, username, email, image, 2fa_enabled,

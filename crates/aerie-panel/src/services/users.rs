@@ -3,6 +3,7 @@
 //! id; Pterodactyl's username format; first and last name required through the API) and of
 //! its `UserDeletionService` (a user who owns servers cannot be deleted).
 
+use super::not_found;
 use aerie_db::Db;
 use aerie_db::models::{NewUser, User};
 use aerie_db::repo::servers::Server;
@@ -296,10 +297,6 @@ pub async fn delete_user(db: &Db, id: i64) -> Result<(), Error> {
         Err(aerie_db::DbError::ForeignKey) => Err(Error::BadRequest(HAS_SERVERS.into())),
         Err(e) => Err(db_err(e)),
     }
-}
-
-fn not_found() -> Error {
-    Error::NotFound("The requested resource could not be found on the server.".into())
 }
 
 /// The user with this id.

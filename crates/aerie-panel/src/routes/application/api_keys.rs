@@ -5,11 +5,9 @@
 //! a request made with any API key gets 403, so a leaked key can never mint more keys.
 //! [`AdminSession`] is the extractor that enforces it.
 
-use aerie_db::models::User;
 use aerie_http::Error;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{delete, get};
 use serde::Deserialize;
@@ -20,7 +18,7 @@ use crate::api::schemas::{
     NotFound, ValidationFailed,
 };
 use crate::api::{self, Item, JsonBody, List};
-use crate::auth::ApplicationUser;
+use crate::auth::AdminSession;
 use crate::services::application_keys::{self as svc, NewApplicationKey};
 
 #[derive(utoipa::OpenApi)]
@@ -39,28 +37,6 @@ pub(crate) fn routes() -> Router<AppState> {
             get(list_application_keys).post(create_application_key),
         )
         .route("/api-keys/{identifier}", delete(delete_application_key))
-}
-
-/// A root administrator signed in with a browser session (CSRF checked on writes, the
-/// panel's two-factor requirement applied). Any API key, even a root administrator's, is
-/// refused with 403.
-#[derive(Debug, Clone)]
-pub(crate) struct AdminSession(pub User);
-
-impl FromRequestParts<AppState> for AdminSession {
-    type Rejection = Error;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let admin = ApplicationUser::from_request_parts(parts, state).await?;
-        if admin.key.is_some() {
-            return Err(Error::Forbidden(
-                "Application API keys and panel settings can only be managed from a signed-in administrator's browser session, not with an API key.".into(),
-            ));
-        }
-        Ok(Self(admin.user))
-    }
 }
 
 /// List your application API keys.

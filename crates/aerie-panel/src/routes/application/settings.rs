@@ -9,12 +9,12 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::{Deserialize, Deserializer};
 
-use super::api_keys::AdminSession;
 use crate::AppState;
 use crate::api::schemas::{
     ApplicationErrors, BadRequest, CsrfMismatch, PanelSettingsItem, ValidationFailed,
 };
 use crate::api::{self, Item, JsonBody};
+use crate::auth::AdminSession;
 use crate::services::panel_settings::{self as svc, PanelSettings, SettingsChange};
 
 #[derive(utoipa::OpenApi)]
