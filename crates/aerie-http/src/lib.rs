@@ -6,6 +6,8 @@
 
 mod error;
 mod serve;
+mod tap;
 
 pub use error::{Envelope, Error, ErrorInfo, Result, envelope_layer};
 pub use serve::{serve, shutdown_signal, with_observability};
+pub use tap::{CopyError, Peer, RawBody, Tap, serve_tapped};

@@ -517,3 +517,80 @@ async fn cors_lets_the_panel_page_call_wings_and_nobody_else() {
         "http://panel.test"
     );
 }
+
+/// Sends a `files/write` of `body` over a raw connection: the headers with the first 64 KiB,
+/// then the rest in pieces with pauses, so part of the body reaches wings through hyper and
+/// the rest straight from the socket. Returns the response head.
+async fn raw_upload(node: &TestNode, uuid: &str, file: &str, body: &[u8], expect: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = node.url.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/servers/{uuid}/files/write?file={} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n{}\r\n",
+        urlencode(file),
+        node.token,
+        body.len(),
+        if expect {
+            "Expect: 100-continue\r\n"
+        } else {
+            ""
+        }
+    );
+    let mut sent = 0;
+    if expect {
+        s.write_all(head.as_bytes()).await.unwrap();
+        let mut interim = [0u8; 25];
+        tokio::time::timeout(Duration::from_secs(2), s.read_exact(&mut interim))
+            .await
+            .expect("no answer to Expect")
+            .unwrap();
+        if &interim != b"HTTP/1.1 100 Continue\r\n\r\n" {
+            // Refused before the body was sent.
+            let mut rest = interim.to_vec();
+            s.read_to_end(&mut rest).await.unwrap();
+            return String::from_utf8_lossy(&rest).to_ascii_lowercase();
+        }
+    } else {
+        let mut first = head.into_bytes();
+        first.extend_from_slice(&body[..65_536]);
+        s.write_all(&first).await.unwrap();
+        sent = 65_536;
+    }
+    for piece in body[sent..].chunks(700_000) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        s.write_all(piece).await.unwrap();
+    }
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut response))
+        .await
+        .expect("wings kept the connection open after the upload")
+        .unwrap();
+    String::from_utf8_lossy(&response).to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn a_large_upload_read_from_the_socket_arrives_exactly() {
+    let node = TestNode::start().await;
+    let uuid = installed(&node, 0).await;
+    let body: Vec<u8> = (0..5 * 1024 * 1024 + 3)
+        .map(|i: usize| (i * 7 % 253) as u8)
+        .collect();
+    for expect in [false, true] {
+        let name = format!("raw-{expect}.bin");
+        let response = raw_upload(&node, &uuid, &name, &body, expect).await;
+        assert!(response.starts_with("http/1.1 204"), "{response}");
+        assert!(response.contains("connection: close"), "{response}");
+        let r = contents(&node, &uuid, &name).await;
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.bytes().await.unwrap() == body,
+            "the file differs from the upload"
+        );
+    }
+    // The disk limit is checked against the declared length before the body is asked for.
+    let limited = installed(&node, 1).await;
+    let response = raw_upload(&node, &limited, "big.bin", &body, true).await;
+    assert!(response.starts_with("http/1.1 409"), "{response}");
+    node.cleanup(&uuid).await;
+    node.cleanup(&limited).await;
+}

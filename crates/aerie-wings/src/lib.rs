@@ -36,7 +36,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    aerie_http::serve(router(state), listener, shutdown).await
+    aerie_http::serve_tapped(router(state), listener, shutdown).await
 }
 
 /// The current time in whole seconds since the epoch (JWT `iat`/`exp` units).

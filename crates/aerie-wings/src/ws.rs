@@ -36,7 +36,7 @@ fn origin_allowed(state: &WingsState, headers: &HeaderMap) -> bool {
 pub(crate) async fn websocket(
     State(state): State<WingsState>,
     Path(uuid): Path<String>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<aerie_http::Peer>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -50,7 +50,7 @@ pub(crate) async fn websocket(
         )
         .into_response();
     }
-    let ip = peer.ip().to_string();
+    let ip = peer.addr.ip().to_string();
     ws.max_message_size(64 * 1024).on_upgrade(move |socket| {
         Session {
             state,

@@ -367,14 +367,18 @@ pub fn sha256_of(mut r: impl Read) -> io::Result<String> {
 }
 
 /// Like [`HashingWriter`] over a file, but hashing and writing run on a second thread, fed
-/// 1 MiB blocks through a short queue: compression and SHA-256 then use both cores.
+/// 512 KiB blocks through a short queue: compression and SHA-256 then use both cores.
 pub struct PipelinedHashWriter {
     block: Vec<u8>,
     tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
     worker: Option<std::thread::JoinHandle<io::Result<(String, u64, std::fs::File)>>>,
 }
 
-const BLOCK: usize = 1 << 20;
+/// The archive is written in 512 KiB blocks. Not 1 MiB: on Linux 6.18's ext4 (large folios),
+/// writes of exactly 1 MiB at 1 MiB-aligned offsets run about 13 times slower than 512 KiB
+/// ones (363 against 5 308 MiB/s measured with a bare `write` loop on this machine), and an
+/// archive written from offset 0 in 1 MiB blocks hits exactly that case.
+const BLOCK: usize = 512 * 1024;
 
 impl PipelinedHashWriter {
     /// Starts the worker that owns `file`.

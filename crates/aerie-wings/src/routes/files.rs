@@ -13,7 +13,7 @@ use aerie_proto::wings::{
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -183,9 +183,8 @@ pub(crate) async fn post_write(
     State(state): State<WingsState>,
     Path(uuid): Path<String>,
     Query(q): Query<FileQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<StatusCode, Error> {
+    request: axum::extract::Request,
+) -> Result<Response, Error> {
     let server = find(&state, &uuid)?;
     if q.file.is_empty() {
         return Err(Error::validation(
@@ -194,12 +193,81 @@ pub(crate) async fn post_write(
             "The file query parameter is required.",
         ));
     }
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    write_stream(&server, &q.file, declared, body.into_data_stream()).await?;
-    Ok(StatusCode::NO_CONTENT)
+    // A large HTTP/1 body of known length is read from the socket directly (see
+    // `aerie_http::Tap`): about twice the throughput of taking it chunk by chunk from hyper.
+    let tap = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<aerie_http::Peer>>()
+        .map(|info| info.0.tap.clone());
+    match (tap, declared) {
+        (Some(tap), Some(len))
+            if len >= RAW_UPLOAD_MIN
+                && parts.version <= axum::http::Version::HTTP_11
+                && !headers.contains_key(header::TRANSFER_ENCODING) =>
+        {
+            write_raw(&server, &q.file, len, &tap, body).await
+        }
+        _ => {
+            write_stream(&server, &q.file, declared, body.into_data_stream()).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    }
+}
+
+/// Uploads from this size up are read from the socket directly.
+const RAW_UPLOAD_MIN: u64 = 1 << 20;
+
+/// How long an upload may send nothing before it is abandoned.
+const UPLOAD_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Writes a body of `len` bytes read straight from the connection to `path`. The disk limit
+/// is checked against `len` before the old file is touched.
+async fn write_raw(
+    server: &Arc<Server>,
+    path: &str,
+    len: u64,
+    tap: &aerie_http::Tap,
+    body: Body,
+) -> Result<Response, Error> {
+    let j = jail(server)?;
+    let p = path.to_owned();
+    let mut writer = blocking(move || j.create_write_sized(&p, len)).await?;
+    let raw = tap
+        .raw_body(body, len)
+        .await
+        .map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
+    let keeps_connection = raw.is_whole();
+    let copied = tokio::task::spawn_blocking(move || {
+        let copied = raw.copy_to(&mut writer, UPLOAD_IDLE);
+        (copied, writer)
+    })
+    .await
+    .map_err(Error::internal)?;
+    match copied {
+        (Ok(_), writer) => {
+            writer.finish().map_err(fs_err)?;
+        }
+        (Err(aerie_http::CopyError::Read(e)), _) => {
+            return Err(Error::BadRequest(format!(
+                "the upload was interrupted: {e}"
+            )));
+        }
+        (Err(aerie_http::CopyError::Write(e)), _) => {
+            return Err(fs_err(aerie_fs::Error::from_io(e)));
+        }
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if !keeps_connection {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(resp)
 }
 
 /// Writes a byte stream to `path` through the jail. With a declared length the disk limit
