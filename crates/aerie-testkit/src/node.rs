@@ -227,6 +227,9 @@ impl TestNode {
             data_dir: dir.path().join("volumes"),
             tmp_dir: dir.path().join("tmp"),
             log_dir: dir.path().join("logs"),
+            // Inside the node's own directory, so a test's (or the bench's) backups go away
+            // with it instead of piling up in a directory every node shared.
+            backup_dir: dir.path().join("backups"),
             panel_url: "http://panel.test".into(),
             network: "aerie_test_nw".into(),
             ..NodeSettings::default()

@@ -380,6 +380,9 @@ pub struct PipelinedHashWriter {
 /// archive written from offset 0 in 1 MiB blocks hits exactly that case.
 const BLOCK: usize = 512 * 1024;
 
+/// Writeback of the archive is started every this many bytes.
+const WRITEBACK_STEP: u64 = 8 << 20;
+
 impl PipelinedHashWriter {
     /// Starts the worker that owns `file`.
     pub fn new(mut file: std::fs::File) -> Self {
@@ -387,10 +390,22 @@ impl PipelinedHashWriter {
         let worker = std::thread::spawn(move || {
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
+            let mut started = 0u64;
             for block in rx {
                 hasher.update(&block);
                 file.write_all(&block)?;
                 bytes += block.len() as u64;
+                if bytes - started >= WRITEBACK_STEP {
+                    // Start writing the archive to disk while the rest is compressed, so the
+                    // final fsync has little left to wait for.
+                    let _ = rustix::fs::fadvise(
+                        &file,
+                        started,
+                        std::num::NonZeroU64::new(bytes - started),
+                        rustix::fs::Advice::DontNeed,
+                    );
+                    started = bytes;
+                }
             }
             Ok((hex::encode(hasher.finalize()), bytes, file))
         });
