@@ -470,6 +470,35 @@ async fn a_transfer_starts_and_the_success_callback_moves_the_server() {
         .transfer(json!({"node_id": c.b.id, "allocation_id": c.b_allocs[2]}))
         .await;
     assert_eq!(status, 409, "{v}");
+    // Deleting the server (even forced) or changing its build mid-transfer is refused, and
+    // the source node is not asked to delete anything.
+    for path in [
+        format!("/servers/{}", c.server_id),
+        format!("/servers/{}/force", c.server_id),
+    ] {
+        let (status, v) = c.call(Method::DELETE, &path, None).await;
+        assert_eq!(status, 409, "{path}: {v}");
+        assert!(
+            v["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("cancel the transfer"),
+            "{v}"
+        );
+    }
+    let (status, v) = c
+        .call(
+            Method::PATCH,
+            &format!("/servers/{}/build", c.server_id),
+            Some(json!({"allocation": c.a_allocs[0], "memory": 2048, "swap": 0, "disk": 1024, "io": 500, "cpu": 0, "feature_limits": {"databases": 0, "allocations": 0, "backups": 0}})),
+        )
+        .await;
+    assert_eq!(status, 409, "{v}");
+    assert!(
+        c.source
+            .calls_to("DELETE", &format!("/api/servers/{}", c.server_uuid))
+            .is_empty()
+    );
     let (status, v) = c
         .call(
             Method::GET,
@@ -479,6 +508,7 @@ async fn a_transfer_starts_and_the_success_callback_moves_the_server() {
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["attributes"]["successful"], Value::Null);
+    assert_eq!(v["attributes"]["server_id"], c.server_id, "{v}");
 
     // The target reads the server as it will be there; another node may not read it.
     let (status, doc) = c

@@ -932,12 +932,20 @@ pub async fn update_details(
 /// added in the same request, and is refused when there is none.
 ///
 /// # Errors
-/// 422 for invalid fields; 400 when the primary allocation would not belong to the server.
+/// 422 for invalid fields; 400 when the primary allocation would not belong to the server;
+/// 409 while the server is being transferred (the target node got the old build, and the
+/// transfer holds its new allocations).
 pub async fn update_build(
     db: &Db,
     server: &Server,
     body: &Map<String, Value>,
 ) -> Result<Server, Error> {
+    refuse_while_transferring(
+        db,
+        server,
+        "This server is currently being transferred; its build cannot change until the transfer ends.",
+    )
+    .await?;
     let requested_primary = opt_int(body.get("allocation"), "allocation")?;
     let oom_disabled = opt_bool(body.get("oom_disabled"), "oom_disabled")?;
     let (limits, _) = Limits::read(body)?;
@@ -1151,18 +1159,12 @@ pub async fn set_suspended(db: &Db, server: &Server, suspend: bool) -> Result<()
     if server.is_suspended() == suspend {
         return Ok(());
     }
-    if db
-        .servers()
-        .active_transfer(server.id)
-        .await
-        .map_err(db_err)?
-        .is_some()
-    {
-        return Err(Error::Conflict(
-            "Cannot toggle suspension status on a server that is currently being transferred."
-                .into(),
-        ));
-    }
+    refuse_while_transferring(
+        db,
+        server,
+        "Cannot toggle suspension status on a server that is currently being transferred.",
+    )
+    .await?;
     let wings = wings_for(db, server).await?;
     let new = suspend.then_some(STATUS_SUSPENDED);
     db.servers()
@@ -1184,12 +1186,8 @@ pub async fn set_suspended(db: &Db, server: &Server, suspend: bool) -> Result<()
     Ok(())
 }
 
-/// `POST /servers/{id}/reinstall`: status `installing`, then wings reinstalls; the status
-/// is put back when wings fails.
-///
-/// # Errors
-/// 409 while the server is being transferred; wings errors.
-pub async fn reinstall(db: &Db, server: &Server) -> Result<(), Error> {
+/// 409 with `message` while `server` is being transferred.
+async fn refuse_while_transferring(db: &Db, server: &Server, message: &str) -> Result<(), Error> {
     if db
         .servers()
         .active_transfer(server.id)
@@ -1197,10 +1195,23 @@ pub async fn reinstall(db: &Db, server: &Server) -> Result<(), Error> {
         .map_err(db_err)?
         .is_some()
     {
-        return Err(Error::Conflict(
-            "This server is currently being transferred and cannot be reinstalled.".into(),
-        ));
+        return Err(Error::Conflict(message.to_owned()));
     }
+    Ok(())
+}
+
+/// `POST /servers/{id}/reinstall`: status `installing`, then wings reinstalls; the status
+/// is put back when wings fails.
+///
+/// # Errors
+/// 409 while the server is being transferred; wings errors.
+pub async fn reinstall(db: &Db, server: &Server) -> Result<(), Error> {
+    refuse_while_transferring(
+        db,
+        server,
+        "This server is currently being transferred and cannot be reinstalled.",
+    )
+    .await?;
     let wings = wings_for(db, server).await?;
     db.servers()
         .set_status(server.id, Some(STATUS_INSTALLING))
@@ -1225,8 +1236,15 @@ pub async fn reinstall(db: &Db, server: &Server) -> Result<(), Error> {
 /// allocations are freed.
 ///
 /// # Errors
-/// Wings errors when not forced.
+/// Wings errors when not forced; 409 while the server is being transferred, forced or not
+/// (the target node would keep a copy nobody tracks: cancel the transfer first).
 pub async fn delete_server(db: &Db, server: &Server, force: bool) -> Result<(), Error> {
+    refuse_while_transferring(
+        db,
+        server,
+        "This server is currently being transferred; cancel the transfer before deleting it.",
+    )
+    .await?;
     let wings = wings_for(db, server).await?;
     if let Err(e) = wings.delete_server(&server.uuid).await {
         if !force && !e.is_not_found() {
