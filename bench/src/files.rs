@@ -83,6 +83,17 @@ fn raw_sink(dest: std::path::PathBuf, len: u64) -> String {
 
 const SINK_BUFFER: usize = 512 * 1024;
 
+/// Times `curl -T file` (a streamed `POST`, no `Expect`) to `url`, with `extra` curl options.
+async fn curl_upload(file: &std::path::Path, url: &str, extra: &str) -> Duration {
+    let cmd = format!(
+        "curl -sf -X POST {extra} -H 'Content-Type: application/octet-stream' -H 'Expect:' -T {} '{url}' -o /dev/null",
+        file.display()
+    );
+    tokio::task::spawn_blocking(move || shell(&cmd))
+        .await
+        .expect("curl upload")
+}
+
 fn mib_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / (1024.0 * 1024.0) / d.as_secs_f64()
 }
@@ -115,16 +126,8 @@ async fn main() {
         "{}/api/servers/{uuid}/files/write?file=/upload.bin",
         node.url
     );
-    let token = node.token.clone();
-    let src2 = src.clone();
-    let up = tokio::task::spawn_blocking(move || {
-        shell(&format!(
-            "curl -sf -X POST -H 'Authorization: Bearer {token}' -H 'Content-Type: application/octet-stream' -H 'Expect:' -T {} '{up_url}' -o /dev/null",
-            src2.display()
-        ))
-    })
-    .await
-    .expect("upload");
+    let auth = format!("-H 'Authorization: Bearer {}'", node.token);
+    let up = curl_upload(&src, &up_url, &auth).await;
     assert_eq!(
         std::fs::metadata(server.volume().join("upload.bin"))
             .expect("uploaded")
@@ -132,15 +135,7 @@ async fn main() {
         bytes
     );
     let sink_url = raw_sink(work.join("sink.bin"), bytes);
-    let src3 = src.clone();
-    let sink = tokio::task::spawn_blocking(move || {
-        shell(&format!(
-            "curl -sf -X POST -H 'Content-Type: application/octet-stream' -H 'Expect:' -T {} '{sink_url}' -o /dev/null",
-            src3.display()
-        ))
-    })
-    .await
-    .expect("sink upload");
+    let sink = curl_upload(&src, &sink_url, "").await;
     rows.push(format!(
         "| upload {size_mib} MiB (`files/write` streamed by `curl -T`, loopback HTTP) | {:.0} MiB/s | `cp` on the same disk: {:.0} MiB/s | {:.2} |",
         mib_s(bytes, up),

@@ -1187,7 +1187,11 @@ pub async fn set_suspended(db: &Db, server: &Server, suspend: bool) -> Result<()
 }
 
 /// 409 with `message` while `server` is being transferred.
-async fn refuse_while_transferring(db: &Db, server: &Server, message: &str) -> Result<(), Error> {
+pub(crate) async fn refuse_while_transferring(
+    db: &Db,
+    server: &Server,
+    message: &str,
+) -> Result<(), Error> {
     if db
         .servers()
         .active_transfer(server.id)

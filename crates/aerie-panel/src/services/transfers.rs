@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::db_err;
 use super::remote::id_list;
-use super::servers::as_int;
+use super::servers::{as_int, refuse_while_transferring};
 use super::wings::{WingsClient, node_base_url};
 use crate::api::atom_timestamp;
 
@@ -158,18 +158,7 @@ async fn check_server_state(db: &Db, server: &Server) -> Result<(), Error> {
             "This server is restoring a backup and cannot be transferred.".into(),
         ));
     }
-    if db
-        .servers()
-        .active_transfer(server.id)
-        .await
-        .map_err(db_err)?
-        .is_some()
-    {
-        return Err(Error::Conflict(
-            "This server is already being transferred.".into(),
-        ));
-    }
-    Ok(())
+    refuse_while_transferring(db, server, "This server is already being transferred.").await
 }
 
 /// The target node: exists, is not the server's node, and has room for the server's memory

@@ -238,36 +238,28 @@ async fn write_raw(
     let j = jail(server)?;
     let p = path.to_owned();
     let mut writer = blocking(move || j.create_write_sized(&p, len)).await?;
-    let raw = tap
-        .raw_body(body, len)
-        .await
-        .map_err(|e| Error::BadRequest(format!("the upload was interrupted: {e}")))?;
+    let raw = tap.raw_body(body, len).await.map_err(interrupted)?;
     let keeps_connection = raw.is_whole();
-    let copied = tokio::task::spawn_blocking(move || {
-        let copied = raw.copy_to(&mut writer, UPLOAD_IDLE);
-        (copied, writer)
-    })
-    .await
-    .map_err(Error::internal)?;
-    match copied {
-        (Ok(_), writer) => {
-            writer.finish().map_err(fs_err)?;
-        }
-        (Err(aerie_http::CopyError::Read(e)), _) => {
-            return Err(Error::BadRequest(format!(
-                "the upload was interrupted: {e}"
-            )));
-        }
-        (Err(aerie_http::CopyError::Write(e)), _) => {
-            return Err(fs_err(aerie_fs::Error::from_io(e)));
-        }
-    }
+    let writer =
+        tokio::task::spawn_blocking(move || raw.copy_to(&mut writer, UPLOAD_IDLE).map(|_| writer))
+            .await
+            .map_err(Error::internal)?
+            .map_err(|e| match e {
+                aerie_http::CopyError::Read(e) => interrupted(e),
+                aerie_http::CopyError::Write(e) => fs_err(aerie_fs::Error::from_io(e)),
+            })?;
+    writer.finish().map_err(fs_err)?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     if !keeps_connection {
         resp.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     Ok(resp)
+}
+
+/// 400 for an upload body that stopped arriving (or could not be read).
+fn interrupted(e: impl std::fmt::Display) -> Error {
+    Error::BadRequest(format!("the upload was interrupted: {e}"))
 }
 
 /// Writes a byte stream to `path` through the jail. With a declared length the disk limit
@@ -315,9 +307,7 @@ where
                 batch.push(chunk);
             }
             Some(Err(e)) => {
-                failure = Some(Error::BadRequest(format!(
-                    "the upload was interrupted: {e}"
-                )));
+                failure = Some(interrupted(e));
                 break;
             }
             None => {}

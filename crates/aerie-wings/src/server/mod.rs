@@ -622,6 +622,7 @@ impl Server {
         let mut labels: std::collections::BTreeMap<String, String> = s.labels.clone();
         labels.insert("Service".into(), "Aerie".into());
         labels.insert("ContainerType".into(), "server_process".into());
+        let protected = node.protected_paths();
         ContainerSpec {
             name: self.uuid.clone(),
             image: s.container.image.clone(),
@@ -632,7 +633,7 @@ impl Server {
                 .mounts
                 .iter()
                 .filter_map(|m| {
-                    match settings::mount_source(&node.allowed_mounts, &node.protected_paths(), &m.source, &m.target) {
+                    match settings::mount_source(&node.allowed_mounts, &protected, &m.source, &m.target) {
                         Ok(source) => Some(format!(
                             "{}:{}{}",
                             source.display(),

@@ -132,9 +132,7 @@ impl NodeSettings {
     pub fn user(&self) -> String {
         format!("{}:{}", self.uid, self.gid)
     }
-}
 
-impl NodeSettings {
     /// Host paths no mount may contain or lie inside: wings' data, scratch, log and backup
     /// directories, its configuration directory and the Docker socket.
     pub fn protected_paths(&self) -> Vec<PathBuf> {
